@@ -129,7 +129,7 @@ _R = [
     Rule("softplus", _softplus, lambda u, y, F: F.sigmoid(u), r"\operatorname{softplus}",
          "ソフトプラス関数 softplus", "sigmoid"),
     Rule("step", _step, lambda u, y, F: 0 * u, r"\operatorname{step}", "階段関数 step",
-         "piecewise", nondiff=(0.0,), analytic=False, aliases=("heaviside", "H")),
+         "piecewise", nondiff=(0.0,), analytic=False, aliases=("heaviside",)),
 ]
 
 #: name or alias -> Rule.  The single source of truth for elementary functions.

@@ -1,0 +1,566 @@
+"""Expressions: an immutable, hash-consed DAG in canonical form.
+
+Building the same expression twice returns the *same object* (``a is b``), so equality
+is identity, shared subexpressions are stored once, and a derivative can be computed
+once per distinct node.  Construction is canonical: sums and products are flattened,
+numbers are folded with exact rationals, like terms and like powers are collected.
+Sums are *not* distributed, so a derivative keeps the factored shape a teacher writes
+(``6x^2(x^3+1)`` rather than ``6x^5 + 6x^2``).
+
+Every traversal here is iterative (:func:`postorder`), so a 10,000-deep nest is fine.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from itertools import count
+from typing import Any, Union
+
+from bibun.errors import BibunError, DomainError, LimitError
+from bibun.rules import rule
+
+# node kinds
+NUM, SYM, CONST, ADD, MUL, POW, FN, CALL = "num", "sym", "const", "add", "mul", "pow", "fn", "call"
+
+#: numbers bigger than this many bits are refused (9^9^9^9 must fail fast, not hang)
+MAX_BITS = 100_000
+#: written-out size above which a tree is too large to print as text
+SIZE_CAP = 10**9
+
+Number = Union[int, Fraction, float]
+
+_table: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
+_serial = count()
+
+
+class Expr:
+    """A node of the expression DAG.  Never construct directly: use the builders below.
+
+    ``op`` is the kind, ``args`` the children, ``value`` the payload (a number, a symbol
+    name, a function name, or ``(name, orders)`` for an abstract function ``f``).
+    """
+
+    __slots__ = ("op", "args", "value", "serial", "free", "size", "_cr", "__weakref__")
+
+    op: str
+    args: tuple[Expr, ...]
+    value: Any
+    serial: int
+    free: frozenset[str]
+    size: int
+
+    # -- arithmetic builds canonical nodes ---------------------------------------------
+    def __add__(self, other: Any) -> Expr:
+        return add(self, as_expr(other))
+
+    def __radd__(self, other: Any) -> Expr:
+        return add(as_expr(other), self)
+
+    def __sub__(self, other: Any) -> Expr:
+        return add(self, neg(as_expr(other)))
+
+    def __rsub__(self, other: Any) -> Expr:
+        return add(as_expr(other), neg(self))
+
+    def __mul__(self, other: Any) -> Expr:
+        return mul(self, as_expr(other))
+
+    def __rmul__(self, other: Any) -> Expr:
+        return mul(as_expr(other), self)
+
+    def __truediv__(self, other: Any) -> Expr:
+        return mul(self, power(as_expr(other), MINUS_ONE))
+
+    def __rtruediv__(self, other: Any) -> Expr:
+        return mul(as_expr(other), power(self, MINUS_ONE))
+
+    def __pow__(self, other: Any) -> Expr:
+        return power(self, as_expr(other))
+
+    def __rpow__(self, other: Any) -> Expr:
+        return power(as_expr(other), self)
+
+    def __neg__(self) -> Expr:
+        return neg(self)
+
+    def __pos__(self) -> Expr:
+        return self
+
+    def __reduce__(self):  # pickling rebuilds through the canonical builders
+        return (_rebuild, (self.op, self.value, self.args))
+
+    # -- conveniences ------------------------------------------------------------------
+    def __str__(self) -> str:
+        from bibun.expr.printers import to_text
+
+        return to_text(self)
+
+    def __repr__(self) -> str:
+        return f"Expr({str(self)!r})" if self.size < 2000 else f"<Expr of size {self.size}>"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def latex(self) -> str:
+        """LaTeX source of this expression."""
+        from bibun.expr.printers import to_latex
+
+        return to_latex(self)
+
+    def unicode(self) -> str:
+        """Human-friendly text with x², ·, −."""
+        from bibun.expr.printers import to_unicode
+
+        return to_unicode(self)
+
+    def python(self) -> str:
+        """Python/NumPy source for this expression."""
+        from bibun.expr.printers import to_python
+
+        return to_python(self)
+
+    def diff(self, var: str | Expr = "x", n: int = 1) -> Expr:
+        """The n-th derivative with respect to ``var`` (textbook form)."""
+        from bibun.symbolic import diff
+
+        return diff(self, var, n)
+
+    def evaluate(self, values: dict[str, Any] | None = None, /, **kw: Any) -> Any:
+        """Value at a point: exact where the inputs are exact, floats otherwise."""
+        from bibun.expr.evaluate import evaluate
+
+        return evaluate(self, {**(values or {}), **kw})
+
+    def subs(self, mapping: dict[Any, Any]) -> Expr:
+        """Replace symbols (or any subexpressions) and rebuild canonically."""
+        m = {(symbol(k) if isinstance(k, str) else k): as_expr(v) for k, v in mapping.items()}
+        return rebuild(self, lambda node, args: m.get(node))
+
+    @property
+    def is_number(self) -> bool:
+        return self.op == NUM
+
+    @property
+    def symbols(self) -> list[str]:
+        """Free symbol names, sorted."""
+        return sorted(self.free)
+
+
+def _make(op: str, args: tuple[Expr, ...], value: Any = None) -> Expr:
+    """Return the unique node for (op, args, value), creating it if needed."""
+    key = (op, value, args) if op != NUM else (op, type(value), value)
+    node = _table.get(key)
+    if node is not None:
+        return node
+    node = object.__new__(Expr)
+    node.op, node.args, node.value = op, args, value
+    node.serial = next(_serial)
+    node._cr = None
+    if op == SYM:
+        node.free, node.size = frozenset((value,)), 1
+    elif not args:
+        node.free, node.size = frozenset(), 1
+    else:
+        if len(args) == 1:
+            node.free = args[0].free
+        else:
+            fs = [a.free for a in args if a.free]
+            node.free = fs[0].union(*fs[1:]) if fs else frozenset()
+        node.size = min(SIZE_CAP, 1 + sum(a.size for a in args))
+    _table[key] = node
+    return node
+
+
+def _rebuild(op: str, value: Any, args: tuple[Expr, ...]) -> Expr:
+    return BUILD[op](value, args)
+
+
+# -- leaves --------------------------------------------------------------------------------
+
+
+def _norm(v: Number) -> Number:
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v.numerator)
+    if isinstance(v, bool):
+        return int(v)
+    return v
+
+
+def number(v: Number) -> Expr:
+    """A numeric leaf: int or Fraction (exact) or float (inexact)."""
+    v = _norm(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise DomainError(f"not a finite number: {v}")
+        if v == 0:
+            v = 0.0
+    elif isinstance(v, int) and v.bit_length() > MAX_BITS:
+        raise LimitError(f"number too large ({v.bit_length()} bits; the limit is {MAX_BITS})")
+    return _make(NUM, (), v)
+
+
+def symbol(name: str) -> Expr:
+    """A free variable such as x, x1, w_ij or θ."""
+    if name in ("e", "pi", "π"):
+        return E if name == "e" else PI
+    return _make(SYM, (), name)
+
+
+def symbols(names: str) -> tuple[Expr, ...]:
+    """``symbols("x y")`` -> (x, y)."""
+    return tuple(symbol(n) for n in names.replace(",", " ").split())
+
+
+ZERO, ONE, MINUS_ONE, TWO = number(0), number(1), number(-1), number(2)
+HALF = number(Fraction(1, 2))
+E = _make(CONST, (), "e")
+PI = _make(CONST, (), "pi")
+CONST_VALUES = {"e": math.e, "pi": math.pi}
+
+
+def as_expr(x: Any) -> Expr:
+    """Coerce numbers and strings (parsed) to expressions."""
+    if isinstance(x, Expr):
+        return x
+    if isinstance(x, (int, Fraction, float)):
+        return number(x)
+    if isinstance(x, str):
+        from bibun.expr.parse import parse
+
+        return parse(x)
+    try:  # numpy scalars
+        import numpy as np
+
+        if isinstance(x, np.integer):
+            return number(int(x))
+        if isinstance(x, np.floating):
+            return number(float(x))
+    except ImportError:  # pragma: no cover
+        pass
+    raise TypeError(f"cannot turn {type(x).__name__} into an expression")
+
+
+# -- canonical builders --------------------------------------------------------------------
+
+
+def coeff_rest(e: Expr) -> tuple[Number, Expr]:
+    """Split ``3x^2`` into (3, x^2); cached on the node because sums ask often."""
+    if e.op == NUM:
+        return e.value, ONE
+    if e.op != MUL or e.args[0].op != NUM:
+        return 1, e
+    cr = e._cr
+    if cr is None:
+        rest = e.args[1] if len(e.args) == 2 else _make(MUL, e.args[1:])
+        cr = e._cr = (e.args[0].value, rest)
+    return cr
+
+
+def _flatten(op: str, args: Iterable[Expr]) -> Iterator[Expr]:
+    for a in args:
+        if a.op == op:
+            yield from a.args
+        else:
+            yield a
+
+
+def _sorted(args: list[Expr]) -> tuple[Expr, ...]:
+    args.sort(key=_serial_of)
+    return tuple(args)
+
+
+def _serial_of(e: Expr) -> int:
+    return e.serial
+
+
+def add(*args: Expr) -> Expr:
+    """Canonical sum: flattened, numbers folded, like terms collected."""
+    total: Number = 0
+    terms: dict[Expr, Number] = {}
+    for a in _flatten(ADD, args):
+        if a.op == NUM:
+            total += a.value
+            continue
+        c, rest = coeff_rest(a)
+        terms[rest] = terms.get(rest, 0) + c
+    out = [scale(c, rest) for rest, c in terms.items() if c != 0]
+    if total != 0 or (isinstance(total, float) and not out):
+        out.append(number(total))
+    if not out:
+        return ZERO
+    if len(out) == 1:
+        return out[0]
+    return _make(ADD, _sorted(out))
+
+
+def scale(c: Number, e: Expr) -> Expr:
+    """c·e for a number c and a coefficient-free e (fast path used by sums)."""
+    c = _norm(c)
+    if c == 1 and not isinstance(c, float):
+        return e
+    if e is ONE:
+        return number(c)
+    if c == 0:
+        return number(c)
+    if e.op == MUL:
+        return _make(MUL, (number(c),) + e.args)
+    return _make(MUL, (number(c), e))
+
+
+def neg(e: Expr) -> Expr:
+    """-e, keeping sums intact (−(x+1) stays a product with −1)."""
+    if e.op == NUM:
+        return number(-e.value)
+    c, rest = coeff_rest(e)
+    return scale(-c, rest)
+
+
+def mul(*args: Expr) -> Expr:
+    """Canonical product: flattened, numbers folded, like bases' exponents added,
+    exp(a)·exp(b) = exp(a+b).  Sums are never distributed."""
+    coeff: Number = 1
+    bases: dict[Expr, list[Expr]] = {}
+    exps: list[Expr] = []
+    for a in _flatten(MUL, args):
+        op = a.op
+        if op == NUM:
+            coeff *= a.value
+            continue
+        if op == FN and a.value == "exp":
+            exps.append(a.args[0])
+            continue
+        if op == POW:
+            b, x = a.args
+        else:
+            b, x = a, ONE
+        lst = bases.get(b)
+        if lst is None:
+            bases[b] = [x]
+        else:
+            lst.append(x)
+    if coeff == 0:
+        return number(coeff)
+    factors: list[Expr] = []
+    redo = False
+    for b, xs in bases.items():
+        x = xs[0] if len(xs) == 1 else add(*xs)
+        f = power(b, x) if len(xs) > 1 else (b if x is ONE else _pow_raw(b, x))
+        if f.op == NUM:
+            coeff *= f.value
+        elif f is not ONE:
+            if f.op == MUL or (f.op == FN and f.value == "exp"):
+                redo = True
+            factors.append(f)
+    if exps:
+        f = fn("exp", exps[0] if len(exps) == 1 else add(*exps))
+        if f.op == NUM:
+            coeff *= f.value
+        elif f is not ONE:
+            factors.append(f)
+    if redo:
+        return mul(number(coeff), *factors)
+    coeff = _norm(coeff)
+    if not factors:
+        return number(coeff)
+    if len(factors) == 1 and coeff == 1 and not isinstance(coeff, float):
+        return factors[0]
+    factors = list(_sorted(factors))
+    if coeff != 1 or isinstance(coeff, float):
+        return _make(MUL, (number(coeff), *factors))
+    return _make(MUL, tuple(factors))
+
+
+def _pow_raw(b: Expr, x: Expr) -> Expr:
+    """Rebuild a power that was already canonical (its factor came from a product)."""
+    return _make(POW, (b, x))
+
+
+def _int_root(n: int, k: int) -> int | None:
+    """Exact integer k-th root of n >= 0, or None."""
+    if n < 0:
+        return None
+    r = round(n ** (1.0 / k)) if n < 2**1000 else None
+    if r is None:
+        return None
+    for c in (r - 1, r, r + 1):
+        if c >= 0 and c**k == n:
+            return c
+    return None
+
+
+def _num_pow(b: Number, x: Number) -> Expr | None:
+    """b^x for numbers, exact where possible; None to keep the power symbolic."""
+    if isinstance(b, float) or isinstance(x, float):
+        fb, fx = float(b), float(x)
+        if fb == 0 and fx < 0:
+            raise DomainError("division by zero: 0 raised to a negative power")
+        if fb < 0 and not fx.is_integer():
+            raise DomainError(f"({b})^({x}) is not a real number")
+        try:
+            return number(fb**fx)
+        except OverflowError:
+            raise LimitError(f"number too large: ({b})^({x}) overflows") from None
+    if b == 0:
+        if x < 0:
+            raise DomainError("division by zero: 0 raised to a negative power")
+        return ZERO if x > 0 else ONE
+    if b == 1:
+        return ONE
+    if isinstance(x, int):
+        if b == -1:
+            return ONE if x % 2 == 0 else MINUS_ONE
+        bits = max(abs(Fraction(b).numerator).bit_length(), abs(Fraction(b).denominator).bit_length())
+        if bits * abs(x) > MAX_BITS:
+            raise LimitError(
+                f"number too large: {b}^{x} would have about {int(bits * abs(x) * 0.30103):,}"
+                f" digits (the limit is {int(MAX_BITS * 0.30103):,})"
+            )
+        return number(Fraction(b) ** x)
+    # rational exponent p/q: exact only for perfect powers of a positive base
+    fb = Fraction(b)
+    if fb < 0:
+        return None
+    p, q = x.numerator, x.denominator
+    if q > 64:
+        return None
+    rn, rd = _int_root(fb.numerator, q), _int_root(fb.denominator, q)
+    if rn is None or rd is None:
+        if abs(p) >= q:  # 2^(3/2) = 2·2^(1/2): pull out the integer part of the exponent
+            whole = p // q
+            return mul(number(fb**whole), _make(POW, (number(b), number(Fraction(p - whole * q, q)))))
+        return None
+    return _num_pow(Fraction(rn, rd), p)
+
+
+def power(b: Expr, x: Expr) -> Expr:
+    """Canonical power: numbers folded exactly, x^0 = 1, x^1 = x, e^u = exp(u),
+    (x^a)^n = x^(an) and (xy)^n = x^n y^n for integer n, (e^u)^v = e^(uv)."""
+    if x.op == NUM:
+        xv = x.value
+        if xv == 0:
+            return ONE if not isinstance(xv, float) else number(1.0)
+        if xv == 1 and not isinstance(xv, float):
+            return b
+        if b.op == NUM:
+            r = _num_pow(b.value, xv)
+            if r is not None:
+                return r
+            return _make(POW, (b, x))
+        integer = isinstance(xv, int)
+        if b.op == POW and (integer or _odd_root_safe(b.args[1], xv)):
+            return power(b.args[0], mul(b.args[1], x))
+        if b.op == MUL and integer:
+            return mul(*(power(f, x) for f in b.args))
+    if b is ONE:
+        return ONE
+    if b is E:
+        return fn("exp", x)
+    if b.op == FN and b.value == "exp":
+        return fn("exp", mul(b.args[0], x))
+    if b.op == NUM and b.value == 0:
+        return ZERO
+    return _make(POW, (b, x))
+
+
+def _odd_root_safe(inner: Expr, outer: Number) -> bool:
+    """(x^a)^b = x^(ab) also holds when a is an odd integer... only if b is integer;
+    and (x^(1/2))^2 = x for x >= 0 where the left side is defined."""
+    return inner.op == NUM and isinstance(inner.value, Fraction) and isinstance(outer, int | Fraction) \
+        and (inner.value * outer).denominator == 1 and inner.value.denominator % 2 == 0
+
+
+def fn(name: str, arg: Expr) -> Expr:
+    """Apply an elementary function from the rule table, with the obvious exact values."""
+    r = rule(name)
+    name = r.name
+    if name == "sqrt":
+        return power(arg, HALF)
+    if arg.op == NUM:
+        v = arg.value
+        if not isinstance(v, float) and v in r.exact:
+            return number(r.exact[v])
+        if isinstance(v, float):
+            if r.domain is not None and not r.domain(v):
+                raise DomainError(f"{name}({v}) is undefined: needs {r.domain_text}")
+            return number(float(r.numpy(v)))
+    if name == "log":
+        if arg is E:
+            return ONE
+        if arg.op == FN and arg.value == "exp":
+            return arg.args[0]
+    if name == "exp" and arg.op == FN and arg.value == "log":
+        return arg.args[0]
+    if name == "abs" and arg.op == FN and arg.value == "abs":
+        return arg
+    return _make(FN, (arg,), name)
+
+
+def call(name: str, args: tuple[Expr, ...], orders: tuple[int, ...] | None = None) -> Expr:
+    """An abstract function ``f(u)`` (or its derivative f'(u) when orders is set)."""
+    orders = orders or (0,) * len(args)
+    return _make(CALL, tuple(args), (name, tuple(orders)))
+
+
+BUILD = {
+    NUM: lambda v, a: number(v),
+    SYM: lambda v, a: symbol(v),
+    CONST: lambda v, a: E if v == "e" else PI,
+    ADD: lambda v, a: add(*a),
+    MUL: lambda v, a: mul(*a),
+    POW: lambda v, a: power(*a),
+    FN: lambda v, a: fn(v, a[0]),
+    CALL: lambda v, a: call(v[0], a, v[1]),
+}
+
+
+# -- traversal -----------------------------------------------------------------------------
+
+
+def postorder(root: Expr) -> list[Expr]:
+    """Distinct nodes of the DAG, children before parents, without recursion."""
+    seen: set[int] = set()
+    out: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            out.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for a in reversed(node.args):
+            if id(a) not in seen:
+                stack.append((a, False))
+    return out
+
+
+def rebuild(root: Expr, visit) -> Expr:
+    """Rebuild bottom-up: ``visit(node, new_args)`` returns a replacement or None."""
+    memo: dict[Expr, Expr] = {}
+    for node in postorder(root):
+        new_args = tuple(memo[a] for a in node.args)
+        rep = visit(node, new_args)
+        if rep is None:
+            rep = node if all(n is o for n, o in zip(new_args, node.args)) else \
+                BUILD[node.op](node.value, new_args)
+        memo[node] = rep
+    return memo[root]
+
+
+def dag_size(root: Expr) -> int:
+    """Number of distinct nodes (what the DAG stores)."""
+    return len(postorder(root))
+
+
+def free_names(e: Expr) -> list[str]:
+    return sorted(e.free)
+
+
+def check(cond: bool, msg: str) -> None:
+    if not cond:
+        raise BibunError(msg)

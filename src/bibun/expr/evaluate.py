@@ -1,0 +1,167 @@
+"""Evaluate an expression at a point: exact rationals where the inputs are exact,
+floats otherwise, NumPy arrays when any input is an array.  Domain violations are
+clear errors that say which function, which argument and where."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from bibun.errors import DomainError, LimitError
+from bibun.expr.core import (
+    ADD,
+    CALL,
+    CONST,
+    CONST_VALUES,
+    FN,
+    MAX_BITS,
+    MUL,
+    NUM,
+    POW,
+    SYM,
+    Expr,
+    postorder,
+)
+from bibun.rules import rule
+
+
+def _where(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in sorted(values.items())) or "this point"
+
+
+def _exact(v: Any) -> bool:
+    return isinstance(v, int | Fraction) and not isinstance(v, bool)
+
+
+def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
+    if _exact(b) and isinstance(x, int):
+        if b == 0 and x < 0:
+            raise DomainError(f"division by zero in {node} at {_where(values)}")
+        bits = max(Fraction(b).numerator.bit_length(), Fraction(b).denominator.bit_length())
+        if bits * abs(x) > MAX_BITS:
+            raise LimitError(f"number too large while evaluating {node}")
+        return Fraction(b) ** x
+    if _exact(b) and isinstance(x, Fraction) and b >= 0:
+        r = Fraction(b) ** x  # Fraction ** Fraction gives float unless exact
+        if isinstance(r, Fraction):
+            return r
+    fb, fx = float(b), float(x)
+    if fb == 0 and fx < 0:
+        raise DomainError(f"division by zero in {node} at {_where(values)}")
+    if fb < 0 and not fx.is_integer():
+        raise DomainError(f"{node} is not real at {_where(values)}: negative base {fb} "
+                          f"raised to the non-integer power {fx}")
+    try:
+        return fb**fx
+    except OverflowError:
+        raise LimitError(f"overflow while evaluating {node} at {_where(values)}") from None
+
+
+def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
+    r = rule(name)
+    if _exact(v) and v in r.exact:
+        return r.exact[v]
+    fv = float(v)
+    if r.domain is not None and not r.domain(fv):
+        raise DomainError(f"{node} is undefined at {_where(values)}: {name} needs "
+                          f"{r.domain_text.replace('u', 'its argument')} but the argument is {fv:g}")
+    with np.errstate(all="ignore"):
+        out = float(r.numpy(fv))
+    if not math.isfinite(out):
+        if math.isinf(out) and name == "exp":
+            raise LimitError(f"overflow: {node} at {_where(values)} is too large for a float")
+        raise DomainError(f"{node} is undefined at {_where(values)} (value {out})")
+    return out
+
+
+def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
+    """Value of ``expr`` with symbols bound by ``values`` (names -> numbers or arrays)."""
+    missing = sorted(expr.free - set(values))
+    if missing:
+        raise DomainError(f"no value given for {', '.join(missing)} (needed to evaluate {expr})")
+    if any(isinstance(v, np.ndarray) for v in values.values()):
+        return _evaluate_array(expr, values)
+    vals = {k: _coerce(k, v) for k, v in values.items()}
+    memo: dict[Expr, Any] = {}
+    for node in postorder(expr):
+        op = node.op
+        if op == NUM:
+            r = node.value
+        elif op == SYM:
+            r = vals[node.value]
+        elif op == CONST:
+            r = CONST_VALUES[node.value]
+        elif op == ADD:
+            r = sum(memo[a] for a in node.args)
+        elif op == MUL:
+            r = 1
+            for a in node.args:
+                r = r * memo[a]
+        elif op == POW:
+            r = _pow(memo[node.args[0]], memo[node.args[1]], node, values)
+        elif op == FN:
+            r = _apply(node.value, memo[node.args[0]], node, values)
+        elif op == CALL:
+            raise DomainError(f"cannot evaluate the unknown function {node.value[0]} in {node}")
+        else:  # pragma: no cover
+            raise AssertionError(op)
+        if isinstance(r, float) and not math.isfinite(r):
+            raise DomainError(f"{node} is not finite at {_where(values)}")
+        memo[node] = r
+    out = memo[expr]
+    if isinstance(out, Fraction) and out.denominator == 1:
+        return int(out.numerator)
+    return out
+
+
+def _coerce(name: str, v: Any) -> Any:
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int | Fraction | float):
+        return v
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, complex):
+        raise DomainError(f"{name} = {v}: bibun evaluates over the reals")
+    if isinstance(v, str):
+        from bibun.expr.parse import parse
+
+        e = parse(v)
+        if e.free:
+            raise DomainError(f"value for {name} must be a number, got {v!r}")
+        return evaluate(e, {})
+    raise DomainError(f"value for {name} must be a number, got {type(v).__name__}")
+
+
+def _evaluate_array(expr: Expr, values: dict[str, Any]) -> np.ndarray:
+    """Vectorized float evaluation (NaN outside the domain, as NumPy does)."""
+    memo: dict[Expr, Any] = {}
+    with np.errstate(all="ignore"):
+        for node in postorder(expr):
+            op = node.op
+            if op == NUM:
+                r = float(node.value)
+            elif op == SYM:
+                r = np.asarray(values[node.value], dtype=float)
+            elif op == CONST:
+                r = CONST_VALUES[node.value]
+            elif op == ADD:
+                r = sum(memo[a] for a in node.args)
+            elif op == MUL:
+                r = 1.0
+                for a in node.args:
+                    r = r * memo[a]
+            elif op == POW:
+                b, x = memo[node.args[0]], memo[node.args[1]]
+                r = np.power(np.asarray(b, dtype=float), x)
+            elif op == FN:
+                r = rule(node.value).numpy(memo[node.args[0]])
+            else:
+                raise DomainError(f"cannot evaluate the unknown function {node.value[0]}")
+            memo[node] = r
+    return np.asarray(memo[expr], dtype=float)

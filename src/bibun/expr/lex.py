@@ -1,0 +1,276 @@
+"""Tokens for the formula grammar.
+
+The lexer is where the notation people actually type is understood:
+
+* letter runs that are not a known name split into one-letter variables
+  (``xy`` = x·y, ``abc`` = a·b·c) while known names never split (``sinx`` = sin x,
+  ``sigmoid``, ``relu``, ``theta``); digits and ``_sub`` stick to the letter before
+  them (``x1``, ``x_1``, ``w_ij``);
+* ``f``, ``g``, ``h`` directly followed by ``(`` (or primes) are unknown functions;
+* unicode: ``x²``, ``x⁻¹``, ``·``, ``×``, ``−``, ``÷``, ``√``, ``π``, ``σ(x)``, Greek letters;
+* ``|x|`` bars are told apart (opening or closing) from the token before them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lark import Token
+
+from bibun.errors import LimitError, ParseError
+from bibun.rules import RULES
+
+MAX_LENGTH = 100_000
+MAX_DEPTH = 20_000
+
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "chi": "χ",
+    "psi": "ψ", "omega": "ω", "Delta": "Δ", "Gamma": "Γ", "Theta": "Θ", "Lambda": "Λ",
+    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+GREEK_LETTERS = set(GREEK.values()) | set("ϑϕϵ")
+ABSTRACT = {"f", "g", "h"}
+CONSTANTS = {"e": "e", "pi": "pi", "π": "pi"}
+FUNCTIONS = {name: r.name for name, r in RULES.items()}
+
+#: every multi-letter name the splitter must keep whole, longest first
+_KNOWN = sorted(set(FUNCTIONS) | set(GREEK) | {"pi"}, key=len, reverse=True)
+
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾", "0123456789-+()")
+_SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾"
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_OPS = {
+    "+": "PLUS", "-": "MINUS", "−": "MINUS", "–": "MINUS", "*": "STAR", "·": "STAR",
+    "×": "STAR", "⋅": "STAR", "∙": "STAR", "/": "SLASH", "÷": "SLASH", "^": "CARET",
+    ",": "COMMA",
+}
+_OPEN = {"(": ")", "[": "]", "{": "}"}
+_CLOSE = {")", "]", "}"}
+_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_WORD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
+_SUFFIX = re.compile(r"\d+|_\{[A-Za-z0-9]+\}|_[A-Za-z0-9]+|[₀-₉]+")
+_OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
+_OPERAND_START = {"NUMBER", "NAME", "CONST", "FUNC", "ABSFUNC", "LOGBASE", "LPAR", "BAR_OPEN"}
+
+
+@dataclass
+class Lexed:
+    tokens: list[Token]
+    warnings: list[str]
+
+
+def split_word(run: str) -> list[str]:
+    """Split a run of letters into names: known names whole, everything else per letter."""
+    out: list[str] = []
+    i = 0
+    while i < len(run):
+        for name in _KNOWN:
+            if run.startswith(name, i):
+                out.append(name)
+                i += len(name)
+                break
+        else:
+            out.append(run[i])
+            i += 1
+    return out
+
+
+def _tok(kind: str, value: str, col: int) -> Token:
+    return Token(kind, value, start_pos=col, line=1, column=col + 1)
+
+
+def tokenize(text: str, offset: int = 0) -> Lexed:
+    """Turn text into grammar tokens; ``offset`` shifts columns (for ``y = ...``)."""
+    if len(text) > MAX_LENGTH:
+        raise LimitError(
+            f"formula too long: {len(text):,} characters (the limit is {MAX_LENGTH:,})")
+    toks: list[Token] = []
+    brackets: list[tuple[str, int]] = []
+    bars = 0
+    i, n = 0, len(text)
+
+    def err(msg: str, at: int) -> ParseError:
+        return ParseError(msg, text, at + 1)
+
+    def push(kind: str, value: str, at: int) -> None:
+        toks.append(_tok(kind, value, at + offset))
+
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+            m = _NUMBER.match(text, i)
+            assert m is not None
+            push("NUMBER", m.group(0), i)
+            i = m.end()
+            continue
+        if c in _SUP_CHARS:
+            j = i
+            while j < n and text[j] in _SUP_CHARS:
+                j += 1
+            sup = text[i:j].translate(SUPERSCRIPTS)
+            push("CARET", "^", i)
+            push("LPAR", "(", i)
+            sub = tokenize(sup, offset + i)
+            toks.extend(sub.tokens)
+            push("RPAR", ")", j - 1)
+            i = j
+            continue
+        if text.startswith("**", i):
+            push("CARET", "**", i)
+            i += 2
+            continue
+        if c in _OPS:
+            push(_OPS[c], c, i)
+            i += 1
+            continue
+        if c in _OPEN:
+            brackets.append((c, i))
+            if len(brackets) > MAX_DEPTH:
+                raise LimitError(f"formula nested too deeply (more than {MAX_DEPTH:,} brackets)")
+            push("LPAR", c, i)
+            i += 1
+            continue
+        if c in _CLOSE:
+            if not brackets:
+                raise err(f"unbalanced '{c}': nothing to close", i)
+            o, at = brackets.pop()
+            if _OPEN[o] != c:
+                raise err(f"'{o}' at column {at + 1} is closed by '{c}'", i)
+            push("RPAR", c, i)
+            i += 1
+            continue
+        if c == "|":
+            closing = bars > 0 and toks and toks[-1].type in _OPERAND_END
+            if closing:
+                bars -= 1
+                push("BAR_CLOSE", c, i)
+            else:
+                bars += 1
+                push("BAR_OPEN", c, i)
+            i += 1
+            continue
+        if c == "√" or c == "∛":
+            push("FUNC", "sqrt" if c == "√" else "cbrt", i)
+            i += 1
+            continue
+        if c == "π":
+            push("CONST", "pi", i)
+            i += 1
+            continue
+        m = _WORD.match(text, i)
+        if m:
+            i = _word(text, m, push, toks, err)
+            continue
+        if c == "'":
+            raise err("a prime (') is only understood after f, g or h, as in f'(x)", i)
+        if c == "=":
+            raise err("'=' may appear once, as in y = x^2 or f(x) = x^2", i)
+        raise err(f"unexpected character {c!r}", i)
+    if brackets:
+        o, at = brackets[-1]
+        raise err(f"unbalanced '{o}': it is never closed", at)
+    if bars:
+        raise ParseError("unbalanced '|': an absolute value bar is never closed", text, None)
+    if not toks:
+        raise ParseError("empty formula: type an expression such as x^2 + 3x", text, None)
+    return Lexed(toks, _ambiguity_warnings(toks))
+
+
+def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
+    """Handle a run of letters (and its digit/subscript suffix) starting at m."""
+    start, end = m.start(), m.end()
+    run = m.group(0)
+    suffix = ""
+    sm = _SUFFIX.match(text, end)
+    if run == "log" and sm and sm.group(0).startswith("_"):
+        base = sm.group(0)[1:].strip("{}")
+        push("LOGBASE", base, start)
+        return sm.end()
+    if sm:
+        suffix = sm.group(0).translate(_SUBSCRIPTS).replace("{", "").replace("}", "")
+        end = sm.end()
+    parts = split_word(run) if run not in FUNCTIONS else [run]
+    pos = start
+    nxt = text[end:].lstrip()[:1]
+    for k, part in enumerate(parts):
+        last = k == len(parts) - 1
+        name = part + (suffix if last else "")
+        if last and part in ABSTRACT and not suffix and nxt in ("(", "'"):
+            j = end
+            primes = 0
+            while j < len(text) and text[j] == "'":
+                primes += 1
+                j += 1
+            if text[j:].lstrip()[:1] != "(":
+                raise err(f"{part}{chr(39) * primes} must be applied, as in {part}'(x)", start)
+            push("ABSFUNC", part + "'" * primes, pos)
+            return j
+        if part in FUNCTIONS and not (last and suffix):
+            if part == "σ" and not (last and nxt == "("):
+                push("NAME", "σ", pos)
+            else:
+                push("FUNC", FUNCTIONS[part], pos)
+        elif part in CONSTANTS and not (last and suffix):
+            push("CONST", CONSTANTS[part], pos)
+        else:
+            push("NAME", GREEK.get(part, part) + (suffix if last else ""), pos)
+        pos += len(part)
+    return end
+
+
+def _ambiguity_warnings(toks: list[Token]) -> list[str]:
+    """Warn where a/bc is read as (a/b)·c: the classic 1/2x question."""
+    out = []
+    i = 0
+    while i < len(toks):
+        if toks[i].type == "SLASH":
+            j = _skip_unit(toks, i + 1)
+            if j is not None and j < len(toks) and toks[j].type in _OPERAND_START \
+                    and toks[j - 1].type in _OPERAND_END:
+                a = toks[i - 1].value if i else ""
+                b = "".join(t.value for t in toks[i + 1:j])
+                c = toks[j].value
+                out.append(
+                    f"'{a}/{b}{c}' (column {toks[i].column}) is read as ({a}/{b})·{c}: implicit"
+                    f" multiplication binds like * and /, left to right; write {a}/({b}{c})"
+                    " if you meant that"
+                )
+        i += 1
+    return out
+
+
+def _skip_unit(toks: list[Token], i: int) -> int | None:
+    """Index after one operand unit (atom with ^-chains) starting at i."""
+    def atom(i: int) -> int | None:
+        if i >= len(toks):
+            return None
+        t = toks[i].type
+        if t in ("NUMBER", "NAME", "CONST"):
+            return i + 1
+        if t in ("LPAR", "BAR_OPEN"):
+            depth = 0
+            for j in range(i, len(toks)):
+                if toks[j].type in ("LPAR", "BAR_OPEN"):
+                    depth += 1
+                elif toks[j].type in ("RPAR", "BAR_CLOSE"):
+                    depth -= 1
+                    if depth == 0:
+                        return j + 1
+            return None
+        if t in ("FUNC", "ABSFUNC") and i + 1 < len(toks) and toks[i + 1].type == "LPAR":
+            return atom(i + 1)
+        return None
+
+    j = atom(i)
+    while j is not None and j < len(toks) and toks[j].type == "CARET":
+        k = j + 1
+        while k < len(toks) and toks[k].type in ("MINUS", "PLUS"):
+            k += 1
+        j = atom(k)
+    return j

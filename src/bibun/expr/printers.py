@@ -1,0 +1,506 @@
+"""Printers: text (round-trips through the parser), unicode, LaTeX and Python/NumPy.
+
+All four share one layout engine: which factors go in the numerator or denominator,
+the order a teacher writes them in (coefficient, monomials, polynomial sums, functions,
+other sums: ``6x^2(x^3+1)``, ``y(x^2+y^2)cos(xy)``, ``sigmoid(x)(1 - sigmoid(x))``),
+how terms of a sum are ordered (descending degree for polynomials, constants first
+otherwise: ``x^2 + 3x + 1`` but ``1 + e^(-x)``), and signs.  Styles only differ in
+how leaves, powers, functions and fractions are spelled.
+
+Printing walks the DAG bottom-up with a memo (no recursion).  A DAG whose written-out
+tree is enormous is refused with a clear error instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from bibun.errors import LimitError
+from bibun.expr.core import (
+    ADD,
+    CALL,
+    CONST,
+    FN,
+    MUL,
+    NUM,
+    POW,
+    SYM,
+    Expr,
+    number,
+    postorder,
+    power,
+)
+from bibun.expr.lex import ABSTRACT, FUNCTIONS, split_word
+
+#: written-out size above which printing is refused
+PRINT_LIMIT = 200_000
+
+P_SUM, P_MUL, P_POW, P_ATOM = 1, 2, 4, 5
+
+_TRAIL = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*$")
+_LEAD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
+_CALL = re.compile(r"[fgh]'*\(")
+_NUMERAL = re.compile(r"^[0-9.]+(e[+-]?[0-9]+)?$")
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_PY_FUNCS = {
+    "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "asin": "np.arcsin",
+    "acos": "np.arccos", "atan": "np.arctan", "sinh": "np.sinh", "cosh": "np.cosh",
+    "tanh": "np.tanh", "asinh": "np.arcsinh", "acosh": "np.arccosh", "atanh": "np.arctanh",
+    "exp": "np.exp", "log": "np.log", "cbrt": "np.cbrt", "abs": "np.abs", "sign": "np.sign",
+}
+_LATEX_GREEK = {
+    "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
+    "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa",
+    "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "ξ": r"\xi", "ρ": r"\rho", "σ": r"\sigma",
+    "τ": r"\tau", "υ": r"\upsilon", "φ": r"\varphi", "χ": r"\chi", "ψ": r"\psi",
+    "ω": r"\omega", "Δ": r"\Delta", "Γ": r"\Gamma", "Θ": r"\Theta", "Λ": r"\Lambda",
+    "Σ": r"\Sigma", "Φ": r"\Phi", "Ψ": r"\Psi", "Ω": r"\Omega",
+}
+
+
+# -- ordering (shared by every style) ---------------------------------------------------
+
+
+def monomial(e: Expr) -> dict[str, int] | None:
+    """{var: exponent} if e is a product of symbol powers (no coefficient), else None."""
+    if e.op == SYM:
+        return {e.value: 1}
+    if e.op == POW and e.args[0].op == SYM and e.args[1].op == NUM \
+            and isinstance(e.args[1].value, int) and e.args[1].value > 0:
+        return {e.args[0].value: e.args[1].value}
+    if e.op == MUL:
+        out: dict[str, int] = {}
+        for f in e.args:
+            if f.op == NUM:
+                continue
+            m = monomial(f)
+            if m is None:
+                return None
+            out.update(m)
+        return out
+    if e.op == NUM:
+        return {}
+    return None
+
+
+def _poly_key(m: dict[str, int]) -> tuple:
+    return (-sum(m.values()), tuple((v, -k) for v, k in sorted(m.items())))
+
+
+def is_polynomial_sum(e: Expr) -> bool:
+    return e.op == ADD and all(monomial(t) is not None for t in e.args)
+
+
+def ordered_terms(e: Expr, text_of) -> list[Expr]:
+    """Terms of a sum in the order a teacher writes them."""
+    monos = [monomial(t) for t in e.args]
+    if all(m is not None for m in monos):
+        pairs = sorted(zip(e.args, monos), key=lambda p: _poly_key(p[1]))
+        return [t for t, _ in pairs]
+    consts = [t for t in e.args if t.op == NUM]
+    polys = sorted(((t, m) for t, m in zip(e.args, monos) if m is not None and t.op != NUM),
+                   key=lambda p: _poly_key(p[1]))
+    others = sorted((t for t, m in zip(e.args, monos) if m is None),
+                    key=lambda t: (_is_negative(t), t.size, text_of(t)))
+    return consts + [t for t, _ in polys] + others
+
+
+def _factor_class(f: Expr) -> int:
+    base = f.args[0] if f.op == POW and f.args[1].op == NUM else f
+    if base.op == CONST:
+        return 0
+    if base.op == SYM:
+        return 1
+    if base.op == ADD:
+        return 2 if is_polynomial_sum(base) else 4
+    return 3
+
+
+def ordered_factors(factors: list[Expr], text_of) -> list[Expr]:
+    def key(f: Expr):
+        cls = _factor_class(f)
+        if cls == 1:
+            base = f.args[0] if f.op == POW else f
+            return (cls, 0, base.value)
+        if cls == 2:
+            base = f.args[0] if f.op == POW else f
+            deg = max(sum(monomial(t).values()) for t in base.args)
+            return (cls, deg, text_of(f))
+        if cls == 4:
+            return (cls, f.size, text_of(f))
+        return (cls, 0, text_of(f))
+
+    return sorted(factors, key=key)
+
+
+def _is_negative(e: Expr) -> bool:
+    if e.op == NUM:
+        return e.value < 0
+    return e.op == MUL and e.args[0].op == NUM and e.args[0].value < 0
+
+
+# -- the layout engine ----------------------------------------------------------------------
+
+
+class Printer:
+    """Text style; subclasses change spelling only."""
+
+    minus = "-"
+    times = "*"
+
+    def __init__(self) -> None:
+        self.memo: dict[Expr, tuple[str, int]] = {}
+
+    # public entry
+    def __call__(self, e: Expr) -> str:
+        if e.size > PRINT_LIMIT:
+            raise LimitError(
+                f"the expression has {e.size:,} operations when written out (its DAG has"
+                f" {len(postorder(e)):,} distinct nodes): too large to print as a formula;"
+                " use bibun.compile for code that shares subexpressions")
+        for node in postorder(e):
+            self.memo[node] = self.node(node)
+        return self.memo[e][0]
+
+    def text_of(self, e: Expr) -> str:
+        """Plain-text form, used as the ordering key in every style."""
+        if type(self) is Printer:
+            if e not in self.memo:
+                self.memo[e] = _fresh_pair(Printer, e)
+            return self.memo[e][0]
+        keys = self.__dict__.setdefault("_keys", Printer())
+        if e not in keys.memo:
+            keys(e)
+        return keys.memo[e][0]
+
+    def wrap(self, e: Expr, prec: int) -> str:
+        s, p = self.memo[e] if e in self.memo else _fresh_pair(type(self), e)
+        return self.paren(s) if p < prec else s
+
+    def paren(self, s: str) -> str:
+        return f"({s})"
+
+    # dispatch
+    def node(self, e: Expr) -> tuple[str, int]:
+        op = e.op
+        if op == NUM:
+            return self.num(e.value)
+        if op == SYM:
+            return self.sym(e.value), P_ATOM
+        if op == CONST:
+            return self.const(e.value), P_ATOM
+        if op == ADD:
+            return self.add(e), P_SUM
+        if op == MUL or (op == POW and e.args[1].op == NUM and e.args[1].value < 0):
+            return self.mul(e)
+        if op == POW:
+            return self.pow(e)
+        if op == FN:
+            return self.fn(e.value, e.args[0]), P_ATOM
+        if op == CALL:
+            return self.call(e), P_ATOM
+        raise AssertionError(op)  # pragma: no cover
+
+    # leaves
+    def num(self, v) -> tuple[str, int]:
+        if isinstance(v, Fraction):
+            s = f"{abs(v.numerator)}/{v.denominator}"
+            return (self.minus + s if v < 0 else s), P_MUL
+        s = repr(v) if isinstance(v, float) else str(abs(v))
+        if isinstance(v, float):
+            s = s.lstrip("-")
+        return (self.minus + s, P_MUL) if v < 0 else (s, P_ATOM)
+
+    def sym(self, name: str) -> str:
+        return name
+
+    def const(self, name: str) -> str:
+        return name
+
+    # sums
+    def add(self, e: Expr) -> str:
+        out = []
+        for i, t in enumerate(ordered_terms(e, self.text_of)):
+            if _is_negative(t):
+                body = self.unsigned(t)
+                out.append(f"{self.minus}{body}" if i == 0 else f" {self.minus} {body}")
+            else:
+                s = self.wrap(t, P_SUM + 1) if t.op == ADD else self.memo_text(t)
+                out.append(s if i == 0 else f" + {s}")
+        return "".join(out)
+
+    def memo_text(self, e: Expr) -> str:
+        return self.memo[e][0] if e in self.memo else self.text_of(e)
+
+    def unsigned(self, t: Expr) -> str:
+        if t.op == NUM:
+            return self.num(-t.value)[0]
+        s, _ = self.mul(t, negate=True)
+        return s
+
+    # products and quotients
+    def mul(self, e: Expr, negate: bool = False) -> tuple[str, int]:
+        factors = list(e.args) if e.op == MUL else [e]
+        coeff = 1
+        if factors and factors[0].op == NUM:
+            coeff = factors[0].value
+            factors = factors[1:]
+        if negate:
+            coeff = -coeff
+        numer, denom = [], []
+        for f in factors:
+            if f.op == POW and f.args[1].op == NUM and f.args[1].value < 0:
+                denom.append(power(f.args[0], number(-f.args[1].value)))
+            else:
+                numer.append(f)
+        for f in numer + denom:  # factors built here need their text too
+            if f not in self.memo:
+                self.memo[f] = _fresh_pair(type(self), f)
+        numer = ordered_factors(numer, self.text_of)
+        denom = ordered_factors(denom, self.text_of)
+        sign = ""
+        if coeff < 0:
+            sign, coeff = self.minus, -coeff
+        if isinstance(coeff, Fraction):
+            cn, cd = coeff.numerator, coeff.denominator
+        else:
+            cn, cd = coeff, 1
+        num_s = self.product(cn, numer)
+        if not denom and cd == 1:
+            s = sign + num_s
+            return s, (P_MUL if (sign or len(numer) + (cn != 1) > 1 or
+                                 (numer and self.memo[numer[0]][1] < P_ATOM) or
+                                 isinstance(cn, float)) else P_ATOM)
+        den_s = self.product(cd, denom)
+        many = len(denom) + (cd != 1) > 1
+        return sign + self.frac(num_s, den_s, many), P_MUL
+
+    def product(self, coeff, factors: list[Expr]) -> str:
+        parts = []
+        if coeff != 1 or not factors or isinstance(coeff, float):
+            parts.append(self.num(coeff)[0])
+        for f in factors:
+            s, p = self.memo[f]
+            parts.append(self.paren(s) if p < P_POW else s)
+        out = parts[0]
+        for s in parts[1:]:
+            out = self.join(out, s)
+        return out
+
+    def frac(self, num_s: str, den_s: str, many: bool) -> str:
+        return f"{num_s}/({den_s})" if many else f"{num_s}/{den_s}"
+
+    def join(self, left: str, right: str) -> str:
+        """Juxtapose two factors so the text reads back the same (2x, xy, x sin(x))."""
+        r0, l1 = right[0], left[-1]
+        if r0.isdigit() or r0 == "." or "|" in (r0, l1):
+            return f"{left}{self.times}{right}"
+        if l1 == ")":
+            return left + right
+        trail = _TRAIL.search(left)
+        if r0 == "(":
+            if trail and (trail.group(0) in ABSTRACT or trail.group(0) in FUNCTIONS):
+                return f"{left}{self.times}{right}"
+            return left + right
+        lead = _LEAD.match(right)
+        if not lead:
+            return left + right if r0 in "√∛" else f"{left} {right}"
+        rparts = split_word(lead.group(0))
+        if rparts[0] in FUNCTIONS or right.startswith("e^") or _CALL.match(right):
+            return left + right if _NUMERAL.match(left) else f"{left} {right}"
+        if trail is None:  # left ends in an exponent or a number: x^2y, 2x
+            return left + right
+        lw = trail.group(0)
+        if lw.isalpha() and split_word(lw + lead.group(0)) == split_word(lw) + rparts:
+            return left + right
+        return f"{left} {right}"
+
+    # powers
+    def pow(self, e: Expr) -> tuple[str, int]:
+        b, x = e.args
+        if x.op == NUM and x.value == Fraction(1, 2):
+            return self.sqrt(b), P_ATOM
+        base = self.wrap(b, P_ATOM)
+        if b.op == NUM and (isinstance(b.value, Fraction) or b.value < 0):
+            base = self.paren(self.memo[b][0])
+        return self.power(base, x, b), P_POW
+
+    def power(self, base: str, x: Expr, b: Expr) -> str:
+        xs, xp = self.memo[x] if x in self.memo else _fresh_pair(type(self), x)
+        return f"{base}^{xs}" if xp == P_ATOM else f"{base}^({xs})"
+
+    def sqrt(self, b: Expr) -> str:
+        return f"sqrt({self.memo_text(b)})"
+
+    # functions
+    def fn(self, name: str, arg: Expr) -> str:
+        a = self.memo_text(arg)
+        if name == "exp":
+            return self.exp(arg, a)
+        if name == "abs":
+            return f"|{a}|"
+        if name == "log":
+            return f"ln({a})"
+        return f"{name}({a})"
+
+    def exp(self, arg: Expr, a: str) -> str:
+        return f"e^{a}" if self.memo[arg][1] == P_ATOM and arg.op != FN else f"e^({a})"
+
+    def call(self, e: Expr) -> str:
+        name, orders = e.value
+        args = ", ".join(self.memo_text(a) for a in e.args)
+        if len(e.args) == 1:
+            return f"{name}{chr(39) * orders[0]}({args})"
+        if any(orders):
+            idx = ",".join(str(o) for o in orders)
+            return f"D[{idx}]{name}({args})"
+        return f"{name}({args})"
+
+
+class UnicodePrinter(Printer):
+    minus = "−"
+    times = "·"
+
+    def power(self, base: str, x: Expr, b: Expr) -> str:
+        if x.op == NUM and isinstance(x.value, int):
+            return base + str(x.value).translate(_SUP)
+        return super().power(base, x, b)
+
+    def sqrt(self, b: Expr) -> str:
+        s, p = self.memo[b]
+        return f"√{s}" if p == P_ATOM else f"√({s})"
+
+    def const(self, name: str) -> str:
+        return "π" if name == "pi" else name
+
+
+class LatexPrinter(Printer):
+    times = r" \cdot "
+
+    def paren(self, s: str) -> str:
+        return rf"\left({s}\right)"
+
+    def sym(self, name: str) -> str:
+        head, _, sub = name.partition("_")
+        m = re.match(r"^([^\d]+)(\d+)$", head)
+        if m and not sub:
+            head, sub = m.group(1), m.group(2)
+        head = _LATEX_GREEK.get(head, head if len(head) == 1 else rf"\mathrm{{{head}}}")
+        return f"{head}_{{{sub}}}" if sub else head
+
+    def const(self, name: str) -> str:
+        return r"\pi" if name == "pi" else "e"
+
+    def num(self, v):
+        if isinstance(v, Fraction):
+            s = rf"\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
+            return ("-" + s if v < 0 else s), P_MUL
+        return super().num(v)
+
+    def join(self, left: str, right: str) -> str:
+        if right[0].isdigit():
+            return f"{left} \\cdot {right}"
+        return f"{left} {right}"
+
+    def frac(self, num_s: str, den_s: str, many: bool) -> str:
+        return rf"\frac{{{num_s}}}{{{den_s}}}"
+
+    def power(self, base: str, x: Expr, b: Expr) -> str:
+        xs = self.memo[x][0] if x in self.memo else _fresh(type(self), x)
+        if b.op == FN and b.value not in ("exp", "abs") and x.op == NUM:
+            # \tanh^{2}\left(x\right): the textbook way to square a function
+            fs = self.memo[b][0]
+            head = fs.split(r"\left(", 1)
+            if len(head) == 2:
+                return rf"{head[0]}^{{{xs}}}\left({head[1]}"
+        return f"{base}^{{{xs}}}"
+
+    def sqrt(self, b: Expr) -> str:
+        return rf"\sqrt{{{self.memo_text(b)}}}"
+
+    def fn(self, name: str, arg: Expr) -> str:
+        from bibun.rules import rule
+
+        a = self.memo_text(arg)
+        if name == "exp":
+            return f"e^{{{a}}}"
+        if name == "abs":
+            return rf"\left|{a}\right|"
+        if name == "cbrt":
+            return rf"\sqrt[3]{{{a}}}"
+        return rf"{rule(name).latex}\left({a}\right)"
+
+    def call(self, e: Expr) -> str:
+        return super().call(e).replace("'", "^{\\prime}")
+
+
+class PythonPrinter(Printer):
+    times = "*"
+
+    def num(self, v):
+        if isinstance(v, Fraction):
+            s = f"{abs(v.numerator)}/{v.denominator}"
+            return ("-" + s if v < 0 else s), P_MUL
+        return super().num(v)
+
+    def const(self, name: str) -> str:
+        return f"np.{name}"
+
+    def join(self, left: str, right: str) -> str:
+        return f"{left}*{right}"
+
+    def product(self, coeff, factors: list[Expr]) -> str:
+        parts = []
+        if coeff != 1 or not factors or isinstance(coeff, float):
+            parts.append(self.num(coeff)[0])
+        for f in factors:
+            s, p = self.memo[f]
+            parts.append(self.paren(s) if p < P_POW else s)
+        return "*".join(parts)
+
+    def power(self, base: str, x: Expr, b: Expr) -> str:
+        xs, xp = self.memo[x] if x in self.memo else _fresh_pair(type(self), x)
+        return f"{base}**{xs}" if xp == P_ATOM else f"{base}**({xs})"
+
+    def sqrt(self, b: Expr) -> str:
+        return f"np.sqrt({self.memo_text(b)})"
+
+    def fn(self, name: str, arg: Expr) -> str:
+        a = self.memo_text(arg)
+        return f"{_PY_FUNCS.get(name, name)}({a})"
+
+    def call(self, e: Expr) -> str:
+        from bibun.errors import BibunError
+
+        raise BibunError(f"the unknown function {e.value[0]} has no Python code")
+
+
+def _fresh_pair(cls, e: Expr) -> tuple[str, int]:
+    p = cls()
+    p(e)
+    return p.memo[e]
+
+
+def _fresh(cls, e: Expr) -> str:
+    return _fresh_pair(cls, e)[0]
+
+
+def to_text(e: Expr) -> str:
+    """Plain text that parses back to the same expression: ``6x^2(x^3 + 1)``."""
+    return Printer()(e)
+
+
+def to_unicode(e: Expr) -> str:
+    """Text with x², −, √, π: ``6x²(x³ + 1)``."""
+    return UnicodePrinter()(e)
+
+
+def to_latex(e: Expr) -> str:
+    """LaTeX: ``6 x^{2} \\left(x^{3} + 1\\right)``."""
+    return LatexPrinter()(e)
+
+
+def to_python(e: Expr) -> str:
+    """Python/NumPy source (``np`` is NumPy; sigmoid, relu, ... come from bibun.rules)."""
+    return PythonPrinter()(e)

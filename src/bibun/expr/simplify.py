@@ -1,0 +1,247 @@
+"""Other forms of the same expression: expanded, factored, over a common denominator,
+and written through known functions (tanh, sigmoid, tan).
+
+Canonical construction already does the safe, cheap things (numbers, like terms, like
+powers).  These rewrites change the *shape* and are offered on request, because the
+best shape depends on the reader: a learner checking by expansion wants ``6x^5 + 6x^2``,
+the textbook answer is ``6x^2(x^3 + 1)``.  Every rewrite is a bottom-up rebuild over
+the DAG (iterative, each distinct node once).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import gcd, lcm
+from typing import Any
+
+from bibun.errors import LimitError
+from bibun.expr import core
+from bibun.expr.core import ADD, FN, MUL, NUM, POW, Expr, as_expr, rebuild
+
+MAX_TERMS = 20_000
+MAX_EXPAND_POWER = 200
+
+
+def _factors(e: Expr) -> list[Expr]:
+    return list(e.args) if e.op == MUL else [e]
+
+
+def _terms(e: Expr) -> list[Expr]:
+    return list(e.args) if e.op == ADD else [e]
+
+
+def _expand_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    if node.op == MUL:
+        terms: list[Expr] = [core.ONE]
+        for f in args:
+            ft = _terms(f) if f.op == ADD else [f]
+            if len(terms) * len(ft) > MAX_TERMS:
+                raise LimitError(f"expanding would produce more than {MAX_TERMS:,} terms")
+            terms = [core.mul(t, s) for t in terms for s in ft]
+        return core.add(*terms)
+    if node.op == POW:
+        b, k = args
+        if b.op == ADD and k.op == NUM and isinstance(k.value, int) and k.value > 1:
+            if k.value > MAX_EXPAND_POWER or len(b.args) ** min(k.value, 20) > 10**9 and \
+                    k.value * len(b.args) > 400:
+                raise LimitError(f"expanding ({b})^{k.value} is too large")
+            out = b
+            for _ in range(k.value - 1):
+                out = _expand_node(core.mul(out, b), (out, b))
+            return out
+        return None
+    return None
+
+
+def expand(expr: Any) -> Expr:
+    """Multiply out products and integer powers of sums: 6x^2(x^3+1) -> 6x^5 + 6x^2."""
+    return rebuild(as_expr(expr), _expand_node)
+
+
+def _content(coeffs: list) -> Fraction:
+    """gcd of rational numbers (sign taken from the first)."""
+    fs = [Fraction(c) for c in coeffs]
+    num = 0
+    den = 1
+    for f in fs:
+        num = gcd(num, f.numerator)
+        den = lcm(den, f.denominator)
+    g = Fraction(num, den) if num else Fraction(1)
+    return -g if fs and fs[0] < 0 else g
+
+
+def _split(term: Expr) -> tuple[Any, dict[Expr, Any]]:
+    c, rest = core.coeff_rest(term)
+    powers: dict[Expr, Any] = {}
+    for f in _factors(rest):
+        if f is core.ONE:
+            continue
+        if f.op == POW and f.args[1].op == NUM:
+            powers[f.args[0]] = powers.get(f.args[0], 0) + f.args[1].value
+        else:
+            powers[f] = powers.get(f, 0) + 1
+    return c, powers
+
+
+def _factor_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    if node.op != ADD:
+        return None
+    terms = list(args)
+    split = [_split(t) for t in terms]
+    if any(isinstance(c, float) for c, _ in split):
+        return None
+    content = _content([c for c, _ in split])
+    common = dict(split[0][1])
+    for _, p in split[1:]:
+        for b in list(common):
+            if b not in p:
+                del common[b]
+            else:
+                common[b] = min(common[b], p[b])
+    common = {b: k for b, k in common.items() if k > 0}
+    if content == 1 and not common:
+        return None
+    outside = core.mul(core.number(content), *(core.power(b, core.number(k))
+                                               for b, k in common.items()))
+    inside = core.add(*(core.mul(core.number(Fraction(c) / content),
+                                 *(core.power(b, core.number(k - common.get(b, 0)))
+                                   for b, k in p.items()))
+                        for c, p in split))
+    return core.mul(outside, inside)
+
+
+def factor(expr: Any) -> Expr:
+    """Pull out numeric content and common factors: 6x^5 + 6x^2 -> 6x^2(x^3 + 1).
+
+    This is common-factor extraction (what a learner does by hand), not full
+    polynomial factorization over the integers.
+    """
+    return rebuild(as_expr(expr), _factor_node)
+
+
+def _num_den(term: Expr) -> tuple[Expr, Expr]:
+    num, den = [], []
+    for f in _factors(term):
+        if f.op == POW and f.args[1].op == NUM and f.args[1].value < 0:
+            den.append(core.power(f.args[0], core.number(-f.args[1].value)))
+        elif f.op == NUM and isinstance(f.value, Fraction):
+            num.append(core.number(f.value.numerator))
+            den.append(core.number(f.value.denominator))
+        else:
+            num.append(f)
+    return core.mul(*num), core.mul(*den)
+
+
+def _together_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    if node.op != ADD:
+        return None
+    parts = [_num_den(t) for t in args]
+    if all(d is core.ONE for _, d in parts):
+        return None
+    common: dict[Expr, Any] = {}
+    coeff = 1
+    for _, d in parts:
+        c, p = _split(d)
+        coeff = lcm(coeff, int(c)) if isinstance(c, int) else coeff
+        for b, k in p.items():
+            common[b] = max(common.get(b, 0), k)
+    den = core.mul(core.number(coeff), *(core.power(b, core.number(k)) for b, k in common.items()))
+    num = core.add(*(core.mul(n, den, core.power(d, core.MINUS_ONE)) for n, d in parts))
+    return core.mul(num, core.power(den, core.MINUS_ONE))
+
+
+def together(expr: Any) -> Expr:
+    """Write a sum of fractions over one common denominator."""
+    return rebuild(as_expr(expr), _together_node)
+
+
+# -- through known functions ------------------------------------------------------------
+
+
+def _is_exp(e: Expr) -> bool:
+    return e.op == FN and e.value == "exp"
+
+
+def _tanh_parts(a: Expr, b: Expr) -> Expr | None:
+    """u if a = e^u - e^-u and b = e^u + e^-u."""
+    if b.op != ADD or len(b.args) != 2 or not all(_is_exp(t) for t in b.args):
+        return None
+    p, q = b.args
+    for u_exp, v_exp in ((p, q), (q, p)):
+        u = u_exp.args[0]
+        if v_exp.args[0] is core.neg(u) and a is core.add(u_exp, core.neg(v_exp)):
+            return u
+    return None
+
+
+def _recognize_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    if node.op == POW:
+        b, k = args
+        # (1 + e^(-u))^(-n) = sigmoid(u)^n
+        if k.op == NUM and k.value < 0 and b.op == ADD and len(b.args) == 2 \
+                and core.ONE in b.args:
+            other = b.args[0] if b.args[1] is core.ONE else b.args[1]
+            if _is_exp(other):
+                u = core.neg(other.args[0])
+                return core.power(core.fn("sigmoid", u), core.number(-k.value))
+        return None
+    if node.op != MUL:
+        return None
+    fs = list(args)
+    changed = False
+    # A^k B^-k with A = e^u - e^-u, B = e^u + e^-u  ->  tanh(u)^k
+    pw = {(f.args[0] if f.op == POW else f): (f.args[1] if f.op == POW else core.ONE) for f in fs}
+    for a, ka in list(pw.items()):
+        for b, kb in list(pw.items()):
+            if a in pw and b in pw and ka.op == NUM and kb.op == NUM and ka.value == -kb.value \
+                    and ka.value > 0:
+                u = _tanh_parts(a, b)
+                if u is not None:
+                    del pw[a], pw[b]
+                    pw[core.fn("tanh", u)] = ka
+                    changed = True
+    # e^(-u) sigmoid(u)^n = (1 - sigmoid(u)) sigmoid(u)^(n-1)
+    for base, k in list(pw.items()):
+        if _is_exp(base) and k is core.ONE:
+            s = core.fn("sigmoid", core.neg(base.args[0]))
+            if s in pw and pw[s].op == NUM and pw[s].value >= 1:
+                del pw[base]
+                pw[s] = core.number(pw[s].value - 1)
+                one_minus = core.add(core.ONE, core.neg(s))
+                pw[one_minus] = core.add(pw.get(one_minus, core.ZERO), core.ONE)
+                changed = True
+    # cos(u)/sin(u) -> 1/tan(u), sin(u)/cos(u) -> tan(u)
+    for base, k in list(pw.items()):
+        if base.op == FN and base.value == "cos" and k is core.ONE:
+            s = core.fn("sin", base.args[0])
+            if s in pw and pw[s] is core.MINUS_ONE:
+                del pw[base], pw[s]
+                pw[core.fn("tan", base.args[0])] = core.MINUS_ONE
+                changed = True
+        if base.op == FN and base.value == "sin" and k is core.ONE:
+            c = core.fn("cos", base.args[0])
+            if c in pw and pw[c] is core.MINUS_ONE:
+                del pw[base], pw[c]
+                pw[core.fn("tan", base.args[0])] = core.ONE
+                changed = True
+    if not changed:
+        return None
+    return core.mul(*(core.power(b, k) for b, k in pw.items()))
+
+
+def recognize(expr: Any) -> Expr:
+    """Rewrite through known functions: (e^x-e^-x)/(e^x+e^-x) -> tanh(x),
+    1/(1+e^-x) -> sigmoid(x), e^-x/(1+e^-x)^2 -> sigmoid(x)(1-sigmoid(x)), cos/sin -> 1/tan."""
+    return rebuild(as_expr(expr), _recognize_node)
+
+
+def simplify(expr: Any) -> Expr:
+    """The shortest of the equivalent forms bibun knows (ties keep the given form)."""
+    e = as_expr(expr)
+    candidates = [e, recognize(e), factor(e), together(e)]
+    try:
+        ex = expand(e)
+        candidates += [ex, factor(ex)]
+    except LimitError:
+        pass
+    return min(candidates, key=lambda c: c.size)

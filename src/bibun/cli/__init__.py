@@ -27,8 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _Parser(argparse.ArgumentParser):
-    pass
+def one_line(exc: BibunError) -> str:
+    """The error as one line: parse errors keep their column, not the caret drawing."""
+    msg = getattr(exc, "message", None)
+    col = getattr(exc, "column", None)
+    if msg is not None:
+        return f"{msg} (column {col})" if col else msg
+    return " ".join(str(exc).split())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,12 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except BibunError as exc:
-        first = str(exc).splitlines()
-        msg = " ".join(line.strip() for line in first) if first else type(exc).__name__
-        # keep the caret line readable: message first, then the pointer on the next lines
-        print(f"bibun: error: {str(exc).splitlines()[0] if first else msg}", file=sys.stderr)
-        for extra in str(exc).splitlines()[1:]:
-            print(extra, file=sys.stderr)
+        print(f"bibun: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bibun: interrupted", file=sys.stderr)

@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from itertools import count
-from typing import Any, Union
+from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.rules import rule
@@ -30,7 +30,7 @@ MAX_BITS = 100_000
 #: written-out size above which a tree is too large to print as text
 SIZE_CAP = 10**9
 
-Number = Union[int, Fraction, float]
+Number = int | Fraction | float
 
 _table: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
 _serial = count()
@@ -412,7 +412,8 @@ def _num_pow(b: Number, x: Number) -> Expr | None:
     if isinstance(x, int):
         if b == -1:
             return ONE if x % 2 == 0 else MINUS_ONE
-        bits = max(abs(Fraction(b).numerator).bit_length(), abs(Fraction(b).denominator).bit_length())
+        fb0 = Fraction(b)
+        bits = max(abs(fb0.numerator).bit_length(), fb0.denominator.bit_length())
         if bits * abs(x) > MAX_BITS:
             raise LimitError(
                 f"number too large: {b}^{x} would have about {int(bits * abs(x) * 0.30103):,}"
@@ -430,7 +431,8 @@ def _num_pow(b: Number, x: Number) -> Expr | None:
     if rn is None or rd is None:
         if abs(p) >= q:  # 2^(3/2) = 2·2^(1/2): pull out the integer part of the exponent
             whole = p // q
-            return mul(number(fb**whole), _make(POW, (number(b), number(Fraction(p - whole * q, q)))))
+            frac_part = number(Fraction(p - whole * q, q))
+            return mul(number(fb**whole), _make(POW, (number(b), frac_part)))
         return None
     return _num_pow(Fraction(rn, rd), p)
 
@@ -466,10 +468,11 @@ def power(b: Expr, x: Expr) -> Expr:
 
 
 def _odd_root_safe(inner: Expr, outer: Number) -> bool:
-    """(x^a)^b = x^(ab) also holds when a is an odd integer... only if b is integer;
-    and (x^(1/2))^2 = x for x >= 0 where the left side is defined."""
-    return inner.op == NUM and isinstance(inner.value, Fraction) and isinstance(outer, int | Fraction) \
-        and (inner.value * outer).denominator == 1 and inner.value.denominator % 2 == 0
+    """(x^(1/2))^2 = x: an even root raised to undo it is the identity wherever the
+    left side is defined (x >= 0), so the rewrite is safe."""
+    return (inner.op == NUM and isinstance(inner.value, Fraction)
+            and isinstance(outer, int | Fraction)
+            and (inner.value * outer).denominator == 1 and inner.value.denominator % 2 == 0)
 
 
 def fn(name: str, arg: Expr) -> Expr:
@@ -482,15 +485,17 @@ def fn(name: str, arg: Expr) -> Expr:
         v = arg.value
         if not isinstance(v, float) and v in r.exact:
             return number(r.exact[v])
+        if r.domain is not None and not r.domain(float(v)):
+            raise DomainError(f"{name}({v}) is undefined: {name} needs {r.domain_text}")
         if isinstance(v, float):
-            if r.domain is not None and not r.domain(v):
-                raise DomainError(f"{name}({v}) is undefined: needs {r.domain_text}")
             return number(float(r.numpy(v)))
     if name == "log":
         if arg is E:
             return ONE
         if arg.op == FN and arg.value == "exp":
             return arg.args[0]
+    if name == "exp" and arg is ONE:
+        return E
     if name == "exp" and arg.op == FN and arg.value == "log":
         return arg.args[0]
     if name == "abs" and arg.op == FN and arg.value == "abs":

@@ -66,8 +66,9 @@ def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
         return r.exact[v]
     fv = float(v)
     if r.domain is not None and not r.domain(fv):
-        raise DomainError(f"{node} is undefined at {_where(values)}: {name} needs "
-                          f"{r.domain_text.replace('u', 'its argument')} but the argument is {fv:g}")
+        need = r.domain_text.replace("u", "its argument")
+        raise DomainError(f"{node} is undefined at {_where(values)}: {name} needs {need},"
+                          f" but the argument is {fv:g}")
     with np.errstate(all="ignore"):
         out = float(r.numpy(fv))
     if not math.isfinite(out):

@@ -47,6 +47,7 @@ _OPS = {
     "×": "STAR", "⋅": "STAR", "∙": "STAR", "/": "SLASH", "÷": "SLASH", "^": "CARET",
     ",": "COMMA",
 }
+_DIGITS = frozenset("0123456789")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -103,7 +104,7 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
         if c.isspace():
             i += 1
             continue
-        if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
+        if c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
             m = _NUMBER.match(text, i)
             assert m is not None
             push("NUMBER", m.group(0), i)
@@ -198,9 +199,12 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     parts = split_word(run) if run not in FUNCTIONS else [run]
     pos = start
     nxt = text[end:].lstrip()[:1]
+    if len(run) >= 3 and not suffix and text[end:end + 1] == "(" and all(
+            len(p) == 1 for p in parts):
+        raise err(f"unknown function '{run}' (bibun knows sin, cos, exp, log, sigmoid, ...;"
+                  f" write {'*'.join(run)}*(...) if you meant a product)", start)
     for k, part in enumerate(parts):
         last = k == len(parts) - 1
-        name = part + (suffix if last else "")
         if last and part in ABSTRACT and not suffix and nxt in ("(", "'"):
             j = end
             primes = 0

@@ -1,0 +1,177 @@
+"""`bibun diff`, `bibun grad`, `bibun hessian`: derivatives in textbook form."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from bibun.errors import BibunError, DomainError
+from bibun.expr import core
+from bibun.expr.core import Expr
+from bibun.expr.parse import parse_full
+from bibun.expr.simplify import recognize
+from bibun.symbolic import default_variable, diff, gradient, hessian, nondifferentiable_points
+
+FORMATS = ("text", "unicode", "latex", "python", "json")
+
+
+def render(e: Expr, fmt: str) -> str:
+    """One expression in the requested style (json falls back to text)."""
+    if fmt == "unicode":
+        return e.unicode()
+    if fmt == "latex":
+        return e.latex()
+    if fmt == "python":
+        return e.python()
+    return str(e)
+
+
+def parse_point(text: str | None) -> dict[str, Any]:
+    """``x=3,y=4`` (values may be formulas such as pi/2 or 1/3) -> {"x": 3, "y": 4}."""
+    if not text:
+        return {}
+    out: dict[str, Any] = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise BibunError(f"--at expects name=value pairs such as x=3,y=4, got {part!r}")
+        name, value = (s.strip() for s in part.split("=", 1))
+        v = core.as_expr(value)
+        if v.free:
+            raise BibunError(f"the value of {name} must be a number, got {value!r}")
+        out[name] = v.evaluate()
+    return out
+
+
+def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:
+    """d at the point, but only where the function itself is defined and smooth:
+    (ln x)' = 1/x has a value at x = -1, yet ln has no derivative there."""
+    expr.evaluate(point)
+    for nd in nondifferentiable_points(expr, var):
+        if nd.argument.evaluate(point) == 0:
+            where = ", ".join(f"{k} = {v}" for k, v in point.items())
+            raise DomainError(f"{nd.function} is not differentiable at {where}"
+                              f" ({nd.condition})")
+    return d.evaluate(point)
+
+
+def _num(v: Any) -> Any:
+    """JSON-friendly number: ints stay ints, rationals become floats."""
+    return v if isinstance(v, int) else float(v)
+
+
+def _read(args) -> tuple[Expr, list[str]]:
+    parsed = parse_full(args.expr)
+    for w in parsed.warnings:
+        print(f"bibun: warning: {w}", file=sys.stderr)
+    return parsed.expr, parsed.warnings
+
+
+def run_diff(args) -> int:
+    expr, warns = _read(args)
+    var = args.wrt or default_variable(expr)
+    d = diff(expr, var, args.order)
+    point = parse_point(args.at)
+    value = derivative_at(expr, d, var, point) if args.at else None
+    alt = recognize(d)
+    notes = [str(p) for p in nondifferentiable_points(expr, var)]
+    if args.format == "json":
+        out = {
+            "expression": str(expr), "variable": var, "order": args.order,
+            "derivative": str(d), "unicode": d.unicode(), "latex": d.latex(),
+            "python": d.python(), "warnings": warns, "nondifferentiable": notes,
+        }
+        if alt is not d:
+            out["through_functions"] = str(alt)
+        if args.at:
+            out["at"] = {k: _num(v) for k, v in point.items()}
+            out["value"] = _num(value)
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    fmt = args.format
+    if fmt in ("text", "unicode"):
+        d_ = "∂" if len(expr.free) > 1 else "d"
+        op = f"{d_}/{d_}{var}" if args.order == 1 else f"{d_}^{args.order}/{d_}{var}^{args.order}"
+        print(f"{op} [{render(expr, fmt)}] = {render(d, fmt)}")
+    else:
+        print(render(d, fmt))
+    if fmt in ("text", "unicode"):
+        if alt is not d:
+            print(f"  = {render(alt, fmt)}")
+        for n in notes:
+            print(f"  note: {n}")
+        if args.at:
+            where = ", ".join(f"{k} = {v}" for k, v in point.items())
+            print(f"  at {where}: {value}")
+    return 0
+
+
+def run_grad(args) -> int:
+    expr, warns = _read(args)
+    names = args.wrt.replace(",", " ").split() if args.wrt else sorted(expr.free)
+    g = gradient(expr, names)
+    point = parse_point(args.at)
+    values = [x.evaluate(point) for x in g] if args.at else None
+    if args.format == "json":
+        out: dict[str, Any] = {"expression": str(expr), "variables": names,
+                               "gradient": [str(x) for x in g],
+                               "latex": [x.latex() for x in g], "warnings": warns}
+        if values is not None:
+            out["at"] = {k: _num(v) for k, v in point.items()}
+            out["value"] = [_num(v) for v in values]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    for name, x in zip(names, g):
+        print(f"∂/∂{name} = {render(x, args.format)}")
+    if values is not None:
+        print("gradient at " + ", ".join(f"{k} = {v}" for k, v in point.items()) + ": ("
+              + ", ".join(str(v) for v in values) + ")")
+    return 0
+
+
+def run_hessian(args) -> int:
+    expr, warns = _read(args)
+    names = args.wrt.replace(",", " ").split() if args.wrt else sorted(expr.free)
+    h = hessian(expr, names)
+    point = parse_point(args.at)
+    if args.format == "json":
+        out: dict[str, Any] = {"expression": str(expr), "variables": names,
+                               "hessian": [[str(x) for x in row] for row in h]}
+        if args.at:
+            out["value"] = [[_num(x.evaluate(point)) for x in row] for row in h]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    cells = [[render(x, args.format) for x in row] for row in h]
+    width = max((len(c) for row in cells for c in row), default=1)
+    print("Hessian over (" + ", ".join(names) + "):")
+    for row in cells:
+        print("  [ " + "  ".join(c.rjust(width) for c in row) + " ]")
+    if args.at:
+        print("at " + ", ".join(f"{k} = {v}" for k, v in point.items()) + ":")
+        for row in h:
+            print("  [ " + "  ".join(str(x.evaluate(point)) for x in row) + " ]")
+    return 0
+
+
+def _common(p, fmts=FORMATS) -> None:
+    p.add_argument("expr", help="formula, e.g. '(x^3+1)^2' or 'y = sigmoid(x)'")
+    p.add_argument("--at", help="point, e.g. x=3,y=4")
+    p.add_argument("--format", choices=fmts, default="text")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("diff", help="differentiate a formula (textbook form)")
+    _common(p)
+    p.add_argument("--wrt", help="variable (default: the only free one, else x)")
+    p.add_argument("--order", type=int, default=1, help="derivative order (default 1)")
+    p.set_defaults(func=run_diff)
+
+    p = sub.add_parser("grad", help="gradient: all first partial derivatives")
+    _common(p)
+    p.add_argument("--wrt", help="variables, e.g. x,y (default: all, sorted)")
+    p.set_defaults(func=run_grad)
+
+    p = sub.add_parser("hessian", help="matrix of second partial derivatives")
+    _common(p)
+    p.add_argument("--wrt", help="variables, e.g. x,y (default: all, sorted)")
+    p.set_defaults(func=run_hessian)

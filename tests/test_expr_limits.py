@@ -1,0 +1,89 @@
+"""Deep nests work; pathological input is refused quickly and politely."""
+
+from __future__ import annotations
+
+import pytest
+
+import bibun
+from bibun.errors import BibunError, DomainError, LimitError, ParseError
+from bibun.expr import core
+from bibun.expr.core import dag_size
+
+
+def test_ten_thousand_deep_nest_differentiates_prints_and_evaluates():
+    x = core.symbol("x")
+    e = x
+    for _ in range(10_000):
+        e = core.fn("sin", e)
+    d = bibun.diff(e, "x")
+    assert d.free == {"x"}
+    assert abs(d.evaluate(x=0.0) - 1.0) < 1e-12  # sin'(0)=1 at every level
+    assert str(e).count("sin(") == 10_000
+    assert bibun.parse(str(e)) is e
+
+
+def test_deep_parenthesised_text_parses():
+    text = "(" * 5000 + "x" + ")" * 5000
+    assert bibun.parse(text) is core.symbol("x")
+
+
+def test_repeated_exp_sin_stays_small_because_the_dag_is_shared():
+    x = core.symbol("x")
+    e = x
+    for _ in range(15):
+        e = core.fn("exp", core.fn("sin", e)) * e
+    d = bibun.diff(e, "x")
+    assert dag_size(d) < 2_000  # SymPy's tree for this has millions of operations
+    with pytest.raises(LimitError, match="too large to print"):
+        str(d)
+
+
+def test_shared_subexpressions_are_one_object():
+    assert bibun.parse("sin(x^2) + cos(x^2)").args[0].args[0] is bibun.parse("x^2")
+    assert bibun.parse("x + y") is bibun.parse("y + x")
+
+
+@pytest.mark.parametrize("text, kind, fragment", [
+    ("", ParseError, "empty"),
+    ("   ", ParseError, "empty"),
+    ("(x+1", ParseError, "never closed"),
+    ("x+1)", ParseError, "nothing to close"),
+    ("(x]", ParseError, "closed by"),
+    ("foo(x)", ParseError, "unknown function 'foo'"),
+    ("9^9^9^9", LimitError, "too large"),
+    ("2^100000000", LimitError, "too large"),
+    ("x" * 1_000_000, LimitError, "too long"),
+    ("(" * 100_000 + "x" + ")" * 100_000, LimitError, "too long"),
+    ("__import__('os')", ParseError, "column 1"),
+    ("x +* 2", ParseError, "column"),
+    ("1/0", ParseError, "division by zero"),
+    ("log(0)", DomainError, "log"),
+])
+def test_bad_input_is_a_clear_error(text, kind, fragment):
+    with pytest.raises(kind, match=fragment):
+        bibun.parse(text)
+
+
+def test_parse_error_points_at_the_column_with_a_caret():
+    with pytest.raises(ParseError) as info:
+        bibun.parse("x + * 2")
+    err = info.value
+    assert err.column == 5
+    assert str(err).splitlines()[-1].index("^") - 2 == 4
+
+
+def test_domain_errors_say_what_and_where():
+    with pytest.raises(DomainError, match=r"x = -1.*log needs its argument > 0"):
+        bibun.parse("log(x)").evaluate(x=-1)
+    with pytest.raises(DomainError, match="division by zero"):
+        bibun.parse("1/x").evaluate(x=0)
+
+
+def test_unknown_value_is_reported():
+    with pytest.raises(BibunError, match="no value given for y"):
+        bibun.parse("x + y").evaluate(x=1)
+
+
+def test_derivative_order_is_bounded():
+    with pytest.raises(LimitError):
+        bibun.diff("x^2", "x", 10_000)

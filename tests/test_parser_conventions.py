@@ -1,0 +1,100 @@
+"""The notation people type: each row reads the same as its explicit form."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import bibun
+from bibun.expr.parse import ParseWarning, parse_full
+
+CONVENTIONS = [
+    ("x**2", "x^2"),
+    ("2x", "2*x"),
+    ("3x^2y", "3*x^2*y"),
+    ("2sin(x)cos(x)", "2*sin(x)*cos(x)"),
+    ("x(1+x)", "x*(1+x)"),
+    ("sin x", "sin(x)"),
+    ("sin x^2", "sin(x^2)"),
+    ("sin 2x", "sin(2*x)"),
+    ("sin xy", "sin(x*y)"),
+    ("sin x cos x", "sin(x)*cos(x)"),
+    ("log sin x", "log(sin(x))"),
+    ("sinx", "sin(x)"),
+    ("sin^2 x", "sin(x)^2"),
+    ("e^x", "exp(x)"),
+    ("e^-x", "exp(-x)"),
+    ("e^(-x)", "exp(-x)"),
+    ("e^{-x}", "exp(-x)"),
+    ("e^2x", "exp(2)*x"),
+    ("x²", "x^2"),
+    ("x³ + x⁻¹", "x^3 + x^(-1)"),
+    ("2·x × y", "2*x*y"),
+    ("x − y", "x - y"),
+    ("√x", "sqrt(x)"),
+    ("√(x+1)", "(x+1)^(1/2)"),
+    ("π", "pi"),
+    ("σ(x)", "sigmoid(x)"),
+    ("|x|", "abs(x)"),
+    ("|x - 1| + |y|", "abs(x-1) + abs(y)"),
+    ("xy", "x*y"),
+    ("abc", "a*b*c"),
+    ("x1 + x_1 + w_ij", "x1 + x_1 + w_ij"),
+    ("theta", "θ"),
+    ("sigmoid(x)", "1/(1+exp(-x))"),  # different nodes: guarded below
+    ("relu(x)", "relu(x)"),
+    ("ln x", "log(x)"),
+    ("log_2 x", "log(x)/log(2)"),
+    ("log_{10}(x)", "log(x)/log(10)"),
+    ("log(x, 3)", "log(x)/log(3)"),
+    ("1/2x", "x/2"),
+    ("2^x^2", "2^(x^2)"),
+    ("-x^2", "-(x^2)"),
+    ("[x + 1]^2", "(x+1)^2"),
+    ("heaviside(x)", "step(x)"),
+    ("arctan x", "atan(x)"),
+]
+
+
+@pytest.mark.parametrize("typed, explicit", [c for c in CONVENTIONS if c[0] != "sigmoid(x)"])
+def test_typed_notation_means_the_explicit_form(typed, explicit):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ParseWarning)
+        assert bibun.parse(typed) is bibun.parse(explicit)
+
+
+def test_sigmoid_is_a_function_of_its_own_not_split_into_letters():
+    e = bibun.parse("sigmoid(x)")
+    assert e.op == "fn" and e.value == "sigmoid"
+    assert bibun.parse("relu(x)").value == "relu"
+
+
+def test_one_over_two_x_warns_about_the_reading():
+    p = parse_full("1/2x")
+    assert p.expr is bibun.parse("x/2")
+    assert p.warnings and "1/(2x)" in p.warnings[0]
+    assert not parse_full("1/(2x)").warnings
+    assert not parse_full("x/2").warnings
+
+
+@pytest.mark.parametrize("text, name, rhs", [
+    ("f(x) = x^2 + 1", "f", "x^2+1"),
+    ("y = sigmoid(x)", "y", "sigmoid(x)"),
+    ("z = x^2 + y^2", "z", "x^2+y^2"),
+])
+def test_definitions_differentiate_their_right_side(text, name, rhs):
+    p = parse_full(text)
+    assert p.name == name and p.expr is bibun.parse(rhs)
+
+
+def test_f_g_h_applied_are_unknown_functions_but_plain_letters_otherwise():
+    assert bibun.parse("f(x)").op == "call"
+    assert bibun.parse("h").op == "sym"
+    assert bibun.parse("f'(x)").value == ("f", (1,))
+    assert bibun.parse("a(x+1)") is bibun.parse("a*(x+1)")
+
+
+def test_decimals_stay_decimals_and_integers_stay_exact():
+    assert bibun.parse("0.01x^2").args[0].value == 0.01
+    assert bibun.parse("x/3").args[0].value.denominator == 3

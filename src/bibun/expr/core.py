@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterable, Iterator
 from fractions import Fraction
 from itertools import count
 from typing import Any
@@ -32,8 +31,15 @@ SIZE_CAP = 10**9
 
 Number = int | Fraction | float
 
-_table: weakref.WeakValueDictionary[tuple, Expr] = weakref.WeakValueDictionary()
+#: the hash-consing table: key -> weak reference to the unique node
+_table: dict[tuple, weakref.KeyedRef] = {}
 _serial = count()
+
+
+def _forget(ref: weakref.KeyedRef, _table: dict = _table) -> None:
+    """Called when a node dies: drop its entry unless a new node took the key."""
+    if _table.get(ref.key) is ref:
+        del _table[ref.key]
 
 
 class Expr:
@@ -151,10 +157,12 @@ class Expr:
 
 def _make(op: str, args: tuple[Expr, ...], value: Any = None) -> Expr:
     """Return the unique node for (op, args, value), creating it if needed."""
-    key = (op, value, args) if op != NUM else (op, type(value), value)
-    node = _table.get(key)
-    if node is not None:
-        return node
+    key = (op, value, args) if op is not NUM else (op, type(value), value)
+    ref = _table.get(key)
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
     node = object.__new__(Expr)
     node.op, node.args, node.value = op, args, value
     node.serial = next(_serial)
@@ -170,7 +178,7 @@ def _make(op: str, args: tuple[Expr, ...], value: Any = None) -> Expr:
             fs = [a.free for a in args if a.free]
             node.free = fs[0].union(*fs[1:]) if fs else frozenset()
         node.size = min(SIZE_CAP, 1 + sum(a.size for a in args))
-    _table[key] = node
+    _table[key] = weakref.KeyedRef(node, _forget, key)
     return node
 
 
@@ -189,8 +197,15 @@ def _norm(v: Number) -> Number:
     return v
 
 
+_SMALL: dict[int, Expr] = {}
+
+
 def number(v: Number) -> Expr:
     """A numeric leaf: int or Fraction (exact) or float (inexact)."""
+    if type(v) is int:
+        node = _SMALL.get(v)
+        if node is not None:
+            return node
     v = _norm(v)
     if isinstance(v, float):
         if not math.isfinite(v):
@@ -214,6 +229,7 @@ def symbols(names: str) -> tuple[Expr, ...]:
     return tuple(symbol(n) for n in names.replace(",", " ").split())
 
 
+_SMALL.update({k: number(k) for k in range(-256, 257)})
 ZERO, ONE, MINUS_ONE, TWO = number(0), number(1), number(-1), number(2)
 HALF = number(Fraction(1, 2))
 E = _make(CONST, (), "e")
@@ -259,19 +275,6 @@ def coeff_rest(e: Expr) -> tuple[Number, Expr]:
     return cr
 
 
-def _flatten(op: str, args: Iterable[Expr]) -> Iterator[Expr]:
-    for a in args:
-        if a.op == op:
-            yield from a.args
-        else:
-            yield a
-
-
-def _sorted(args: list[Expr]) -> tuple[Expr, ...]:
-    args.sort(key=_serial_of)
-    return tuple(args)
-
-
 def _serial_of(e: Expr) -> int:
     return e.serial
 
@@ -279,21 +282,30 @@ def _serial_of(e: Expr) -> int:
 def add(*args: Expr) -> Expr:
     """Canonical sum: flattened, numbers folded, like terms collected."""
     total: Number = 0
-    terms: dict[Expr, Number] = {}
-    for a in _flatten(ADD, args):
-        if a.op == NUM:
-            total += a.value
-            continue
-        c, rest = coeff_rest(a)
-        terms[rest] = terms.get(rest, 0) + c
-    out = [scale(c, rest) for rest, c in terms.items() if c != 0]
+    # rest -> [coefficient, the original term, how many terms share the rest]
+    terms: dict[Expr, list] = {}
+    for a in args:
+        for t in (a.args if a.op is ADD else (a,)):
+            if t.op is NUM:
+                total += t.value
+                continue
+            c, rest = coeff_rest(t)
+            slot = terms.get(rest)
+            if slot is None:
+                terms[rest] = [c, t, 1]
+            else:
+                slot[0] += c
+                slot[2] += 1
+    out = [t if n == 1 else scale(c, rest)
+           for rest, (c, t, n) in terms.items() if n == 1 or c != 0]
     if total != 0 or (isinstance(total, float) and not out):
         out.append(number(total))
     if not out:
         return ZERO
     if len(out) == 1:
         return out[0]
-    return _make(ADD, _sorted(out))
+    out.sort(key=_serial_of)
+    return _make(ADD, tuple(out))
 
 
 def scale(c: Number, e: Expr) -> Expr:
@@ -322,55 +334,91 @@ def mul(*args: Expr) -> Expr:
     """Canonical product: flattened, numbers folded, like bases' exponents added,
     exp(a)·exp(b) = exp(a+b).  Sums are never distributed."""
     coeff: Number = 1
-    bases: dict[Expr, list[Expr]] = {}
-    exps: list[Expr] = []
-    for a in _flatten(MUL, args):
+    factors: list[Expr] = []
+    for a in args:
         op = a.op
-        if op == NUM:
+        if op is MUL:
+            for f in a.args:
+                if f.op is NUM:
+                    coeff *= f.value
+                else:
+                    factors.append(f)
+        elif op is NUM:
             coeff *= a.value
-            continue
-        if op == FN and a.value == "exp":
-            exps.append(a.args[0])
-            continue
-        if op == POW:
-            b, x = a.args
         else:
-            b, x = a, ONE
-        lst = bases.get(b)
-        if lst is None:
-            bases[b] = [x]
-        else:
-            lst.append(x)
+            factors.append(a)
     if coeff == 0:
         return number(coeff)
+    # fast path: no base repeats and at most one exp(...) -> nothing to combine
+    seen: set[Expr] = set()
+    exps = 0
+    for f in factors:
+        if f.op is FN and f.value == "exp":
+            exps += 1
+            if exps > 1:
+                return _mul_collect(coeff, factors)
+            continue
+        b = f.args[0] if f.op is POW else f
+        if b in seen:
+            return _mul_collect(coeff, factors)
+        seen.add(b)
+    return _mul_make(coeff, factors)
+
+
+def _mul_make(coeff: Number, factors: list[Expr]) -> Expr:
+    coeff = _norm(coeff)
+    exact_one = coeff == 1 and not isinstance(coeff, float)
+    if not factors:
+        return number(coeff)
+    if len(factors) == 1 and exact_one:
+        return factors[0]
+    factors.sort(key=_serial_of)
+    if exact_one:
+        return _make(MUL, tuple(factors))
+    return _make(MUL, (number(coeff), *factors))
+
+
+def _mul_collect(coeff: Number, flat: list[Expr]) -> Expr:
+    """The slow path of :func:`mul`: add exponents of equal bases, merge exponentials."""
+    bases: dict[Expr, list] = {}  # base -> [first exponent, all exponents or None, factor]
+    exps: list[Expr] = []
+    for a in flat:
+        if a.op is FN and a.value == "exp":
+            exps.append(a.args[0])
+            continue
+        b, x = (a.args[0], a.args[1]) if a.op is POW else (a, ONE)
+        slot = bases.get(b)
+        if slot is None:
+            bases[b] = [x, None, a]
+        elif slot[1] is None:
+            slot[1] = [slot[0], x]
+        else:
+            slot[1].append(x)
     factors: list[Expr] = []
     redo = False
-    for b, xs in bases.items():
-        x = xs[0] if len(xs) == 1 else add(*xs)
-        f = power(b, x) if len(xs) > 1 else (b if x is ONE else _pow_raw(b, x))
-        if f.op == NUM:
+    for b, (_, xs, f) in bases.items():
+        if xs is not None:
+            if all(x.op is NUM for x in xs):
+                f = power(b, number(sum(x.value for x in xs)))
+            else:
+                f = power(b, add(*xs))
+        if f.op is NUM:
             coeff *= f.value
         elif f is not ONE:
-            if f.op == MUL or (f.op == FN and f.value == "exp"):
+            if f.op is MUL or (f.op is FN and f.value == "exp"):
                 redo = True
             factors.append(f)
     if exps:
         f = fn("exp", exps[0] if len(exps) == 1 else add(*exps))
-        if f.op == NUM:
+        if f.op is NUM:
             coeff *= f.value
         elif f is not ONE:
             factors.append(f)
     if redo:
         return mul(number(coeff), *factors)
-    coeff = _norm(coeff)
-    if not factors:
+    if coeff == 0:
         return number(coeff)
-    if len(factors) == 1 and coeff == 1 and not isinstance(coeff, float):
-        return factors[0]
-    factors = list(_sorted(factors))
-    if coeff != 1 or isinstance(coeff, float):
-        return _make(MUL, (number(coeff), *factors))
-    return _make(MUL, tuple(factors))
+    return _mul_make(coeff, factors)
 
 
 def _pow_raw(b: Expr, x: Expr) -> Expr:
@@ -526,21 +574,23 @@ BUILD = {
 
 def postorder(root: Expr) -> list[Expr]:
     """Distinct nodes of the DAG, children before parents, without recursion."""
-    seen: set[int] = set()
+    if not root.args:
+        return [root]
     out: list[Expr] = []
-    stack: list[tuple[Expr, bool]] = [(root, False)]
+    seen = {root}
+    stack = [(root, iter(root.args))]
     while stack:
-        node, done = stack.pop()
-        if done:
+        node, it = stack[-1]
+        for a in it:
+            if a not in seen:
+                seen.add(a)
+                if a.args:
+                    stack.append((a, iter(a.args)))
+                    break
+                out.append(a)
+        else:
+            stack.pop()
             out.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for a in reversed(node.args):
-            if id(a) not in seen:
-                stack.append((a, False))
     return out
 
 

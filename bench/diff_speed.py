@@ -1,0 +1,153 @@
+"""Symbolic differentiation speed: bibun vs SymPy vs SymEngine, same machine, same run.
+
+    python -m bench diff_speed            # full run (SymPy's deep case takes ~30 s)
+    python -m bench diff_speed --quick    # skips SymPy where it needs more than 20 s
+
+Times are the median of several runs of ``diff`` alone (parsing excluded); SymPy's
+cache is cleared before each run so no one is timed on a cached answer.  Sizes:
+distinct DAG nodes for bibun, and tree operations (``count_ops``) for SymPy where
+counting is affordable.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import bibun
+from bibun.expr import core
+from bibun.expr.core import dag_size
+
+
+def _time(fn: Callable[[], object], budget: float = 1.0, max_runs: int = 50) -> float:
+    """Median seconds per call over up to max_runs calls within ~budget seconds."""
+    times = []
+    start = time.perf_counter()
+    while len(times) < max_runs and (not times or time.perf_counter() - start < budget):
+        t0 = time.perf_counter()
+        r = fn()
+        times.append(time.perf_counter() - t0)
+        del r
+    return statistics.median(times)
+
+
+def _deep_exp_sin(depth: int = 15) -> str:
+    e = "x"
+    for _ in range(depth):
+        e = f"exp(sin({e}))*({e})"
+    return e
+
+
+def _random_exprs(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    funcs = ["sin", "cos", "exp", "log", "tanh", "atan", "sqrt"]
+
+    def gen(depth: int) -> str:
+        if depth == 0 or rng.random() < 0.25:
+            return rng.choice(["x", "y", "x", str(rng.randint(1, 9))])
+        k = rng.random()
+        if k < 0.3:
+            return f"({gen(depth - 1)} + {gen(depth - 1)})"
+        if k < 0.6:
+            return f"({gen(depth - 1)}*{gen(depth - 1)})"
+        if k < 0.75:
+            return f"({gen(depth - 1)})**{rng.randint(2, 5)}"
+        return f"{rng.choice(funcs)}({gen(depth - 1)})"
+
+    out: list[str] = []
+    while len(out) < n:
+        s = gen(5)
+        if "x" in s:
+            out.append(s)
+    return out
+
+
+SEEDS = ["(x**3+1)**2", "1/(x**3+1)", "(x**2+3*x+1)**4", "(5*x+2)**3", "(x**2+1)**4",
+         "log(sin(x**3-2))", "1/(1+exp(-x))", "tanh(x)", "(exp(x)-exp(-x))/(exp(x)+exp(-x))",
+         "(x**2+y**2)*sin(x*y)", "0.01*x**2+0.1*x", "a**x"]
+
+
+def cases(quick: bool) -> list[tuple[str, str, int, bool]]:
+    """(name, expression, order, run_sympy)."""
+    nest = "sin(sin(sin(sin(sin(sin(x))))))"
+    poly = " + ".join(f"{(k * 37) % 11 + 1}*x**{k}" for k in range(51))
+    prod = "*".join(f"(x + {k})" for k in range(1, 21))
+    out = [(f"seed {s}", s, 1, True) for s in SEEDS]
+    out += [("sin^6 nest, 1st", nest, 1, True), ("sin^6 nest, 10th", nest, 10, True),
+            ("degree-50 polynomial", poly, 1, True), ("20 linear factors", prod, 1, True),
+            ("exp(sin(e))·e depth 15", _deep_exp_sin(15), 1, not quick)]
+    out += [(f"random #{i}", s, 1, True) for i, s in enumerate(_random_exprs(300))]
+    return out
+
+
+def main(argv: list[str]) -> None:
+    import symengine
+    import sympy
+    from sympy.core.cache import clear_cache
+
+    quick = "--quick" in argv
+    x_sp, x_se = sympy.Symbol("x"), symengine.Symbol("x")
+    rows = []
+    for name, text, order, run_sympy in cases(quick):
+        e = bibun.parse(text)
+        x = core.symbol("x")
+        ours = _time(lambda e=e, x=x, order=order: bibun.diff(e, x, order))
+        d = bibun.diff(e, x, order)
+        size = dag_size(d)
+        s_expr = sympy.sympify(text)
+        se_expr = symengine.sympify(text)
+        se = _time(lambda se_expr=se_expr, order=order: symengine.diff(se_expr, *([x_se] * order)))
+        if run_sympy:
+            def sp_run(s_expr=s_expr, order=order):
+                clear_cache()
+                return sympy.diff(s_expr, x_sp, order)
+            t0 = time.perf_counter()
+            sp_res = sp_run()
+            first = time.perf_counter() - t0
+            sp_t = first if first > 2 else _time(sp_run, budget=1.0, max_runs=10)
+            sp_ops = sympy.count_ops(sp_res) if first < 2 else None
+        else:
+            sp_t, sp_ops = None, None
+        rows.append((name, ours, sp_t, se, size, sp_ops))
+        print(f"{name[:40]:40} bibun {ours * 1e6:10.1f} µs  sympy "
+              f"{'   skipped' if sp_t is None else f'{sp_t * 1e6:10.1f}'} µs  symengine "
+              f"{se * 1e6:9.1f} µs  dag {size}", file=sys.stderr if len(rows) > 30 else sys.stdout)
+    report(rows)
+
+
+def report(rows) -> None:
+    sp_ratios = [r[2] / r[1] for r in rows if r[2] is not None]
+    se_ratios = [r[1] / r[3] for r in rows]
+    print()
+    print("| case | bibun | SymPy | SymPy/bibun | SymEngine | bibun/SymEngine | bibun DAG nodes |"
+          " SymPy ops |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, ours, sp_t, se, size, sp_ops in rows:
+        if name.startswith("random") and name != "random #0":
+            continue
+        sp_s = "—" if sp_t is None else _fmt(sp_t)
+        ratio = "—" if sp_t is None else f"{sp_t / ours:.0f}x"
+        print(f"| {name} | {_fmt(ours)} | {sp_s} | {ratio} | {_fmt(se)} | {ours / se:.2f} |"
+              f" {size} | {sp_ops if sp_ops is not None else '—'} |")
+    rnd = [r for r in rows if r[0].startswith("random")]
+    print(f"| 300 random expressions (median) | {_fmt(statistics.median(r[1] for r in rnd))} |"
+          f" {_fmt(statistics.median(r[2] for r in rnd))} |"
+          f" {statistics.median(r[2] / r[1] for r in rnd):.0f}x |"
+          f" {_fmt(statistics.median(r[3] for r in rnd))} |"
+          f" {statistics.median(r[1] / r[3] for r in rnd):.2f} | | |")
+    print()
+    print(f"median SymPy/bibun over {len(sp_ratios)} cases: {statistics.median(sp_ratios):.0f}x"
+          " (target >= 20x)")
+    print(f"median bibun/SymEngine over {len(se_ratios)} cases:"
+          f" {statistics.median(se_ratios):.2f} (target <= 3)")
+
+
+def _fmt(t: float) -> str:
+    if t >= 1:
+        return f"{t:.1f} s"
+    if t >= 1e-3:
+        return f"{t * 1e3:.2f} ms"
+    return f"{t * 1e6:.0f} µs"

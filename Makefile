@@ -17,9 +17,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/bibun tour --out demo-out
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 tests
+
+# Browser tests drive Debian's chromium through Playwright; the browser comes from apt,
+# never from Playwright's own download.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -30,26 +30,29 @@ def _terms(e: Expr) -> list[Expr]:
     return list(e.args) if e.op == ADD else [e]
 
 
+def _expand_product(factors: list[Expr] | tuple[Expr, ...]) -> Expr:
+    """Multiply out a product whose factors are already expanded."""
+    terms: list[Expr] = [core.ONE]
+    for f in factors:
+        ft = _terms(f)
+        if len(terms) * len(ft) > MAX_TERMS:
+            raise LimitError(f"expanding would produce more than {MAX_TERMS:,} terms")
+        terms = [core.mul(t, s) for t in terms for s in ft]
+    return core.add(*terms)
+
+
 def _expand_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
     if node.op == MUL:
-        terms: list[Expr] = [core.ONE]
-        for f in args:
-            ft = _terms(f) if f.op == ADD else [f]
-            if len(terms) * len(ft) > MAX_TERMS:
-                raise LimitError(f"expanding would produce more than {MAX_TERMS:,} terms")
-            terms = [core.mul(t, s) for t in terms for s in ft]
-        return core.add(*terms)
+        return _expand_product(args)
     if node.op == POW:
         b, k = args
         if b.op == ADD and k.op == NUM and isinstance(k.value, int) and k.value > 1:
-            if k.value > MAX_EXPAND_POWER or len(b.args) ** min(k.value, 20) > 10**9 and \
-                    k.value * len(b.args) > 400:
+            if k.value > MAX_EXPAND_POWER:
                 raise LimitError(f"expanding ({b})^{k.value} is too large")
             out = b
             for _ in range(k.value - 1):
-                out = _expand_node(core.mul(out, b), (out, b))
+                out = _expand_product([out, b])
             return out
-        return None
     return None
 
 

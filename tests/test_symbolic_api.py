@@ -1,0 +1,78 @@
+"""The Python API: strings accepted everywhere, gradients, Jacobians, Hessians, forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bibun
+
+
+def test_strings_are_accepted_wherever_an_expression_is():
+    assert bibun.diff("x^2") is bibun.parse("2x")
+    assert bibun.expand("(x+1)^2") is bibun.parse("x^2 + 2x + 1")
+    assert bibun.factor("6x^5 + 6x^2") is bibun.parse("6x^2(x^3+1)")
+    assert bibun.together("1/x + 1/y") is bibun.parse("(x + y)/(xy)")
+    assert bibun.simplify("x^2/x") is bibun.parse("x")
+
+
+def test_expr_methods():
+    e = bibun.parse("x^3")
+    assert e.diff("x") is bibun.parse("3x^2")
+    assert e.diff("x", 3) is bibun.parse("6")
+    assert e.latex() == "x^{3}"
+    assert e.evaluate(x=2) == 8
+    assert str(e) == "x^3" and e.unicode() == "x³" and e.python() == "x**3"
+
+
+def test_gradient_jacobian_hessian():
+    assert bibun.gradient("x^2 y + y^3") == [bibun.parse("2xy"), bibun.parse("x^2 + 3y^2")]
+    j = bibun.jacobian(["x y", "x + y"], ["x", "y"])
+    assert j == [[bibun.parse("y"), bibun.parse("x")], [bibun.parse("1"), bibun.parse("1")]]
+    h = bibun.hessian("x^2 y", ["x", "y"])
+    assert h == [[bibun.parse("2y"), bibun.parse("2x")], [bibun.parse("2x"), bibun.parse("0")]]
+
+
+def test_partial_treats_other_variables_as_constants():
+    assert bibun.diff("x^2 + y^2", "x") is bibun.parse("2x")
+    assert bibun.diff("x^2 y^3", "y") is bibun.parse("3x^2 y^2")
+
+
+def test_evaluation_is_exact_for_exact_input_and_float_otherwise():
+    assert bibun.parse("x/3 + 1/6").evaluate(x=1) == pytest.approx(0.5)
+    assert str(bibun.parse("x/3 + 1/6").evaluate(x=1)) == "1/2"
+    assert isinstance(bibun.parse("0.5x").evaluate(x=2), float)
+    assert bibun.parse("sin(x)").evaluate(x=0) == 0
+
+
+def test_evaluation_over_arrays_matches_numpy():
+    xs = np.linspace(-3, 3, 7)
+    got = bibun.diff("sigmoid(x)").evaluate(x=xs)
+    s = 1 / (1 + np.exp(-xs))
+    np.testing.assert_allclose(got, s * (1 - s), rtol=1e-14)
+
+
+def test_sigmoid_rule_is_stable_for_huge_inputs():
+    assert bibun.parse("sigmoid(x)").evaluate(x=-1000.0) == 0.0
+    assert bibun.diff("sigmoid(x)").evaluate(x=1000.0) == 0.0
+
+
+def test_every_rule_table_function_differentiates_and_agrees_with_numeric():
+    from bibun.rules import RULES
+
+    for name, r in RULES.items():
+        if name != r.name:
+            continue
+        e = bibun.parse(f"{name}(x)") if name != "sqrt" else bibun.parse("sqrt(x)")
+        d = bibun.diff(e)
+        x0 = 0.3 if name not in ("acosh",) else 1.7
+        h = 1e-6
+        num = (e.evaluate(x=x0 + h) - e.evaluate(x=x0 - h)) / (2 * h)
+        assert d.evaluate(x=x0) == pytest.approx(num, rel=1e-6, abs=1e-8), name
+
+
+def test_unknown_function_is_an_explicit_error():
+    from bibun.expr import core
+
+    with pytest.raises(bibun.UnknownFunctionError, match="no differentiation rule"):
+        core.fn("gamma", core.symbol("x"))

@@ -37,10 +37,15 @@ def _var(var: str | Expr) -> Expr:
     return v
 
 
-def _diff_once(expr: Expr, x: Expr) -> Expr:
+def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None) -> Expr:
+    """One derivative; ``d`` memoizes node -> derivative and may be shared between the
+    passes of an n-th derivative, where most nodes of f^(k) already appeared in f^(k-1)."""
     name = x.value
-    d: dict[Expr, Expr] = {}
+    if d is None:
+        d = {}
     for node in core.postorder(expr):
+        if node in d:
+            continue
         if name not in node.free:
             d[node] = ZERO
             continue
@@ -61,7 +66,8 @@ def _diff_once(expr: Expr, x: Expr) -> Expr:
             b, k = node.args
             db, dk = d[b], d[k]
             if dk is ZERO:  # power rule: (u^k)' = k u^(k-1) u'
-                r = core.mul(k, core.power(b, core.add(k, core.MINUS_ONE)), db)
+                k1 = core.number(k.value - 1) if k.op is NUM else core.add(k, core.MINUS_ONE)
+                r = core.mul(k, core.power(b, k1), db)
             elif db is ZERO:  # a^u: (a^u)' = a^u ln(a) u'
                 r = core.mul(node, core.fn("log", b), dk)
             else:  # u^v = e^(v ln u)
@@ -96,8 +102,9 @@ def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
         raise BibunError(f"the order of a derivative must be a whole number >= 0, got {n}")
     if n > MAX_ORDER:
         raise LimitError(f"derivative order {n} is above the limit of {MAX_ORDER}")
+    memo: dict[Expr, Expr] = {}
     for _ in range(n):
-        e = _diff_once(e, x)
+        e = _diff_once(e, x, memo)
     return e
 
 

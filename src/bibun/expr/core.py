@@ -167,17 +167,27 @@ def _make(op: str, args: tuple[Expr, ...], value: Any = None) -> Expr:
     node.op, node.args, node.value = op, args, value
     node.serial = next(_serial)
     node._cr = None
-    if op == SYM:
-        node.free, node.size = frozenset((value,)), 1
-    elif not args:
-        node.free, node.size = frozenset(), 1
+    n = len(args)
+    if n == 2:
+        a, b = args
+        fa, fb = a.free, b.free
+        node.free = fa if (fb is fa or not fb) else (fb if not fa else fa | fb)
+        size = 1 + a.size + b.size
+    elif n == 1:
+        a = args[0]
+        node.free, size = a.free, 1 + a.size
+    elif n == 0:
+        node.free, size = (frozenset((value,)) if op is SYM else _EMPTY), 1
     else:
-        if len(args) == 1:
-            node.free = args[0].free
-        else:
-            fs = [a.free for a in args if a.free]
-            node.free = fs[0].union(*fs[1:]) if fs else frozenset()
-        node.size = min(SIZE_CAP, 1 + sum(a.size for a in args))
+        free = _EMPTY
+        size = 1
+        for a in args:
+            fa = a.free
+            if fa and fa is not free:
+                free = fa if not free else free | fa
+            size += a.size
+        node.free = free
+    node.size = size if size < SIZE_CAP else SIZE_CAP
     _table[key] = weakref.KeyedRef(node, _forget, key)
     return node
 
@@ -198,6 +208,7 @@ def _norm(v: Number) -> Number:
 
 
 _SMALL: dict[int, Expr] = {}
+_EMPTY: frozenset[str] = frozenset()
 
 
 def number(v: Number) -> Expr:

@@ -319,7 +319,7 @@ class Printer:
     # powers
     def pow(self, e: Expr) -> tuple[str, int]:
         b, x = e.args
-        if x.op == NUM and x.value == Fraction(1, 2):
+        if x.op == NUM and type(x.value) is Fraction and x.value == Fraction(1, 2):
             return self.sqrt(b), P_ATOM
         base = self.wrap(b, P_ATOM)
         if b.op == NUM and (isinstance(b.value, Fraction) or b.value < 0):

@@ -24,6 +24,7 @@ leaves = st.one_of(
     st.sampled_from([X, Y, X, core.PI]),
     st.integers(-5, 5).map(core.number),
     st.fractions(max_denominator=5).filter(lambda f: abs(f) < 5).map(core.number),
+    st.sampled_from([0.5, 0.25, 1.5, 2.0, 0.1]).map(core.number),
 )
 
 

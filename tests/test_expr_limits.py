@@ -87,3 +87,14 @@ def test_unknown_value_is_reported():
 def test_derivative_order_is_bounded():
     with pytest.raises(LimitError):
         bibun.diff("x^2", "x", 10_000)
+
+
+def test_hash_consing_holds_across_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(_):
+        return [bibun.parse(f"x^{k} + y sin(x^{k} + {k})") for k in range(150)]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(16)))
+    assert all(a is b for r in results for a, b in zip(r, results[0]))

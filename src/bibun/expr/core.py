@@ -13,6 +13,7 @@ Every traversal here is iterative (:func:`postorder`), so a 10,000-deep nest is 
 from __future__ import annotations
 
 import math
+import threading
 import weakref
 from fractions import Fraction
 from itertools import count
@@ -34,6 +35,7 @@ Number = int | Fraction | float
 #: the hash-consing table: key -> weak reference to the unique node
 _table: dict[tuple, weakref.KeyedRef] = {}
 _serial = count()
+_lock = threading.Lock()
 
 
 def _forget(ref: weakref.KeyedRef, _table: dict = _table) -> None:
@@ -163,6 +165,16 @@ def _make(op: str, args: tuple[Expr, ...], value: Any = None) -> Expr:
         node = ref()
         if node is not None:
             return node
+    with _lock:  # two threads must never create two nodes for one key
+        ref = _table.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return node
+        return _create(op, args, value, key)
+
+
+def _create(op: str, args: tuple[Expr, ...], value: Any, key: tuple) -> Expr:
     node = object.__new__(Expr)
     node.op, node.args, node.value = op, args, value
     node.serial = next(_serial)

@@ -139,8 +139,13 @@ def _coerce(name: str, v: Any) -> Any:
     raise DomainError(f"value for {name} must be a number, got {type(v).__name__}")
 
 
-def _evaluate_array(expr: Expr, values: dict[str, Any]) -> np.ndarray:
-    """Vectorized float evaluation (NaN outside the domain, as NumPy does)."""
+def evaluate_numeric(expr: Expr, values: dict[str, Any]) -> Any:
+    """Float evaluation for NumPy arrays, floats or complex numbers, with the rule table's
+    NumPy implementations: NaN outside the domain (as NumPy does) instead of an error.
+    This is what numeric differentiation (including the complex step) and plots use."""
+    missing = sorted(expr.free - set(values))
+    if missing:
+        raise DomainError(f"no value given for {', '.join(missing)} (needed to evaluate {expr})")
     memo: dict[Expr, Any] = {}
     with np.errstate(all="ignore"):
         for node in postorder(expr):
@@ -148,7 +153,7 @@ def _evaluate_array(expr: Expr, values: dict[str, Any]) -> np.ndarray:
             if op == NUM:
                 r = float(node.value)
             elif op == SYM:
-                r = np.asarray(values[node.value], dtype=float)
+                r = values[node.value]
             elif op == CONST:
                 r = CONST_VALUES[node.value]
             elif op == ADD:
@@ -159,10 +164,15 @@ def _evaluate_array(expr: Expr, values: dict[str, Any]) -> np.ndarray:
                     r = r * memo[a]
             elif op == POW:
                 b, x = memo[node.args[0]], memo[node.args[1]]
-                r = np.power(np.asarray(b, dtype=float), x)
+                r = np.power(b if np.iscomplexobj(b) else np.asarray(b, dtype=float), x)
             elif op == FN:
                 r = rule(node.value).numpy(memo[node.args[0]])
             else:
                 raise DomainError(f"cannot evaluate the unknown function {node.value[0]}")
             memo[node] = r
-    return np.asarray(memo[expr], dtype=float)
+    return memo[expr]
+
+
+def _evaluate_array(expr: Expr, values: dict[str, Any]) -> np.ndarray:
+    out = evaluate_numeric(expr, {k: np.asarray(v, dtype=float) for k, v in values.items()})
+    return np.asarray(out, dtype=float)

@@ -1,0 +1,149 @@
+"""`bibun numdiff`: a numerical derivative with its error bar, next to the exact one.
+
+    bibun numdiff "0.01x^2 + 0.1x" --at x=5
+    bibun numdiff "0.01x^2 + 0.1x" --at x=5 --method central --h 1e-4   # the book's number
+    bibun numdiff "x0^2 + x1^2" --at x0=3,x1=4 --wrt x0                 # a partial derivative
+    bibun numdiff "exp(x)" --at x=1 --table                            # the limit, made visible
+
+Because EXPR is a formula, bibun also knows the exact derivative, so the output shows
+the true error next to the estimated one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import warnings
+from typing import Any
+
+from bibun.compile import compile as compile_expr
+from bibun.errors import BibunError
+from bibun.expr import core
+from bibun.expr.core import FN, Expr, postorder
+from bibun.expr.parse import parse_full
+from bibun.numeric import METHODS, NumericWarning, derivative, difference_table
+from bibun.rules import rule
+from bibun.symbolic import default_variable, diff, nondifferentiable_points
+
+
+def _point(text: str) -> dict[str, float]:
+    """``x=3,y=pi/2`` -> {"x": 3.0, "y": 1.5707...}; values may be formulas."""
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise BibunError(f"--at expects name=value pairs such as x=5 or x0=3,x1=4, "
+                             f"got {part!r}")
+        name, value = (s.strip() for s in part.split("=", 1))
+        v = core.as_expr(value)
+        if v.free:
+            raise BibunError(f"the value of {name} must be a number, got {value!r}")
+        out[name] = float(v.evaluate())
+    return out
+
+
+def _analytic(e: Expr) -> bool:
+    """Every function in the formula is holomorphic (complex step is valid)."""
+    return all(rule(n.value).analytic for n in postorder(e) if n.op == FN)
+
+
+def _fmt(v: float | None) -> str:
+    return "undefined" if v is None else repr(float(v))
+
+
+def _exact(e: Expr, d: Expr, var: str, x0: float) -> tuple[float | None, str]:
+    """The exact derivative's value, or None with the reason (a corner, a pole...)."""
+    for nd in nondifferentiable_points(e, var):
+        try:
+            if float(nd.argument.evaluate({var: x0})) == 0:
+                return None, f"{nd.function} is not differentiable here ({nd.condition})"
+        except BibunError:
+            continue
+    try:
+        v = float(d.evaluate({var: x0}) if d.free else d.evaluate())
+    except (BibunError, ValueError, ZeroDivisionError, OverflowError) as exc:
+        return None, str(exc)
+    return (v, "") if math.isfinite(v) else (None, "not finite")
+
+
+def run_numdiff(args: Any) -> int:
+    parsed = parse_full(args.expr)
+    for w in parsed.warnings:
+        print(f"bibun: warning: {w}", file=sys.stderr)
+    expr = parsed.expr
+    point = _point(args.at)
+    var = args.wrt or (default_variable(expr) if len(point) != 1 else next(iter(point)))
+    if var not in point:
+        raise BibunError(f"--at must give a value for {var} (the variable differentiated)")
+    missing = sorted(expr.free - set(point))
+    if missing:
+        raise BibunError(f"--at must give values for every variable; missing "
+                         f"{', '.join(missing)}")
+    x0 = point[var]
+    others = {k: v for k, v in point.items() if k != var and k in expr.free}
+    fixed = expr.subs(others) if others else expr
+    fixed.evaluate({var: x0})  # a clear DomainError if f itself is undefined at the point
+    fn = compile_expr(fixed, [var])
+    method = args.method
+    if args.h is not None and method == "auto":
+        method = "central"  # a step was asked for: the textbook central difference
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NumericWarning)
+        est = derivative(fn, x0, n=args.order, method=method, h=args.h,
+                         analytic=_analytic(fixed))
+    d = diff(fixed, var, args.order)
+    exact, why = _exact(fixed, d, var, x0)
+    abs_error = None if exact is None else abs(est.value - exact)
+    table = None
+    if args.table:
+        if args.order != 1:
+            raise BibunError("--table shows first-derivative quotients; drop --order")
+        tmethod = method if method in ("forward", "backward", "central", "complex") else "all"
+        table = difference_table(fn, x0, tmethod, exact=exact)
+    prime = "'" * args.order if args.order <= 3 else f"^({args.order})"
+    at = ", ".join(f"{k} = {v:g}" for k, v in point.items())
+    if args.format == "json":
+        out = {"expression": str(expr), "variable": var, "at": point, "order": args.order,
+               "method": est.method, "value": est.value, "error_estimate": est.error_estimate,
+               "exact": exact, "abs_error": abs_error, "h": est.h,
+               "evaluations": est.evaluations, "flags": list(est.flags),
+               "derivative": str(d)}
+        if table is not None:
+            out["table"] = table.rows()
+            out["optimal_h"] = table.optimal_h
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(f"f({var}) = {expr}   at {at}")
+    print(f"numeric  f{prime} = {_fmt(est.value)} ± {est.error_estimate:.1e}   "
+          f"({est.method}, h = {est.h:.3g}, {est.evaluations} evaluation"
+          f"{'' if est.evaluations == 1 else 's'})")
+    print(f"exact    f{prime} = {_fmt(exact)}   (= {d})" + (f"; {why}" if why else ""))
+    if abs_error is not None:
+        verdict = "within" if abs_error <= est.error_estimate else "OUTSIDE"
+        print(f"true error      {abs_error:.1e}   ({verdict} the error estimate)")
+    for fl in est.flags:
+        print(f"note: {fl}")
+    for w in caught:
+        if not issubclass(w.category, NumericWarning):
+            print(f"bibun: warning: {w.message}", file=sys.stderr)
+    if table is not None:
+        print()
+        print(table)
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("numdiff", help="numerical derivative with error estimate vs exact")
+    p.add_argument("expr", help='formula, e.g. "0.01x^2 + 0.1x"')
+    p.add_argument("--at", required=True, help="point, e.g. x=5 or x0=3,x1=4")
+    p.add_argument("--wrt", help="variable (default: the only one in --at, else as diff)")
+    p.add_argument("--order", type=int, default=1, help="derivative order 1..4 (default 1)")
+    p.add_argument("--method", choices=METHODS, default="auto",
+                   help="auto (complex step or Richardson), richardson, central, forward, "
+                        "backward, complex")
+    p.add_argument("--h", type=float, default=None,
+                   help="step (with no --method: the textbook central difference)")
+    p.add_argument("--table", action="store_true",
+                   help="also print the difference quotients for h = 1e-1 ... 1e-16")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=run_numdiff)

@@ -1,0 +1,411 @@
+"""Compile expressions to fast Python functions over arrays.
+
+:func:`compile` turns one or more expressions into Python source and then into a
+function.  Because expressions are hash-consed DAGs, a subexpression shared anywhere
+(inside one formula, or between the components of a gradient) is one node, so it is
+computed once and kept in a temporary; everything used once is written inline, so the
+``source`` reads like code a person would write::
+
+    >>> f = compile(["2x sin(xy) + y(x^2+y^2)cos(xy)"], ["x", "y"])
+    >>> print(f.source)
+    def f(x, y):
+        t0 = x*y
+        return [2*x*np.sin(t0) + y*(x*x + y*y)*np.cos(t0)]
+
+Functions come from the rule table (``bibun.rules``): the NumPy backend calls exactly
+the implementations every other part of bibun uses (stable sigmoid, softplus, ...).
+The source is generated from our own DAG by our own printer below and never contains
+user text other than variable names, which are checked to be identifiers.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import keyword
+import math
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from bibun.errors import BibunError
+from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, as_expr
+from bibun.rules import rule
+
+__all__ = ["Compiled", "compile", "compile_gradient", "BACKENDS"]
+
+BACKENDS = ("numpy", "math", "jax", "torch")
+
+#: inline nesting deeper than this goes into a temporary (Python's parser has limits)
+_MAX_INLINE_DEPTH = 40
+
+# precedence of a printed piece: what it needs parentheses against
+_ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5
+
+# backend name -> (module alias, {rule name: attribute}) for functions that are not the
+# module's function of the same NumPy name
+_JAX_SPECIAL = {"sigmoid": "jax.nn.sigmoid", "softplus": "jax.nn.softplus",
+                "relu": "jax.nn.relu"}
+_TORCH_SPECIAL = {"sigmoid": "torch.sigmoid", "softplus": "torch.nn.functional.softplus",
+                  "relu": "torch.relu"}
+_MATH_NAMES = {"sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin", "acos": "acos",
+               "atan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
+               "asinh": "asinh", "acosh": "acosh", "atanh": "atanh", "exp": "exp",
+               "log": "log", "sqrt": "sqrt", "cbrt": "cbrt", "abs": "fabs"}
+
+
+class Compiled:
+    """A compiled function: call it with arrays (or numbers) in ``variables`` order.
+
+    ``source`` is the generated Python; ``variables`` the argument order; ``backend``
+    the array library.  A single expression gives one array; a list gives a list.
+    Outputs that do not depend on every variable (a constant derivative, say) are
+    broadcast to the common shape of the inputs, so every output has the same shape.
+    """
+
+    def __init__(self, fn: Callable[..., Any], source: str, variables: list[str],
+                 backend: str, single: bool, partial: list[int]):
+        self._fn, self.source, self.variables = fn, source, variables
+        self.backend, self._single, self._partial = backend, single, partial
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            args = self._from_keywords(args, kwargs)
+        if len(args) != len(self.variables):
+            raise BibunError(f"expected {len(self.variables)} argument(s) "
+                             f"({', '.join(self.variables)}), got {len(args)}")
+        if self.backend == "numpy":
+            args = tuple(_as_array(a) for a in args)
+            with np.errstate(all="ignore"):
+                out = self._fn(*args)
+            if self._partial:
+                shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+                for i in self._partial:
+                    out[i] = np.broadcast_to(np.asarray(out[i], dtype=np.result_type(
+                        out[i], float)), shape)
+        else:
+            out = self._fn(*args)
+        return out[0] if self._single else out
+
+    def _from_keywords(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        values = dict(zip(self.variables, args))
+        values.update(kwargs)
+        missing = [v for v in self.variables if v not in values]
+        unknown = sorted(set(values) - set(self.variables))
+        if missing or unknown:
+            raise BibunError(f"arguments must be {', '.join(self.variables)}"
+                             + (f"; missing {', '.join(missing)}" if missing else "")
+                             + (f"; unknown {', '.join(unknown)}" if unknown else ""))
+        return tuple(values[v] for v in self.variables)
+
+    def __repr__(self) -> str:
+        return f"<compiled {self.backend} function of ({', '.join(self.variables)})>"
+
+
+def _as_array(a: Any) -> Any:
+    arr = np.asarray(a)
+    if arr.dtype.kind in "iub" or arr.dtype == object:
+        return arr.astype(float)
+    return arr
+
+
+def compile(exprs: Any, variables: Sequence[str] | str | None = None,
+            backend: str = "numpy") -> Compiled:
+    """Compile an expression (or a list of them) into a function of ``variables``.
+
+    ``variables`` defaults to the free symbols, sorted.  ``backend`` is "numpy" (arrays;
+    NaN outside the domain), "math" (Python floats; domain errors raise), "jax" or
+    "torch" (imported only when asked for).
+    """
+    if backend not in BACKENDS:
+        raise BibunError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    single = not isinstance(exprs, list | tuple)
+    roots = [as_expr(e) for e in ([exprs] if single else exprs)]
+    if isinstance(variables, str):
+        variables = variables.replace(",", " ").split()
+    if variables is None:
+        free: set[str] = set()
+        for r in roots:
+            free |= r.free
+        variables = sorted(free)
+    variables = list(variables)
+    extra = sorted(set().union(*(r.free for r in roots)) - set(variables)) if roots else []
+    if extra:
+        raise BibunError(f"the expression uses {', '.join(extra)}, which is not among the "
+                         f"variables ({', '.join(variables) or 'none'})")
+    namespace = _namespace(backend)
+    gen = _Generator(roots, variables, backend, namespace)
+    source = gen.source()
+    code = builtins.compile(source, f"<bibun.compile {backend}>", "exec")
+    exec(code, namespace)  # our own generated source (see module docstring)
+    everyone = set(variables)
+    partial = [i for i, r in enumerate(roots) if r.free != everyone]
+    return Compiled(namespace["f"], source, variables, backend, single, partial)
+
+
+def compile_gradient(expr: Any, variables: Sequence[str] | str | None = None,
+                     backend: str = "numpy") -> Compiled:
+    """The gradient [∂f/∂v1, ∂f/∂v2, ...] compiled into one function.
+
+    The partial derivatives share most of their subexpressions (the DAG stores them
+    once), so the compiled code evaluates each shared piece a single time.
+    """
+    from bibun.symbolic import gradient, variables_of
+
+    e = as_expr(expr)
+    names = variables_of(e, variables)
+    return compile(gradient(e, names), names, backend)
+
+
+# -- namespaces per backend ----------------------------------------------------------------
+
+
+def _namespace(backend: str) -> dict[str, Any]:
+    ns: dict[str, Any] = {"math": math, "__builtins__": {}}
+    if backend == "numpy":
+        ns["np"] = np
+    elif backend in ("jax", "torch"):
+        try:
+            if backend == "jax":
+                ns["jax"] = importlib.import_module("jax")
+                ns["jnp"] = importlib.import_module("jax.numpy")
+                importlib.import_module("jax.nn")
+            else:
+                ns["torch"] = importlib.import_module("torch")
+                importlib.import_module("torch.nn.functional")
+        except ImportError:
+            raise BibunError(f"backend {backend!r} needs the {backend} package, which is not "
+                             f"installed (pip install {backend}); the numpy backend needs "
+                             "nothing extra") from None
+    return ns
+
+
+def _function_text(name: str, backend: str, ns: dict[str, Any]) -> str:
+    """How the backend calls the rule table's function ``name``."""
+    r = rule(name)
+    impl = r.numpy
+    if backend == "numpy":
+        if isinstance(impl, np.ufunc):
+            return f"np.{impl.__name__}"
+        ns[f"_{r.name}"] = impl  # the rule table's own implementation
+        return f"_{r.name}"
+    if backend == "math":
+        if r.name in _MATH_NAMES and hasattr(math, _MATH_NAMES[r.name]):
+            return f"math.{_MATH_NAMES[r.name]}"
+        ns[f"_{r.name}"] = lambda u, _f=impl: float(_f(u))
+        return f"_{r.name}"
+    special = (_JAX_SPECIAL if backend == "jax" else _TORCH_SPECIAL).get(r.name)
+    if special:
+        return special
+    mod = "jnp" if backend == "jax" else "torch"
+    composite = {"cot": f"(lambda u: 1 / {mod}.tan(u))",
+                 "sec": f"(lambda u: 1 / {mod}.cos(u))",
+                 "csc": f"(lambda u: 1 / {mod}.sin(u))",
+                 "step": f"(lambda u: {mod}.where(u >= 0, 1.0, 0.0))"}
+    if r.name in composite:
+        return composite[r.name]
+    if r.name == "cbrt" and backend == "torch":
+        return "(lambda u: torch.sign(u) * torch.abs(u) ** (1 / 3))"
+    if isinstance(impl, np.ufunc):
+        return f"{mod}.{impl.__name__}"
+    return f"{mod}.{r.name}"
+
+
+# -- code generation -----------------------------------------------------------------------
+
+
+def _walk(roots: list[Expr]) -> list[Expr]:
+    """Distinct nodes of all roots, children first, without recursion."""
+    seen: set[int] = set()
+    order: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for a in reversed(node.args):
+            if id(a) not in seen:
+                stack.append((a, False))
+    return order
+
+
+class _Generator:
+    """Prints the DAG as straight-line code: shared nodes become temporaries."""
+
+    def __init__(self, roots: list[Expr], variables: list[str], backend: str,
+                 ns: dict[str, Any]):
+        self.roots, self.backend, self.ns = roots, backend, ns
+        self.mod = {"numpy": "np", "math": "math", "jax": "jnp", "torch": "torch"}[backend]
+        self.names = {v: _identifier(v, i) for i, v in enumerate(variables)}
+        taken = set(self.names.values())
+        self.prefix = "t"
+        while any(n.startswith(self.prefix) for n in taken):
+            self.prefix = "_" + self.prefix
+        self.text: dict[Expr, tuple[str, int]] = {}
+        self.depth: dict[Expr, int] = {}
+
+    def source(self) -> str:
+        order = _walk(self.roots)
+        uses: dict[Expr, int] = {}
+        for node in order:
+            for a in node.args:
+                uses[a] = uses.get(a, 0) + 1
+        for r in self.roots:
+            uses[r] = uses.get(r, 0) + 1
+        lines: list[str] = []
+        for node in order:
+            text, prec = self.node(node)
+            depth = 1 + max((self.depth[a] for a in node.args), default=0)
+            shared = uses.get(node, 0) > 1 and node.op not in (NUM, SYM, CONST)
+            if shared or (depth > _MAX_INLINE_DEPTH and node.op not in (NUM, SYM, CONST)):
+                name = f"{self.prefix}{len(lines)}"
+                lines.append(f"    {name} = {text}")
+                text, prec, depth = name, _ATOM, 0
+            self.text[node] = (text, prec)
+            self.depth[node] = depth
+        outs = ", ".join(self.text[r][0] for r in self.roots)
+        args = ", ".join(self.names.values())
+        body = "\n".join(lines + [f"    return [{outs}]"])
+        return f"def f({args}):\n{body}\n"
+
+    # -- pieces --------------------------------------------------------------------------
+
+    def wrap(self, node: Expr, above: int) -> str:
+        text, prec = self.text[node]
+        return f"({text})" if prec < above else text
+
+    def number(self, v: Any) -> tuple[str, int]:
+        if isinstance(v, int) and not isinstance(v, bool):
+            if abs(v) > 2**53:
+                try:
+                    v = float(v)
+                except OverflowError:
+                    raise BibunError("a number in the expression is too large for a float") \
+                        from None
+                return repr(v), (_ATOM if v >= 0 else _UNARY)
+            return str(v), (_ATOM if v >= 0 else _UNARY)
+        f = float(v) if isinstance(v, Fraction) else v
+        return repr(f), (_ATOM if f >= 0 else _UNARY)
+
+    def node(self, e: Expr) -> tuple[str, int]:
+        op = e.op
+        if op == NUM:
+            return self.number(e.value)
+        if op == SYM:
+            return self.names[e.value], _ATOM
+        if op == CONST:
+            return f"{'math' if self.backend in ('jax', 'torch') else self.mod}.{e.value}", _ATOM
+        if op == ADD:
+            return self.add(e)
+        if op == MUL:
+            return self.product(e, negate=False)
+        if op == POW:
+            return self.power(e.args[0], e.args[1])
+        if op == FN:
+            return f"{_function_text(e.value, self.backend, self.ns)}({self.text[e.args[0]][0]})", \
+                _ATOM
+        if op == CALL:
+            raise BibunError(f"cannot compile the unknown function {e.value[0]}: give it a "
+                             "formula first")
+        raise AssertionError(op)  # pragma: no cover
+
+    def add(self, e: Expr) -> tuple[str, int]:
+        terms = [a for a in e.args if a.op != NUM] + [a for a in e.args if a.op == NUM]
+        out = ""
+        for t in terms:
+            neg = self._negative(t)
+            if neg:
+                piece = self.product(t, negate=True)[0] if t.op == MUL else \
+                    self.number(-t.value)[0]
+                out += f" - {piece}" if out else f"-{piece}"
+            else:
+                piece = self.wrap(t, _ADD + 1) if self.text[t][1] == _UNARY else \
+                    self.text[t][0]
+                out += f" + {piece}" if out else piece
+        return out, _ADD
+
+    def _negative(self, t: Expr) -> bool:
+        """Is t printed inline as -(something)?  (Only inline products and numbers.)"""
+        if self.text[t][0].startswith(self.prefix) and self.text[t][1] == _ATOM:
+            return False  # a temporary: use its name
+        if t.op == NUM:
+            return t.value < 0
+        return t.op == MUL and t.args[0].op == NUM and t.args[0].value < 0
+
+    def product(self, e: Expr, negate: bool) -> tuple[str, int]:
+        args = list(e.args)
+        coeff: Any = 1
+        if args and args[0].op == NUM:
+            coeff = args.pop(0).value
+        if negate:
+            coeff = -coeff
+        num: list[str] = []
+        den: list[str] = []
+        for a in args:
+            if a.op == POW and self._inline(a) and a.args[1].op == NUM and a.args[1].value < 0:
+                text, prec = self.power(a.args[0], None, -a.args[1].value)
+                den.append(f"({text})" if prec < _MUL + 1 else text)
+            else:
+                num.append(self.wrap(a, _MUL))
+        minus = ""
+        if coeff == -1 and not isinstance(coeff, float) and (num or den):
+            minus, coeff = "-", 1
+        if coeff != 1 or isinstance(coeff, float) or not num:
+            ctext, _ = self.number(coeff)
+            if ctext.startswith("-"):
+                minus, ctext = "-", ctext[1:]
+            num.insert(0, ctext)
+        text = "*".join(num)
+        if den:
+            d = den[0] if len(den) == 1 else f"({'*'.join(den)})"
+            text = f"{text}/{d}"
+        return minus + text, (_UNARY if minus else _MUL)
+
+    def _inline(self, node: Expr) -> bool:
+        text, prec = self.text[node]
+        return not (prec == _ATOM and text.startswith(self.prefix))
+
+    def power(self, base: Expr, exp: Expr | None, value: Any = None) -> tuple[str, int]:
+        """base**exp; with ``value`` given, base**value for a number value > 0."""
+        v = exp.value if exp is not None and exp.op == NUM else value
+        b = self.wrap(base, _POW + 1)
+        m = self.mod
+        if v is None:  # symbolic exponent, a^x
+            e = self.wrap(exp, _POW + 1)
+            if self.backend == "math":
+                return f"math.pow({self.text[base][0]}, {self.text[exp][0]})", _ATOM
+            return f"{b}**{e}", _POW
+        if v == 1:
+            return self.text[base]
+        if isinstance(v, int) and not isinstance(v, bool):
+            if v < 0:
+                t, p = self.power(base, None, -v)
+                return f"1/{t if p > _MUL else f'({t})'}", _MUL
+            plain = self.text[base][1] == _ATOM and v in (2, 3)
+            if plain:  # x*x is as exact as x**2 and avoids the general power routine
+                return "*".join([b] * v), _MUL
+            return f"{b}**{v}", _POW
+        fv = float(v)
+        if fv == 0.5:
+            return f"{m}.sqrt({self.text[base][0]})", _ATOM
+        if fv < 0:
+            t, p = self.power(base, None, Fraction(-v) if isinstance(v, Fraction) else -fv)
+            return f"1/{t if p > _MUL else f'({t})'}", _MUL
+        if self.backend == "math":
+            return f"math.pow({self.text[base][0]}, {fv!r})", _ATOM
+        return f"{b}**{fv!r}", _POW
+
+
+def _identifier(name: str, i: int) -> str:
+    """Variable names become Python parameters; anything else gets a safe stand-in."""
+    if name.isidentifier() and not keyword.iskeyword(name) and name not in (
+            "np", "math", "jnp", "jax", "torch", "f") and not name.startswith("_"):
+        return name
+    return f"v{i}_"

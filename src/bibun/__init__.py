@@ -7,6 +7,7 @@ Quick start::
     6x^2(x^3 + 1)
 """
 
+from bibun.compile import compile, compile_gradient
 from bibun.errors import BibunError, DomainError, LimitError, ParseError, UnknownFunctionError
 from bibun.expr import Expr, parse, parse_full, symbol, symbols
 from bibun.expr.simplify import expand, factor, simplify, together
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BibunError", "DomainError", "Expr", "LimitError", "ParseError", "UnknownFunctionError",
-    "diff", "expand", "factor", "gradient", "hessian", "jacobian", "nondifferentiable_points",
-    "parse", "parse_full", "simplify", "symbol", "symbols", "together",
+    "compile", "compile_gradient", "diff", "expand", "factor", "gradient", "hessian",
+    "jacobian", "nondifferentiable_points", "parse", "parse_full", "simplify", "symbol",
+    "symbols", "together",
 ]

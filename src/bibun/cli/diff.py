@@ -70,6 +70,13 @@ def _read(args) -> tuple[Expr, list[str]]:
 def run_diff(args) -> int:
     expr, warns = _read(args)
     var = args.wrt or default_variable(expr)
+    if args.verify:
+        from bibun.verify import three_way
+
+        report = three_way(expr, var)
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+              if args.format == "json" else report)
+        return 0 if report.agree else 1
     d = diff(expr, var, args.order)
     point = parse_point(args.at)
     value = derivative_at(expr, d, var, point) if args.at else None
@@ -164,6 +171,8 @@ def register(sub) -> None:
     _common(p)
     p.add_argument("--wrt", help="variable (default: the only free one, else x)")
     p.add_argument("--order", type=int, default=1, help="derivative order (default 1)")
+    p.add_argument("--verify", action="store_true",
+                   help="cross-check symbolic, numeric and automatic derivatives at random points")
     p.set_defaults(func=run_diff)
 
     p = sub.add_parser("grad", help="gradient: all first partial derivatives")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -123,7 +124,7 @@ _R = [
     Rule("sign", _real_sign, lambda u, y, F: 0 * u, r"\operatorname{sgn}", "符号関数 sgn",
          "piecewise", nondiff=(0.0,), analytic=False, aliases=("sgn",), exact={0: 0}),
     Rule("sigmoid", _sigmoid, lambda u, y, F: y * (1 - y), r"\sigma",
-         "シグモイド関数 sigmoid", "sigmoid", aliases=("σ",)),
+         "シグモイド関数 sigmoid", "sigmoid", aliases=("σ",), exact={0: Fraction(1, 2)}),
     Rule("relu", _relu, lambda u, y, F: F.step(u), r"\operatorname{ReLU}", "ReLU 関数",
          "piecewise", nondiff=(0.0,), analytic=False, aliases=("ReLU",), exact={0: 0}),
     Rule("softplus", _softplus, lambda u, y, F: F.sigmoid(u), r"\operatorname{softplus}",

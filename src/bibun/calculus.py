@@ -1,0 +1,885 @@
+"""What derivatives are for: tangent lines, Taylor series, critical points, the limit.
+
+The seeds give the reasons to differentiate - the slope of the tangent, extrema where
+f' = 0, e^x and its Maclaurin series, the limit (f(a+h) - f(a))/h - and this module
+answers each one with *exact* numbers where the input is exact: the tangent of x^2 at
+x = 1 is y = 2x - 1 (not 2.0000000000000004x ...), the series of e^x is
+1 + x + x^2/2 + x^3/6, the extrema of x^3 - 3x are at ±1.  Where exactness is
+impossible (roots of x - cos x) the answer is numeric, bracketed to 1e-12, and says so.
+
+Everything is built on :func:`bibun.diff` and exact substitution (``Expr.subs``), so a
+coefficient such as e or cos(1) stays a symbol until someone asks for its float.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from bibun import polynomial
+from bibun.errors import BibunError, DomainError, LimitError
+from bibun.expr import core
+from bibun.expr.core import NUM, Expr, as_expr
+from bibun.expr.simplify import expand
+from bibun.symbolic import default_variable, diff, nondifferentiable_points
+
+# -- helpers shared by descend, fit and plot -------------------------------------------
+
+
+def as_function(expr: Any, names: Sequence[str]) -> Callable[..., np.ndarray]:
+    """A float function of arrays, ``f(*arrays)``, for fast repeated evaluation.
+
+    Uses :func:`bibun.compile` (NumPy source with common subexpressions once) when that
+    module is available, else the DAG evaluator; both give NaN outside the domain
+    instead of raising, which is what plots and grid searches need.
+    """
+    e = as_expr(expr)
+    names = list(names)
+    extra = sorted(e.free - set(names))
+    if extra:
+        raise BibunError(f"{e} has the free symbol(s) {', '.join(extra)} besides "
+                         f"{', '.join(names) or 'no variables'}: give them values first")
+    compiled = _compiled(e, names)
+    if compiled is not None:
+        return compiled
+
+    def f(*args: Any) -> np.ndarray:
+        arrays = [np.asarray(a, dtype=float) for a in args]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        values = {n: np.broadcast_to(a, shape).astype(float) for n, a in zip(names, arrays)}
+        if not values:  # a constant: broadcast to the requested shape
+            return np.full(shape, float(e.evaluate()))
+        with np.errstate(all="ignore"):
+            out = e.evaluate(values)
+        return np.broadcast_to(np.asarray(out, dtype=float), shape).copy()
+
+    return f
+
+
+def _compiled(e: Expr, names: list[str]) -> Callable[..., np.ndarray] | None:
+    """bibun.compile when present and willing; None means use the evaluator."""
+    try:
+        from bibun.compile import compile as bcompile  # bibun.compile (numeric issue)
+    except ImportError:
+        return None
+    try:
+        fn = bcompile(e, names)
+    except Exception:  # a backend that refuses this expression: the evaluator will do
+        return None
+
+    def f(*args: Any) -> np.ndarray:
+        arrays = [np.asarray(a, dtype=float) for a in args]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+        with np.errstate(all="ignore"):
+            out = fn(*arrays)
+        return np.broadcast_to(np.asarray(out, dtype=float), shape).copy()
+
+    return f
+
+
+def as_number(value: Any, what: str = "the point") -> Expr:
+    """A number (int, Fraction, float, or text such as '1/3' or 'pi/2') as an Expr."""
+    v = as_expr(value)
+    if v.free:
+        raise BibunError(f"{what} must be a number, got {value!r}")
+    return v
+
+
+def _var(expr: Expr, var: str | None) -> str:
+    return var if var is not None else default_variable(expr)
+
+
+def to_float(e: Expr | Any) -> float:
+    """Float value of an exact number expression (e, cos(1), 1 + √2 ...)."""
+    return float(e.evaluate()) if isinstance(e, Expr) else float(e)
+
+
+def as_rational(expr: Any) -> Expr:
+    """The expression with every decimal read as the exact fraction it was typed as
+    (0.01 -> 1/100), so 0.01x^2 + 0.1x has the exact derivative 3/10 at x = 10 rather
+    than the float 0.30000000000000004."""
+
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+        if node.op == NUM and isinstance(node.value, float):
+            return core.number(Fraction(repr(node.value)))
+        return None
+
+    return core.rebuild(as_expr(expr), visit)
+
+
+def _check_smooth(expr: Expr, var: str, x0: Expr) -> None:
+    """Refuse points where the formula has a corner or jump (|x| at 0, relu at 0)."""
+    for nd in nondifferentiable_points(expr, var):
+        try:
+            arg = nd.argument.subs({var: x0})
+        except BibunError:
+            continue
+        if arg is core.ZERO or (arg.op == NUM and arg.value == 0):
+            raise DomainError(f"{expr} is not differentiable at {var} = {x0}: {nd}")
+
+
+def _pi_multiple(e: Expr) -> Fraction | None:
+    """q when e is q·π for a rational q (π itself, π/2, 3π/4 ...)."""
+    if e is core.PI:
+        return Fraction(1)
+    if e.op == core.MUL and len(e.args) == 2 and e.args[1] is core.PI \
+            and e.args[0].op == NUM and not isinstance(e.args[0].value, float):
+        return Fraction(e.args[0].value)
+    return None
+
+
+def _sqrt_expr(n: int, d: int) -> Expr:
+    return core.mul(core.number(Fraction(1, d)), core.power(core.number(n), core.HALF))
+
+
+#: exact values the rule table does not fold by itself: sin and cos at multiples of π/6
+#: and π/4, and sigmoid(0) = 1/2 (so the series of sigmoid has rational coefficients)
+_SIN_TABLE = {Fraction(0): core.ZERO, Fraction(1, 6): core.HALF,
+              Fraction(1, 4): _sqrt_expr(2, 2), Fraction(1, 3): _sqrt_expr(3, 2),
+              Fraction(1, 2): core.ONE}
+
+
+def _sin_pi(q: Fraction) -> Expr | None:
+    q = q % 2
+    sign = 1
+    if q >= 1:
+        q, sign = q - 1, -1
+    if q > Fraction(1, 2):
+        q = 1 - q
+    v = _SIN_TABLE.get(q)
+    return None if v is None else (v if sign > 0 else core.neg(v))
+
+
+def _fold_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    if node.op != core.FN:
+        return None
+    u = args[0]
+    if node.value == "sigmoid" and u is core.ZERO:
+        return core.HALF
+    q = _pi_multiple(u)
+    if q is None:
+        return None
+    if node.value == "sin":
+        return _sin_pi(q)
+    if node.value == "cos":
+        return _sin_pi(q + Fraction(1, 2))
+    if node.value == "tan":
+        s, c = _sin_pi(q), _sin_pi(q + Fraction(1, 2))
+        if s is not None and c is not None and c is not core.ZERO:
+            return core.mul(s, core.power(c, core.MINUS_ONE))
+    return None
+
+
+def exact_at(e: Expr, values: dict[str, Any]) -> Expr:
+    """Substitute numbers exactly and fold the special values a teacher knows by heart
+    (sin(π/6) = 1/2, cos(π) = -1, sigmoid(0) = 1/2)."""
+    return core.rebuild(e.subs(values), _fold_node)
+
+
+def _at(e: Expr, var: str, x0: Expr, what: str) -> Expr:
+    """e with var replaced by x0, exactly; undefined values become a clear DomainError."""
+    try:
+        out = exact_at(e, {var: x0})
+        out.evaluate()  # the exact form may hide a division by zero or log(-1)
+    except DomainError as exc:
+        raise DomainError(f"{what} is undefined at {var} = {x0}: {exc}") from None
+    return out
+
+
+# -- tangent and normal -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tangent:
+    """The tangent line y = slope·(x - x0) + y0 at (x0, y0), and the normal line."""
+
+    expr: Expr
+    var: str
+    x0: Expr
+    y0: Expr
+    slope: Expr
+    line: Expr
+    normal: Expr | None  # None when the tangent is horizontal: the normal is x = x0
+
+    @property
+    def normal_text(self) -> str:
+        if self.normal is None:
+            return f"{self.var} = {self.x0}"
+        return f"y = {self.normal}"
+
+    def __str__(self) -> str:
+        return (f"tangent of {self.expr} at {self.var} = {self.x0}: y = {self.line}"
+                f"  (slope {self.slope}); normal: {self.normal_text}")
+
+
+def tangent(expr: Any, x0: Any, var: str | None = None) -> Tangent:
+    """Tangent (and normal) line of ``expr`` at ``x0``, with exact coefficients when x0
+    and the formula are exact: ``tangent("x^2", 1).line`` is ``2x - 1``."""
+    e = as_expr(expr)
+    v = _var(e, var)
+    others = sorted(e.free - {v})
+    if others:
+        raise BibunError(f"a tangent line needs a function of one variable; {e} also "
+                         f"depends on {', '.join(others)}")
+    a = as_number(x0, "x0")
+    y0 = _at(e, v, a, str(e))
+    _check_smooth(e, v, a)
+    slope = _at(diff(e, v), v, a, f"the derivative of {e}")
+    x = core.symbol(v)
+    line = core.add(core.mul(slope, x), y0, core.neg(core.mul(slope, a)))
+    if slope is core.ZERO or (slope.op == NUM and slope.value == 0):
+        normal = None
+    else:
+        m = core.neg(core.power(slope, core.MINUS_ONE))
+        normal = core.add(core.mul(m, x), y0, core.neg(core.mul(m, a)))
+    return Tangent(e, v, a, y0, slope, line, normal)
+
+
+# -- Taylor series ------------------------------------------------------------------------
+
+_SUPERSCRIPT_FACT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+@dataclass(frozen=True)
+class Series:
+    """Taylor polynomial Σ f^(k)(a)/k! (x - a)^k for k = 0..order, exact coefficients.
+
+    ``derivatives[k]`` is f^(k)(a) and ``coefficients[k]`` is f^(k)(a)/k!, both as
+    expressions (1, e, cos(1), 1/6 ...).  ``polynomial`` is the sum as one expression.
+    """
+
+    expr: Expr
+    var: str
+    at: Expr
+    order: int
+    derivatives: tuple[Expr, ...]
+    coefficients: tuple[Expr, ...]
+    polynomial: Expr = field(repr=False)
+
+    def _base(self) -> Expr:
+        x = core.symbol(self.var)
+        return x if self.at is core.ZERO else core.add(x, core.neg(self.at))
+
+    def terms(self) -> list[Expr]:
+        """The nonzero terms c_k (x - a)^k in ascending order of k."""
+        b = self._base()
+        return [core.mul(c, core.power(b, core.number(k)))
+                for k, c in enumerate(self.coefficients) if c is not core.ZERO]
+
+    def truncated(self, order: int) -> Series:
+        """The same series cut at a lower order (a partial sum with its own text)."""
+        if not 0 <= order <= self.order:
+            raise BibunError(f"order {order} is outside 0..{self.order}")
+        b = self._base()
+        poly = core.add(*(core.mul(c, core.power(b, core.number(k)))
+                          for k, c in enumerate(self.coefficients[: order + 1])))
+        return Series(self.expr, self.var, self.at, order, self.derivatives[: order + 1],
+                      self.coefficients[: order + 1], poly)
+
+    def partial_sums(self) -> list[Expr]:
+        """S_0, S_1, ..., S_order: the polynomials a plot of convergence needs."""
+        b = self._base()
+        out, acc = [], core.ZERO
+        for k, c in enumerate(self.coefficients):
+            acc = core.add(acc, core.mul(c, core.power(b, core.number(k))))
+            out.append(acc)
+        return out
+
+    def text(self, style: str = "plain", fmt: str = "text", remainder: bool = False) -> str:
+        """Ascending terms, as a textbook writes a series.
+
+        ``style="factorial"`` keeps the factorials visible, as the seed writes e^x:
+        ``1 + x/1! + x^2/2! + x^3/3!``; ``"plain"`` reduces them: ``1 + x + x^2/2 + x^3/6``.
+        ``fmt`` is ``text``, ``unicode`` or ``latex``.
+        """
+        if style not in ("plain", "factorial"):
+            raise BibunError(f"unknown series style {style!r}: use plain or factorial")
+        parts: list[str] = []
+        b = self._base()
+        for k, d in enumerate(self.derivatives):
+            if d is core.ZERO:
+                continue
+            if style == "plain" or k == 0:
+                t = core.mul(self.coefficients[k], core.power(b, core.number(k)))
+                parts.append(_render(t, fmt))
+                continue
+            neg = _negative(d)
+            num = core.mul(core.neg(d) if neg else d, core.power(b, core.number(k)))
+            s = _render(num, fmt)
+            if num.op == core.ADD or (fmt != "latex" and "/" in s):
+                s = f"\\left({s}\\right)" if fmt == "latex" else f"({s})"
+            s = f"\\frac{{{s}}}{{{k}!}}" if fmt == "latex" else f"{s}/{k}!"
+            parts.append(("-" if neg else "") + s)
+        if not parts:
+            parts = ["0"]
+        out = parts[0]
+        for p in parts[1:]:
+            if p.startswith("-") or p.startswith("−"):
+                out += " - " + p[1:]
+            else:
+                out += " + " + p
+        if remainder:
+            n = self.order + 1
+            bs = _render(b, fmt)
+            if b.op == core.ADD:
+                bs = f"({bs})"
+            r = {"latex": f"O\\left({bs}^{{{n}}}\\right)", "unicode": f"O({bs}{_sup(n)})"}
+            out += " + " + r.get(fmt, f"O({bs}^{n})")
+        return out
+
+    def __call__(self, x: Any) -> Any:
+        """Value of the Taylor polynomial at x (float or array)."""
+        return as_function(self.polynomial, [self.var])(x)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _sup(n: int) -> str:
+    return str(n).translate(_SUPERSCRIPT_FACT)
+
+
+def _negative(e: Expr) -> bool:
+    c, _ = core.coeff_rest(e)
+    return c < 0
+
+
+def _render(e: Expr, fmt: str) -> str:
+    if fmt == "latex":
+        return e.latex()
+    if fmt == "unicode":
+        return e.unicode()
+    if fmt != "text":
+        raise BibunError(f"unknown format {fmt!r}: use text, unicode or latex")
+    return str(e)
+
+
+#: a Taylor polynomial beyond this order is more than a learner reads, and derivatives
+#: of expressions such as tan grow quickly
+MAX_SERIES_ORDER = 30
+
+
+def series(expr: Any, var: str | None = None, at: Any = 0, order: int = 5) -> Series:
+    """Taylor polynomial of ``expr`` about ``at`` up to (x - at)^order.
+
+    Coefficients are exact: each derivative comes from :func:`bibun.diff` and is
+    evaluated at the point by exact substitution, then divided by k! as a rational.
+    ``series("e^x", order=3)`` is 1 + x + x^2/2 + x^3/6; ``.text("factorial")`` shows
+    1 + x/1! + x^2/2! + x^3/3! as the seed writes it.
+    """
+    e = as_expr(expr)
+    v = _var(e, var)
+    others = sorted(e.free - {v})
+    if others:
+        raise BibunError(f"series needs a function of one variable; {e} also depends on "
+                         f"{', '.join(others)}")
+    if not isinstance(order, int) or order < 0:
+        raise BibunError(f"the order of a series must be a whole number >= 0, got {order!r}")
+    if order > MAX_SERIES_ORDER:
+        raise LimitError(f"series order {order} is above the limit of {MAX_SERIES_ORDER}")
+    a = as_number(at, "the expansion point")
+    _check_smooth(e, v, a)
+    derivs: list[Expr] = []
+    coeffs: list[Expr] = []
+    d = e
+    fact = 1
+    for k in range(order + 1):
+        if k:
+            d = diff(d, v)
+            fact *= k
+        what = f"the {_ordinal(k)} derivative of {e}" if k else str(e)
+        try:
+            dk = _at(d, v, a, what)
+        except DomainError as exc:
+            raise DomainError(f"{e} has no Taylor series about {v} = {a}: {exc}") from None
+        derivs.append(dk)
+        coeffs.append(core.mul(core.number(Fraction(1, fact)), dk))
+    x = core.symbol(v)
+    b = x if a is core.ZERO else core.add(x, core.neg(a))
+    poly = core.add(*(core.mul(c, core.power(b, core.number(k))) for k, c in enumerate(coeffs)))
+    return Series(e, v, a, order, tuple(derivs), tuple(coeffs), poly)
+
+
+def _ordinal(k: int) -> str:
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+# -- the limit definition -----------------------------------------------------------------
+
+
+def difference_quotient(expr: Any, var: str | None = None, h: str = "h") -> Expr:
+    """(f(x + h) - f(x)) / h as an expression, simplified when the algebra is finite:
+    for x^2 it is 2x + h, and letting h → 0 leaves 2x (the seed's derivation)."""
+    e = as_expr(expr)
+    v = _var(e, var)
+    x, hh = core.symbol(v), core.symbol(h)
+    if h in e.free:
+        raise BibunError(f"{e} already uses {h}; choose another name for the step")
+    q = core.mul(core.add(e.subs({v: core.add(x, hh)}), core.neg(e)),
+                 core.power(hh, core.MINUS_ONE))
+    try:
+        ex = expand(q)
+    except LimitError:
+        return q
+    return ex if ex.size <= q.size and not any(
+        n.op == core.POW and n.args[0] is hh and n.args[1].op == NUM and n.args[1].value < 0
+        for n in core.postorder(ex)) else q
+
+
+def limit_quotient(expr: Any, a: Any, var: str | None = None, method: str = "forward") -> Any:
+    """The table of (f(a+h) - f(a))/h for h = 10^-1 ... 10^-16 with its true error.
+
+    This is :func:`bibun.numeric.difference_table` (one implementation of the table)
+    fed with the formula as a float function and the exact derivative from
+    :func:`bibun.diff`, so the error column is the *true* error.
+    """
+    from bibun.numeric import difference_table
+
+    e = as_expr(expr)
+    v = _var(e, var)
+    x0 = as_number(a, "a")
+    _at(e, v, x0, str(e))
+    _check_smooth(e, v, x0)
+    exact = to_float(_at(diff(e, v), v, x0, f"the derivative of {e}"))
+    f1 = as_function(e, [v])
+
+    def f(x: Any) -> Any:
+        out = f1(x)
+        return float(out) if np.ndim(out) == 0 else out
+
+    return difference_table(f, to_float(x0), method, exact=exact)
+
+
+# -- critical points ----------------------------------------------------------------------
+
+KINDS = {"min": "local minimum", "max": "local maximum", "inflection": "stationary inflection",
+         "saddle": "saddle point", "degenerate": "degenerate (test inconclusive)"}
+KINDS_JA = {"min": "極小", "max": "極大", "inflection": "停留点（変曲点）", "saddle": "鞍点",
+            "degenerate": "判定できない（退化）"}
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A point where every first partial derivative is zero, with its classification.
+
+    ``point`` holds exact expressions when ``exact`` (rationals such as -1, or surds such
+    as 1/6 + √7/6), otherwise float number nodes accurate to ~1e-12.  ``kind`` is one of
+    min, max, inflection (1-D), saddle (n-D), degenerate; ``test`` says what decided it.
+    """
+
+    variables: tuple[str, ...]
+    point: tuple[Expr, ...]
+    value: Expr
+    kind: str
+    exact: bool
+    test: str
+    method: str
+    eigenvalues: tuple[float, ...] = ()
+
+    @property
+    def coords(self) -> tuple[float, ...]:
+        return tuple(to_float(p) for p in self.point)
+
+    @property
+    def fvalue(self) -> float:
+        return to_float(self.value)
+
+    def describe(self, lang: str = "en") -> str:
+        """One line: kind, point, value and the test that decided (en or ja)."""
+        where = ", ".join(f"{v} = {p}" for v, p in zip(self.variables, self.point))
+        if lang == "ja":
+            tag = "" if self.exact else "（数値解）"
+            return f"{KINDS_JA[self.kind]}：{where}、f = {self.value}{tag}；{self.test}"
+        if lang != "en":
+            raise BibunError(f"unknown language {lang!r}: use en or ja")
+        tag = "" if self.exact else " (numeric)"
+        return f"{KINDS[self.kind]} at {where}, f = {self.value}{tag}; {self.test}"
+
+    def __str__(self) -> str:
+        return self.describe("en")
+
+
+def critical_points(expr: Any, var: str | Sequence[str] | None = None,
+                    interval: Any = None, *, grid: int | None = None) -> list[CriticalPoint]:
+    """Points where f' = 0 (or ∇f = 0), classified.
+
+    One variable: exact roots for polynomials (rational roots and quadratic surds with
+    their multiplicities, which decide min/max/inflection without any float test);
+    otherwise sign changes of f' on a grid over ``interval`` (default [-10, 10]) refined
+    by bisection to 1e-12, classified by the first non-vanishing higher derivative.
+    Several variables: Newton's method on ∇f = 0 from a grid of starts in the box
+    ``interval`` (default [-5, 5] per variable), deduplicated, snapped to exact rationals
+    when substitution proves ∇f = 0 there, classified by the Hessian's eigenvalues.
+    """
+    e = as_expr(expr)
+    if var is None:
+        names = sorted(e.free) or ["x"]
+    elif isinstance(var, str):
+        names = [n for n in var.replace(",", " ").split()]
+    else:
+        names = list(var)
+    others = sorted(e.free - set(names))
+    if others:
+        raise BibunError(f"{e} depends on {', '.join(others)}, which is not among the "
+                         f"variables {', '.join(names)}")
+    if len(names) == 1:
+        return _critical_1d(e, names[0], interval, grid or 4001)
+    return _critical_nd(e, names, interval, grid)
+
+
+def _interval(interval: Any, default: tuple[float, float], what: str = "interval"
+              ) -> tuple[float, float]:
+    if interval is None:
+        return default
+    if isinstance(interval, str):
+        parts = interval.split(",")
+        if len(parts) != 2:
+            raise BibunError(f"an {what} is two numbers a,b, got {interval!r}")
+        interval = parts
+    try:
+        lo, hi = (to_float(as_number(p, what)) for p in interval)
+    except (TypeError, ValueError):
+        raise BibunError(f"an {what} is two numbers (a, b), got {interval!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+        raise BibunError(f"the {what} [{lo:g}, {hi:g}] is empty or not finite: need a < b")
+    return lo, hi
+
+
+def _critical_1d(e: Expr, v: str, interval: Any, n: int) -> list[CriticalPoint]:
+    d1 = diff(e, v)
+    if d1 is core.ZERO:
+        raise BibunError(f"{e} is constant in {v}: every point is critical")
+    p = polynomial.coefficients(d1, v)
+    if p is not None and polynomial.degree(p) >= 0:
+        lo_hi = _interval(interval, (-math.inf, math.inf)) if interval is not None else None
+        out = []
+        for r in polynomial.real_roots(p):
+            if lo_hi and not (lo_hi[0] <= r.value <= lo_hi[1]):
+                continue
+            out.append(_classify_1d(e, v, r.expr, r.exact, "exact (polynomial roots)",
+                                    multiplicity=r.multiplicity))
+        return out
+    lo, hi = _interval(interval, (-10.0, 10.0))
+    return [_classify_1d(e, v, x, exact, how) for x, exact, how in _roots_1d(e, d1, v, lo, hi, n)]
+
+
+def _roots_1d(e: Expr, d1: Expr, v: str, lo: float, hi: float, n: int
+              ) -> list[tuple[Expr, bool, str]]:
+    """Roots of f' in [lo, hi]: sign changes bracketed and bisected; touching zeros
+    (f' = x^2-like) found by minimizing |f'| near grid minima."""
+    xs = np.linspace(lo, hi, n)
+    f = as_function(e, [v])
+    fp = as_function(d1, [v])
+    fv, dv = f(xs), fp(xs)
+    ok = np.isfinite(fv) & np.isfinite(dv)
+    if not ok.any():
+        raise DomainError(f"{e} is undefined everywhere on [{lo:g}, {hi:g}]: choose an "
+                          f"interval inside its domain")
+    scale = float(np.nanmedian(np.abs(dv[ok]))) + 1e-300
+    found: list[float] = []
+    for i in np.flatnonzero(ok & (dv == 0)):
+        found.append(float(xs[i]))
+    both = ok[:-1] & ok[1:]
+    for i in np.flatnonzero(both & (dv[:-1] * dv[1:] < 0)):
+        c = _bisect(fp, float(xs[i]), float(xs[i + 1]))
+        val = float(fp(c))
+        if np.isfinite(val) and abs(val) <= 1e-6 * max(scale, 1.0) and np.isfinite(f(c)):
+            found.append(c)  # else the sign changed across a pole, not a zero
+    mag = np.abs(dv)
+    for i in range(1, n - 1):
+        if not (ok[i - 1] and ok[i] and ok[i + 1]) or dv[i] == 0:
+            continue
+        if mag[i] <= mag[i - 1] and mag[i] <= mag[i + 1] and dv[i - 1] * dv[i + 1] > 0 \
+                and dv[i - 1] * dv[i] > 0 and mag[i] < 1e-2 * max(scale, 1.0):
+            c = _golden_min(lambda t: abs(float(fp(t))), float(xs[i - 1]), float(xs[i + 1]))
+            if abs(float(fp(c))) <= 1e-10 * max(scale, 1.0):
+                found.append(c)
+    found.sort()
+    out: list[tuple[Expr, bool, str]] = []
+    last = None
+    for c in found:
+        if last is not None and abs(c - last) <= 1e-8 * max(1.0, abs(c)):
+            continue
+        last = c
+        snapped = _snap([c], [d1], [v])
+        if snapped is not None:
+            out.append((snapped[0], True, "numeric bracket, then verified exactly"))
+        else:
+            out.append((core.number(c), False, "sign change of f' + bisection (1e-12)"))
+    return out
+
+
+def _bisect(g: Callable[[Any], Any], a: float, b: float, tol: float = 1e-12) -> float:
+    """Bisection on a sign change of g, finished when the bracket is below tol·max(1,|x|)
+    (a secant guess is tried first each round; the bracket always shrinks)."""
+    ga = float(g(a))
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if b - a <= tol * max(1.0, abs(m)):
+            break
+        gm = float(g(m))
+        if gm == 0 or not np.isfinite(gm):
+            return m if gm == 0 else m
+        if ga * gm < 0:
+            b = m
+        else:
+            a, ga = m, gm
+    return 0.5 * (a + b)
+
+
+def _golden_min(g: Callable[[float], float], a: float, b: float, iters: int = 120) -> float:
+    r = (math.sqrt(5) - 1) / 2
+    c, d = b - r * (b - a), a + r * (b - a)
+    gc, gd = g(c), g(d)
+    for _ in range(iters):
+        if b - a <= 1e-15 * max(1.0, abs(a)):
+            break
+        if gc < gd:
+            b, d, gd = d, c, gc
+            c = b - r * (b - a)
+            gc = g(c)
+        else:
+            a, c, gc = c, d, gd
+            d = a + r * (b - a)
+            gd = g(d)
+    return 0.5 * (a + b)
+
+
+def _snap(coords: Sequence[float], grads: Sequence[Expr], names: Sequence[str]
+          ) -> list[Expr] | None:
+    """Nearby simple rationals at which every gradient component is *exactly* zero
+    (checked by substitution), or None.  This turns 0.9999999999998 into 1."""
+    pt: dict[str, Expr] = {}
+    for n, c in zip(names, coords):
+        r = Fraction(c).limit_denominator(1000)
+        if abs(float(r) - c) > 1e-7 * max(1.0, abs(c)):
+            return None
+        pt[n] = core.number(r)
+    try:
+        for g in grads:
+            z = g.subs(pt)
+            if not (z.op == NUM and z.value == 0 and not isinstance(z.value, float)):
+                return None
+    except BibunError:
+        return None
+    return [pt[n] for n in names]
+
+
+def _is_zero(v: Any, scale: float) -> bool:
+    if isinstance(v, int | Fraction):
+        return v == 0
+    return abs(float(v)) <= 1e-8 * max(1.0, scale)
+
+
+def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
+                 multiplicity: int | None = None) -> CriticalPoint:
+    """min/max/inflection by the first derivative of order >= 2 that is not zero at x.
+    For polynomial roots the multiplicity m of the root of f' already says that this
+    is the derivative of order m + 1."""
+    value = _at(e, v, x, str(e)) if exact else core.number(to_float(e.subs({v: x})))
+    d = diff(e, v)
+    k = 1
+    first_nonzero = None
+    while k < 12:
+        d = diff(d, v)
+        k += 1
+        dx = exact_at(d, {v: x}) if exact else None
+        val = dx.evaluate() if dx is not None else float(as_function(d, [v])(to_float(x)))
+        known_zero = multiplicity is not None and k <= multiplicity
+        if known_zero:
+            continue
+        if multiplicity is not None or not _is_zero(val, abs(to_float(x)) + 1):
+            first_nonzero = (k, val, dx)
+            break
+    if first_nonzero is None:
+        return CriticalPoint((v,), (x,), value, "degenerate", exact,
+                             "all derivatives up to order 11 vanish", how)
+    k, val, dx = first_nonzero
+    shown = dx if dx is not None and dx.size < 40 else core.number(float(val))
+    name = _dname(k)
+    zeros = {2: "", 3: " (f'' = 0 there)"}.get(k, f" (f'' = ... = {_dname(k - 1)} = 0 there)")
+    sign = float(val) > 0
+    if k % 2 == 0:
+        kind = "min" if sign else "max"
+        test = f"{name}({x}) = {shown} {'>' if sign else '<'} 0{zeros}"
+    else:
+        kind = "inflection"
+        test = f"{name}({x}) = {shown} ≠ 0 at odd order{zeros}: f' keeps its sign"
+    return CriticalPoint((v,), (x,), value, kind, exact, test, how)
+
+
+def _dname(k: int) -> str:
+    return {1: "f'", 2: "f''", 3: "f'''"}.get(k, f"f^({k})")
+
+
+def _critical_nd(e: Expr, names: list[str], interval: Any, grid: int | None
+                 ) -> list[CriticalPoint]:
+    grads = [diff(e, v) for v in names]
+    hess = [[diff(g, v) for v in names] for g in grads]
+    box = _box(interval, names)
+    exact = _linear_solve(grads, names)
+    if exact is not None:
+        sols = [exact] if exact else []
+        how = "exact (linear system ∇f = 0)"
+        pts = [[to_float(p) for p in s] for s in sols]
+        pts_exact: list[list[Expr] | None] = list(sols)
+    else:
+        how = "Newton's method from a grid of starts"
+        pts = _newton_nd(e, grads, hess, names, box, grid)
+        pts_exact = [_snap(p, grads, names) for p in pts]
+    out = []
+    for p, pe in zip(pts, pts_exact):
+        out.append(_classify_nd(e, names, hess, p, pe, how if pe is None or exact is not None
+                                else how + ", verified exactly"))
+    return out
+
+
+def _box(interval: Any, names: list[str]) -> list[tuple[float, float]]:
+    if interval is None:
+        return [(-5.0, 5.0)] * len(names)
+    if isinstance(interval, str) or (len(interval) == 2 and not isinstance(
+            interval[0], list | tuple)):
+        return [_interval(interval, (-5.0, 5.0), "box")] * len(names)
+    if len(interval) != len(names):
+        raise BibunError(f"give one interval per variable ({len(names)}), got {len(interval)}")
+    return [_interval(iv, (-5.0, 5.0), "box") for iv in interval]
+
+
+def _linear_solve(grads: list[Expr], names: list[str]) -> list[Expr] | None | list:
+    """When ∇f is linear with rational coefficients (f quadratic), solve ∇f = 0 exactly.
+    Returns the solution, [] for no/infinitely many solutions, None if not linear."""
+    rows: list[list[Fraction]] = []
+    zero = {v: core.ZERO for v in names}
+    for g in grads:
+        row = []
+        for v in names:
+            dg = diff(g, v)
+            if dg.free or dg.op != NUM or isinstance(dg.value, float):
+                return None
+            row.append(Fraction(dg.value))
+        c = g.subs(zero)
+        if c.op != NUM or isinstance(c.value, float):
+            return None
+        rows.append(row + [-Fraction(c.value)])
+    sol = solve_exact(rows)
+    if sol is None:
+        return None  # singular: a line of critical points; Newton will report a sample
+    return [core.number(s) for s in sol]
+
+
+def solve_exact(rows: list[list[Fraction]]) -> list[Fraction] | None:
+    """Exact Gaussian elimination on an augmented matrix [A | b]; None when singular.
+    Shared with :mod:`bibun.fit` (normal equations with rational data)."""
+    m = [[Fraction(v) for v in r] for r in rows]
+    n = len(m)
+    for col in range(n):
+        piv = next((r for r in range(col, n) if m[r][col] != 0), None)
+        if piv is None:
+            return None
+        m[col], m[piv] = m[piv], m[col]
+        for r in range(n):
+            if r != col and m[r][col] != 0:
+                f = m[r][col] / m[col][col]
+                m[r] = [a - f * b for a, b in zip(m[r], m[col])]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def _newton_nd(e: Expr, grads: list[Expr], hess: list[list[Expr]], names: list[str],
+               box: list[tuple[float, float]], grid: int | None) -> list[list[float]]:
+    n = len(names)
+    k = grid or max(3, min(25, int(round(400 ** (1 / n)))))
+    axes = [np.linspace(lo, hi, k) for lo, hi in box]
+    starts = np.array(list(itertools.product(*axes)), dtype=float).T  # (n, S)
+    gfs = [as_function(g, names) for g in grads]
+    hfs = [[as_function(h, names) for h in row] for row in hess]
+    span = np.array([hi - lo for lo, hi in box])
+    X = starts.copy()
+    for _ in range(100):
+        G = np.stack([g(*X) for g in gfs])  # (n, S)
+        H = np.stack([np.stack([h(*X) for h in row]) for row in hfs])  # (n, n, S)
+        bad = ~(np.isfinite(G).all(0) & np.isfinite(H).all((0, 1)))
+        G[:, bad] = 0
+        H[:, :, bad] = 0
+        step = np.einsum("sij,js->is", np.linalg.pinv(H.transpose(2, 0, 1)), G)
+        lim = np.max(np.abs(step) / span[:, None], axis=0)
+        step /= np.maximum(1.0, lim / 0.5)[None, :]  # at most half the box per step
+        X = X - step
+        X[:, bad] = np.nan
+        if np.nanmax(np.abs(step)) < 1e-15:
+            break
+    G = np.stack([g(*X) for g in gfs])
+    gscale = 1.0 + float(np.nanmedian(np.abs(np.stack([g(*starts) for g in gfs]))))
+    lo = np.array([b[0] for b in box])[:, None]
+    hi = np.array([b[1] for b in box])[:, None]
+    margin = 1e-9 * span[:, None]
+    keep = (np.isfinite(X).all(0) & np.isfinite(G).all(0)
+            & (np.abs(G).max(0) <= 1e-8 * gscale)
+            & (lo - margin <= X).all(0) & (hi + margin >= X).all(0))
+    cand = sorted(map(tuple, X[:, keep].T))
+    out: list[list[float]] = []
+    for c in cand:
+        if any(max(abs(a - b) for a, b in zip(c, o)) <= 1e-6 * (1 + max(map(abs, c)))
+               for o in out):
+            continue
+        out.append([float(v) for v in c])
+        if len(out) > 50:
+            raise BibunError(f"{e} has more than 50 critical points in the box (a curve "
+                             f"of them?): narrow the box")
+    return out
+
+
+def _classify_nd(e: Expr, names: list[str], hess: list[list[Expr]], p: list[float],
+                 pe: list[Expr] | None, how: str) -> CriticalPoint:
+    if pe is not None:
+        sub = dict(zip(names, pe))
+        H = [[h.subs(sub).evaluate() for h in row] for row in hess]
+        value = e.subs(sub)
+        point = tuple(pe)
+    else:
+        sub_f = {v: np.array(c) for v, c in zip(names, p)}
+        H = [[float(as_function(h, names)(*sub_f.values())) for h in row] for row in hess]
+        value = core.number(float(as_function(e, names)(*sub_f.values())))
+        point = tuple(core.number(c) for c in p)
+    Hf = np.array([[float(x) for x in row] for row in H])
+    eig = np.linalg.eigvalsh((Hf + Hf.T) / 2)
+    tol = 1e-9 * max(1.0, float(np.max(np.abs(eig))))
+    det_exact = _det_exact(H) if pe is not None else None
+    pos, neg_ = bool((eig > tol).any()), bool((eig < -tol).any())
+    singular = det_exact == 0 if det_exact is not None else bool((np.abs(eig) <= tol).any())
+    if pos and neg_:
+        kind = "saddle"
+    elif singular:
+        kind = "degenerate"
+    else:
+        kind = "min" if pos else "max"
+    eig_t = ", ".join(f"{x:.6g}" for x in eig)
+    det_t = f", det H = {det_exact}" if det_exact is not None else ""
+    test = f"Hessian eigenvalues {eig_t}{det_t}"
+    return CriticalPoint(tuple(names), point, value, kind, pe is not None, test, how,
+                         tuple(float(x) for x in eig))
+
+
+def _det_exact(H: list[list[Any]]) -> Fraction | float | None:
+    if not all(isinstance(x, int | Fraction) for row in H for x in row):
+        return None
+    m = [[Fraction(x) for x in row] for row in H]
+    n, det = len(m), Fraction(1)
+    for c in range(n):
+        piv = next((r for r in range(c, n) if m[r][c] != 0), None)
+        if piv is None:
+            return Fraction(0)
+        if piv != c:
+            m[c], m[piv] = m[piv], m[c]
+            det = -det
+        det *= m[c][c]
+        for r in range(c + 1, n):
+            f = m[r][c] / m[c][c]
+            m[r] = [a - f * b for a, b in zip(m[r], m[c])]
+    return det

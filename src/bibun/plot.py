@@ -1,0 +1,587 @@
+"""Pictures of derivatives: learners would rather look than read.
+
+Every function here draws one figure and writes it to a file whose extension picks the
+format (.png, .svg, .pdf); the path is returned.  Matplotlib is used through its
+object interface with the Agg canvas (no pyplot, no global backend switch, nothing
+opens a window), so plotting works on servers and inside tests.
+
+``lang="ja"`` writes Japanese labels with the IPAex Gothic font of the
+``matplotlib-fontja`` package (no font files of ours); the font family is set per
+figure, so English figures are unaffected.  Points where the function is undefined or
+jumps across a pole become gaps (NaN), never vertical spikes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from bibun.calculus import as_function, limit_quotient, series, tangent, to_float
+from bibun.errors import BibunError, DomainError
+from bibun.expr.core import Expr, as_expr
+from bibun.symbolic import default_variable, diff
+
+FORMATS = (".png", ".svg", ".pdf")
+
+#: labels in both languages; a figure never mixes them
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "function": "function", "derivative": "derivative", "tangent": "tangent at",
+        "sigmoid_title": "Sigmoid with several gains, and the step function",
+        "step": "step function", "gain": "gain",
+        "tanh_title": "tanh and sigmoid with their derivatives",
+        "error_title": "Error of the difference quotient vs step h",
+        "error": "absolute error", "step_h": "step h", "optimal": "best h",
+        "forward": "forward difference", "central": "central difference",
+        "backward": "backward difference", "complex": "complex step",
+        "series_title": "Taylor polynomials approaching the function",
+        "partial_sum": "order",
+        "contour_title": "Contours, downhill gradient field and descent paths",
+        "downhill": "−∇f (downhill)", "start": "start",
+        "surface_title": "Partial derivative: the slope of the cross-section",
+        "section": "cross-section", "slope": "slope ∂f/∂x", "loss_title": "Training loss",
+        "loss": "loss", "epoch": "epoch", "value": "value",
+        "derivative_title": "A function and its derivatives",
+        "minimum": "minimum", "steps": "steps", "diverged": "diverged",
+    },
+    "ja": {
+        "function": "関数", "derivative": "導関数", "tangent": "接線",
+        "sigmoid_title": "ゲインの異なるシグモイド関数と階段関数",
+        "step": "階段関数", "gain": "ゲイン",
+        "tanh_title": "tanh とシグモイド関数、およびその導関数",
+        "error_title": "差分商の誤差と刻み幅 h",
+        "error": "絶対誤差", "step_h": "刻み幅 h", "optimal": "最適な h",
+        "forward": "前方差分", "central": "中心差分", "backward": "後方差分",
+        "complex": "複素ステップ",
+        "series_title": "テイラー多項式が関数に近づく様子",
+        "partial_sum": "次数", "contour_title": "等高線・勾配の向き・勾配降下法の経路",
+        "downhill": "−∇f（下り方向）", "start": "開始点",
+        "surface_title": "偏微分：断面の曲線の傾き",
+        "section": "断面", "slope": "傾き ∂f/∂x", "loss_title": "学習中の損失",
+        "loss": "損失", "epoch": "エポック", "value": "値",
+        "derivative_title": "関数とその導関数",
+        "minimum": "最小点", "steps": "ステップ", "diverged": "発散",
+    },
+}
+
+COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink",
+          "tab:olive", "tab:cyan"]
+
+
+def _t(lang: str, key: str) -> str:
+    return TEXT[lang][key]
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in TEXT:
+        raise BibunError(f"unknown language {lang!r}: use en or ja")
+    return lang
+
+
+@contextlib.contextmanager
+def _style(lang: str) -> Iterator[None]:
+    """Fonts for one figure: IPAex Gothic (matplotlib-fontja) with DejaVu Sans as the
+    fallback for Japanese, plain DejaVu Sans otherwise.  The package sets the global
+    font on import; we put the global setting back and scope ours to this figure."""
+    families = ["DejaVu Sans"]
+    if lang == "ja":
+        saved = list(matplotlib.rcParams["font.family"])
+        import matplotlib_fontja  # noqa: F401  (registers IPAexGothic)
+
+        matplotlib.rcParams["font.family"] = saved
+        families = ["IPAexGothic", "DejaVu Sans"]
+    with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": True}):
+        yield
+
+
+def _figure(figsize: tuple[float, float] = (7.0, 4.5)) -> Figure:
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, out: str | Path) -> Path:
+    p = Path(out)
+    if p.suffix.lower() not in FORMATS:
+        raise BibunError(f"cannot write {p.name}: the file name must end in "
+                         f"{', '.join(FORMATS)}")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(p, dpi=110)
+    return p
+
+
+def _range(xrange: Any, default: tuple[float, float]) -> tuple[float, float]:
+    if xrange is None:
+        return default
+    if isinstance(xrange, str):
+        xrange = xrange.split(",")
+    try:
+        a, b = (to_float(as_expr(v)) if not isinstance(v, int | float) else float(v)
+                for v in xrange)
+    except (TypeError, ValueError, BibunError):
+        raise BibunError(f"a range is two numbers a,b, got {xrange!r}") from None
+    if not (math.isfinite(a) and math.isfinite(b)) or a >= b:
+        raise BibunError(f"the range [{a:g}, {b:g}] is empty or not finite: need a < b")
+    return a, b
+
+
+def curve(f: Any, xs: np.ndarray) -> np.ndarray:
+    """f on xs with gaps: undefined values become NaN, and a jump across a pole (a step
+    between neighbours taller than the visible window) is cut, not drawn as a spike."""
+    with np.errstate(all="ignore"):
+        y = np.array(np.broadcast_to(f(xs), xs.shape), dtype=float)
+    y[~np.isfinite(y)] = np.nan
+    lo, hi = visible_limits(y)
+    span = hi - lo
+    if span > 0:
+        dy = np.abs(np.diff(y))
+        jump = np.flatnonzero(dy > span)
+        for i in jump:
+            # cut on the side further from the visible window's middle
+            mid = (lo + hi) / 2
+            j = i if abs(y[i] - mid) > abs(y[i + 1] - mid) else i + 1
+            y[j] = np.nan
+    return y
+
+
+def visible_limits(*ys: np.ndarray) -> tuple[float, float]:
+    """y-limits that show the shape: the full range when it is moderate, otherwise the
+    2nd-98th percentiles (so 1/x near 0 does not flatten everything else)."""
+    vals = np.concatenate([np.ravel(y) for y in ys]) if ys else np.array([])
+    vals = vals[np.isfinite(vals)]
+    if not len(vals):
+        return -1.0, 1.0
+    full_lo, full_hi = float(vals.min()), float(vals.max())
+    p_lo, p_hi = (float(v) for v in np.percentile(vals, [2, 98]))
+    if (full_hi - full_lo) <= 3 * max(p_hi - p_lo, 1e-12):
+        lo, hi = full_lo, full_hi
+    else:
+        lo, hi = p_lo, p_hi
+    if hi - lo < 1e-12:
+        lo, hi = lo - 1, hi + 1
+    pad = 0.08 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+def _label(name: str, e: Expr) -> str:
+    s = e.unicode()
+    if len(s) > 48:
+        s = s[:45] + "…"
+    return f"{name} = {s}"
+
+
+def _prime(k: int) -> str:
+    return {0: "f(x)", 1: "f′(x)", 2: "f″(x)", 3: "f‴(x)"}.get(k, f"f⁽{k}⁾(x)")
+
+
+def _one_var(e: Expr, var: str | None) -> str:
+    v = var or default_variable(e)
+    others = sorted(e.free - {v})
+    if others:
+        raise BibunError(f"this plot needs a function of one variable; {e} also depends on "
+                         f"{', '.join(others)}")
+    return v
+
+
+# -- f with its derivatives, and tangent lines ----------------------------------------
+
+
+def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
+                  xrange: Any = None, derivatives: int = 0, tangent_at: Any = None,
+                  lang: str = "en", points: int = 2001) -> Path:
+    """f and its first ``derivatives`` derivatives (symbolic, from :func:`bibun.diff`)
+    on ``xrange``, with the tangent line at ``tangent_at`` if given."""
+    lang = _check_lang(lang)
+    e = as_expr(expr)
+    v = _one_var(e, var)
+    a, b = _range(xrange, (-5.0, 5.0))
+    if not isinstance(derivatives, int) or not 0 <= derivatives <= 6:
+        raise BibunError(f"the number of derivatives to draw is 0..6, got {derivatives!r}")
+    xs = np.linspace(a, b, points)
+    exprs = [e]
+    for _ in range(derivatives):
+        exprs.append(diff(exprs[-1], v))
+    ys = [curve(as_function(x, [v]), xs) for x in exprs]
+    if np.isnan(ys[0]).all():
+        raise DomainError(f"{e} is undefined everywhere on [{a:g}, {b:g}]: choose a range "
+                          f"inside its domain")
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        for k, (x_e, y) in enumerate(zip(exprs, ys)):
+            name = _prime(k).replace("x", v)
+            ax.plot(xs, y, color=COLORS[k % len(COLORS)], lw=2.2 if k == 0 else 1.6,
+                    ls="-" if k == 0 else "--", label=_label(name, x_e))
+        lo, hi = visible_limits(*ys)
+        if tangent_at is not None:
+            t = tangent(e, tangent_at, v)
+            x0, y0 = to_float(t.x0), to_float(t.y0)
+            line = as_function(t.line, [v])(xs)
+            ax.plot(xs, line, color="tab:red", lw=1.3,
+                    label=f"{_t(lang, 'tangent')} {v} = {t.x0}: y = {t.line.unicode()}")
+            ax.plot([x0], [y0], "o", color="tab:red")
+            lo, hi = min(lo, y0 - 1), max(hi, y0 + 1)
+        ax.set_ylim(lo, hi)
+        ax.set_xlim(a, b)
+        ax.axhline(0, color="0.6", lw=0.8)
+        ax.axvline(0, color="0.6", lw=0.8)
+        ax.set_xlabel(v)
+        ax.set_title(_t(lang, "derivative_title"))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=9)
+        return _save(fig, out)
+
+
+# -- sigmoid, step, tanh ---------------------------------------------------------------
+
+
+def plot_sigmoid(out: str | Path, *, gains: Sequence[float] = (0.5, 1, 2, 5),
+                 xrange: Any = None, lang: str = "en", derivative: bool = True) -> Path:
+    """sigmoid(a·x) for several gains a next to the step function it smooths (the seed's
+    red step and blue sigmoid), and sigmoid' = sigmoid(1 - sigmoid) for a = 1."""
+    lang = _check_lang(lang)
+    a, b = _range(xrange, (-10.0, 10.0))
+    xs = np.linspace(a, b, 2001)
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        left, right = xs[xs < 0], xs[xs >= 0]
+        ax.plot(np.concatenate([left, [np.nan], right]),
+                np.concatenate([np.zeros_like(left), [np.nan], np.ones_like(right)]),
+                color="tab:red", lw=2.2, zorder=5, label=_t(lang, "step"))
+        for i, g in enumerate(gains):
+            e = as_expr(f"sigmoid({g}*x)") if g != 1 else as_expr("sigmoid(x)")
+            ax.plot(xs, curve(as_function(e, ["x"]), xs), color=COLORS[i % len(COLORS)],
+                    lw=1.8, label=f"sigmoid({'' if g == 1 else _num(g)}x)  "
+                                  f"({_t(lang, 'gain')} {_num(g)})")
+        if derivative:
+            s = as_expr("sigmoid(x)")
+            ds = diff(s, "x")
+            ax.plot(xs, curve(as_function(ds, ["x"]), xs), color="k", ls="--", lw=1.3,
+                    label=_label("sigmoid′(x)", ds))
+        ax.set_ylim(-0.1, 1.1)
+        ax.set_xlabel("x")
+        ax.set_title(_t(lang, "sigmoid_title"))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=8)
+        return _save(fig, out)
+
+
+def _num(g: float) -> str:
+    return f"{g:g}"
+
+
+def plot_tanh(out: str | Path, *, xrange: Any = None, lang: str = "en") -> Path:
+    """tanh and its derivative 1 - tanh², with sigmoid and sigmoid' for comparison: tanh'
+    peaks at 1, sigmoid' only at 0.25 (why sigmoid gradients vanish sooner)."""
+    lang = _check_lang(lang)
+    a, b = _range(xrange, (-5.0, 5.0))
+    xs = np.linspace(a, b, 2001)
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        for i, name in enumerate(("tanh", "sigmoid")):
+            e = as_expr(f"{name}(x)")
+            d = diff(e, "x")
+            ax.plot(xs, curve(as_function(e, ["x"]), xs), color=COLORS[2 * i], lw=2,
+                    label=f"{name}(x)")
+            ax.plot(xs, curve(as_function(d, ["x"]), xs), color=COLORS[2 * i + 1], lw=1.6,
+                    ls="--", label=_label(f"{name}′(x)", d))
+        ax.axhline(0, color="0.6", lw=0.8)
+        ax.set_ylim(-1.15, 1.15)
+        ax.set_xlabel("x")
+        ax.set_title(_t(lang, "tanh_title"))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
+        return _save(fig, out)
+
+
+# -- numerical differentiation: error against h ----------------------------------------
+
+
+def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = None,
+                    methods: Sequence[str] = ("forward", "central"), lang: str = "en") -> Path:
+    """|quotient - exact| against h on log-log axes: truncation error falls with h (slope
+    1 forward, 2 central) until rounding error ε|f|/h takes over; the best h is marked.
+    The numbers come from :func:`bibun.numeric.difference_table` (via limit_quotient)."""
+    lang = _check_lang(lang)
+    e = as_expr(expr)
+    v = _one_var(e, var)
+    table = limit_quotient(e, x0, v, list(methods))
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        h = np.asarray(table.h, dtype=float)
+        for i, m in enumerate(table.methods):
+            err = np.asarray(table.errors[m], dtype=float)
+            shown = np.where(err > 0, err, np.nan)  # an exact 0 has no place on a log axis
+            label = TEXT[lang].get(m, m)
+            ax.loglog(h, shown, "o-", color=COLORS[i], ms=3.5, label=label)
+            hb = table.optimal_h[m]
+            j = int(np.argmin(np.abs(h - hb)))
+            if np.isfinite(shown[j]):
+                ax.loglog([hb], [shown[j]], "*", color=COLORS[i], ms=14, mec="k",
+                          label=f"{_t(lang, 'optimal')} ({label}): h = {hb:.0e}")
+        ax.set_xlabel(_t(lang, "step_h"))
+        ax.set_ylabel(_t(lang, "error"))
+        ax.set_title(f"{_t(lang, 'error_title')}: {e.unicode()}, {v} = {to_float(as_expr(x0)):g}")
+        ax.grid(alpha=0.3, which="both")
+        ax.invert_xaxis()
+        ax.legend(fontsize=8)
+        return _save(fig, out)
+
+
+# -- Taylor polynomials -----------------------------------------------------------------
+
+
+def plot_series(expr: Any, out: str | Path, *, var: str | None = None, at: Any = 0,
+                orders: Sequence[int] = (1, 2, 3, 5, 7), xrange: Any = None,
+                lang: str = "en") -> Path:
+    """The function with its Taylor polynomials of increasing order about ``at``."""
+    lang = _check_lang(lang)
+    e = as_expr(expr)
+    v = _one_var(e, var)
+    if not orders:
+        raise BibunError("give at least one series order to draw")
+    s = series(e, v, at=at, order=max(orders))
+    c = to_float(s.at)
+    a, b = _range(xrange, (c - 4.0, c + 4.0))
+    xs = np.linspace(a, b, 1201)
+    y = curve(as_function(e, [v]), xs)
+    if np.isnan(y).all():
+        raise DomainError(f"{e} is undefined everywhere on [{a:g}, {b:g}]")
+    partial = s.partial_sums()
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        ax.plot(xs, y, color="k", lw=2.6, label=f"f({v}) = {e.unicode()}")
+        for i, k in enumerate(sorted(set(orders))):
+            p = partial[k]
+            ax.plot(xs, curve(as_function(p, [v]), xs), color=COLORS[i % len(COLORS)],
+                    lw=1.4, ls="--", label=f"{_t(lang, 'partial_sum')} {k}: "
+                                          f"{_short(s.truncated(k).text(fmt='unicode'))}")
+        lo, hi = visible_limits(y)
+        ax.set_ylim(lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo))
+        ax.plot([c], [to_float(s.derivatives[0])], "o", color="tab:red")
+        ax.set_xlabel(v)
+        ax.set_title(_t(lang, "series_title"))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+        return _save(fig, out)
+
+
+def _short(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+# -- two variables: contours, gradient field, descent paths; surface + cross-section ---
+
+
+def _two_vars(e: Expr, variables: Sequence[str] | None) -> list[str]:
+    names = list(variables) if variables else sorted(e.free)
+    if len(names) == 1 and not variables:
+        names = names + (["y"] if names[0] != "y" else ["x"])
+    if len(names) != 2:
+        raise BibunError(f"this plot needs a function of two variables; {e} has "
+                         f"{len(names)} ({', '.join(names) or 'none'})")
+    others = sorted(e.free - set(names))
+    if others:
+        raise BibunError(f"{e} depends on {', '.join(others)} besides {', '.join(names)}")
+    return names
+
+
+def plot_contour(expr: Any, out: str | Path, *, runs: Mapping[str, Any] | None = None,
+                 box: Sequence[tuple[float, float]] | None = None,
+                 variables: Sequence[str] | None = None, quiver: bool = True,
+                 lang: str = "en") -> Path:
+    """Contour lines of f(x, y), the downhill field −∇f (symbolic gradient) as arrows,
+    and the paths of descent runs (``{label: Descent}`` from :mod:`bibun.descend`)."""
+    from bibun.descend import plot_box
+
+    lang = _check_lang(lang)
+    e = as_expr(expr)
+    names = _two_vars(e, variables)
+    runs = dict(runs or {})
+    if box is None:
+        box = plot_box(list(runs.values())) if runs else [(-5.0, 5.0), (-5.0, 5.0)]
+    (x0, x1), (y0, y1) = (_range(b, (-5.0, 5.0)) for b in box)
+    f = as_function(e, names)
+    X, Y = np.meshgrid(np.linspace(x0, x1, 241), np.linspace(y0, y1, 241))
+    with np.errstate(all="ignore"):
+        Z = np.asarray(f(X, Y), dtype=float)
+    Z[~np.isfinite(Z)] = np.nan
+    if np.isnan(Z).all():
+        raise DomainError(f"{e} is undefined everywhere on the box")
+    with _style(lang):
+        fig = _figure((7.0, 5.5))
+        ax = fig.add_subplot()
+        levels = _levels(Z)
+        cs = ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.9)
+        ax.clabel(cs, fontsize=6, fmt="%.3g")
+        if quiver:
+            gx, gy = (as_function(diff(e, n), names) for n in names)
+            QX, QY = np.meshgrid(np.linspace(x0, x1, 17), np.linspace(y0, y1, 17))
+            with np.errstate(all="ignore"):
+                U, V = -np.asarray(gx(QX, QY)), -np.asarray(gy(QX, QY))
+                norm = np.hypot(U, V)
+                scale = np.where(norm > 0, 1 / norm, 0)  # directions; length is not the point
+            ax.quiver(QX, QY, U * scale, V * scale, color="0.55", width=0.002,
+                      label=_t(lang, "downhill"))
+        for i, (label, r) in enumerate(runs.items()):
+            p = r.path[np.isfinite(r.path).all(1)]
+            ax.plot(p[:, 0], p[:, 1], "o-", ms=3, lw=1.3, color=COLORS[i % len(COLORS)],
+                    label=f"{label} (lr {r.lr:g}, {r.steps} {_t(lang, 'steps')}"
+                          + ("" if r.reason != "diverged" else f", {_t(lang, 'diverged')}") + ")")
+        if runs:
+            s = next(iter(runs.values())).path[0]
+            ax.plot([s[0]], [s[1]], "s", color="k", ms=7, label=_t(lang, "start"))
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
+        ax.set_title(f"{_t(lang, 'contour_title')}\nf = {e.unicode()}", fontsize=10)
+        ax.legend(fontsize=7, loc="upper right")
+        return _save(fig, out)
+
+
+def _levels(Z: np.ndarray, n: int = 18) -> np.ndarray:
+    """Contour levels dense near the minimum: quantiles of the values, not a linear scale
+    (x²/20 + y² would otherwise show two ellipses and empty space)."""
+    vals = Z[np.isfinite(Z)]
+    lv = np.unique(np.quantile(vals, np.linspace(0.005, 0.95, n)))
+    if len(lv) < 2:
+        lv = np.linspace(vals.min(), vals.max() + 1e-9, 5)
+    return lv
+
+
+def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0),
+                 box: Sequence[tuple[float, float]] | None = None,
+                 variables: Sequence[str] | None = None, lang: str = "en") -> Path:
+    """The surface z = f(x, y), cut by the plane y = y0: the cut is a curve in x whose
+    slope at x0 is ∂f/∂x(x0, y0) - the seed's picture of a partial derivative."""
+    lang = _check_lang(lang)
+    e = as_expr(expr)
+    names = _two_vars(e, variables)
+    px, py = (float(v) for v in at)
+    if box is None:
+        r = max(5.0, abs(px) * 1.3, abs(py) * 1.3)
+        box = [(-r, r), (-r, r)]
+    (x0, x1), (y0, y1) = (_range(b, (-5.0, 5.0)) for b in box)
+    f = as_function(e, names)
+    X, Y = np.meshgrid(np.linspace(x0, x1, 61), np.linspace(y0, y1, 61))
+    with np.errstate(all="ignore"):
+        Z = np.asarray(f(X, Y), dtype=float)
+    Z[~np.isfinite(Z)] = np.nan
+    if np.isnan(Z).all():
+        raise DomainError(f"{e} is undefined everywhere on the box")
+    dfx = diff(e, names[0])
+    slope = float(as_function(dfx, names)(px, py))
+    z0 = float(f(px, py))
+    if not (math.isfinite(slope) and math.isfinite(z0)):
+        raise DomainError(f"{e} or ∂f/∂{names[0]} is undefined at ({px:g}, {py:g})")
+    xs = np.linspace(x0, x1, 200)
+    zs = curve(lambda t: f(t, np.full_like(t, py)), xs)
+    half = 0.25 * (x1 - x0)
+    tx = np.linspace(px - half, px + half, 2)
+    with _style(lang):
+        fig = _figure((7.5, 5.8))
+        ax = fig.add_subplot(projection="3d")
+        ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.55, linewidth=0, antialiased=True)
+        ax.plot(xs, np.full_like(xs, py), zs, color="tab:red", lw=2.5,
+                label=f"{_t(lang, 'section')} {names[1]} = {py:g}")
+        ax.plot(tx, np.full_like(tx, py), z0 + slope * (tx - px), color="k", lw=2,
+                label=f"{_t(lang, 'slope')} = {slope:g}")
+        ax.scatter([px], [py], [z0], color="k", s=30)
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
+        ax.set_zlabel("f")
+        ax.set_title(f"{_t(lang, 'surface_title')}\nf = {e.unicode()},  ∂f/∂{names[0]}"
+                     f"({px:g}, {py:g}) = {slope:g}", fontsize=10)
+        ax.legend(fontsize=8, loc="upper left")
+        return _save(fig, out)
+
+
+# -- training curves --------------------------------------------------------------------
+
+
+def plot_loss(losses: Sequence[float] | Mapping[str, Sequence[float]], out: str | Path, *,
+              log: bool | None = None, lang: str = "en", title: str | None = None,
+              xlabel: str | None = None) -> Path:
+    """Loss per epoch (or per step): one list, or several named lists to compare.
+    ``log`` defaults to a log scale when the positive losses span over two decades.
+    Non-finite losses (a run that blew up) are gaps."""
+    lang = _check_lang(lang)
+    series_ = dict(losses) if isinstance(losses, Mapping) else {_t(lang, "loss"): losses}
+    arrays = {k: np.asarray(list(v), dtype=float) for k, v in series_.items()}
+    if not arrays or all(a.size == 0 for a in arrays.values()):
+        raise BibunError("no losses to plot")
+    for k, a in arrays.items():
+        if a.ndim != 1:
+            raise BibunError(f"losses for {k!r} must be a flat list of numbers")
+    finite = np.concatenate([a[np.isfinite(a)] for a in arrays.values()])
+    if log is None:
+        pos = finite[finite > 0]
+        log = bool(len(pos) == len(finite) and len(pos) and pos.max() / pos.min() > 100)
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        for i, (k, a) in enumerate(arrays.items()):
+            shown = np.where(np.isfinite(a), a, np.nan)
+            ax.plot(np.arange(1, len(a) + 1), shown, lw=1.8, color=COLORS[i % len(COLORS)],
+                    label=k, marker="o" if len(a) <= 30 else None, ms=3)
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel or _t(lang, "epoch"))
+        ax.set_ylabel(_t(lang, "loss"))
+        ax.set_title(title or _t(lang, "loss_title"))
+        ax.grid(alpha=0.3, which="both")
+        if len(arrays) > 1 or isinstance(losses, Mapping):
+            ax.legend(fontsize=8)
+        return _save(fig, out)
+
+
+KINDS = ("function", "sigmoid", "tanh", "error", "series", "contour", "surface", "loss")
+
+
+def plot_fit(result: Any, data: Any, out: str | Path, *, lang: str = "en") -> Path:
+    """Data points and the fitted curve of a one-input model (from :func:`bibun.fit`),
+    with each residual drawn as a vertical segment: the squares of those segments are
+    what least squares makes small."""
+    from bibun.fit import as_data
+
+    lang = _check_lang(lang)
+    d = as_data(data)
+    if len(result.inputs) != 1:
+        raise BibunError(f"a fit plot needs a model of one input column; this one uses "
+                         f"{', '.join(result.inputs) or 'none'}")
+    xname = result.inputs[0]
+    x, y = d.columns[xname], d.columns[result.target]
+    xs = np.linspace(float(x.min()), float(x.max()), 400)
+    if xs[0] == xs[-1]:
+        xs = xs + np.linspace(-1, 1, len(xs))
+    fitted = result.fitted
+    yf = curve(as_function(fitted, [xname]), xs)
+    pred = np.broadcast_to(as_function(fitted, [xname])(x), x.shape)
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        ax.vlines(x, np.minimum(y, pred), np.maximum(y, pred), color="tab:red", lw=0.9,
+                  alpha=0.7)
+        ax.plot(x, y, "o", color="tab:blue", ms=4, label=f"data ({len(x)})" if lang == "en"
+                else f"データ（{len(x)} 点）")
+        ax.plot(xs, yf, color="k", lw=2,
+                label=f"{result.target} = {_short(fitted.unicode(), 50)}  (R² = {result.r2:.4g})")
+        ax.set_xlabel(xname)
+        ax.set_ylabel(result.target)
+        ax.set_title("Least squares" if lang == "en" else "最小二乗法")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        return _save(fig, out)

@@ -19,6 +19,8 @@ from fractions import Fraction
 from itertools import count
 from typing import Any
 
+import numpy as np
+
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.rules import rule
 
@@ -559,7 +561,11 @@ def fn(name: str, arg: Expr) -> Expr:
         if r.domain is not None and not r.domain(float(v)):
             raise DomainError(f"{name}({v}) is undefined: {name} needs {r.domain_text}")
         if isinstance(v, float):
-            return number(float(r.numpy(v)))
+            with np.errstate(all="ignore"):
+                out = float(r.numpy(v))
+            if not math.isfinite(out):
+                raise LimitError(f"{name}({v}) is too large for a float")
+            return number(out)
     if name == "log":
         if arg is E:
             return ONE

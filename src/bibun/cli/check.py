@@ -1,0 +1,51 @@
+"""`bibun check EXPR ANSWER`: is ANSWER the derivative of EXPR?
+
+Exit status 0 when it is, 1 when it is not (with a counterexample and a diagnosis of
+the likely mistake), 2 for bad input (unreadable formula, an answer with variables the
+expression does not have, no common domain).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bibun.explain.check import check_answer
+from bibun.explain.messages import LANGS, resolve
+
+
+def allow_negative_arguments(parser) -> None:
+    """Let a positional formula start with a minus sign (``-3x^2/(x^3+1)^2``).
+
+    argparse would take ``-3x...`` for an unknown option; declaring every single-dash
+    word a "negative number" makes it a positional unless it is a real option (-h).
+    """
+    parser._negative_number_matcher = re.compile(r"^-(?!-)")
+
+
+def add_common(p) -> None:
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="en or ja (default: $BIBUN_LANG, then the locale)")
+    p.add_argument("--latex", action="store_const", const=True, default=None,
+                   help="read the formulas as LaTeX (default: when they contain a backslash)")
+    allow_negative_arguments(p)
+
+
+def run(args) -> int:
+    lang = resolve(args.lang)
+    result = check_answer(args.expr, args.answer, args.wrt, lang=lang, latex=args.latex)
+    if args.format == "json":
+        print(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
+    else:
+        print(result.message(lang))
+    return 0 if result.correct else 1
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="check whether ANSWER is the derivative of EXPR")
+    p.add_argument("expr", help="the function, e.g. 'log(sin(x^3-2))' or LaTeX")
+    p.add_argument("answer", help="the derivative to check, e.g. '3x^2/tan(x^3-2)'")
+    p.add_argument("--wrt", help="variable (default: the only free one, else x)")
+    add_common(p)
+    p.set_defaults(func=run)

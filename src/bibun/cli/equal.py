@@ -1,0 +1,31 @@
+"""`bibun equal A B`: are two formulas the same function?
+
+Exit status 0 when they are, 1 when they are not (with a point where they differ),
+2 for bad input or when no point exists where both are defined.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bibun.cli.check import add_common
+from bibun.explain.equality import compare
+from bibun.explain.messages import resolve
+
+
+def run(args) -> int:
+    lang = resolve(args.lang)
+    result = compare(args.a, args.b, lang=lang, latex=args.latex)
+    if args.format == "json":
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(result.message(lang))
+    return 0 if result.equal else 1
+
+
+def register(sub) -> None:
+    p = sub.add_parser("equal", help="decide whether two formulas are the same function")
+    p.add_argument("a", help="first formula (text or LaTeX)")
+    p.add_argument("b", help="second formula")
+    add_common(p)
+    p.set_defaults(func=run)

@@ -1,0 +1,627 @@
+r"""Read LaTeX formulas with the same grammar as plain text.
+
+Learners paste formulas from slides and articles: ``\frac{1}{1 + e^{-z}}``,
+``(1 + e^{-z})^{-1}``, ``\sin^{2}\left(x\right)``, ``\sqrt[3]{x}``, ``x_{1}``.  Instead of a
+second grammar (which would drift from the first), this module turns LaTeX into the
+*token stream* of :mod:`bibun.expr.lex` and hands it to the one LALR parser, so every
+convention (implicit multiplication, ``\sin x \cos x``, ``1/2x``) is the same in both
+notations.  Every token carries its column in the LaTeX source, so a
+:class:`~bibun.errors.ParseError` points into what the user typed.
+
+Conventions: ``\log`` and ``\ln`` are the natural logarithm (``\log_{b}`` has base b);
+``\sigma(x)`` is the sigmoid (a bare ``\sigma`` is the Greek letter); ``x_{1}`` is the
+variable ``x1`` (digits) and ``w_{ij}`` the variable ``w_ij``; letters next to each other
+multiply (``xy``) except known names (``sigmoid``, ``relu``) so pasted text still works.
+
+The scan is a loop with an explicit stack of brace groups (no recursion), so deep
+nesting is fine.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from bibun.errors import BibunError, LimitError, ParseError
+from bibun.expr.core import Expr
+from bibun.expr.lex import (
+    ABSTRACT,
+    FUNCTIONS,
+    GREEK,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    _ambiguity_warnings,
+    split_word,
+)
+from bibun.expr.parse import (
+    _TOKEN_NAMES,
+    Parsed,
+    ParseWarning,
+    _Fail,
+    _parser,
+    _split_definition,
+    parse_full,
+)
+
+#: LaTeX function commands -> rule names
+FUNCTION_COMMANDS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh",
+    "tanh": "tanh", "exp": "exp", "ln": "log", "log": "log",
+}
+#: names inside \operatorname{...} / \mathrm{...} that are not aliases in the rule table
+OPERATOR_NAMES = {"arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh", "sgn": "sign",
+                  "Heaviside": "step", "H": "step"}
+_GREEK_COMMANDS = {v: k for k, v in {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi",
+    "ψ": "psi", "ω": "omega", "Δ": "Delta", "Γ": "Gamma", "Θ": "Theta", "Λ": "Lambda",
+    "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+}.items()}
+_GREEK_COMMANDS.update({"varepsilon": "ε", "varphi": "φ", "vartheta": "θ", "varrho": "ρ",
+                        "varsigma": "σ"})
+_FRACS = {"frac", "dfrac", "tfrac", "cfrac"}
+_SKIP = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits",
+         "nolimits", "big", "Big", "bigg", "Bigg"}
+_SIZED = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl", "Biggr"}
+_OPENERS = {"left", "bigl", "Bigl", "biggl", "Biggl"}
+_STAR = {"cdot", "times", "ast", "cdotp"}
+_TEXTLIKE = {"operatorname", "mathrm", "text", "textrm", "mathit", "textit", "mathsf"}
+_OPS = {"+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", ",": "COMMA"}
+_DIGITS = frozenset("0123456789")
+_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_LETTERS = re.compile(r"[A-Za-z\u0370-\u03ff]+")
+_SUB = re.compile(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]))")
+_OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
+_DERIVATIVE_OPERATOR = re.compile(
+    r"\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)\s*[A-Za-z]?\s*\}\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)")
+
+
+def looks_like_latex(text: str) -> bool:
+    """A backslash (``\\frac``, ``\\sin``) or ``$…$`` delimiters mark LaTeX; plain text
+    never has either."""
+    t = text.strip()
+    return "\\" in text or (len(t) >= 2 and t.startswith("$") and t.endswith("$"))
+
+
+@dataclass
+class _Arg:
+    """What to emit around the next argument of a command (``\\frac``'s numerator…)."""
+
+    open: list[tuple[str, str]]
+    close: list[tuple[str, str]]
+    col: int
+    command: str
+
+
+@dataclass
+class _Frame:
+    close: list[tuple[str, str]]
+    col: int
+    expect: list[_Arg] = field(default_factory=list)
+
+
+class _Scanner:
+    """LaTeX source -> grammar tokens, each at its LaTeX column."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text
+        self.i = start
+        self.end = end
+        self.toks: list[Token] = []
+        self.frames: list[_Frame] = [_Frame([], start)]
+        self.bars = 0
+        self.parens: list[tuple[str, int]] = []
+
+    # -- helpers -----------------------------------------------------------------------
+    def err(self, msg: str, at: int) -> ParseError:
+        return ParseError(msg, self.text, at + 1)
+
+    def emit(self, kind: str, value: str, at: int) -> None:
+        self.toks.append(Token(kind, value, start_pos=at, line=1, column=at + 1))
+
+    def emit_all(self, specs: list[tuple[str, str]], at: int) -> None:
+        for kind, value in specs:
+            self.emit(kind, value, at)
+
+    def skip_space(self) -> None:
+        while self.i < self.end and self.text[self.i].isspace():
+            self.i += 1
+
+    def peek_open_paren(self, allow_power: bool = False) -> bool:
+        """Is the next thing an opening parenthesis (``(`` or ``\\left(``)?  With
+        ``allow_power`` a superscript may come first: ``\\sigma^{2}\\left(x\\right)``."""
+        j = self.i
+        while j < self.end and self.text[j].isspace():
+            j += 1
+        if allow_power:
+            m = re.compile(r"\^\s*(?:\{[^{}]*\}|[A-Za-z0-9])\s*").match(self.text, j)
+            if m:
+                j = m.end()
+        return self.text.startswith("(", j) or self.text.startswith("\\left(", j) or \
+            self.text.startswith("\\left (", j)
+
+    # -- main loop -----------------------------------------------------------------------
+    def run(self) -> list[Token]:
+        t = self.text
+        while True:
+            self.skip_space()
+            if self.i >= self.end:
+                break
+            frame = self.frames[-1]
+            c = t[self.i]
+            if frame.expect:
+                self.argument(frame)
+                continue
+            if c == "}":
+                self.close_group()
+                continue
+            if c == "{":
+                self.open_group(_Arg([("LPAR", "{")], [("RPAR", "}")], self.i, "{"))
+                continue
+            self.item()
+        if len(self.frames) > 1:
+            f = self.frames[-1]
+            raise self.err("unbalanced '{': it is never closed", f.col)
+        if self.frames[0].expect:
+            a = self.frames[0].expect[0]
+            raise self.err(f"\\{a.command} is missing an argument", a.col)
+        if self.parens:
+            c, at = self.parens[-1]
+            raise self.err(f"unbalanced '{c}': it is never closed", at)
+        if self.bars:
+            raise ParseError("unbalanced '|': an absolute value bar is never closed", t, None)
+        return self.toks
+
+    def open_group(self, arg: _Arg) -> None:
+        if len(self.frames) > MAX_DEPTH:
+            raise LimitError(f"formula nested too deeply (more than {MAX_DEPTH:,} groups)")
+        at = self.i
+        self.emit_all(arg.open, at)
+        self.frames.append(_Frame(arg.close, at))
+        self.i += 1
+
+    def close_group(self) -> None:
+        at = self.i
+        if len(self.frames) == 1:
+            raise self.err("unbalanced '}': nothing to close", at)
+        frame = self.frames.pop()
+        if frame.expect:
+            a = frame.expect[0]
+            raise self.err(f"\\{a.command} is missing an argument", a.col)
+        self.emit_all(frame.close, at)
+        self.i += 1
+
+    def argument(self, frame: _Frame) -> None:
+        """The next argument of a command: a {group} or a single token (``\\frac12``)."""
+        arg = frame.expect.pop(0)
+        if self.text[self.i] == "{":
+            self.open_group(arg)
+            return
+        at = self.i
+        self.emit_all(arg.open, at)
+        while self.i < self.end and self.text[self.i] in "+-":  # x^-1: lenient
+            self.emit(_OPS[self.text[self.i]], self.text[self.i], self.i)
+            self.i += 1
+            self.skip_space()
+        if self.i >= self.end:
+            raise self.err(f"\\{arg.command} is missing an argument", arg.col)
+        self.single()
+        self.emit_all(arg.close, self.i - 1)
+
+    def single(self) -> None:
+        """Exactly one character or one command (LaTeX's rule for unbraced arguments)."""
+        t, i = self.text, self.i
+        c = t[i]
+        if c in _DIGITS:
+            self.emit("NUMBER", c, i)
+            self.i += 1
+        elif _LETTERS.match(c):
+            self.letters(i, i + 1)
+        elif c == "\\":
+            m = _COMMAND.match(t, i)
+            if m is None:
+                raise self.err("a lone backslash at the end", i)
+            name = m.group(1)
+            if name == "pi" or name in _GREEK_COMMANDS:
+                self.i = m.end()
+                self.command(name, i)
+            else:
+                raise self.err(f"put the argument \\{name} in braces {{…}}", i)
+        else:
+            raise self.err(f"unexpected {c!r} where an argument was expected", i)
+
+    # -- one item at the current position ----------------------------------------------------
+    def item(self) -> None:
+        t, i = self.text, self.i
+        c = t[i]
+        if c in _DIGITS or (c == "." and i + 1 < self.end and t[i + 1] in _DIGITS):
+            m = _NUMBER.match(t, i)
+            assert m is not None
+            self.emit("NUMBER", m.group(0), i)
+            self.i = m.end()
+        elif _LETTERS.match(t, i):
+            m = _LETTERS.match(t, i)
+            assert m is not None
+            self.letters(i, min(m.end(), self.end))
+        elif c in _OPS:
+            self.emit(_OPS[c], c, i)
+            self.i += 1
+        elif c in "([":
+            self.open_paren(c, i)
+            self.i += 1
+        elif c in ")]":
+            self.close_paren(c, i)
+            self.i += 1
+        elif c == "|":
+            self.bar(i, None)
+            self.i += 1
+        elif c == "^":
+            self.emit("CARET", "^", i)
+            self.i += 1
+            self.skip_space()
+            if self.i >= self.end:
+                raise self.err("'^' needs an exponent, as in x^{2}", i)
+            self.frames[-1].expect.append(_Arg([("LPAR", "{")], [("RPAR", "}")], i, "^"))
+        elif c == "\\":
+            m = _COMMAND.match(t, i)
+            if m is None:
+                raise self.err("a lone backslash at the end", i)
+            self.i = m.end()
+            self.command(m.group(1), i)
+        elif c == "_":
+            raise self.err("a subscript '_' must follow a letter, as in x_{1}", i)
+        elif c == "'":
+            raise self.err("a prime (') is only understood after f, g or h, as in f'(x)", i)
+        elif c == "=":
+            raise self.err("'=' may appear once, as in y = x^2 or f(x) = x^2", i)
+        elif c == "$":
+            raise self.err("'$' may only surround the whole formula", i)
+        else:
+            raise self.err(f"unexpected character {c!r}", i)
+
+    def open_paren(self, c: str, at: int) -> None:
+        self.parens.append((c, at))
+        self.emit("LPAR", c, at)
+
+    def close_paren(self, c: str, at: int) -> None:
+        if not self.parens:
+            raise self.err(f"unbalanced '{c}': nothing to close", at)
+        self.parens.pop()
+        self.emit("RPAR", c, at)
+
+    def bar(self, at: int, opening: bool | None) -> None:
+        if opening is None:
+            opening = not (self.bars > 0 and self.toks and self.toks[-1].type in _OPERAND_END)
+        if opening:
+            self.bars += 1
+            self.emit("BAR_OPEN", "|", at)
+        else:
+            if self.bars == 0:
+                raise self.err("unbalanced '|': nothing to close", at)
+            self.bars -= 1
+            self.emit("BAR_CLOSE", "|", at)
+
+    def subscript(self) -> str:
+        """``_{1}`` / ``_1`` after a name: digits join (x1), letters with '_' (w_ij)."""
+        m = _SUB.match(self.text, self.i)
+        if m is None or m.start() >= self.end:
+            return ""
+        self.i = m.end()
+        sub = m.group(1) or m.group(2)
+        return sub if sub.isdigit() else "_" + sub
+
+    def primes(self) -> int:
+        """Primes after f, g, h: ``'``, ``^{\\prime}``, ``^\\prime``, ``^{\\prime\\prime}``."""
+        t = self.text
+        n = 0
+        while True:
+            if t.startswith("'", self.i):
+                n += 1
+                self.i += 1
+                continue
+            m = re.match(r"\^\s*(?:\{\s*((?:\\prime\s*)+)\}|(\\prime))", t[self.i:self.end])
+            if m:
+                n += (m.group(1) or m.group(2)).count("\\prime")
+                self.i += m.end()
+                continue
+            return n
+
+    def letters(self, start: int, end: int) -> None:
+        """A run of letters: known names stay whole (sin, sigmoid), the rest multiply."""
+        run = self.text[start:end]
+        self.i = end
+        parts = split_word(run) if run not in FUNCTIONS else [run]
+        if len(run) >= 3 and all(len(p) == 1 for p in parts) and \
+                self.text.startswith("(", end) and not self.text.startswith("_", end):
+            raise self.err(f"unknown function '{run}' (bibun knows sin, cos, exp, log, sigmoid,"
+                           f" ...; write {'*'.join(run)}*(...) if you meant a product)", start)
+        pos = start
+        for k, part in enumerate(parts):
+            last = k == len(parts) - 1
+            if last and part in ABSTRACT:
+                save = self.i
+                n = self.primes()
+                if self.peek_open_paren():
+                    self.emit("ABSFUNC", part + "'" * n, pos)
+                    return
+                if n:
+                    raise self.err(f"{part}{chr(39) * n} must be applied, as in {part}'(x)", pos)
+                self.i = save
+            if part in FUNCTIONS and not (last and self.text.startswith("_", self.i)):
+                if part == "σ" and not (last and self.peek_open_paren(allow_power=True)):
+                    self.emit("NAME", "σ", pos)
+                else:
+                    self.emit("FUNC", FUNCTIONS[part], pos)
+            elif part in ("e", "pi", "π") and not (last and self.text.startswith("_", self.i)):
+                self.emit("CONST", "e" if part == "e" else "pi", pos)
+            else:
+                sub = self.subscript() if last else ""
+                self.emit("NAME", GREEK.get(part, part) + sub, pos)
+            pos += len(part)
+
+    def braced_word(self, command: str, at: int) -> str:
+        """The content of ``{...}`` after \\operatorname and friends."""
+        self.skip_space()
+        m = re.match(r"\{\s*([^{}]*?)\s*\}", self.text[self.i:self.end])
+        if m is None:
+            raise self.err(f"\\{command} needs a name in braces, as in \\{command}{{ReLU}}", at)
+        self.i += m.end()
+        return m.group(1)
+
+    # -- commands ------------------------------------------------------------------------
+    def command(self, name: str, at: int) -> None:
+        frame = self.frames[-1]
+        if name in _SKIP:
+            return
+        if name in _SIZED:
+            self.delimiter(name, at)
+            return
+        if name in _FRACS:
+            if _DERIVATIVE_OPERATOR.match(self.text, self.i):
+                raise self.err(f"\\{name}{{d}}{{dx}} is a derivative operator: bibun reads "
+                               "formulas; use `bibun diff` to differentiate", at)
+            self.emit("LPAR", "(", at)
+            frame.expect += [_Arg([("LPAR", "(")], [("RPAR", ")"), ("SLASH", "/")], at, name),
+                             _Arg([("LPAR", "(")], [("RPAR", ")"), ("RPAR", ")")], at, name)]
+            return
+        if name == "sqrt":
+            self.sqrt(at)
+            return
+        if name in FUNCTION_COMMANDS:
+            if name == "log" and self.text.startswith("_", self.i):
+                self.log_base(at)
+                return
+            self.emit("FUNC", FUNCTION_COMMANDS[name], at)
+            return
+        if name in _TEXTLIKE:
+            self.named(self.braced_word(name, at), at)
+            return
+        if name == "pi":
+            self.emit("CONST", "pi", at)
+            return
+        if name in _GREEK_COMMANDS:
+            letter = _GREEK_COMMANDS[name]
+            if letter == "σ" and self.peek_open_paren(allow_power=True):
+                self.emit("FUNC", "sigmoid", at)
+            else:
+                self.emit("NAME", letter + self.subscript(), at)
+            return
+        if name in _STAR:
+            self.emit("STAR", "*", at)
+            return
+        if name == "div":
+            self.emit("SLASH", "/", at)
+            return
+        if name in ("{", "lbrace"):
+            self.open_paren("(", at)
+            return
+        if name in ("}", "rbrace"):
+            self.close_paren(")", at)
+            return
+        if name in ("lvert", "vert", "mid", "rvert", "|"):
+            self.bar(at, True if name == "lvert" else False if name == "rvert" else None)
+            return
+        if name == "infty":
+            raise self.err("∞ is not a number bibun can compute with", at)
+        if name in ("partial", "mathrm{d}", "prime"):
+            raise self.err(f"\\{name}: bibun reads formulas, not derivative operators; "
+                           "use `bibun diff` to differentiate", at)
+        raise self.err(f"unknown LaTeX command \\{name}", at)
+
+    def named(self, word: str, at: int) -> None:
+        """``\\operatorname{ReLU}``, ``\\mathrm{e}``, ``\\mathrm{sigmoid}``, ``\\text{x}``."""
+        key = OPERATOR_NAMES.get(word, word)
+        if key in FUNCTIONS:
+            self.emit("FUNC", FUNCTIONS[key], at)
+        elif word in ("e", "pi"):
+            self.emit("CONST", word, at)
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", word):
+            if self.peek_open_paren() and len(word) > 1:
+                raise self.err(f"unknown function '{word}' (bibun knows sin, cos, exp, log, "
+                               "sigmoid, relu, ...)", at)
+            self.emit("NAME", word, at)
+        else:
+            raise self.err(f"cannot read {word!r} as a name", at)
+
+    def delimiter(self, name: str, at: int) -> None:
+        """``\\left(``, ``\\right)``, ``\\left|``, ``\\left.``: sized delimiters."""
+        self.skip_space()
+        t = self.text
+        opening = name in _OPENERS or name == "left"
+        if self.i >= self.end:
+            raise self.err(f"\\{name} needs a delimiter after it", at)
+        c = t[self.i]
+        if c in "([":
+            self.i += 1
+            self.open_paren(c, at)
+        elif c in ")]":
+            self.i += 1
+            self.close_paren(c, at)
+        elif c == "|":
+            self.i += 1
+            self.bar(at, opening)
+        elif c == ".":
+            self.i += 1
+        elif c == "\\":
+            m = _COMMAND.match(t, self.i)
+            if m is None:
+                raise self.err(f"\\{name} needs a delimiter such as ( or |", at)
+            inner = m.group(1)
+            self.i = m.end()
+            if inner in ("{", "lbrace", "langle"):
+                self.open_paren("(", at)
+            elif inner in ("}", "rbrace", "rangle"):
+                self.close_paren(")", at)
+            elif inner in ("lvert", "vert", "rvert", "|"):
+                self.bar(at, opening)
+            else:
+                raise self.err(f"\\{name}\\{inner} is not a delimiter bibun reads", at)
+        else:
+            raise self.err(f"\\{name} needs a delimiter such as ( or |", at)
+
+    def sqrt(self, at: int) -> None:
+        """``\\sqrt{x}``, ``\\sqrt[3]{x}`` (cbrt), ``\\sqrt[n]{x}`` = x^(1/n)."""
+        self.skip_space()
+        index = None
+        m = re.match(r"\[\s*([^\[\]]*?)\s*\]", self.text[self.i:self.end])
+        if m:
+            index = m.group(1)
+            self.i += m.end()
+            if not re.fullmatch(r"[0-9]+|[A-Za-z]", index):
+                raise self.err(f"cannot read the root index {index!r}", at)
+        frame = self.frames[-1]
+        if index in (None, "2"):
+            frame.expect.append(_Arg([("FUNC", "sqrt"), ("LPAR", "{")], [("RPAR", "}")], at,
+                                     "sqrt"))
+        elif index == "3":
+            frame.expect.append(_Arg([("FUNC", "cbrt"), ("LPAR", "{")], [("RPAR", "}")], at,
+                                     "sqrt"))
+        else:
+            kind = "NUMBER" if index.isdigit() else "NAME"
+            close = [("RPAR", ")"), ("CARET", "^"), ("LPAR", "("), ("NUMBER", "1"),
+                     ("SLASH", "/"), (kind, index), ("RPAR", ")"), ("RPAR", ")")]
+            frame.expect.append(_Arg([("LPAR", "("), ("LPAR", "{")], close, at, "sqrt"))
+
+    def log_base(self, at: int) -> None:
+        r"""``\log_{2} x`` / ``\log_2 x``: the base must be a number or a letter."""
+        m = re.match(r"_(?:\{\s*([^{}]*?)\s*\}|([A-Za-z0-9]))", self.text[self.i:self.end])
+        if m is None:
+            raise self.err("\\log_ needs a base, as in \\log_{2} x", at)
+        base = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
+        self.i += m.end()
+        if base == "\\mathrm{e}" or base == "e":
+            self.emit("FUNC", "log", at)
+            return
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?|[A-Za-z]", base):
+            raise self.err(f"cannot read the base {base!r}: use a number or a letter", at)
+        self.emit("LOGBASE", base, at)
+
+
+def _strip_delimiters(text: str) -> str:
+    """Blank out surrounding ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` (same columns)."""
+    s = text
+    stripped = s.strip()
+    lead = len(s) - len(s.lstrip())
+    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if stripped.startswith(left) and stripped.endswith(right) and \
+                len(stripped) >= len(left) + len(right):
+            a = lead
+            b = lead + len(stripped) - len(right)
+            return s[:a] + " " * len(left) + s[a + len(left):b] + " " * len(right) + \
+                s[b + len(right):]
+    return s
+
+
+_DERIVATIVE_LHS = re.compile(
+    r"^\s*(?:(?P<f>[A-Za-z])(?:'+|\^\{?\\prime(?:\\prime)*\}?)\s*(?:\((?P<v>[A-Za-z][A-Za-z0-9_]*)\))?"
+    r"|\\frac\{d(?P<y>[A-Za-z])\}\{d(?P<x>[A-Za-z])\})\s*=")
+
+
+def _split_lhs(body: str) -> tuple[str | None, list[str], str, int]:
+    """Like the text parser's ``f(x) = …``, and also the derivative definitions the
+    seeds write: ``f'(z) = …``, ``y' = …``, ``\\frac{dy}{dx} = …``."""
+    m = _DERIVATIVE_LHS.match(body)
+    if m and body.count("=") == 1:
+        name = (m.group("f") or m.group("y")) + "'"
+        params = [p for p in (m.group("v") or m.group("x"),) if p]
+        return name, params, body[m.end():], m.end()
+    return _split_definition(body)
+
+
+def parse_latex_full(text: str) -> Parsed:
+    """Parse LaTeX into a :class:`~bibun.expr.parse.Parsed` (columns point into ``text``)."""
+    if not isinstance(text, str):
+        raise ParseError(f"expected text, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise LimitError(
+            f"formula too long: {len(text):,} characters (the limit is {MAX_LENGTH:,})")
+    if "\x00" in text:
+        raise ParseError("the formula contains a NUL character", text.replace("\x00", "?"),
+                         text.index("\x00") + 1)
+    body = _strip_delimiters(text)
+    name, params, rhs, offset = _split_lhs(body)
+    if not rhs.strip():
+        raise ParseError("empty formula: type an expression such as x^2 + 3x", text,
+                         None if not name else offset + 1)
+    toks = _Scanner(body, offset, len(body)).run()
+    if not toks:
+        raise ParseError("empty formula: type an expression such as x^2 + 3x", text, None)
+    try:
+        expr = _parser().parse(toks)
+    except UnexpectedToken as exc:
+        tok = exc.token
+        if tok.type == "$END":
+            raise ParseError("the formula ends too early", text,
+                             len(text.rstrip()) + 1) from None
+        what = _TOKEN_NAMES.get(tok.type, tok.type)
+        raise ParseError(f"unexpected {what} {tok.value!r}", text, tok.column) from None
+    except UnexpectedEOF:
+        raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
+    except (UnexpectedCharacters, UnexpectedInput) as exc:  # pragma: no cover
+        raise ParseError(f"cannot read the formula: {exc}", text, None) from None
+    except Exception as exc:  # errors raised inside grammar callbacks arrive wrapped
+        inner = getattr(exc, "orig_exc", exc)
+        if isinstance(inner, _Fail):
+            raise ParseError(inner.msg, text, inner.tok.column if inner.tok else None) from None
+        if isinstance(inner, BibunError):
+            raise inner from None
+        raise
+    return Parsed(expr, name, params, _ambiguity_warnings(toks), text)
+
+
+def parse_latex(text: str | Expr) -> Expr:
+    """Parse a LaTeX formula: ``parse_latex(r"\\frac{1}{1 + e^{-z}}")``."""
+    if isinstance(text, Expr):
+        return text
+    p = parse_latex_full(text)
+    for w in p.warnings:
+        warnings.warn(w, ParseWarning, stacklevel=2)
+    return p.expr
+
+
+def parse_any_full(text: str, latex: bool | None = None) -> Parsed:
+    """Plain text or LaTeX; ``latex=None`` detects LaTeX by a backslash."""
+    if latex is None:
+        latex = isinstance(text, str) and looks_like_latex(text)
+    return parse_latex_full(text) if latex else parse_full(text)
+
+
+def parse_any(text: str | Expr, latex: bool | None = None) -> Expr:
+    """Parse plain text or LaTeX into an expression (LaTeX detected by a backslash,
+    or forced with ``latex=True``/``False``)."""
+    if isinstance(text, Expr):
+        return text
+    p = parse_any_full(text, latex)
+    for w in p.warnings:
+        warnings.warn(w, ParseWarning, stacklevel=2)
+    return p.expr
+
+
+__all__ = ["looks_like_latex", "parse_any", "parse_any_full", "parse_latex", "parse_latex_full"]

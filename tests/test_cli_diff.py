@@ -80,3 +80,30 @@ def test_nondifferentiable_point_is_stated(capsys):
 def test_derivative_at_a_corner_is_refused(capsys):
     code, _, err = run(capsys, "diff", "relu(x)", "--at", "x=0")
     assert code == 2 and "not differentiable at x = 0" in err
+
+
+def test_steps_in_japanese_use_the_seeds_vocabulary(capsys):
+    code, out, _ = run(capsys, "diff", "(2x+3)^2", "--steps", "--lang", "ja")
+    assert code == 0
+    assert "中身を u と置く" in out and "外側の微分 × 内側の微分" in out and "4(2x + 3)" in out
+
+
+def test_steps_as_json(capsys):
+    _, out, _ = run(capsys, "diff", "sigmoid(x)", "--steps", "--format", "json")
+    data = json.loads(out)
+    assert data["final"]["text"].replace("−", "-") == "sigmoid(x)(1 - sigmoid(x))"
+
+
+def test_forms_list_the_through_function_form(capsys):
+    _, out, _ = run(capsys, "diff", "1/(1+e^-z)", "--forms")
+    assert "sigmoid(z)(1 - sigmoid(z))" in out and "textbook" in out
+
+
+def test_latex_input_is_detected(capsys):
+    _, out, _ = run(capsys, "diff", r"\frac{1}{x^{3} + 1}")
+    assert out.splitlines()[0].endswith("= -3x^2/(x^3 + 1)^2")
+
+
+def test_formula_starting_with_minus_is_not_an_option(capsys):
+    code, out, _ = run(capsys, "diff", "-x^2")
+    assert code == 0 and out.strip().endswith("= -2x")

@@ -14,7 +14,8 @@ import sys
 from bibun.errors import BibunError
 
 #: subcommand modules under bibun.cli (a new command is one module and one name here)
-COMMANDS = ["diff"]
+COMMANDS = ["diff", "numdiff", "graph", "train", "vanishing", "serve", "descend", "fit", "plot",
+            "tour", "check", "equal"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,12 +9,14 @@ from typing import Any
 from bibun.errors import BibunError
 
 
-def allow_negative_lists(parser: Any) -> None:
-    """Let ``--from -7,2`` and ``--range -3,3`` read as values, not as unknown options.
+def allow_negative_arguments(parser: Any) -> None:
+    """Let values start with a minus sign: formulas (``-x^2``), lists (``--from -7,2``).
 
-    argparse only treats ``-7`` or ``-.5`` as numbers; a comma list starting with a
-    minus sign would otherwise be refused.  (``--from=-7,2`` always works too.)"""
-    parser._negative_number_matcher = re.compile(r"^-[\d.][\d.,eE+\-\s/]*$")
+    argparse would take ``-x^2`` or ``-7,2`` for an unknown option.  Declaring every
+    single-dash word "negative-number-like" makes it a value unless it is a real option
+    (``-h``, ``-o``); call this after all arguments are added.
+    """
+    parser._negative_number_matcher = re.compile(r"^-(?!-)")
 
 
 def parse_assignments(text: str | None, what: str) -> dict[str, float]:

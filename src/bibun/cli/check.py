@@ -8,19 +8,10 @@ expression does not have, no common domain).
 from __future__ import annotations
 
 import json
-import re
 
+from bibun.cli._args import allow_negative_arguments
 from bibun.explain.check import check_answer
 from bibun.explain.messages import LANGS, resolve
-
-
-def allow_negative_arguments(parser) -> None:
-    """Let a positional formula start with a minus sign (``-3x^2/(x^3+1)^2``).
-
-    argparse would take ``-3x...`` for an unknown option; declaring every single-dash
-    word a "negative number" makes it a positional unless it is a real option (-h).
-    """
-    parser._negative_number_matcher = re.compile(r"^-(?!-)")
 
 
 def add_common(p) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from bibun.cli._args import allow_negative_lists, note
+from bibun.cli._args import allow_negative_arguments, note
 from bibun.descend import (
     CLASSIC,
     CLASSIC_EXPR,
@@ -86,7 +86,7 @@ def register(sub) -> None:
                     "tol (converged), when the iterates blow up (diverged: reported, not an "
                     "error) or after --steps; it warns about saddles and about local minima "
                     "that are not the lowest point of the plotted box.")
-    allow_negative_lists(p)
+    allow_negative_arguments(p)
     p.add_argument("expr", nargs="?", help="formula, e.g. 'x^2/20 + y^2'")
     p.add_argument("--from", dest="start", metavar="POINT",
                    help="start point, e.g. 3,4 (or --from=-7,2)")

@@ -6,14 +6,14 @@ import json
 import sys
 from typing import Any
 
+from bibun.cli._args import allow_negative_arguments
 from bibun.errors import BibunError, DomainError
 from bibun.expr import core
 from bibun.expr.core import Expr
-from bibun.expr.parse import parse_full
 from bibun.expr.simplify import recognize
 from bibun.symbolic import default_variable, diff, gradient, hessian, nondifferentiable_points
 
-FORMATS = ("text", "unicode", "latex", "python", "json")
+FORMATS = ("text", "unicode", "latex", "python", "json", "markdown", "mathml")
 
 
 def render(e: Expr, fmt: str) -> str:
@@ -61,7 +61,9 @@ def _num(v: Any) -> Any:
 
 
 def _read(args) -> tuple[Expr, list[str]]:
-    parsed = parse_full(args.expr)
+    from bibun.expr.latex_input import parse_any_full
+
+    parsed = parse_any_full(args.expr, True if getattr(args, "latex", False) else None)
     for w in parsed.warnings:
         print(f"bibun: warning: {w}", file=sys.stderr)
     return parsed.expr, parsed.warnings
@@ -70,6 +72,8 @@ def _read(args) -> tuple[Expr, list[str]]:
 def run_diff(args) -> int:
     expr, warns = _read(args)
     var = args.wrt or default_variable(expr)
+    if args.steps:
+        return _steps(args, expr, var)
     if args.verify:
         from bibun.verify import three_way
 
@@ -93,6 +97,9 @@ def run_diff(args) -> int:
         if args.at:
             out["at"] = {k: _num(v) for k, v in point.items()}
             out["value"] = _num(value)
+        if args.forms:
+            out["forms"] = [{"key": f.key, "label": f.name, "text": str(f.expr),
+                             "latex": f.expr.latex()} for f in _forms(args, d, expr)]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     fmt = args.format
@@ -110,6 +117,39 @@ def run_diff(args) -> int:
         if args.at:
             where = ", ".join(f"{k} = {v}" for k, v in point.items())
             print(f"  at {where}: {value}")
+    if args.forms:
+        ja = _lang(args) == "ja"
+        print("forms:" if not ja else "別の形:")
+        for f in _forms(args, d, expr):
+            print(f"  {(f.label_ja if ja else f.label_en):28} {render(f.expr, fmt)}")
+    return 0
+
+
+def _lang(args) -> str:
+    from bibun.explain.messages import resolve
+
+    return resolve(args.lang)
+
+
+def _forms(args, d: Expr, expr: Expr) -> list:
+    from bibun.explain import forms
+
+    if args.order != 1:
+        raise BibunError("--forms lists forms of the first derivative; drop --order")
+    return forms(d, expr)
+
+
+def _steps(args, expr: Expr, var: str) -> int:
+    """``--steps``: the derivation as numbered steps (or Markdown/LaTeX/MathML/JSON)."""
+    from bibun.explain import derivation
+
+    if args.order != 1:
+        raise BibunError("--steps explains first derivatives; drop --order"
+                         " (or explain the derivative of the derivative)")
+    fmt = {"text": "text", "unicode": "text"}.get(args.format, args.format)
+    if fmt == "python":
+        raise BibunError("--steps has no python format; use text, markdown, latex, mathml or json")
+    print(derivation(expr, var).render(lang=_lang(args), format=fmt))
     return 0
 
 
@@ -160,7 +200,7 @@ def run_hessian(args) -> int:
     return 0
 
 
-def _common(p, fmts=FORMATS) -> None:
+def _common(p, fmts=FORMATS[:5]) -> None:
     p.add_argument("expr", help="formula, e.g. '(x^3+1)^2' or 'y = sigmoid(x)'")
     p.add_argument("--at", help="point, e.g. x=3,y=4")
     p.add_argument("--format", choices=fmts, default="text")
@@ -168,19 +208,28 @@ def _common(p, fmts=FORMATS) -> None:
 
 def register(sub) -> None:
     p = sub.add_parser("diff", help="differentiate a formula (textbook form)")
-    _common(p)
+    _common(p, FORMATS)
     p.add_argument("--wrt", help="variable (default: the only free one, else x)")
     p.add_argument("--order", type=int, default=1, help="derivative order (default 1)")
     p.add_argument("--verify", action="store_true",
                    help="cross-check symbolic, numeric and automatic derivatives at random points")
+    p.add_argument("--steps", action="store_true", help="explain step by step")
+    p.add_argument("--forms", action="store_true", help="list equivalent forms of the answer")
+    p.add_argument("--lang", choices=("en", "ja"), default=None,
+                   help="language of steps and labels (default: $BIBUN_LANG, then the locale)")
+    p.add_argument("--latex", action="store_true",
+                   help="read EXPR as LaTeX (automatic when it contains a backslash)")
     p.set_defaults(func=run_diff)
+    allow_negative_arguments(p)
 
     p = sub.add_parser("grad", help="gradient: all first partial derivatives")
     _common(p)
     p.add_argument("--wrt", help="variables, e.g. x,y (default: all, sorted)")
     p.set_defaults(func=run_grad)
+    allow_negative_arguments(p)
 
     p = sub.add_parser("hessian", help="matrix of second partial derivatives")
     _common(p)
     p.add_argument("--wrt", help="variables, e.g. x,y (default: all, sorted)")
     p.set_defaults(func=run_hessian)
+    allow_negative_arguments(p)

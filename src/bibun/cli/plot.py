@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bibun.cli._args import allow_negative_lists, note
+from bibun.cli._args import allow_negative_arguments, note
 from bibun.errors import BibunError
 from bibun.expr.parse import parse_full
 from bibun.plot import (
@@ -104,7 +104,7 @@ def register(sub) -> None:
                     "contours, -grad f, descent paths), surface (3D with the cross-section "
                     "y = const), loss (a file of numbers). The extension of -o picks "
                     "PNG, SVG or PDF.")
-    allow_negative_lists(p)
+    allow_negative_arguments(p)
     p.add_argument("expr", nargs="?", help="formula (or for --kind loss a file of numbers)")
     p.add_argument("--kind", choices=KINDS, default="function")
     p.add_argument("--derivative", action="store_true", help="also draw f'")

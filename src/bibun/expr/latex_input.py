@@ -610,7 +610,7 @@ def parse_any_full(text: str, latex: bool | None = None) -> Parsed:
     """Plain text or LaTeX; ``latex=None`` detects LaTeX by a backslash."""
     if latex is None:
         latex = isinstance(text, str) and looks_like_latex(text)
-    return parse_latex_full(text) if latex else parse_full(text)
+    return parse_latex_full(text) if latex else parse_full(text, latex=False)
 
 
 def parse_any(text: str | Expr, latex: bool | None = None) -> Expr:

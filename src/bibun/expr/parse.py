@@ -188,8 +188,11 @@ def _split_definition(text: str) -> tuple[str | None, list[str], str, int]:
     return name, params, rhs, at + 1
 
 
-def parse_full(text: str) -> Parsed:
-    """Parse text into a :class:`Parsed` (expression, definition name, warnings)."""
+def parse_full(text: str, latex: bool | None = None) -> Parsed:
+    """Parse text into a :class:`Parsed` (expression, definition name, warnings).
+
+    LaTeX is recognised by its backslash (``latex=None``); ``latex=False`` forces the
+    plain-text grammar, ``latex=True`` the LaTeX reader."""
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
     if "\x00" in text:
@@ -197,6 +200,10 @@ def parse_full(text: str) -> Parsed:
                          text.index("\x00") + 1)
     from bibun.expr.lex import MAX_LENGTH
 
+    if latex or (latex is None and "\\" in text):  # LaTeX: \frac{1}{1+e^{-z}} reads through the same grammar
+        from bibun.expr.latex_input import parse_latex_full
+
+        return parse_latex_full(text)
     if len(text) > MAX_LENGTH:
         tokenize(text)  # raises the LimitError with its message
     name, params, rhs, offset = _split_definition(text)

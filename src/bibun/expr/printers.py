@@ -96,8 +96,11 @@ def ordered_terms(e: Expr, text_of) -> list[Expr]:
     """Terms of a sum in the order a teacher writes them."""
     monos = [monomial(t) for t in e.args]
     if all(m is not None for m in monos):
-        pairs = sorted(zip(e.args, monos), key=lambda p: _poly_key(p[1]))
-        return [t for t, _ in pairs]
+        terms = [t for t, _ in sorted(zip(e.args, monos), key=lambda p: _poly_key(p[1]))]
+        if terms[-1].op == NUM and terms[-1].value > 0 and all(_is_negative(t)
+                                                               for t in terms[:-1]):
+            return terms[-1:] + terms[:-1]  # 1 - x^2, not -x^2 + 1
+        return terms
     consts = [t for t in e.args if t.op == NUM]
     polys = sorted(((t, m) for t, m in zip(e.args, monos) if m is not None and t.op != NUM),
                    key=lambda p: _poly_key(p[1]))

@@ -200,7 +200,7 @@ def parse_full(text: str, latex: bool | None = None) -> Parsed:
                          text.index("\x00") + 1)
     from bibun.expr.lex import MAX_LENGTH
 
-    if latex or (latex is None and "\\" in text):  # LaTeX: \frac{1}{1+e^{-z}} reads through the same grammar
+    if latex or (latex is None and "\\" in text):  # LaTeX, through the same grammar
         from bibun.expr.latex_input import parse_latex_full
 
         return parse_latex_full(text)

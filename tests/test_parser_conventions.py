@@ -40,7 +40,8 @@ CONVENTIONS = [
     ("|x - 1| + |y|", "abs(x-1) + abs(y)"),
     ("xy", "x*y"),
     ("abc", "a*b*c"),
-    ("x1 + x_1 + w_ij", "x1 + x_1 + w_ij"),
+    ("x_1 + x_{2} + x₃", "x1 + x2 + x3"),
+    ("w_ij", "w_ij"),
     ("theta", "θ"),
     ("sigmoid(x)", "1/(1+exp(-x))"),  # different nodes: guarded below
     ("relu(x)", "relu(x)"),

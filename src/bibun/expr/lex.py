@@ -195,6 +195,8 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
         return sm.end()
     if sm:
         suffix = sm.group(0).translate(_SUBSCRIPTS).replace("{", "").replace("}", "")
+        if suffix[1:].isdigit() and suffix[0] == "_":
+            suffix = suffix[1:]  # x_1 = x_{1} = x₁ = x1: one variable, however it is typed
         end = sm.end()
     parts = split_word(run) if run not in FUNCTIONS else [run]
     pos = start

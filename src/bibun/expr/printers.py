@@ -315,6 +315,8 @@ class Printer:
         if trail is None:  # left ends in an exponent or a number: x^2y, 2x
             return left + right
         lw = trail.group(0)
+        if len(split_word(lw)[-1]) > 1:  # pi x, θ x: keep a multi-letter name apart
+            return f"{left} {right}"
         if lw.isalpha() and split_word(lw + lead.group(0)) == split_word(lw) + rparts:
             return left + right
         return f"{left} {right}"
@@ -376,6 +378,12 @@ class UnicodePrinter(Printer):
 
     def const(self, name: str) -> str:
         return "π" if name == "pi" else name
+
+    def fn(self, name: str, arg: Expr) -> str:
+        if name == "cbrt":
+            s, p = self.memo[arg]
+            return f"∛{s}" if p == P_ATOM else f"∛({s})"
+        return super().fn(name, arg)
 
 
 class LatexPrinter(Printer):

@@ -21,10 +21,11 @@ test: $(STAMP) browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 tests
 
-# Browser tests drive Debian's chromium through Playwright; the browser comes from apt,
-# never from Playwright's own download.
+# Browser tests drive Debian's chromium through Playwright; the browser (and CJK fonts for
+# the Japanese screenshots) come from apt, never from Playwright's own download.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bibun.errors import BibunError, LimitError
+from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr import core
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr, as_expr
 from bibun.rules import rule
@@ -195,3 +195,15 @@ def nondifferentiable_points(expr: Any, var: str | None = None) -> list[NonDiffe
 
 def _fmt(p: float) -> str:
     return str(int(p)) if float(p).is_integer() else str(p)
+
+
+def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:
+    """d at the point, but only where the function itself is defined and smooth:
+    (ln x)' = 1/x has a value at x = -1, yet ln has no derivative there."""
+    expr.evaluate(point)
+    for nd in nondifferentiable_points(expr, var):
+        if nd.argument.evaluate(point) == 0:
+            where = ", ".join(f"{k} = {v}" for k, v in point.items())
+            raise DomainError(f"{nd.function} is not differentiable at {where}"
+                              f" ({nd.condition})")
+    return d.evaluate(point)

@@ -7,11 +7,18 @@ import sys
 from typing import Any
 
 from bibun.cli._args import allow_negative_arguments
-from bibun.errors import BibunError, DomainError
+from bibun.errors import BibunError
 from bibun.expr import core
 from bibun.expr.core import Expr
 from bibun.expr.simplify import recognize
-from bibun.symbolic import default_variable, diff, gradient, hessian, nondifferentiable_points
+from bibun.symbolic import (
+    default_variable,
+    derivative_at,
+    diff,
+    gradient,
+    hessian,
+    nondifferentiable_points,
+)
 
 FORMATS = ("text", "unicode", "latex", "python", "json", "markdown", "mathml")
 
@@ -41,18 +48,6 @@ def parse_point(text: str | None) -> dict[str, Any]:
             raise BibunError(f"the value of {name} must be a number, got {value!r}")
         out[name] = v.evaluate()
     return out
-
-
-def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:
-    """d at the point, but only where the function itself is defined and smooth:
-    (ln x)' = 1/x has a value at x = -1, yet ln has no derivative there."""
-    expr.evaluate(point)
-    for nd in nondifferentiable_points(expr, var):
-        if nd.argument.evaluate(point) == 0:
-            where = ", ".join(f"{k} = {v}" for k, v in point.items())
-            raise DomainError(f"{nd.function} is not differentiable at {where}"
-                              f" ({nd.condition})")
-    return d.evaluate(point)
 
 
 def _num(v: Any) -> Any:

@@ -151,7 +151,12 @@ def evaluate_numeric(expr: Expr, values: dict[str, Any]) -> Any:
         for node in postorder(expr):
             op = node.op
             if op == NUM:
-                r = float(node.value)
+                try:
+                    r = float(node.value)
+                except OverflowError:
+                    digits = len(str(abs(int(node.value))))
+                    raise LimitError(f"a {digits:,}-digit number is too large for floating"
+                                     " point") from None
             elif op == SYM:
                 r = values[node.value]
             elif op == CONST:

@@ -36,6 +36,29 @@ def _mrow(s: str) -> str:
     return f"<mrow>{s}</mrow>"
 
 
+_OPEN, _CLOSE = "<mrow><mo>(</mo>", "<mo>)</mo></mrow>"
+
+
+def _unwrap(s: str) -> str:
+    """Drop the brackets when the whole fragment is one bracketed group."""
+    if not (s.startswith(_OPEN) and s.endswith(_CLOSE)):
+        return s
+    depth = 0
+    i = 0
+    while i < len(s):
+        if s.startswith("<mo>(</mo>", i):
+            depth += 1
+            i += len("<mo>(</mo>")
+        elif s.startswith("<mo>)</mo>", i):
+            depth -= 1
+            i += len("<mo>)</mo>")
+            if depth == 0 and i < len(s) - len("</mrow>"):
+                return s  # the first group closes before the end: (a)(b)
+        else:
+            i += 1
+    return s[len(_OPEN):-len(_CLOSE)]
+
+
 def _is_negative(e: Expr) -> bool:
     if e.op == NUM:
         return e.value < 0
@@ -117,7 +140,9 @@ class MathMLPrinter(Printer):
         return left + _INVISIBLE_TIMES + right
 
     def frac(self, num_s: str, den_s: str, many: bool) -> str:
-        return f"<mfrac>{_mrow(num_s)}{_mrow(den_s)}</mfrac>"
+        """A built-up fraction needs no brackets around a lone sum: 1/(1+e^-x) is drawn
+        with 1 + e^-x under the bar, not (1 + e^-x)."""
+        return f"<mfrac>{_mrow(_unwrap(num_s))}{_mrow(_unwrap(den_s))}</mfrac>"
 
     # powers and roots
     def pow(self, e: Expr) -> tuple[str, int]:

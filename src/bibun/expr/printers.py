@@ -415,7 +415,7 @@ class LatexPrinter(Printer):
         return f"{left} {right}"
 
     def frac(self, num_s: str, den_s: str, many: bool) -> str:
-        return rf"\frac{{{num_s}}}{{{den_s}}}"
+        return rf"\frac{{{_unwrap_latex(num_s)}}}{{{_unwrap_latex(den_s)}}}"
 
     def power(self, base: str, x: Expr, b: Expr) -> str:
         xs = self.memo[x][0] if x in self.memo else _fresh(type(self), x)
@@ -485,6 +485,27 @@ class PythonPrinter(Printer):
         from bibun.errors import BibunError
 
         raise BibunError(f"the unknown function {e.value[0]} has no Python code")
+
+
+def _unwrap_latex(s: str) -> str:
+    r"""``\left(a + b\right)`` -> ``a + b`` when the brackets enclose everything: a
+    fraction bar already groups its numerator and denominator."""
+    if not (s.startswith(r"\left(") and s.endswith(r"\right)")):
+        return s
+    depth = 0
+    i = 0
+    while i < len(s):
+        if s.startswith(r"\left(", i):
+            depth += 1
+            i += 6
+        elif s.startswith(r"\right)", i):
+            depth -= 1
+            i += 7
+            if depth == 0 and i < len(s):
+                return s  # (a)(b): the first group closes early
+        else:
+            i += 1
+    return s[6:-7]
 
 
 def _fresh_pair(cls, e: Expr) -> tuple[str, int]:

@@ -1,0 +1,208 @@
+"""Bounded load test of the web workbench on loopback.
+
+50 concurrent clients for 20 s (by default) send a mix of cheap requests (derivatives,
+three-way checks, plot samples, tangents of the seeds' formulas) and pathological ones
+(a derivative that explodes, 9^9^9^9, ``__import__('os')``, 100,000 parentheses, a
+binary body).  The pathological formulas are made unique per request, so the server's
+"known too slow" cache cannot answer them for free: every one costs real compute.
+
+Reported: errors on valid requests (must be 0), latency percentiles of the cheap ones,
+how the pathological ones were answered (all 4xx, how fast), throughput, and whether the
+server still answers afterwards.
+
+    python -m bench.web_load                    # starts `bibun serve` on a free port
+    python -m bench.web_load --url http://127.0.0.1:8000 --clients 50 --duration 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+CHEAP_FORMULAS = ["(x^3+1)^2", "1/(x^3+1)", "sigmoid(x)", "tanh(x)", "0.01x^2+0.1x",
+                  "(2x+3)^2", "e^x", "sin(x)cos(x)", "(x^2+3x+1)^4", "a^x", "x^2+y^2"]
+
+
+def cheap_request(rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """A request a learner's page sends; varied so the result cache does not answer all."""
+    f = rng.choice(CHEAP_FORMULAS)
+    k = rng.randint(1, 9)
+    f = f.replace("1", str(k), 1) if "1" in f else f
+    x = round(rng.uniform(0.05, 2), 2)  # away from the poles of 1/(x^3+k)
+    kind = rng.random()
+    if "y" in f:
+        return "diff", {"expr": f, "var": "x", "at": {"x": x, "y": 1.0}}
+    if "a^x" in f:
+        return "diff", {"expr": f, "var": "x"}
+    if kind < 0.4:
+        return "diff", {"expr": f, "steps": rng.random() < 0.3, "lang": rng.choice(["en", "ja"]),
+                        "at": {"x": x}}
+    if kind < 0.6:
+        return "verify", {"expr": f, "at": x}
+    if kind < 0.8:
+        return "sample", {"expr": f, "lo": -3, "hi": 3, "n": 201}
+    return "tangent", {"expr": f, "at": x}
+
+
+def hostile_request(rng: random.Random, n: int) -> tuple[str, Any, str]:
+    """(endpoint, body, label); bodies are unique so no cache can short-cut them."""
+    kind = rng.choice(["explode", "explode", "power", "import", "parens", "binary", "huge"])
+    if kind == "explode":  # exceeds the compute budget: the worker is killed
+        inner = f"x+{n}"
+        return "diff", {"expr": "sin(" * 800 + inner + ")" * 800, "order": 3}, kind
+    if kind == "power":
+        return "diff", {"expr": f"9^9^9^{9 + n % 5} + {n}"}, kind
+    if kind == "import":
+        return "diff", {"expr": f"__import__('os').system('echo {n}')"}, kind
+    if kind == "parens":
+        return "diff", {"expr": "(" * 100_000 + "x" + ")" * 100_000}, kind
+    if kind == "binary":
+        return "diff", bytes(rng.randrange(256) for _ in range(512)), kind
+    return "diff", {"expr": "x+" * 6000 + str(n)}, kind
+
+
+def percentile(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))]
+
+
+async def client(c: httpx.AsyncClient, base: str, until: float, seed: int, hostile_share: float,
+                 out: dict[str, list]) -> None:
+    rng = random.Random(seed)
+    n = seed * 1_000_000
+    while time.monotonic() < until:
+        n += 1
+        if rng.random() < hostile_share:
+            path, body, label = hostile_request(rng, n)
+            valid = False
+        else:
+            path, body = cheap_request(rng)
+            label, valid = path, True
+        t0 = time.monotonic()
+        try:
+            if isinstance(body, bytes):
+                r = await c.post(f"{base}/api/{path}", content=body,
+                                 headers={"content-type": "application/json"})
+            else:
+                r = await c.post(f"{base}/api/{path}", json=body)
+            status = r.status_code
+            if valid and status != 200 and len(out["samples"]) < 10:
+                out["samples"].append({"request": body, "status": status,
+                                       "response": r.text[:300]})
+        except httpx.HTTPError as exc:
+            status = f"{type(exc).__name__}"
+        dt = time.monotonic() - t0
+        (out["valid"] if valid else out["hostile"]).append((label, status, dt))
+
+
+async def run(base: str, clients: int, duration: float, hostile_share: float) -> dict[str, Any]:
+    out: dict[str, list] = {"valid": [], "hostile": [], "samples": []}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as c:
+        until = time.monotonic() + duration
+        t0 = time.monotonic()
+        await asyncio.gather(*(client(c, base, until, i + 1, hostile_share, out)
+                               for i in range(clients)))
+        wall = time.monotonic() - t0
+        t1 = time.monotonic()
+        after = await c.post(f"{base}/api/diff", json={"expr": "(x^3+1)^2"})
+        after_ms = (time.monotonic() - t1) * 1000
+        health = (await c.get(f"{base}/api/health")).json()
+    valid, hostile = out["valid"], out["hostile"]
+    lat = [dt * 1000 for _, s, dt in valid if s == 200]
+    errors = Counter(str(s) for _, s, _ in valid if s != 200)
+    h_codes = Counter(f"{label}:{s}" for label, s, _ in hostile)
+    h_lat = [dt * 1000 for _, _, dt in hostile]
+    h5xx = [1 for _, s, _ in hostile if not isinstance(s, int) or s >= 500]
+    return {
+        "clients": clients, "duration_s": round(wall, 1), "hostile_share": hostile_share,
+        "valid_requests": len(valid), "valid_errors": sum(errors.values()),
+        "valid_error_kinds": dict(errors), "valid_error_samples": out["samples"],
+        "cheap_latency_ms": {"p50": round(percentile(lat, 50), 1),
+                             "p95": round(percentile(lat, 95), 1),
+                             "p99": round(percentile(lat, 99), 1),
+                             "max": round(max(lat), 1) if lat else None},
+        "throughput_rps": round((len(valid) + len(hostile)) / wall, 1),
+        "hostile_requests": len(hostile), "hostile_5xx_or_failed": len(h5xx),
+        "hostile_outcomes": dict(sorted(h_codes.items())),
+        "hostile_latency_ms": {"p50": round(percentile(h_lat, 50), 1),
+                               "p99": round(percentile(h_lat, 99), 1),
+                               "max": round(max(h_lat), 1) if h_lat else None},
+        "after": {"status": after.status_code, "ms": round(after_ms, 1)},
+        "server_stats": health.get("stats"), "worker_restarts": health.get("restarts"),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from bibun.cli import main; "
+                               f"sys.exit(main(['serve', '--port', '{port}']))"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("bibun serve did not start")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--url", help="an already running server (default: start one)")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--duration", type=float, default=20.0)
+    ap.add_argument("--hostile", type=float, default=0.1,
+                    help="share of pathological requests (default 0.1)")
+    ap.add_argument("--json", type=Path, help="also write the report here")
+    args = ap.parse_args(argv)
+    if not (1 <= args.clients <= 200 and 1 <= args.duration <= 120):
+        raise SystemExit("keep it bounded: 1-200 clients, 1-120 s")
+    proc = None
+    base = args.url
+    if base is None:
+        proc, base = start_server()
+    try:
+        report = asyncio.run(run(base.rstrip("/"), args.clients, args.duration, args.hostile))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+    ok = report["valid_errors"] == 0 and report["hostile_5xx_or_failed"] == 0 \
+        and report["after"]["status"] == 200
+    print(f"valid errors: {report['valid_errors']}, cheap p99: "
+          f"{report['cheap_latency_ms']['p99']} ms, hostile 5xx: "
+          f"{report['hostile_5xx_or_failed']} -> {'OK' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

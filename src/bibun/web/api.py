@@ -1,0 +1,270 @@
+"""The JSON API behind the page: request/response models and endpoints.
+
+Every model bounds its inputs (formula length, number ranges, list lengths), so the
+OpenAPI schema at ``/openapi.json`` states the limits and FastAPI rejects what is out of
+range before any work is done.  Endpoints validate, hand the payload to the worker
+pool (:mod:`bibun.web.pool`) and translate the outcome: a result, a 4xx with a message
+(and the column for parse errors), or 501 when a feature's module is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import anyio
+from anyio import to_thread
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from bibun.web.pool import BudgetExceeded, Busy, Compute, WorkerCrashed
+
+#: the formula limit the issue asks for (10 KB of text)
+MAX_FORMULA = 10_000
+
+Formula = Annotated[str, Field(max_length=MAX_FORMULA,
+                               description="a formula as text (x^2 + 3x, sigmoid(x)) or LaTeX"
+                                           r" (\frac{1}{1+e^{-x}}); at most 10,000 characters",
+                               examples=["(x^3+1)^2"])]
+VarName = Annotated[str, Field(pattern=r"^[A-Za-z\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]{0,31}$",
+                               max_length=32, description="a variable name", examples=["x"])]
+Real = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+Point = Annotated[dict[VarName, Real], Field(max_length=8,
+                                             description="values of the variables",
+                                             examples=[{"x": 1.0}])]
+Syntax = Literal["auto", "text", "latex"]
+Lang = Literal["en", "ja"]
+
+
+class Strict(BaseModel):
+    """Unknown fields are an error: a typo in a request should not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExprIn(Strict):
+    expr: Formula
+    syntax: Syntax = "auto"
+
+
+class DiffIn(ExprIn):
+    var: VarName | None = None
+    order: int = Field(1, ge=1, le=10)
+    steps: bool = False
+    lang: Lang = "en"
+    forms: bool = True
+    at: Point | None = None
+
+
+class CheckIn(ExprIn):
+    answer: Formula
+    var: VarName | None = None
+    lang: Lang = "en"
+
+
+class AtIn(ExprIn):
+    var: VarName | None = None
+    at: Real = Field(..., description="the value of the variable")
+    point: Point | None = Field(None, description="values of any other variables")
+
+
+class NumdiffIn(AtIn):
+    method: Literal["auto", "forward", "backward", "central", "complex", "richardson"] = "auto"
+    h: Annotated[float, Field(gt=0, le=1.0, allow_inf_nan=False)] | None = None
+
+
+class SeriesIn(ExprIn):
+    var: VarName | None = None
+    at: Real = 0.0
+    order: int = Field(5, ge=0, le=20)
+
+
+class SampleIn(ExprIn):
+    var: VarName | None = None
+    lo: Real = -5.0
+    hi: Real = 5.0
+    n: int = Field(400, ge=2, le=2000)
+    params: Point | None = Field(None, description="values substituted before plotting,"
+                                                   " e.g. the gain a in sigmoid(a x)")
+
+
+Range = Annotated[list[Real], Field(min_length=2, max_length=2)]
+
+
+class SurfaceIn(ExprIn):
+    vars: Annotated[list[VarName], Field(min_length=2, max_length=2)] | None = None
+    xrange: Range = [-5.0, 5.0]
+    yrange: Range = [-5.0, 5.0]
+    n: int = Field(50, ge=5, le=80)
+
+
+class DescendIn(ExprIn):
+    vars: Annotated[list[VarName], Field(min_length=1, max_length=4)] | None = None
+    start: Annotated[list[Real], Field(min_length=1, max_length=4)]
+    optimizer: Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"] = "gd"
+    lr: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.1
+    steps: int = Field(100, ge=1, le=2000)
+
+
+class GraphIn(ExprIn):
+    at: Point = Field(default_factory=dict)
+
+
+class Loose(BaseModel):
+    """Responses: documented fields, extra ones allowed (features grow)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class FormulaOut(Loose):
+    text: str
+    unicode: str
+    latex: str
+    mathml: str
+
+
+class ParseOut(Loose):
+    formula: FormulaOut
+    variables: list[str]
+    warnings: list[str]
+    default_variable: str
+
+
+class FormOut(Loose):
+    name: str
+    formula: FormulaOut
+
+
+class DiffOut(Loose):
+    expression: FormulaOut
+    variable: str
+    order: int
+    derivative: FormulaOut
+    forms: list[FormOut]
+    warnings: list[str]
+    nondifferentiable: list[str]
+    steps: dict[str, Any] | None = None
+    value: dict[str, Any] | None = None
+    derivative_value: dict[str, Any] | None = None
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    kind: str
+    column: int | None = None
+
+
+class ErrorOut(BaseModel):
+    detail: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorOut, "description": "request body too large"},
+    422: {"model": ErrorOut, "description": "not a usable formula or out of the compute budget"},
+    501: {"model": ErrorOut, "description": "the feature's module is not installed"},
+}
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+_limiter: anyio.CapacityLimiter | None = None
+
+
+def _capacity() -> anyio.CapacityLimiter:
+    global _limiter
+    if _limiter is None:
+        _limiter = anyio.CapacityLimiter(96)
+    return _limiter
+
+
+async def run(request: Request, task: str, body: BaseModel) -> Any:
+    """Run a task in the pool and map its outcome to a response or an HTTP error."""
+    compute: Compute = request.app.state.get_compute()
+    payload = body.model_dump()
+    try:
+        status, data = await to_thread.run_sync(compute.run, task, payload,
+                                                limiter=_capacity())
+    except BudgetExceeded:
+        raise HTTPException(422, {
+            "kind": "budget",
+            "message": "this formula needs more computation than the workbench allows for one"
+                       f" request ({compute.total_budget:g} s); try a smaller formula or a"
+                       " lower order"}) from None
+    except Busy:
+        raise HTTPException(429, {"kind": "busy",
+                                  "message": "the server is busy; try again shortly"}) from None
+    except WorkerCrashed:
+        raise HTTPException(422, {"kind": "limit",
+                                  "message": "the computation was stopped (it needed too much"
+                                             " memory or crashed); try a smaller formula"}) \
+            from None
+    if status == "ok":
+        return data
+    code = int(data.pop("status", 422))
+    data.pop("trace", None)
+    raise HTTPException(code, data)
+
+
+@router.get("/health", summary="Liveness and which optional features are installed")
+async def health(request: Request) -> dict[str, Any]:
+    from bibun import __version__
+    from bibun.web.tasks import features
+
+    compute: Compute = request.app.state.get_compute()
+    return {"status": "ok", "version": __version__, "features": features(),
+            "stats": dict(compute.stats), "restarts": compute.fast.restarts
+            + compute.slow.restarts}
+
+
+@router.post("/parse", response_model=ParseOut,
+             summary="Parse a formula for the live preview (MathML, text, LaTeX, warnings)")
+async def parse(body: ExprIn, request: Request) -> Any:
+    return await run(request, "parse", body)
+
+
+@router.post("/diff", response_model=DiffOut,
+             summary="Derivative in textbook form, alternative forms, steps, value at a point")
+async def diff(body: DiffIn, request: Request) -> Any:
+    return await run(request, "diff", body)
+
+
+@router.post("/check", summary="Check a learner's answer: correct, counterexample, diagnosis")
+async def check(body: CheckIn, request: Request) -> dict[str, Any]:
+    return await run(request, "check", body)
+
+
+@router.post("/numdiff", summary="Numerical derivative with its error estimate and the exact value")
+async def numdiff(body: NumdiffIn, request: Request) -> dict[str, Any]:
+    return await run(request, "numdiff", body)
+
+
+@router.post("/verify", summary="Three-way check at a point: symbolic, numeric and automatic")
+async def verify(body: AtIn, request: Request) -> dict[str, Any]:
+    return await run(request, "verify", body)
+
+
+@router.post("/series", summary="Taylor / Maclaurin polynomial")
+async def series(body: SeriesIn, request: Request) -> dict[str, Any]:
+    return await run(request, "series", body)
+
+
+@router.post("/tangent", summary="Tangent line at a point")
+async def tangent(body: AtIn, request: Request) -> dict[str, Any]:
+    return await run(request, "tangent", body)
+
+
+@router.post("/sample", summary="f and f' sampled on a range, for plotting")
+async def sample(body: SampleIn, request: Request) -> dict[str, Any]:
+    return await run(request, "sample", body)
+
+
+@router.post("/surface", summary="f(x, y) on a grid with its gradient field (contour view)")
+async def surface(body: SurfaceIn, request: Request) -> dict[str, Any]:
+    return await run(request, "surface", body)
+
+
+@router.post("/descend", summary="Gradient descent on the formula with a chosen optimizer")
+async def descend(body: DescendIn, request: Request) -> dict[str, Any]:
+    return await run(request, "descend", body)
+
+
+@router.post("/graph", summary="Computational graph (SVG) with forward values and gradients")
+async def graph(body: GraphIn, request: Request) -> dict[str, Any]:
+    return await run(request, "graph", body)

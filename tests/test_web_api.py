@@ -1,0 +1,446 @@
+"""The workbench's JSON API: every endpoint, good input and bad, and the safety limits.
+
+The app runs in-process (Starlette's TestClient) with its real worker pool, so the
+compute budget, the worker restarts and the security middleware are the ones
+`bibun serve` uses.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+
+import pytest
+
+with warnings.catch_warnings():  # Starlette nags about httpx vs httpx2; either works here
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from bibun.web import create_app
+from bibun.web.tasks import features
+
+HOSTILE = [
+    "",
+    "   ",
+    "__import__('os')",
+    "__import__('os').system('id')",
+    "open('/etc/passwd').read()",
+    "lambda: 0",
+    "x; import os",
+    "9^9^9^9",
+    "\x00\x01\x02",
+    "x^^2",
+    "((((x",
+    "sin(",
+    "\\frac{1}{",
+    "😀 + x",
+]
+ENDPOINTS = {
+    "parse": {},
+    "diff": {},
+    "check": {"answer": "2x"},
+    "numdiff": {"at": 1.0},
+    "verify": {"at": 1.0},
+    "series": {},
+    "tangent": {"at": 1.0},
+    "sample": {},
+    "surface": {},
+    "descend": {"start": [1.0, 1.0]},
+    "graph": {"at": {"x": 1.0}},
+}
+
+
+def unavailable_here(endpoint: str, text: str) -> bool:
+    """501 is only right when the feature's module is really missing."""
+    f = features()
+    return ("\\" in text and not f["latex"]) or (endpoint == "check" and not f["check"])
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app(workers=2, slow_workers=1, allowed_hosts=["testserver"])
+    with TestClient(app) as c:
+        yield c
+
+
+def post(c: TestClient, path: str, body: dict, **kw):
+    return c.post(f"/api/{path}", json=body, **kw)
+
+
+def ok(c: TestClient, path: str, body: dict) -> dict:
+    r = post(c, path, body)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def assert_alive(c: TestClient) -> None:
+    """The server still answers a cheap request quickly."""
+    t0 = time.monotonic()
+    r = post(c, "diff", {"expr": "x^2"})
+    assert r.status_code == 200, r.text
+    assert r.json()["derivative"]["text"] == "2x"
+    assert time.monotonic() - t0 < 2.0
+
+
+# -- the happy paths ---------------------------------------------------------------------
+
+
+def test_parse_gives_mathml_and_variables(client):
+    r = ok(client, "parse", {"expr": "(x^3+1)^2"})
+    assert r["variables"] == ["x"]
+    assert r["formula"]["text"] == "(x^3 + 1)^2"
+    m = r["formula"]["mathml"]
+    assert m.startswith("<math") and "<msup>" in m and "<mn>3</mn>" in m
+
+
+def test_parse_error_has_column(client):
+    r = post(client, "parse", {"expr": "x^^2"})
+    assert r.status_code == 422
+    d = r.json()["detail"]
+    assert d["kind"] == "parse" and d["column"] == 3 and d["message"]
+
+
+def test_parse_warning_for_ambiguous_input(client):
+    r = ok(client, "parse", {"expr": "1/2x"})
+    assert r["warnings"] and "1/2x" in r["warnings"][0]
+
+
+def test_diff_textbook_form_and_forms(client):
+    r = ok(client, "diff", {"expr": "(x^3+1)^2"})
+    assert r["derivative"]["text"] == "6x^2(x^3 + 1)"
+    assert r["derivative"]["unicode"] == "6x²(x³ + 1)"
+    assert "<mn>6</mn>" in r["derivative"]["mathml"]
+    texts = {f["formula"]["text"] for f in r["forms"]}
+    assert "6x^5 + 6x^2" in texts
+
+
+@pytest.mark.parametrize("expr,expected", [
+    ("1/(x^3+1)", "-3x^2/(x^3 + 1)^2"),
+    ("sigmoid(x)", "sigmoid(x)(1 - sigmoid(x))"),
+    ("tanh(x)", "1 - tanh(x)^2"),
+    ("0.01x^2+0.1x", "0.02x + 0.1"),
+])
+def test_diff_seed_examples(client, expr, expected):
+    assert ok(client, "diff", {"expr": expr})["derivative"]["text"] == expected
+
+
+def test_diff_partial_and_order(client):
+    r = ok(client, "diff", {"expr": "x^2 y + y^3", "var": "y", "order": 2})
+    assert r["variable"] == "y" and r["order"] == 2
+    assert r["derivative"]["text"] == "6y"
+
+
+def test_diff_value_at_point_is_exact(client):
+    r = ok(client, "diff", {"expr": "(x^3+1)^2", "at": {"x": 0.5}})
+    assert r["value"]["exact"] == "81/64"
+    assert r["derivative_value"]["exact"] == "27/16"
+    assert r["derivative_value"]["value"] == pytest.approx(1.6875)
+
+
+def test_diff_refuses_corner_point(client):
+    r = post(client, "diff", {"expr": "|x|", "at": {"x": 0}})
+    assert r.status_code == 422
+    assert "not differentiable" in r.json()["detail"]["message"]
+
+
+def test_diff_missing_value_names_the_variable(client):
+    r = post(client, "diff", {"expr": "x y", "at": {"x": 1}})
+    assert r.status_code == 422 and "y" in r.json()["detail"]["message"]
+
+
+def test_diff_steps(client):
+    r = ok(client, "diff", {"expr": "(x^3+1)^2", "steps": True, "lang": "ja"})
+    steps = r["steps"]
+    if not features()["steps"]:
+        assert steps["available"] is False and "bibun.explain" in steps["message"]
+        return
+    assert steps["available"] is True
+    blob = json.dumps(steps, ensure_ascii=False)
+    assert "連鎖律" in blob
+
+
+def test_check_answer(client):
+    r = post(client, "check", {"expr": "(x^3+1)^2", "answer": "6x^2(x^3+1)"})
+    if not features()["check"]:
+        assert r.status_code == 501
+        return
+    assert r.status_code == 200 and r.json()["correct"] is True
+    wrong = ok(client, "check", {"expr": "(x^3+1)^2", "answer": "2(x^3+1)"})
+    assert wrong["correct"] is False
+
+
+def test_check_unparsable_answer_says_which(client):
+    r = post(client, "check", {"expr": "x^2", "answer": "2x +"})
+    assert r.status_code in (422, 501)
+    if r.status_code == 422:
+        assert r.json()["detail"]["message"].startswith("answer")
+
+
+def test_numdiff_reports_error_and_exact(client):
+    r = ok(client, "numdiff", {"expr": "log(sin(x^3-2))", "at": 1.5})
+    assert r["value"] == pytest.approx(r["exact"]["value"], rel=1e-10)
+    assert r["error_estimate"] is not None and r["abs_error"] < 1e-9
+
+
+def test_numdiff_textbook_central_difference(client):
+    r = ok(client, "numdiff", {"expr": "0.01x^2 + 0.1x", "at": 5, "method": "central",
+                               "h": 1e-4})
+    assert r["value"] == pytest.approx(0.2, abs=1e-9)
+
+
+def test_verify_three_way(client):
+    r = ok(client, "verify", {"expr": "sigmoid(x)", "at": 0})
+    assert r["symbolic"]["value"] == 0.25
+    assert r["numeric"]["value"] == pytest.approx(0.25, abs=1e-12)
+    assert r["automatic"]["value"] == pytest.approx(0.25, abs=1e-15)
+    assert r["agree"] is True
+
+
+def test_verify_two_variables(client):
+    r = ok(client, "verify", {"expr": "x^2 + y^2", "var": "x", "at": 3, "point": {"y": 4}})
+    assert r["symbolic"]["value"] == 6 and r["agree"]
+
+
+def test_series_exp(client):
+    r = ok(client, "series", {"expr": "e^x", "order": 3})
+    assert r["series"]["text"] == "x^3/6 + x^2/2 + x + 1"
+
+
+def test_tangent_exact(client):
+    r = ok(client, "tangent", {"expr": "x^2", "at": 1})
+    assert r["line"]["text"] == "2x - 1" and r["slope"] == 2 and r["y0"] == 1
+
+
+def test_tangent_with_other_variables_fixed(client):
+    r = ok(client, "tangent", {"expr": "x^2 y", "var": "x", "at": 1, "point": {"y": 3}})
+    assert r["line"]["text"] == "6x - 3"
+
+
+def test_sample_gaps_are_null(client):
+    r = ok(client, "sample", {"expr": "log(x)", "lo": -1, "hi": 1, "n": 5})
+    assert r["x"] == [-1.0, -0.5, 0.0, 0.5, 1.0]
+    assert r["f"][0] is None and r["f"][1] is None
+    assert r["f"][4] == 0.0 and r["df"][4] == 1.0
+
+
+def test_sample_params_substituted(client):
+    r = ok(client, "sample", {"expr": "sigmoid(a x)", "params": {"a": 4}, "lo": -1, "hi": 1,
+                              "n": 3})
+    assert r["df"][1] == pytest.approx(1.0)  # a/4 at x = 0
+
+
+def test_surface_grid_and_field(client):
+    r = ok(client, "surface", {"expr": "x^2+y^2", "n": 5, "xrange": [-2, 2],
+                               "yrange": [-2, 2]})
+    assert r["vars"] == ["x", "y"] and len(r["z"]) == 5 and len(r["z"][0]) == 5
+    assert r["z"][2][2] == 0.0 and r["z"][0][0] == 8.0
+    assert len(r["field"]["u"]) == len(r["field"]["x"]) == 25
+
+
+def test_surface_needs_two_variables(client):
+    r = post(client, "surface", {"expr": "x y z"})
+    assert r.status_code == 422 and "two variables" in r.json()["detail"]["message"]
+
+
+def test_descend_converges_and_diverges(client):
+    r = ok(client, "descend", {"expr": "x^2+y^2", "start": [3, 4], "lr": 0.1, "steps": 300})
+    assert r["reason"] == "converged"
+    assert abs(r["path"][-1][0]) < 1e-5 and r["path"][0] == [3.0, 4.0]
+    r = ok(client, "descend", {"expr": "x^2+y^2", "start": [3, 4], "lr": 1.5, "steps": 300})
+    assert r["reason"] == "diverged"
+
+
+@pytest.mark.parametrize("opt", ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+def test_descend_every_optimizer(client, opt):
+    r = ok(client, "descend", {"expr": "x^2/20+y^2", "start": [-7, 2], "optimizer": opt,
+                               "lr": 0.1, "steps": 30})
+    assert len(r["path"]) >= 2 and r["optimizer"] == opt
+
+
+def test_graph_svg_with_values_and_gradients(client):
+    r = ok(client, "graph", {"expr": "(x^3+1)^2", "at": {"x": 1}})
+    assert "<svg" in r["svg"]
+    assert r["value"] == 4 and r["gradients"] == {"x": 12.0}
+
+
+def test_health_lists_features(client):
+    r = client.get("/api/health")
+    assert r.status_code == 200
+    assert set(r.json()["features"]) >= {"steps", "numeric", "autodiff", "descend"}
+
+
+# -- the page, docs and headers ------------------------------------------------------------
+
+
+def test_page_and_assets(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "<textarea id=\"expr\"" in r.text
+    assert "<script>" not in r.text  # no inline script: the CSP forbids it
+    for name in ("app.js", "style.css", "docs.js", "icon.svg"):
+        assert client.get(f"/static/{name}").status_code == 200
+    js = client.get("/vendor/plotly.min.js")
+    assert js.status_code == 200 and len(js.content) > 1_000_000
+    assert "javascript" in js.headers["content-type"]
+
+
+def test_security_headers(client):
+    r = client.get("/")
+    csp = r.headers["content-security-policy"]
+    script = [p for p in csp.split(";") if p.strip().startswith("script-src")][0]
+    assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "content-security-policy" in post(client, "diff", {"expr": "x"}).headers
+
+
+def test_no_filesystem_access_through_paths(client):
+    for path in ("/static/../app.py", "/static/..%2Fapp.py", "/static/%2e%2e/pyproject.toml",
+                 "/static/index.html/../../../etc/passwd", "/static/tasks.py"):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert "import" not in r.text
+
+
+def test_cors_closed(client):
+    r = client.options("/api/diff", headers={
+        "origin": "http://evil.example", "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type"})
+    assert "access-control-allow-origin" not in r.headers
+    r = post(client, "diff", {"expr": "x"}, headers={"origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_foreign_host_header_refused(client):
+    r = client.get("/api/health", headers={"host": "evil.example"})
+    assert r.status_code == 400
+
+
+def test_docs_and_openapi(client):
+    r = client.get("/docs")
+    assert r.status_code == 200 and "/static/docs.js" in r.text
+    spec = client.get("/openapi.json").json()
+    for name in ENDPOINTS:
+        assert f"/api/{name}" in spec["paths"], name
+    expr_schema = spec["components"]["schemas"]["DiffIn"]["properties"]["expr"]
+    assert expr_schema["maxLength"] == 10_000
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_hostile_formulas_are_4xx(client, endpoint, text):
+    body = {"expr": text, **ENDPOINTS[endpoint]}
+    r = post(client, endpoint, body)
+    if r.status_code == 501:  # the module behind this is not installed here
+        assert unavailable_here(endpoint, text), r.text
+        return
+    assert 400 <= r.status_code < 500, (endpoint, text, r.status_code, r.text)
+    detail = r.json()["detail"]
+    assert detail["message"] and "Traceback" not in detail["message"]
+
+
+def test_error_messages_are_clear(client):
+    assert post(client, "diff", {"expr": ""}).json()["detail"]["message"].startswith("empty")
+    d = post(client, "diff", {"expr": "9^9^9^9"}).json()["detail"]
+    assert d["kind"] == "limit" and "too large" in d["message"]
+    d = post(client, "diff", {"expr": "__import__('os')"}).json()["detail"]
+    assert d["kind"] == "parse" and d["column"] == 1
+
+
+def test_formula_over_10kb_refused(client):
+    r = post(client, "diff", {"expr": "x+" * 5000 + "x"})
+    assert r.status_code == 422
+    assert "10000" in r.json()["detail"]["message"].replace(",", "")
+
+
+def test_100000_parentheses_refused(client):
+    r = post(client, "diff", {"expr": "(" * 100_000 + "x" + ")" * 100_000})
+    assert r.status_code == 413
+    # within the size limit, deep nesting is still fine or a clear 4xx
+    r = post(client, "diff", {"expr": "(" * 4_000 + "x" + ")" * 4_000})
+    assert r.status_code in (200, 422)
+    assert_alive(client)
+
+
+def test_huge_body_refused_before_parsing(client):
+    r = client.post("/api/diff", content=b"{" + b" " * 200_000 + b"}",
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_binary_body_refused(client):
+    r = client.post("/api/diff", content=bytes(range(256)) * 4,
+                    headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+    r = client.post("/api/diff", content=b'{"expr": "x\xff\xfe"}',  # not UTF-8
+                    headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
+
+
+def test_not_json_refused(client):
+    r = client.post("/api/diff", content=b"expr=x", headers={
+        "content-type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 415
+    r = client.post("/api/diff", content=b'{"expr": "x"}', headers={"content-type": "text/plain"})
+    assert r.status_code == 415
+
+
+@pytest.mark.parametrize("body", [
+    {"expr": "x", "typo": 1},
+    {"expr": 5},
+    {"expr": ["x"]},
+    {"expr": "x", "order": 0},
+    {"expr": "x", "order": 11},
+    {"expr": "x", "var": "__class__"},
+    {"expr": "x", "var": "x; rm"},
+    {"expr": "x", "at": {"x": 1e300}},
+    {"expr": "x", "lang": "fr"},
+    {},
+])
+def test_invalid_fields_are_422(client, body):
+    r = post(client, "diff", body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]["kind"] == "validation"
+
+
+def test_nan_refused(client):
+    r = client.post("/api/tangent", content=b'{"expr": "x", "at": NaN}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422
+
+
+def test_pathological_formula_hits_budget_and_server_stays_up(client):
+    slow = "sin(" * 1000 + "x" + ")" * 1000
+    t0 = time.monotonic()
+    r = post(client, "diff", {"expr": slow, "order": 3})
+    elapsed = time.monotonic() - t0
+    assert r.status_code == 422
+    d = r.json()["detail"]
+    assert d["kind"] == "budget" and "computation" in d["message"]
+    assert elapsed < 2.5
+    assert_alive(client)
+    # the second time it is refused at once (remembered as too slow)
+    t0 = time.monotonic()
+    assert post(client, "diff", {"expr": slow, "order": 3}).status_code == 422
+    assert time.monotonic() - t0 < 0.5
+
+
+def test_cheap_requests_flow_while_a_slow_one_runs(client):
+    import threading
+
+    slow = "cos(" * 1000 + "x" + ")" * 1000
+    out: dict[str, int] = {}
+    th = threading.Thread(target=lambda: out.setdefault(
+        "code", post(client, "diff", {"expr": slow, "order": 3}).status_code))
+    th.start()
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    for k in range(5):
+        assert post(client, "diff", {"expr": f"x^{k + 2} + {k}"}).status_code == 200
+    assert time.monotonic() - t0 < 1.5
+    th.join()
+    assert out["code"] == 422

@@ -19,19 +19,22 @@ def allow_negative_arguments(parser: Any) -> None:
     parser._negative_number_matcher = re.compile(r"^-(?!-)")
 
 
-def parse_assignments(text: str | None, what: str) -> dict[str, float]:
-    """``a=1,k=0.5`` -> {"a": 1.0, "k": 0.5}."""
+def parse_assignments(text: str | None, what: str = "--at") -> dict[str, Any]:
+    """``x=3,y=4`` -> {"x": 3, "y": 4}.  Values may be formulas (``pi/2``, ``1/3``) and
+    stay exact where they are exact."""
+    from bibun.expr import core
+
     if not text:
         return {}
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
     for part in text.split(","):
         if "=" not in part:
-            raise BibunError(f"{what} expects name=value pairs such as a=1,k=0.5, got {part!r}")
-        k, v = (s.strip() for s in part.split("=", 1))
-        try:
-            out[k] = float(v)
-        except ValueError:
-            raise BibunError(f"{what}: the value of {k} must be a number, got {v!r}") from None
+            raise BibunError(f"{what} expects name=value pairs such as x=3,y=4, got {part!r}")
+        name, value = (s.strip() for s in part.split("=", 1))
+        v = core.as_expr(value)
+        if v.free:
+            raise BibunError(f"{what}: the value of {name} must be a number, got {value!r}")
+        out[name] = v.evaluate()
     return out
 
 

@@ -6,9 +6,8 @@ import json
 import sys
 from typing import Any
 
-from bibun.cli._args import allow_negative_arguments
+from bibun.cli._args import allow_negative_arguments, parse_assignments
 from bibun.errors import BibunError
-from bibun.expr import core
 from bibun.expr.core import Expr
 from bibun.expr.simplify import recognize
 from bibun.symbolic import (
@@ -36,18 +35,7 @@ def render(e: Expr, fmt: str) -> str:
 
 def parse_point(text: str | None) -> dict[str, Any]:
     """``x=3,y=4`` (values may be formulas such as pi/2 or 1/3) -> {"x": 3, "y": 4}."""
-    if not text:
-        return {}
-    out: dict[str, Any] = {}
-    for part in text.split(","):
-        if "=" not in part:
-            raise BibunError(f"--at expects name=value pairs such as x=3,y=4, got {part!r}")
-        name, value = (s.strip() for s in part.split("=", 1))
-        v = core.as_expr(value)
-        if v.free:
-            raise BibunError(f"the value of {name} must be a number, got {value!r}")
-        out[name] = v.evaluate()
-    return out
+    return parse_assignments(text, "--at")
 
 
 def _num(v: Any) -> Any:

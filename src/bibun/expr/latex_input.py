@@ -24,9 +24,8 @@ import warnings
 from dataclasses import dataclass, field
 
 from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from bibun.errors import BibunError, LimitError, ParseError
+from bibun.errors import LimitError, ParseError
 from bibun.expr.core import Expr
 from bibun.expr.lex import (
     ABSTRACT,
@@ -38,13 +37,11 @@ from bibun.expr.lex import (
     split_word,
 )
 from bibun.expr.parse import (
-    _TOKEN_NAMES,
     Parsed,
     ParseWarning,
-    _Fail,
-    _parser,
     _split_definition,
     parse_full,
+    run_grammar,
 )
 
 #: LaTeX function commands -> rule names
@@ -573,26 +570,7 @@ def parse_latex_full(text: str) -> Parsed:
     toks = _Scanner(body, offset, len(body)).run()
     if not toks:
         raise ParseError("empty formula: type an expression such as x^2 + 3x", text, None)
-    try:
-        expr = _parser().parse(toks)
-    except UnexpectedToken as exc:
-        tok = exc.token
-        if tok.type == "$END":
-            raise ParseError("the formula ends too early", text,
-                             len(text.rstrip()) + 1) from None
-        what = _TOKEN_NAMES.get(tok.type, tok.type)
-        raise ParseError(f"unexpected {what} {tok.value!r}", text, tok.column) from None
-    except UnexpectedEOF:
-        raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
-    except (UnexpectedCharacters, UnexpectedInput) as exc:  # pragma: no cover
-        raise ParseError(f"cannot read the formula: {exc}", text, None) from None
-    except Exception as exc:  # errors raised inside grammar callbacks arrive wrapped
-        inner = getattr(exc, "orig_exc", exc)
-        if isinstance(inner, _Fail):
-            raise ParseError(inner.msg, text, inner.tok.column if inner.tok else None) from None
-        if isinstance(inner, BibunError):
-            raise inner from None
-        raise
+    expr = run_grammar(toks, text)
     return Parsed(expr, name, params, _ambiguity_warnings(toks), text)
 
 

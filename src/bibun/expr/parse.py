@@ -188,6 +188,30 @@ def _split_definition(text: str) -> tuple[str | None, list[str], str, int]:
     return name, params, rhs, at + 1
 
 
+def run_grammar(tokens: list[Token], text: str) -> Expr:
+    """Build the expression from tokens (plain or LaTeX); Lark's errors become
+    :class:`ParseError` with the column in ``text``."""
+    try:
+        return _parser().parse(tokens)
+    except UnexpectedToken as exc:
+        tok = exc.token
+        if tok.type == "$END":
+            raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
+        what = _TOKEN_NAMES.get(tok.type, tok.type)
+        raise ParseError(f"unexpected {what} {tok.value!r}", text, tok.column) from None
+    except UnexpectedEOF:
+        raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
+    except (UnexpectedCharacters, UnexpectedInput) as exc:  # pragma: no cover
+        raise ParseError(f"cannot read the formula: {exc}", text, None) from None
+    except Exception as exc:  # errors raised inside callbacks arrive wrapped by Lark
+        inner = getattr(exc, "orig_exc", exc)
+        if isinstance(inner, _Fail):
+            raise ParseError(inner.msg, text, inner.tok.column if inner.tok else None) from None
+        if isinstance(inner, BibunError):
+            raise inner from None
+        raise
+
+
 def parse_full(text: str, latex: bool | None = None) -> Parsed:
     """Parse text into a :class:`Parsed` (expression, definition name, warnings).
 
@@ -211,25 +235,7 @@ def parse_full(text: str, latex: bool | None = None) -> Parsed:
         raise ParseError("empty formula: type an expression such as x^2 + 3x", text,
                          None if not name else offset + 1)
     lexed = tokenize(rhs, offset)
-    try:
-        expr = _parser().parse(lexed.tokens)
-    except UnexpectedToken as exc:
-        tok = exc.token
-        if tok.type == "$END":
-            raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
-        what = _TOKEN_NAMES.get(tok.type, tok.type)
-        raise ParseError(f"unexpected {what} {tok.value!r}", text, tok.column) from None
-    except UnexpectedEOF:
-        raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
-    except (UnexpectedCharacters, UnexpectedInput) as exc:  # pragma: no cover
-        raise ParseError(f"cannot read the formula: {exc}", text, None) from None
-    except Exception as exc:  # errors raised inside callbacks arrive wrapped by Lark
-        inner = getattr(exc, "orig_exc", exc)
-        if isinstance(inner, _Fail):
-            raise ParseError(inner.msg, text, inner.tok.column if inner.tok else None) from None
-        if isinstance(inner, BibunError):
-            raise inner from None
-        raise
+    expr = run_grammar(lexed.tokens, text)
     return Parsed(expr, name, params, lexed.warnings, text)
 
 

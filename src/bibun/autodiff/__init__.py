@@ -1,0 +1,130 @@
+"""bibun.autodiff: automatic differentiation over NumPy arrays.
+
+>>> from bibun.autodiff import Tensor, grad, tanh
+>>> x = Tensor([0.5, -1.0], requires_grad=True)
+>>> y = (tanh(x) * x).sum()
+>>> y.backward()
+>>> x.grad                          # doctest: +SKIP
+>>> grad(grad(grad(grad(tanh))))(0.3)   # tanh'''' from four nested reverse passes
+
+The functions here (``tanh``, ``sum``, ``softmax``...) accept Tensors, forward-mode
+:class:`Dual` numbers, or plain arrays (which become Tensors), so one model function
+runs in reverse mode, in forward mode and nested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bibun.autodiff import dual as _dual
+from bibun.autodiff import ops as _ops
+from bibun.autodiff.check import GradcheckReport, gradcheck, gradcheck_params
+from bibun.autodiff.dual import Dual
+from bibun.autodiff.functional import (
+    derivative,
+    grad,
+    hessian,
+    jacobian,
+    jvp,
+    value_and_grad,
+    vjp,
+)
+from bibun.autodiff.tensor import (
+    AnomalyError,
+    AutodiffError,
+    ShapeError,
+    Tensor,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+)
+from bibun.rules import RULES
+
+
+def _lift(x: Any) -> Any:
+    return x if isinstance(x, (Tensor, Dual)) else Tensor(x)
+
+
+def _method(name: str) -> Any:
+    def f(x: Any, *args: Any, **kw: Any) -> Any:
+        return getattr(_lift(x), name)(*args, **kw)
+
+    f.__name__ = name
+    f.__doc__ = f"``{name}`` of a Tensor, a Dual or an array (made a Tensor)."
+    return f
+
+
+_METHODS = ["sum", "mean", "max", "min", "reshape", "transpose", "logsumexp", "softmax",
+            "log_softmax", "broadcast_to", "sum_to", "flatten"]
+for _name in _METHODS + [n for n in RULES if n.isidentifier()]:
+    globals()[_name] = _method(_name)
+
+
+def _any_dual(xs: Sequence[Any]) -> bool:
+    return any(isinstance(x, Dual) for x in xs)
+
+
+def matmul(a: Any, b: Any) -> Any:
+    return _lift(a) @ b
+
+
+def linear(x: Any, W: Any, b: Any = None) -> Any:
+    """``x @ W + b`` (one fused node for Tensors)."""
+    if isinstance(x, Dual) or isinstance(W, Dual):
+        y = _lift(x) @ W
+        return y if b is None else y + b
+    return _ops.linear(x, W, b)
+
+
+def concatenate(xs: Sequence[Any], axis: int = 0) -> Any:
+    return (_dual if _any_dual(xs) else _ops).concatenate(xs, axis)
+
+
+def stack(xs: Sequence[Any], axis: int = 0) -> Any:
+    return (_dual if _any_dual(xs) else _ops).stack(xs, axis)
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    return (_dual if _any_dual((a, b)) else _ops).where(cond, a, b)
+
+
+def cross_entropy(logits: Any, target: Any) -> Any:
+    """Mean softmax cross-entropy of logits (N, C) and labels (N,) or probabilities."""
+    return (_dual if isinstance(logits, Dual) else _ops).cross_entropy(logits, target)
+
+
+def bce_with_logits(logits: Any, target: Any) -> Any:
+    """Mean binary cross-entropy on logits (stable: softplus(z) - t·z)."""
+    return (_dual if isinstance(logits, Dual) else _ops).bce_with_logits(logits, target)
+
+
+def mse_loss(pred: Any, target: Any) -> Any:
+    """Mean squared error."""
+    if isinstance(pred, Dual):
+        return ((pred - target) ** 2).mean()
+    return _ops.mse_loss(pred, target)
+
+
+def to_dot(root: Tensor, **kw: Any) -> str:
+    """DOT source for the graph of ``root`` (values and gradients on every node)."""
+    from bibun.autodiff.draw import to_dot as _to_dot
+
+    return _to_dot(root, **kw)
+
+
+def to_svg(root: Tensor, **kw: Any) -> str:
+    """SVG of the graph of ``root``: Graphviz's ``dot`` if installed, else our own layout."""
+    from bibun.autodiff.draw import to_svg as _to_svg
+
+    return _to_svg(root, **kw)
+
+
+__all__ = [
+    "AnomalyError", "AutodiffError", "Dual", "GradcheckReport", "ShapeError", "Tensor",
+    "bce_with_logits", "concatenate", "cross_entropy", "derivative", "detect_anomaly",
+    "enable_grad", "grad", "gradcheck", "gradcheck_params", "hessian", "is_grad_enabled",
+    "jacobian", "jvp", "linear", "matmul", "mse_loss", "no_grad", "stack", "to_dot", "to_svg",
+    "value_and_grad", "vjp", "where", *_METHODS,
+]

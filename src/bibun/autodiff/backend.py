@@ -1,0 +1,107 @@
+"""The two worlds a vjp can run in.
+
+A vjp rule is written once, e.g. ``g * rule.deriv(u, y, B.F)`` or
+``B.sum_to(g * b, a.shape)``.  ``B`` is one of:
+
+* :data:`NUMPY` – values are raw arrays (``B.v(t)`` is ``t.data``), ``B.F.cos`` is
+  ``np.cos``: the fast first-order backward pass, nothing recorded;
+* :func:`tensor_backend` – values are Tensors (``B.v(t)`` is ``t``), ``B.F.cos`` is
+  the Tensor op: the backward pass is itself recorded, so it can be differentiated.
+
+Both expose the same handful of functions, and arrays and Tensors share the method
+names the rules use (``.sum(axis=, keepdims=)``, ``.reshape``, ``.transpose``, ``.mT``,
+``@``, ``+ - * / **``).
+"""
+
+from __future__ import annotations
+
+import operator
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from bibun.rules import RULES
+
+
+def np_sum_to(g: Any, shape: tuple[int, ...]) -> Any:
+    """Sum ``g`` over the axes along which a value of ``shape`` was broadcast."""
+    gs = g.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gs[i + lead] != 1)
+    r = g.sum(axis=axes, keepdims=True) if axes else g
+    if lead:
+        r = r.reshape(shape)
+    return r
+
+
+def is_basic_index(idx: Any) -> bool:
+    """True for ints, slices, None and Ellipsis: such an index never repeats an element."""
+    items = idx if isinstance(idx, tuple) else (idx,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in items)
+
+
+def np_scatter(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The adjoint of ``x[idx]``: zeros of ``shape`` with ``g`` added at ``idx``
+    (``np.add.at`` so a repeated fancy index accumulates)."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    if is_basic_index(idx):
+        out[idx] = g
+    else:
+        np.add.at(out, idx, g)
+    return out
+
+
+def np_softmax(x: Any, axis: int = -1) -> np.ndarray:
+    """Softmax that survives ±1000 and -inf: shift by the max, treat an all -inf row as 0."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(x - m)
+    s = e.sum(axis=axis, keepdims=True)
+    return e / np.where(s == 0, 1, s)
+
+
+def np_logsumexp(x: Any, axis: Any = -1, keepdims: bool = False) -> np.ndarray:
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+NUMPY = SimpleNamespace(
+    name="numpy",
+    v=operator.attrgetter("data"),
+    F=SimpleNamespace(**{name: r.numpy for name, r in RULES.items() if name.isidentifier()}),
+    sum_to=np_sum_to,
+    broadcast_to=np.broadcast_to,
+    scatter=np_scatter,
+    softmax=np_softmax,
+    mT=lambda a: a.mT,
+)
+
+_TENSOR: SimpleNamespace | None = None
+
+
+def tensor_backend() -> SimpleNamespace:
+    """The Tensor world (built on first use: it needs the ops module)."""
+    global _TENSOR
+    if _TENSOR is None:
+        from bibun.autodiff import ops
+
+        _TENSOR = SimpleNamespace(
+            name="tensor",
+            v=lambda t: t,
+            F=SimpleNamespace(**{name: ops.UNARY[r.name] for name, r in RULES.items()
+                                 if name.isidentifier()}),
+            sum_to=ops.sum_to,
+            broadcast_to=ops.broadcast_to,
+            scatter=ops.scatter,
+            softmax=ops.softmax,
+            mT=lambda a: a.mT,
+        )
+    return _TENSOR

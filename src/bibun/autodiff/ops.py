@@ -1,0 +1,714 @@
+"""Operations on Tensors: a forward function and a vjp for each.
+
+* Elementwise functions (sin, exp, tanh, sigmoid, relu, ...) are generated from the
+  shared rule table :data:`bibun.rules.RULES`: the vjp is ``g * rule.deriv(u, y, B.F)``.
+  There is no second copy of ``sin' = cos`` here.
+* Arithmetic (+ - * / **) and structural ops (matmul, sum/mean/max with axes, reshape,
+  transpose, broadcasting, indexing, concatenate, stack, where) have their own vjp.
+  Broadcasting is undone in the gradient by ``sum_to``.
+* Fused, numerically stable ops: logsumexp, softmax, log_softmax, cross_entropy (softmax
+  cross-entropy on logits) and bce_with_logits.  They are finite at ±1000 and at -inf.
+
+A vjp receives ``(node, g, B)`` and returns one gradient per parent (``None`` where the
+parent needs none).  See :mod:`bibun.autodiff.backend` for why ``B`` exists.
+
+This module also installs the operators and methods on :class:`Tensor`
+(``x + y``, ``x @ W``, ``x.sum(axis=0)``, ``x.tanh()``...).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from bibun.autodiff.backend import is_basic_index, np_logsumexp, np_scatter, np_softmax, np_sum_to
+from bibun.autodiff.tensor import (
+    AutodiffError,
+    ShapeError,
+    Tensor,
+    as_tensor,
+    make_node,
+    make_node1,
+)
+from bibun.rules import RULES, Rule
+
+_SCALARS = (int, float)
+
+
+def _lift(x: Any, like: Tensor | None = None) -> Tensor:
+    """Constants become Tensors without a gradient (Python numbers keep ``like``'s dtype)."""
+    if isinstance(x, Tensor):
+        return x
+    if like is not None and isinstance(x, _SCALARS):
+        return Tensor(np.asarray(x, dtype=like.dtype))
+    return Tensor(x)
+
+
+def _shape_error(op: str, a: Any, b: Any, why: str = "cannot be broadcast together") -> ShapeError:
+    return ShapeError(f"{op}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} {why}")
+
+
+# -- elementwise functions from the rule table -----------------------------------------
+
+
+def _vjp_rule(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    v = B.v
+    d = node._ctx.deriv(v(node._parents[0]), v(node), B.F)
+    r = g * d
+    if r.dtype is not g.dtype and type(r) is not Tensor and r.dtype != g.dtype:
+        r = r.astype(g.dtype)  # e.g. step() gives float64 for a float32 input
+    return (r,)
+
+
+def _unary(r: Rule) -> Callable[[Any], Tensor]:
+    fwd, name = r.numpy, r.name
+
+    def op(x: Any) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = Tensor(x)
+        xd = x.data
+        y = fwd(xd)
+        if y.dtype is not xd.dtype and y.dtype != xd.dtype:
+            y = y.astype(xd.dtype)  # step() and friends answer float64
+        return make_node1(y, x, _vjp_rule, r, name)
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name}; its derivative comes from the rule table: {r.ja}."
+    return op
+
+
+#: rule name -> Tensor function, one per entry of the rule table
+UNARY: dict[str, Callable[[Any], Tensor]] = {}
+for _r in {id(r): r for r in RULES.values()}.values():
+    UNARY[_r.name] = _unary(_r)
+
+
+# -- arithmetic ---------------------------------------------------------------------------
+
+
+def _vjp_pass(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (g,)
+
+
+def _vjp_neg(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (-g,)
+
+
+def _vjp_mul_c(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (g * node._ctx,)
+
+
+def _vjp_div_c(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (g / node._ctx,)
+
+
+def _vjp_rdiv_c(node: Tensor, g: Any, B: Any) -> tuple[Any]:  # c / x
+    return (-(g * B.v(node)) / B.v(node._parents[0]),)
+
+
+def _vjp_pow_c(node: Tensor, g: Any, B: Any) -> tuple[Any]:  # x ** c
+    c = node._ctx
+    x = B.v(node._parents[0])
+    if c == 2:
+        return (g * (2 * x),)
+    return (g * (c * x ** (c - 1)),)
+
+
+def _vjp_rpow_c(node: Tensor, g: Any, B: Any) -> tuple[Any]:  # c ** x
+    return (g * B.v(node) * math.log(node._ctx),)
+
+
+# For the binary ops, ``node._ctx`` is True when both operands had the same shape: then
+# nothing was broadcast and the gradients need no sum_to (the common case, kept cheap).
+
+
+def _vjp_add(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
+    a, b = node._parents
+    if node._ctx:
+        return (g if a.requires_grad else None, g if b.requires_grad else None)
+    return (B.sum_to(g, a.data.shape) if a.requires_grad else None,
+            B.sum_to(g, b.data.shape) if b.requires_grad else None)
+
+
+def _vjp_sub(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
+    a, b = node._parents
+    if node._ctx:
+        return (g if a.requires_grad else None, -g if b.requires_grad else None)
+    return (B.sum_to(g, a.data.shape) if a.requires_grad else None,
+            B.sum_to(-g, b.data.shape) if b.requires_grad else None)
+
+
+def _vjp_mul(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
+    a, b = node._parents
+    v = B.v
+    if node._ctx:
+        return (g * v(b) if a.requires_grad else None, g * v(a) if b.requires_grad else None)
+    return (B.sum_to(g * v(b), a.data.shape) if a.requires_grad else None,
+            B.sum_to(g * v(a), b.data.shape) if b.requires_grad else None)
+
+
+def _vjp_div(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
+    a, b = node._parents
+    q = g / B.v(b)
+    gb = -q * B.v(node) if b.requires_grad else None
+    if node._ctx:
+        return (q if a.requires_grad else None, gb)
+    return (B.sum_to(q, a.data.shape) if a.requires_grad else None,
+            None if gb is None else B.sum_to(gb, b.data.shape))
+
+
+def _vjp_pow(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
+    a, b = node._parents
+    av, bv = B.v(a), B.v(b)
+    ga = g * bv * av ** (bv - 1) if a.requires_grad else None
+    gb = g * B.v(node) * B.F.log(av) if b.requires_grad else None
+    if node._ctx:
+        return ga, gb
+    return (None if ga is None else B.sum_to(ga, a.data.shape),
+            None if gb is None else B.sum_to(gb, b.data.shape))
+
+
+def _arith(op: str, fn: Callable[[Any, Any], Any], vjp: Callable[..., Any],
+           const: Callable[[Tensor, Any], Tensor]) -> Callable[[Any, Any], Tensor]:
+    """``a <op> b``: Tensor operands (the fast path, checked first), Python numbers
+    (folded into the node as a constant), anything else (made a constant Tensor)."""
+
+    def method(a: Any, b: Any) -> Tensor:
+        if not isinstance(a, Tensor):
+            a = as_tensor(a)
+        if isinstance(b, Tensor):
+            try:
+                data = fn(a.data, b.data)
+            except ValueError:
+                raise _shape_error(op, a.data, b.data) from None
+            return make_node(data, (a, b), vjp, a.data.shape == b.data.shape, op)
+        if isinstance(b, _SCALARS):
+            return const(a, b)
+        return method(a, _lift(b, a))
+
+    method.__name__ = op
+    method.__doc__ = f"Elementwise {op} with NumPy broadcasting."
+    return method
+
+
+# operator.add rather than np.add: same result, but no ufunc-call overhead on 0-d values
+add = _arith("add", operator.add, _vjp_add,
+             lambda a, c: make_node1(a.data + c, a, _vjp_pass, c, "add"))
+sub = _arith("sub", operator.sub, _vjp_sub,
+             lambda a, c: make_node1(a.data - c, a, _vjp_pass, -c, "add"))
+mul = _arith("mul", operator.mul, _vjp_mul,
+             lambda a, c: make_node1(a.data * c, a, _vjp_mul_c, c, "mul"))
+div = _arith("div", operator.truediv, _vjp_div,
+             lambda a, c: make_node1(a.data / c, a, _vjp_div_c, c, "div"))
+power = _arith("pow", operator.pow, _vjp_pow,
+               lambda a, c: make_node1(a.data ** c, a, _vjp_pow_c, c, "pow"))
+
+
+def radd(a: Tensor, b: Any) -> Tensor:  # b + a
+    return add(a, b) if isinstance(b, _SCALARS) else add(_lift(b, a), a)
+
+
+def rsub(a: Tensor, b: Any) -> Tensor:  # b - a
+    if isinstance(b, _SCALARS):
+        return make_node1(b - a.data, a, _vjp_neg, b, "rsub")
+    return sub(_lift(b, a), a)
+
+
+def rmul(a: Tensor, b: Any) -> Tensor:  # b * a
+    return mul(a, b) if isinstance(b, _SCALARS) else mul(_lift(b, a), a)
+
+
+def rdiv(a: Tensor, b: Any) -> Tensor:  # b / a
+    if isinstance(b, _SCALARS):
+        return make_node1(b / a.data, a, _vjp_rdiv_c, b, "rdiv")
+    return div(_lift(b, a), a)
+
+
+def rpow(a: Tensor, b: Any) -> Tensor:  # b ** a
+    if isinstance(b, _SCALARS):
+        if b <= 0:
+            raise AutodiffError(f"pow: {b} ** x needs a positive base to be differentiable")
+        return make_node1(b ** a.data, a, _vjp_rpow_c, b, "rpow")
+    return power(_lift(b, a), a)
+
+
+def neg(a: Any) -> Tensor:
+    a = as_tensor(a)
+    return make_node1(-a.data, a, _vjp_neg, None, "neg")
+
+
+# -- matmul -------------------------------------------------------------------------------
+
+
+def _vjp_matmul(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
+    a, b = node._parents
+    av, bv = B.v(a), B.v(b)
+    ash, bsh = a.data.shape, b.data.shape
+    if len(ash) == 2 and len(bsh) == 2:  # the MLP case: the two products, nothing else
+        return (g @ bv.T if a.requires_grad else None,
+                av.T @ g if b.requires_grad else None)
+    a2 = av.reshape((1,) + ash) if len(ash) == 1 else av
+    b2 = bv.reshape(bsh + (1,)) if len(bsh) == 1 else bv
+    a2s, b2s = tuple(a2.shape), tuple(b2.shape)
+    out2 = np.broadcast_shapes(a2s[:-2], b2s[:-2]) + (a2s[-2], b2s[-1])
+    g2 = g.reshape(out2)
+    ga = B.sum_to(g2 @ B.mT(b2), a2s).reshape(ash) if a.requires_grad else None
+    gb = B.sum_to(B.mT(a2) @ g2, b2s).reshape(bsh) if b.requires_grad else None
+    return ga, gb
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with NumPy's rules (vectors, batches that broadcast)."""
+    a, b = as_tensor(a), _lift(b)
+    try:
+        data = a.data @ b.data
+    except ValueError:
+        ka = a.shape[-1] if a.ndim else None
+        kb = (b.shape[-2] if b.ndim > 1 else b.shape[0]) if b.ndim else None
+        raise _shape_error("matmul", a.data, b.data,
+                           f"do not align: inner dimensions {ka} and {kb} must be equal"
+                           ) from None
+    return make_node(data, (a, b), _vjp_matmul, None, "matmul")
+
+
+def rmatmul(b: Tensor, a: Any) -> Tensor:
+    return matmul(_lift(a, b), b)
+
+
+def _vjp_linear(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
+    x, W = node._parents[0], node._parents[1]
+    out = [g @ B.v(W).T if x.requires_grad else None,
+           B.v(x).T @ g if W.requires_grad else None]
+    if len(node._parents) == 3:
+        b = node._parents[2]
+        out.append(B.sum_to(g, b.data.shape) if b.requires_grad else None)
+    return tuple(out)
+
+
+def linear(x: Any, W: Any, b: Any = None) -> Tensor:
+    """``x @ W + b`` as one node (x of shape (N, in), W (in, out), b (out,)).
+
+    Same values and gradients as the two-op form, but the graph keeps one array per
+    layer instead of two and the bias is added in place: that saves an allocation and,
+    with glibc's allocator, a round of page faults per layer and step."""
+    x, W = as_tensor(x), _lift(W)
+    b = None if b is None else _lift(b, x)
+    if x.ndim != 2 or W.ndim != 2:
+        y = matmul(x, W)
+        return y if b is None else y + b
+    try:
+        data = x.data @ W.data
+    except ValueError:
+        raise _shape_error("linear", x.data, W.data,
+                           f"do not align: inner dimensions {x.shape[1]} and {W.shape[0]} "
+                           "must be equal") from None
+    if b is None:
+        return make_node(data, (x, W), _vjp_linear, None, "linear")
+    try:
+        if np.result_type(data, b.data) == data.dtype and \
+                np.broadcast_shapes(data.shape, b.shape) == data.shape:
+            data += b.data  # the matmul result is ours: add in place
+        else:
+            data = data + b.data
+    except ValueError:
+        raise _shape_error("linear (bias)", data, b.data) from None
+    return make_node(data, (x, W, b), _vjp_linear, None, "linear")
+
+
+# -- reductions ---------------------------------------------------------------------------
+
+
+def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    out = []
+    for ax in axes:
+        if not -ndim <= ax < (ndim or 1):
+            raise ShapeError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
+        out.append(ax % ndim if ndim else 0)
+    return tuple(out)
+
+
+def _keep_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    axes = _axes(axis, len(shape))
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _vjp_sum(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    shape = node._parents[0].data.shape
+    axis, keepdims = node._ctx
+    if not keepdims:
+        g = g.reshape(_keep_shape(shape, axis))
+    return (B.broadcast_to(g, shape),)
+
+
+def _check_axis(x: Tensor, axis: Any) -> None:
+    if axis is not None:
+        _axes(axis, x.ndim)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (None: all); the gradient is broadcast back."""
+    x = as_tensor(x)
+    _check_axis(x, axis)
+    data = x.data.sum(axis=axis, keepdims=keepdims)
+    return make_node1(data, x, _vjp_sum, (axis, keepdims), "sum")
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    x = as_tensor(x)
+    _check_axis(x, axis)
+    n = 1
+    for ax in _axes(axis, x.ndim):
+        n *= x.shape[ax]
+    return sum(x, axis, keepdims) / n
+
+
+def _vjp_max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    x = node._parents[0]
+    axis, keepdims = node._ctx
+    keep = _keep_shape(x.data.shape, axis)
+    mask = (x.data == np.reshape(node.data, keep)).astype(x.data.dtype)
+    mask /= mask.sum(axis=axis, keepdims=True)  # ties share the gradient
+    if not keepdims:
+        g = g.reshape(keep)
+    return (g * mask,)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Maximum over ``axis``; the gradient goes to the arg-max (split evenly on ties)."""
+    x = as_tensor(x)
+    _check_axis(x, axis)
+    return make_node1(x.data.max(axis=axis, keepdims=keepdims), x, _vjp_max,
+                      (axis, keepdims), "max")
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Minimum over ``axis`` (same rule as max)."""
+    x = as_tensor(x)
+    _check_axis(x, axis)
+    return make_node1(x.data.min(axis=axis, keepdims=keepdims), x, _vjp_max,
+                      (axis, keepdims), "min")
+
+
+# -- shape ops ----------------------------------------------------------------------------
+
+
+def _vjp_reshape(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (g.reshape(node._parents[0].data.shape),)
+
+
+def reshape(x: Any, *shape: Any) -> Tensor:
+    x = as_tensor(x)
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        data = x.data.reshape(shape)
+    except ValueError:
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} "
+                         f"({x.size} elements) into shape {shape}") from None
+    return make_node1(data, x, _vjp_reshape, None, "reshape")
+
+
+def _vjp_transpose(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (g.transpose(node._ctx),)
+
+
+def transpose(x: Any, *axes: Any) -> Tensor:
+    x = as_tensor(x)
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = tuple(axes[0])
+    if not axes:
+        axes = tuple(reversed(range(x.ndim)))
+    if sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
+        raise ShapeError(f"transpose: axes {axes} are not a permutation for shape {x.shape}")
+    inverse = tuple(int(i) for i in np.argsort([a % x.ndim for a in axes]))
+    return make_node1(x.data.transpose(axes), x, _vjp_transpose, inverse, "transpose")
+
+
+def _vjp_broadcast_to(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (B.sum_to(g, node._parents[0].data.shape),)
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Tensor:
+    x = as_tensor(x)
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    try:
+        data = np.broadcast_to(x.data, shape)
+    except ValueError:
+        raise _shape_error("broadcast_to", x.data, np.empty(shape), "cannot be broadcast "
+                           "(first to second)") from None
+    return make_node1(data, x, _vjp_broadcast_to, None, "broadcast_to")
+
+
+def _vjp_sum_to(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (B.broadcast_to(g, node._parents[0].data.shape),)
+
+
+def sum_to(x: Any, shape: tuple[int, ...]) -> Tensor:
+    """Sum a broadcast value back down to ``shape`` (the adjoint of broadcast_to)."""
+    x = as_tensor(x)
+    shape = tuple(shape)
+    if x.shape == shape:
+        return x
+    return make_node1(np_sum_to(x.data, shape), x, _vjp_sum_to, None, "sum_to")
+
+
+# -- indexing -----------------------------------------------------------------------------
+
+
+def _norm_index(idx: Any) -> Any:
+    if isinstance(idx, Tensor):
+        return idx.data.astype(np.intp) if idx.dtype.kind == "f" else idx.data
+    if isinstance(idx, list):
+        return np.asarray(idx)
+    if isinstance(idx, tuple):
+        return tuple(_norm_index(i) for i in idx)
+    return idx
+
+
+def _vjp_getitem(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (B.scatter(g, node._ctx, node._parents[0].data.shape),)
+
+
+def getitem(x: Any, idx: Any) -> Tensor:
+    """``x[idx]`` with NumPy's indexing; the gradient is scattered (and summed on repeats)."""
+    x = as_tensor(x)
+    idx = _norm_index(idx)
+    try:
+        data = x.data[idx]
+    except IndexError as exc:
+        raise ShapeError(f"getitem: index {idx!r} does not fit shape {x.shape}: {exc}") from None
+    if not is_basic_index(idx):
+        data = np.array(data)
+    return make_node1(data, x, _vjp_getitem, idx, "getitem")
+
+
+def _vjp_scatter(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (g[node._ctx],)
+
+
+def scatter(g: Any, idx: Any, shape: tuple[int, ...]) -> Tensor:
+    """Zeros of ``shape`` with ``g`` added at ``idx`` (the adjoint of indexing)."""
+    g = as_tensor(g)
+    return make_node1(np_scatter(g.data, idx, tuple(shape)), g, _vjp_scatter, idx, "scatter")
+
+
+def _vjp_concat(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
+    axis, sizes = node._ctx
+    out, start = [], 0
+    lead = (slice(None),) * axis
+    for p, n in zip(node._parents, sizes):
+        out.append(g[lead + (slice(start, start + n),)] if p.requires_grad else None)
+        start += n
+    return tuple(out)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    ts = tuple(as_tensor(t) for t in tensors)
+    if not ts:
+        raise AutodiffError("concatenate needs at least one tensor")
+    try:
+        data = np.concatenate([t.data for t in ts], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(t.shape) for t in ts)
+        raise ShapeError(f"concatenate along axis {axis}: shapes {shapes} must agree "
+                         "except on that axis") from None
+    ax = axis % data.ndim
+    return make_node(data, ts, _vjp_concat, (ax, [t.shape[ax] for t in ts]), "concatenate")
+
+
+def _vjp_stack(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
+    lead = (slice(None),) * node._ctx
+    return tuple(g[lead + (i,)] if p.requires_grad else None
+                 for i, p in enumerate(node._parents))
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    ts = tuple(as_tensor(t) for t in tensors)
+    if not ts:
+        raise AutodiffError("stack needs at least one tensor")
+    try:
+        data = np.stack([t.data for t in ts], axis=axis)
+    except ValueError:
+        shapes = ", ".join(str(t.shape) for t in ts)
+        raise ShapeError(f"stack: shapes {shapes} must all be equal") from None
+    return make_node(data, ts, _vjp_stack, axis % data.ndim, "stack")
+
+
+def _vjp_where(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
+    a, b = node._parents
+    m = node._ctx
+    return (B.sum_to(g * m, a.data.shape) if a.requires_grad else None,
+            B.sum_to(g * (1 - m), b.data.shape) if b.requires_grad else None)
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """Pick ``a`` where ``cond`` else ``b``; each side gets the gradient where it was picked."""
+    c = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    a, b = _lift(a, like), _lift(b, like)
+    try:
+        data = np.where(c, a.data, b.data)
+    except ValueError:
+        raise ShapeError(f"where: condition {c.shape}, shapes {a.shape} and {b.shape} "
+                         "cannot be broadcast together") from None
+    return make_node(data, (a, b), _vjp_where, c.astype(data.dtype), "where")
+
+
+# -- stable fused ops ----------------------------------------------------------------------
+
+
+def _vjp_logsumexp(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    x = node._parents[0]
+    axis, keepdims = node._ctx
+    if not keepdims:
+        g = g.reshape(_keep_shape(x.data.shape, axis))
+    return (g * B.softmax(B.v(x), axis),)
+
+
+def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> Tensor:
+    """log Σ exp(x) along ``axis``, shifted by the max so exp never overflows."""
+    x = as_tensor(x)
+    _check_axis(x, axis)
+    return make_node1(np_logsumexp(x.data, axis, keepdims), x, _vjp_logsumexp,
+                      (axis, keepdims), "logsumexp")
+
+
+def _vjp_softmax(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    y = B.v(node)
+    gy = g * y
+    return (gy - y * gy.sum(axis=node._ctx, keepdims=True),)
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """exp(x)/Σexp(x) along ``axis``; stable at ±1000, an all -inf row gives zeros."""
+    x = as_tensor(x)
+    _check_axis(x, axis)
+    return make_node1(np_softmax(x.data, axis), x, _vjp_softmax, axis, "softmax")
+
+
+def _vjp_log_softmax(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    axis = node._ctx
+    return (g - B.softmax(B.v(node._parents[0]), axis) * g.sum(axis=axis, keepdims=True),)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    x = as_tensor(x)
+    _check_axis(x, axis)
+    data = x.data - np_logsumexp(x.data, axis, keepdims=True)
+    return make_node1(data, x, _vjp_log_softmax, axis, "log_softmax")
+
+
+def _vjp_cross_entropy(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    z = node._parents[0]
+    target, onehot, lse, n = node._ctx
+    if B.name == "numpy":
+        with np.errstate(invalid="ignore"):
+            p = np.exp(z.data - lse)
+        if onehot is None:
+            p[np.arange(n), target] -= 1
+        else:
+            p -= onehot
+        p *= g / n
+        return (p,)
+    if onehot is None:
+        onehot = np.zeros(z.shape, dtype=z.dtype)
+        onehot[np.arange(n), target] = 1
+    return ((B.softmax(z, 1) - onehot) * (g / n),)
+
+
+def cross_entropy(logits: Any, target: Any) -> Tensor:
+    """Mean softmax cross-entropy of ``logits`` (N, C) against class indices (N,) or
+    probabilities (N, C).  Fused: the gradient is (softmax - onehot)/N, exact and stable."""
+    z = as_tensor(logits)
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if z.ndim != 2:
+        raise ShapeError(f"cross_entropy: logits must have shape (N, C), got {z.shape}")
+    n, c = z.shape
+    lse = np_logsumexp(z.data, axis=1, keepdims=True)
+    if t.dtype.kind in "iub":
+        if t.shape != (n,):
+            raise ShapeError(f"cross_entropy: logits {z.shape} need {n} class indices, "
+                             f"got target of shape {t.shape}")
+        if n and (t.min() < 0 or t.max() >= c):
+            raise AutodiffError(f"cross_entropy: class indices must be in 0..{c - 1}, "
+                                f"got {t.min()}..{t.max()}")
+        picked = z.data[np.arange(n), t]
+        loss = (lse[:, 0] - picked).sum() / n
+        onehot = None
+    else:
+        if t.shape != z.shape:
+            raise ShapeError(f"cross_entropy: logits {z.shape} and target probabilities "
+                             f"{t.shape} must have the same shape")
+        onehot = t.astype(z.dtype)
+        with np.errstate(invalid="ignore"):
+            terms = np.where(onehot != 0, onehot * (z.data - lse), 0)
+        loss = -terms.sum() / n
+    data = np.asarray(loss, dtype=z.dtype)
+    return make_node1(data, z, _vjp_cross_entropy, (t, onehot, lse, n), "cross_entropy")
+
+
+def _vjp_bce(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    z = node._parents[0]
+    t = node._ctx
+    return ((B.F.sigmoid(B.v(z)) - t) * (g / z.data.size),)
+
+
+def bce_with_logits(logits: Any, target: Any) -> Tensor:
+    """Mean binary cross-entropy on logits: softplus(z) - t·z, never log(0)."""
+    z = as_tensor(logits)
+    t = np.asarray(target.data if isinstance(target, Tensor) else target, dtype=z.dtype)
+    if np.broadcast_shapes(z.shape, t.shape) != z.shape:
+        raise _shape_error("bce_with_logits", z.data, t)
+    zd = z.data
+    terms = np.maximum(zd, 0) - zd * t + np.log1p(np.exp(-np.abs(zd)))
+    data = np.asarray(terms.sum() / zd.size, dtype=z.dtype)
+    return make_node1(data, z, _vjp_bce, t, "bce_with_logits")
+
+
+def mse_loss(pred: Any, target: Any) -> Tensor:
+    """Mean squared error."""
+    pred = as_tensor(pred)
+    t = target if isinstance(target, Tensor) else _lift(target, pred)
+    if pred.shape != t.shape:
+        raise _shape_error("mse_loss", pred.data, t.data, "must be equal")
+    return ((pred - t) ** 2).mean()
+
+
+# -- install on Tensor ----------------------------------------------------------------------
+
+
+def _install() -> None:
+    T = Tensor
+    T.__add__, T.__radd__ = add, radd
+    T.__sub__, T.__rsub__ = sub, rsub
+    T.__mul__, T.__rmul__ = mul, rmul
+    T.__truediv__, T.__rtruediv__ = div, rdiv
+    T.__pow__, T.__rpow__ = power, rpow
+    T.__matmul__, T.__rmatmul__ = matmul, rmatmul
+    T.__neg__ = neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = UNARY["abs"]
+    T.__getitem__ = getitem
+    T.sum, T.mean, T.max, T.min = sum, mean, max, min
+    T.reshape, T.transpose = reshape, transpose
+    T.T = property(lambda self: transpose(self))
+    T.mT = property(lambda self: transpose(self, tuple(range(self.ndim - 2))
+                                           + (self.ndim - 1, self.ndim - 2)))
+    T.broadcast_to, T.sum_to = broadcast_to, sum_to
+    T.logsumexp, T.softmax, T.log_softmax = logsumexp, softmax, log_softmax
+    T.flatten = lambda self: reshape(self, (-1,))
+    for name, r in RULES.items():
+        if name.isidentifier() and not hasattr(T, name):
+            setattr(T, name, UNARY[r.name])
+
+
+_install()

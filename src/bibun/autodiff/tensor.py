@@ -1,0 +1,419 @@
+"""The Tensor: a NumPy array that remembers how it was computed.
+
+Define-by-run, like micrograd or PyTorch: every operation on a :class:`Tensor` that
+needs a gradient returns a new Tensor holding its parents, the name of the operation
+and a *vjp* function (vector-Jacobian product).  ``backward()`` walks that graph once
+in reverse topological order (iteratively: a 100,000-long chain is fine) and hands each
+node's gradient to its vjp, which returns the gradients of its parents: the chain rule
+as a relay, each runner multiplying by its own local rate.
+
+Every vjp is written **once**, against a tiny backend ``B`` (see :mod:`.backend`):
+
+* ``backward()`` runs it on raw NumPy arrays: nothing is recorded, so it is fast;
+* ``backward(create_graph=True)`` runs the very same code on Tensors, so the gradient
+  is itself a Tensor computation that can be differentiated again (4th derivative of
+  tanh, Hessians, Newton's method with the exact second derivative).
+
+Gradients and ``backward()`` twice
+----------------------------------
+``backward()`` *overwrites* ``.grad`` on every node it reaches, so calling it twice
+gives the same gradients, not double.  Accumulation is opt-in:
+``backward(accumulate=True)`` adds into the leaves' existing ``.grad`` (how you sum the
+gradients of several mini-batches).  Intermediate nodes always get the fresh gradient.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+from collections.abc import Callable, Iterable
+from itertools import count
+from typing import Any
+
+import numpy as np
+
+from bibun.errors import BibunError
+
+
+class AutodiffError(BibunError):
+    """Misuse of the autodiff engine (e.g. backward on a non-scalar without a seed)."""
+
+
+class ShapeError(AutodiffError):
+    """Operands whose shapes do not fit; the message names the op and both shapes."""
+
+
+class AnomalyError(AutodiffError):
+    """NaN appeared: the message names the operation where it first appeared."""
+
+
+# creation order, counting *down*: a parent always has a larger number than its children,
+# so the smallest number on backprop's min-heap is the newest pending node
+_next_seq = count(0, -1).__next__
+
+# -- global switches (module globals: reading one costs ~20 ns on the hot path) ---------
+_grad_enabled = True
+_anomaly = False
+
+
+class no_grad:
+    """``with no_grad():`` computes values only: no parents kept, no graph built.
+
+    Use it for evaluation and for parameter updates so they are not recorded."""
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._prev = _grad_enabled
+        _grad_enabled = False
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._prev
+
+
+class enable_grad:
+    """Turn recording back on inside a ``no_grad`` block (used by the functional API)."""
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._prev = _grad_enabled
+        _grad_enabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._prev
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+class detect_anomaly:
+    """``with detect_anomaly():`` checks every forward value and every backward gradient
+    for NaN and raises :class:`AnomalyError` naming the first operation that produced one
+    from NaN-free inputs.  Off by default because the check costs a pass over each array."""
+
+    def __enter__(self) -> None:
+        global _anomaly
+        self._prev = _anomaly
+        _anomaly = True
+
+    def __exit__(self, *exc: object) -> None:
+        global _anomaly
+        _anomaly = self._prev
+
+
+def _has_nan(a: Any) -> bool:
+    a = a.data if isinstance(a, Tensor) else a
+    return bool(np.isnan(a).any())
+
+
+def _describe(node: Tensor) -> str:
+    shapes = ", ".join(str(p.shape) for p in node._parents) or "no inputs"
+    label = f" ({node.name})" if node.name else ""
+    return f"'{node.op}'{label} with input shapes {shapes}"
+
+
+def _check_forward(node: Tensor, parents: Iterable[Tensor]) -> None:
+    if not _has_nan(node.data):
+        return
+    parents = tuple(parents)
+    nan_in = [i for i, p in enumerate(parents) if _has_nan(p.data)]
+    if not nan_in:
+        vals = "; ".join(_preview(p.data) for p in parents)
+        raise AnomalyError(f"NaN first appeared in the forward pass of {_describe(node)}"
+                           f" (inputs: {vals})")
+    for i in nan_in:
+        p = parents[i]
+        if p.op == "leaf":  # it came in from outside the graph: name the culprit
+            label = f"'{p.name}'" if p.name else "a leaf tensor"
+            raise AnomalyError(f"NaN entered the forward pass of {_describe(node)} through "
+                               f"input {i}: {label} of shape {p.shape} already contains NaN")
+
+
+def _preview(a: Any) -> str:
+    a = np.asarray(a)
+    if a.size <= 4:
+        return np.array2string(a, precision=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return f"min {np.nanmin(a):.4g}, max {np.nanmax(a):.4g}"
+
+
+# -- the Tensor --------------------------------------------------------------------------
+
+
+class Tensor:
+    """An n-dimensional array of float32 or float64 with a gradient.
+
+    ``data`` is the NumPy value (an array; a NumPy scalar for 0-d values, as NumPy's own
+    operations return), ``grad`` the gradient after ``backward()`` (an array, or a Tensor
+    after ``backward(create_graph=True)``), ``op`` the operation that made it ("leaf" for
+    inputs), ``name`` an optional label shown in graph drawings."""
+
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_ctx", "op", "name",
+                 "_seq", "_g")
+    __array_ufunc__ = None  # ``ndarray * Tensor`` defers to Tensor.__rmul__
+    __hash__ = object.__hash__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str | None = None):
+        if isinstance(data, Tensor):
+            data = data.data
+        a = np.asarray(data, dtype=dtype)
+        if a.dtype.kind in "biu":
+            a = a.astype(np.float64)
+        elif a.dtype.kind != "f":
+            raise AutodiffError(f"Tensor needs real numbers, got dtype {a.dtype}")
+        if a.ndim == 0 and type(self) is Tensor:
+            a = a[()]  # a NumPy scalar, like every 0-d op result: 5x cheaper arithmetic
+        self.data = a
+        self.grad: Any = None
+        self.requires_grad = bool(requires_grad)
+        self._parents: tuple[Tensor, ...] = ()
+        self._vjp: Callable[..., tuple[Any, ...]] | None = None
+        self._ctx: Any = None
+        self.op = "leaf"
+        self.name = name
+        self._seq = _next_seq()
+        self._g: Any = None
+
+    # -- array-like conveniences ---------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> float:
+        return float(np.asarray(self.data).item())
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def numpy(self) -> np.ndarray:
+        """The value as a NumPy array (no copy)."""
+        return np.asarray(self.data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        a = np.asarray(self.data)
+        return a.astype(dtype) if dtype is not None else a
+
+    def detach(self) -> Tensor:
+        """The same value, cut from the graph."""
+        return Tensor(self.data)
+
+    def __repr__(self) -> str:
+        g = ", requires_grad=True" if self.requires_grad else ""
+        body = np.array2string(np.asarray(self.data), precision=4, separator=", ",
+                               threshold=20, edgeitems=2)
+        return f"Tensor({body}{g}, op={self.op})" if self.op != "leaf" else f"Tensor({body}{g})"
+
+    # comparisons give plain boolean arrays: they have no gradient
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < _raw(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= _raw(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > _raw(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= _raw(other)
+
+    # -- reverse mode ----------------------------------------------------------------
+    def backward(self, grad: Any = None, *, accumulate: bool = False,
+                 create_graph: bool = False) -> None:
+        """Fill ``.grad`` of every node this tensor depends on.
+
+        ``grad`` is the seed (required unless this tensor has one element).  Gradients are
+        overwritten; ``accumulate=True`` adds into leaves' existing ``.grad`` instead.
+        ``create_graph=True`` records the backward pass so the gradients can be
+        differentiated again."""
+        if not self.requires_grad:
+            raise AutodiffError(
+                f"backward() on a tensor that does not require grad (op '{self.op}'): "
+                "mark an input with requires_grad=True, and do not compute it under no_grad()")
+        seed = _seed(self, grad)
+        backprop(self, seed, create_graph=create_graph, assign=True, accumulate=accumulate)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _seed(root: Tensor, grad: Any) -> Any:
+    if grad is None:
+        if root.data.size != 1:
+            raise AutodiffError(
+                f"backward() on a non-scalar tensor of shape {root.shape} (op '{root.op}') "
+                "needs a seed gradient of that shape, e.g. t.backward(np.ones(t.shape)); "
+                "or reduce it to a scalar first (t.sum(), t.mean())")
+        return np.ones_like(root.data)
+    g = np.asarray(_raw(grad), dtype=root.dtype)
+    if g.shape != root.shape:
+        raise ShapeError(f"backward: seed gradient of shape {g.shape} does not match the "
+                         f"tensor's shape {root.shape}")
+    return g
+
+
+_new = object.__new__
+
+
+def make_node(data: Any, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
+              ctx: Any, op: str) -> Tensor:
+    """Wrap an op's result; keep the graph only if some parent needs a gradient."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.op = op
+    t.name = None
+    t._seq = _next_seq()
+    t._g = None
+    if _grad_enabled:
+        for p in parents:
+            if p.requires_grad:
+                t.requires_grad = True
+                t._parents = parents
+                t._vjp = vjp
+                t._ctx = ctx
+                break
+        else:
+            t.requires_grad = False
+            t._parents = ()
+            t._vjp = None
+            t._ctx = None
+    else:
+        t.requires_grad = False
+        t._parents = ()
+        t._vjp = None
+        t._ctx = None
+    if _anomaly:
+        _check_forward(t, parents)
+    return t
+
+
+def make_node1(data: Any, a: Tensor, vjp: Callable[..., Any], ctx: Any, op: str) -> Tensor:
+    """:func:`make_node` for one parent (the common case, a little faster)."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.op = op
+    t.name = None
+    t._seq = _next_seq()
+    t._g = None
+    if _grad_enabled and a.requires_grad:
+        t.requires_grad = True
+        t._parents = (a,)
+        t._vjp = vjp
+        t._ctx = ctx
+    else:
+        t.requires_grad = False
+        t._parents = ()
+        t._vjp = None
+        t._ctx = None
+    if _anomaly:
+        _check_forward(t, (a,))
+    return t
+
+
+# -- graph traversal and the backward pass -------------------------------------------------
+
+
+def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
+             stop: set[int] | frozenset[int] = frozenset(), assign: bool = False,
+             accumulate: bool = False) -> dict[int, Any]:
+    """Run every vjp once, children before parents.  Returns ``{id(node): gradient}``
+    for the leaves and the ``stop`` nodes (the inputs a functional transform asked for).
+
+    The order comes from a heap on creation order: a node is always created after its
+    parents, so popping the newest pending node means all its consumers are done and its
+    gradient is complete.  This visits each node once, needs no separate topological
+    sort and no recursion.  A pending gradient waits on the node itself (``_g``), which
+    is cleared as soon as the node is processed.  Gradients are NumPy arrays, or Tensors
+    when ``create_graph``.  With ``assign`` every node's ``.grad`` is set (``backward()``)."""
+    global _grad_enabled
+    from bibun.autodiff.backend import NUMPY, tensor_backend
+
+    if create_graph:
+        B = tensor_backend()
+        if not isinstance(seed, Tensor):
+            seed = Tensor(seed)
+    else:
+        B = NUMPY
+        if isinstance(seed, Tensor):
+            seed = seed.data
+    out: dict[int, Any] = {}
+    root._g = seed
+    heap: list[tuple[int, Tensor]] = [(root._seq, root)]
+    push, pop = heapq.heappush, heapq.heappop
+    prev = _grad_enabled
+    _grad_enabled = create_graph
+    try:
+        while heap:
+            node = pop(heap)[1]
+            g = node._g
+            node._g = None
+            vjp = node._vjp
+            if assign:
+                if vjp is None:  # a leaf: its grad belongs to the user
+                    if type(g) is np.ndarray and not g.flags.writeable:
+                        g = g.copy()  # broadcast views are read-only
+                    if accumulate and node.grad is not None:
+                        g = node.grad + g
+                node.grad = g
+            if vjp is None or (stop and id(node) in stop):
+                out[id(node)] = g
+                continue
+            gs = vjp(node, g, B)
+            if _anomaly:
+                _check_backward(node, g, gs)
+            for p, gp in zip(node._parents, gs):
+                if gp is None or not p.requires_grad:
+                    continue
+                old = p._g
+                if old is None:
+                    p._g = gp
+                    push(heap, (p._seq, p))
+                else:
+                    p._g = old + gp
+    finally:
+        _grad_enabled = prev
+        for _, node in heap:  # only if a vjp raised: leave no pending gradient behind
+            node._g = None
+    return out
+
+
+def _check_backward(node: Tensor, g: Any, gs: tuple[Any, ...]) -> None:
+    if _has_nan(g):
+        return
+    for i, gp in enumerate(gs):
+        if gp is not None and _has_nan(gp):
+            raise AnomalyError(
+                f"NaN first appeared in the backward pass of {_describe(node)}: the gradient "
+                f"for input {i} (shape {node._parents[i].shape}) is NaN although the incoming "
+                f"gradient is not (input values: {_preview(node._parents[i].data)})")
+
+
+def as_tensor(x: Any, dtype: Any = None) -> Tensor:
+    """A Tensor for ``x`` (returned unchanged if it already is one)."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(x, dtype=dtype)

@@ -1,0 +1,42 @@
+"""bibun.nn: small neural networks on top of bibun.autodiff.
+
+>>> from bibun import nn
+>>> model = nn.MLP([2, 64, 3], activation="tanh", rng=0)
+>>> opt = nn.Adam(model.parameters(), lr=0.01)
+>>> # loss = nn.cross_entropy(model(X), y); loss.backward(); opt.step()
+"""
+
+from bibun.nn.data import DataLoader
+from bibun.nn.init import he_normal, he_uniform, xavier_normal, xavier_uniform
+from bibun.nn.layers import (
+    ACTIVATIONS,
+    LSTM,
+    MLP,
+    RNN,
+    Activation,
+    Linear,
+    ReLU,
+    SequenceModel,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from bibun.nn.losses import (
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    bce_with_logits,
+    cross_entropy,
+    mse_loss,
+)
+from bibun.nn.module import Module, Parameter
+from bibun.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+
+__all__ = [
+    "ACTIVATIONS", "LSTM", "MLP", "RNN", "Activation", "AdaGrad", "Adam", "BCEWithLogitsLoss",
+    "CrossEntropyLoss", "DataLoader", "Linear", "MSELoss", "Module", "Momentum", "Nesterov",
+    "Parameter", "RMSprop", "ReLU", "SGD", "SequenceModel", "Sequential", "Sigmoid", "Softmax",
+    "Tanh", "bce_with_logits", "cross_entropy", "he_normal", "he_uniform", "mse_loss",
+    "xavier_normal", "xavier_uniform",
+]

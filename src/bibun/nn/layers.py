@@ -1,0 +1,226 @@
+"""Layers: Linear, MLP, activations, RNN and LSTM, all written with Tensor ops.
+
+Shapes follow "Deep Learning from Scratch" and hand-written NumPy: a batch is the first
+axis and a Linear layer computes ``x @ W + b`` with ``W`` of shape (in, out).
+Recurrent layers take ``(batch, time, features)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from bibun import autodiff as ad
+from bibun.autodiff import ops
+from bibun.autodiff.tensor import Tensor, as_tensor
+from bibun.errors import BibunError
+from bibun.nn.init import INITS, for_activation
+from bibun.nn.module import Module, Parameter
+
+#: activation name -> function on Tensors (each one's derivative comes from the rule table)
+ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "sigmoid": ad.sigmoid,
+    "tanh": ad.tanh,
+    "relu": ad.relu,
+    "softplus": ad.softplus,
+    "identity": lambda x: x,
+}
+
+
+def _activation_fn(name: str) -> Callable[[Tensor], Tensor]:
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise BibunError(f"unknown activation {name!r}; choose from "
+                         f"{', '.join(ACTIVATIONS)}") from None
+
+
+def _rng(seed_or_rng: Any) -> np.random.Generator:
+    if isinstance(seed_or_rng, np.random.Generator):
+        return seed_or_rng
+    return np.random.default_rng(seed_or_rng)
+
+
+def _as_input(x: Any) -> Any:
+    """Tensors and forward-mode Duals pass through (so jvp/jacobian work on models)."""
+    return x if isinstance(x, (Tensor, ad.Dual)) else as_tensor(x)
+
+
+class Linear(Module):
+    """y = x W + b."""
+
+    def __init__(self, n_in: int, n_out: int, *, bias: bool = True, init: str = "xavier",
+                 rng: Any = None, dtype: Any = np.float64):
+        if init not in INITS:
+            raise BibunError(f"unknown init {init!r}; choose from {', '.join(INITS)}")
+        self.W = Parameter(INITS[init](n_in, n_out, _rng(rng), dtype))
+        self.b = Parameter(np.zeros(n_out, dtype=dtype)) if bias else None
+        self.n_in, self.n_out = n_in, n_out
+
+    def forward(self, x: Any) -> Tensor:
+        x = _as_input(x)
+        if x.shape[-1:] != (self.n_in,):
+            raise BibunError(f"Linear({self.n_in}, {self.n_out}) got input of shape {x.shape}"
+                             f": the last axis must be {self.n_in}")
+        return ad.linear(x, self.W, self.b)
+
+
+class Activation(Module):
+    def __init__(self, name: str):
+        self.name = name
+        self.fn = _activation_fn(name)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.fn(x)
+
+
+class Sigmoid(Activation):
+    def __init__(self) -> None:
+        super().__init__("sigmoid")
+
+
+class Tanh(Activation):
+    def __init__(self) -> None:
+        super().__init__("tanh")
+
+
+class ReLU(Activation):
+    def __init__(self) -> None:
+        super().__init__("relu")
+
+
+class Softmax(Module):
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+
+    def forward(self, x: Tensor) -> Tensor:
+        return ops.softmax(x, self.axis)
+
+
+class Sequential(Module):
+    def __init__(self, *layers: Module):
+        self.layers = list(layers)
+
+    def forward(self, x: Any) -> Any:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+class MLP(Module):
+    """Fully connected layers with an activation between them; the last layer is linear
+    (logits), because the losses are fused with softmax/sigmoid for stability."""
+
+    def __init__(self, sizes: Sequence[int], activation: str = "tanh", *, init: str | None = None,
+                 rng: Any = None, dtype: Any = np.float64):
+        if len(sizes) < 2:
+            raise BibunError(f"MLP needs at least input and output sizes, got {list(sizes)}")
+        rng = _rng(rng)
+        init = init or for_activation(activation)
+        self.act_name = activation
+        self.act = _activation_fn(activation)
+        self.layers = [Linear(a, b, init=init, rng=rng, dtype=dtype)
+                       for a, b in zip(sizes, sizes[1:])]
+
+    def forward(self, x: Any) -> Tensor:
+        h = _as_input(x)
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            h = layer(h)
+            if i < last:
+                h = self.act(h)
+        return h
+
+
+class RNN(Module):
+    """Elman RNN: h_t = tanh(x_t Wx + h_{t-1} Wh + b)."""
+
+    def __init__(self, n_in: int, hidden: int, *, rng: Any = None, dtype: Any = np.float64):
+        rng = _rng(rng)
+        self.hidden = hidden
+        self.Wx = Parameter(INITS["xavier"](n_in, hidden, rng, dtype))
+        self.Wh = Parameter(INITS["xavier"](hidden, hidden, rng, dtype))
+        self.b = Parameter(np.zeros(hidden, dtype=dtype))
+
+    def forward(self, x: Any, h: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """x: (N, T, D) -> (outputs (N, T, H), last hidden state (N, H))."""
+        x = _check_seq(x, self.Wx.shape[0], "RNN")
+        n, steps, d = x.shape
+        xw = (x.reshape(n * steps, d) @ self.Wx).reshape(n, steps, self.hidden)
+        h = h if h is not None else Tensor(np.zeros((n, self.hidden), dtype=self.Wx.dtype))
+        outs = []
+        for t in range(steps):
+            h = (xw[:, t] + h @ self.Wh + self.b).tanh()
+            outs.append(h)
+        return ops.stack(outs, axis=1), h
+
+
+class LSTM(Module):
+    """Long short-term memory, the seeds' tanh-and-sigmoid network:
+
+        i, f, o = σ(·), σ(·), σ(·)     input, forget and output gates (0..1: how much)
+        g       = tanh(·)              candidate values (-1..1)
+        c_t = f·c_{t-1} + i·g          the cell remembers, gated
+        h_t = o·tanh(c_t)
+
+    The gradient flows along c through a product with f instead of through a squashing
+    derivative at every step, which is why an LSTM suffers less from vanishing gradients."""
+
+    def __init__(self, n_in: int, hidden: int, *, rng: Any = None, dtype: Any = np.float64):
+        rng = _rng(rng)
+        self.hidden = hidden
+        self.Wx = Parameter(INITS["xavier"](n_in, 4 * hidden, rng, dtype))
+        self.Wh = Parameter(INITS["xavier"](hidden, 4 * hidden, rng, dtype))
+        b = np.zeros(4 * hidden, dtype=dtype)
+        b[hidden:2 * hidden] = 1.0  # forget gate starts open: remember by default
+        self.b = Parameter(b)
+
+    def forward(self, x: Any, state: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+        """x: (N, T, D) -> (outputs (N, T, H), (h_T, c_T))."""
+        x = _check_seq(x, self.Wx.shape[0], "LSTM")
+        n, steps, d = x.shape
+        H = self.hidden
+        xw = (x.reshape(n * steps, d) @ self.Wx).reshape(n, steps, 4 * H)
+        if state is None:
+            zeros = np.zeros((n, H), dtype=self.Wx.dtype)
+            h, c = Tensor(zeros), Tensor(zeros)
+        else:
+            h, c = state
+        outs = []
+        for t in range(steps):
+            a = xw[:, t] + h @ self.Wh + self.b
+            gates = a[:, :3 * H].sigmoid()
+            i, f, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:]
+            g = a[:, 3 * H:].tanh()
+            c = f * c + i * g
+            h = o * c.tanh()
+            outs.append(h)
+        return ops.stack(outs, axis=1), (h, c)
+
+
+def _check_seq(x: Any, d: int, who: str) -> Tensor:
+    x = as_tensor(x)
+    if x.ndim != 3 or x.shape[2] != d:
+        raise BibunError(f"{who} expects input of shape (batch, time, {d}), got {x.shape}")
+    return x
+
+
+class SequenceModel(Module):
+    """A recurrent layer read out by a Linear layer at the last time step: for predicting
+    the next value of a sine wave, or classifying a digit read row by row."""
+
+    def __init__(self, n_in: int, hidden: int, n_out: int, *, cell: str = "lstm",
+                 rng: Any = None, dtype: Any = np.float64):
+        rng = _rng(rng)
+        if cell not in ("lstm", "rnn"):
+            raise BibunError(f"unknown recurrent cell {cell!r}: use 'lstm' or 'rnn'")
+        self.rnn = (LSTM if cell == "lstm" else RNN)(n_in, hidden, rng=rng, dtype=dtype)
+        self.head = Linear(hidden, n_out, rng=rng, dtype=dtype)
+
+    def forward(self, x: Any) -> Tensor:
+        out = self.rnn(x)
+        h = out[1][0] if isinstance(self.rnn, LSTM) else out[1]
+        return self.head(h)

@@ -1,0 +1,99 @@
+"""Module and Parameter: a model is an object holding Parameters (and other Modules).
+
+Parameters are found by walking the object's attributes in the order they were set
+(including lists and tuples of Modules), so names are stable (``layers.0.W``) and
+``save``/``load`` round-trip through a plain ``.npz`` file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bibun.autodiff.tensor import Tensor
+from bibun.errors import BibunError
+
+
+class Parameter(Tensor):
+    """A Tensor that a model learns: always a leaf, always requires grad."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, name: str | None = None):
+        super().__init__(np.array(data, copy=True), requires_grad=True, name=name)
+
+
+class Module:
+    """Base class of layers and models: subclasses define ``forward``."""
+
+    def forward(self, *args: Any, **kw: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def __call__(self, *args: Any, **kw: Any) -> Any:
+        return self.forward(*args, **kw)
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, Parameter) pairs, each Parameter once, in definition order."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Any]] = [(prefix, self)]
+        out: list[tuple[str, Parameter]] = []
+        while stack:  # iterative walk; children pushed in reverse to keep order
+            name, obj = stack.pop()
+            if isinstance(obj, Parameter):
+                if id(obj) not in seen:
+                    seen.add(id(obj))
+                    out.append((name, obj))
+                    if obj.name is None:
+                        obj.name = name  # shown in graph drawings and NaN reports
+                continue
+            if isinstance(obj, Module):
+                items = list(vars(obj).items())
+            elif isinstance(obj, (list, tuple)):
+                items = [(str(i), v) for i, v in enumerate(obj)]
+            else:
+                continue
+            for key, val in reversed(items):
+                if isinstance(val, (Parameter, Module, list, tuple)):
+                    stack.append((f"{name}.{key}" if name else key, val))
+        return iter(out)
+
+    def parameters(self) -> list[Parameter]:
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def num_parameters(self) -> int:
+        return int(sum(p.size for p in self.parameters()))
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {name: p.data.copy() for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        own = dict(self.named_parameters())
+        missing = sorted(set(own) - set(state))
+        extra = sorted(set(state) - set(own))
+        if missing or extra:
+            raise BibunError(f"parameters do not match this model: missing {missing}, "
+                             f"unexpected {extra}")
+        for name, p in own.items():
+            a = np.asarray(state[name])
+            if a.shape != p.shape:
+                raise BibunError(f"parameter {name}: saved shape {a.shape}, model {p.shape}")
+            p.data[...] = a
+
+    def save(self, path: str | Path) -> None:
+        """Write all parameters to a compressed ``.npz`` (names as keys)."""
+        np.savez_compressed(path, **self.state_dict())
+
+    def load(self, path: str | Path) -> None:
+        """Read parameters saved by :meth:`save` into this (same-shaped) model."""
+        with np.load(path) as f:
+            self.load_state_dict({k: f[k] for k in f.files})
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.num_parameters()} parameters)"

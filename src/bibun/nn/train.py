@@ -126,7 +126,8 @@ def train(task: Task, model: Module, *, epochs: int | None = None, lr: float | N
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(epoch_iter, desc=f"{task.name}", unit="epoch", leave=False)
+        bar = tqdm(epoch_iter, desc=f"{task.name}", unit="epoch", leave=False,
+                   disable=None)  # None: a bar on a terminal, plain lines in logs
         epoch_iter = bar
     for epoch in epoch_iter:
         total, count = 0.0, 0

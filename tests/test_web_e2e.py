@@ -91,6 +91,7 @@ def page(browser, server):
     outside: list[str] = []
     pg.on("request", lambda r: outside.append(r.url)
           if not r.url.startswith(server) and not r.url.startswith("data:") else None)
+    pg.set_default_timeout(20_000)  # generous: CI shares two cores with the other tests
     pg.goto(server + "/")
     pg.wait_for_function("() => window.Plotly !== undefined")
     yield pg
@@ -136,8 +137,10 @@ def test_type_formula_see_textbook_derivative(page):
 def test_parse_error_shown_in_place(page):
     typed(page, "x^^2")
     err = page.locator("#error")
-    err.wait_for(state="visible")
-    assert "column 3" in (err.text_content() or "")
+    page.wait_for_function(  # wait for this formula's error, not a stale one
+        "() => !document.querySelector('#error').hidden &&"
+        " document.querySelector('#error').textContent.includes('column 3') &&"
+        " document.querySelector('#error mark.bad') !== null")
     assert page.locator("#error mark.bad").text_content() == "^"
     assert page.locator("#expr").get_attribute("aria-invalid") == "true"
     shot(page.locator("#input-card"), "4-parse-error")

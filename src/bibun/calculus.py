@@ -95,6 +95,18 @@ def _var(expr: Expr, var: str | None) -> str:
     return var if var is not None else default_variable(expr)
 
 
+def one_variable(e: Expr, var: str | None, what: str) -> str:
+    """The variable of a function of one variable: ``var``, else the default one.  Any
+    other free symbol is an error saying that ``what`` (a tangent line, a plot...) needs
+    a function of one variable."""
+    v = _var(e, var)
+    others = sorted(e.free - {v})
+    if others:
+        raise BibunError(f"{what} needs a function of one variable; {e} also depends on "
+                         f"{', '.join(others)}")
+    return v
+
+
 def to_float(e: Expr | Any) -> float:
     """Float value of an exact number expression (e, cos(1), 1 + √2 ...)."""
     return float(e.evaluate()) if isinstance(e, Expr) else float(e)
@@ -222,11 +234,7 @@ def tangent(expr: Any, x0: Any, var: str | None = None) -> Tangent:
     """Tangent (and normal) line of ``expr`` at ``x0``, with exact coefficients when x0
     and the formula are exact: ``tangent("x^2", 1).line`` is ``2x - 1``."""
     e = as_expr(expr)
-    v = _var(e, var)
-    others = sorted(e.free - {v})
-    if others:
-        raise BibunError(f"a tangent line needs a function of one variable; {e} also "
-                         f"depends on {', '.join(others)}")
+    v = one_variable(e, var, "a tangent line")
     a = as_number(x0, "x0")
     y0 = _at(e, v, a, str(e))
     _check_smooth(e, v, a)
@@ -374,11 +382,7 @@ def series(expr: Any, var: str | None = None, at: Any = 0, order: int = 5) -> Se
     1 + x/1! + x^2/2! + x^3/3! as the seed writes it.
     """
     e = as_expr(expr)
-    v = _var(e, var)
-    others = sorted(e.free - {v})
-    if others:
-        raise BibunError(f"series needs a function of one variable; {e} also depends on "
-                         f"{', '.join(others)}")
+    v = one_variable(e, var, "series")
     if not isinstance(order, int) or order < 0:
         raise BibunError(f"the order of a series must be a whole number >= 0, got {order!r}")
     if order > MAX_SERIES_ORDER:

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from bibun.errors import BibunError
-from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, as_expr
+from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, as_expr, postorder
 from bibun.rules import rule
 
 __all__ = ["Compiled", "compile", "compile_gradient", "BACKENDS"]
@@ -217,22 +217,15 @@ def _function_text(name: str, backend: str, ns: dict[str, Any]) -> str:
 
 
 def _walk(roots: list[Expr]) -> list[Expr]:
-    """Distinct nodes of all roots, children first, without recursion."""
-    seen: set[int] = set()
+    """Distinct nodes of all roots, children first: :func:`bibun.expr.core.postorder` of
+    each root in turn, a node shared with an earlier root kept at its first place."""
+    seen: set[Expr] = set()
     order: list[Expr] = []
-    stack: list[tuple[Expr, bool]] = [(r, False) for r in reversed(roots)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for a in reversed(node.args):
-            if id(a) not in seen:
-                stack.append((a, False))
+    for root in roots:
+        for node in postorder(root):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
     return order
 
 

@@ -24,10 +24,17 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bibun.calculus import as_function, limit_quotient, series, tangent, to_float
+from bibun.calculus import (
+    as_function,
+    limit_quotient,
+    one_variable,
+    series,
+    tangent,
+    to_float,
+)
 from bibun.errors import BibunError, DomainError
 from bibun.expr.core import Expr, as_expr
-from bibun.symbolic import default_variable, diff
+from bibun.symbolic import diff
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -183,12 +190,7 @@ def _prime(k: int) -> str:
 
 
 def _one_var(e: Expr, var: str | None) -> str:
-    v = var or default_variable(e)
-    others = sorted(e.free - {v})
-    if others:
-        raise BibunError(f"this plot needs a function of one variable; {e} also depends on "
-                         f"{', '.join(others)}")
-    return v
+    return one_variable(e, var or None, "this plot")
 
 
 # -- f with its derivatives, and tangent lines ----------------------------------------
@@ -398,6 +400,21 @@ def _two_vars(e: Expr, variables: Sequence[str] | None) -> list[str]:
     return names
 
 
+def _on_grid(e: Expr, names: list[str], box: Sequence[Any], n: int) -> tuple:
+    """f(x, y) on an n×n grid over the box, NaN where undefined, for the contour and
+    surface plots: returns the two ranges, f as a function and the grids X, Y, Z.
+    A function undefined on the whole box is an error, not an empty picture."""
+    (x0, x1), (y0, y1) = (_range(b, (-5.0, 5.0)) for b in box)
+    f = as_function(e, names)
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    with np.errstate(all="ignore"):
+        Z = np.asarray(f(X, Y), dtype=float)
+    Z[~np.isfinite(Z)] = np.nan
+    if np.isnan(Z).all():
+        raise DomainError(f"{e} is undefined everywhere on the box")
+    return (x0, x1), (y0, y1), f, X, Y, Z
+
+
 def plot_contour(expr: Any, out: str | Path, *, runs: Mapping[str, Any] | None = None,
                  box: Sequence[tuple[float, float]] | None = None,
                  variables: Sequence[str] | None = None, quiver: bool = True,
@@ -412,14 +429,7 @@ def plot_contour(expr: Any, out: str | Path, *, runs: Mapping[str, Any] | None =
     runs = dict(runs or {})
     if box is None:
         box = plot_box(list(runs.values())) if runs else [(-5.0, 5.0), (-5.0, 5.0)]
-    (x0, x1), (y0, y1) = (_range(b, (-5.0, 5.0)) for b in box)
-    f = as_function(e, names)
-    X, Y = np.meshgrid(np.linspace(x0, x1, 241), np.linspace(y0, y1, 241))
-    with np.errstate(all="ignore"):
-        Z = np.asarray(f(X, Y), dtype=float)
-    Z[~np.isfinite(Z)] = np.nan
-    if np.isnan(Z).all():
-        raise DomainError(f"{e} is undefined everywhere on the box")
+    (x0, x1), (y0, y1), f, X, Y, Z = _on_grid(e, names, box, 241)
     with _style(lang):
         fig = _figure((7.0, 5.5))
         ax = fig.add_subplot()
@@ -474,14 +484,7 @@ def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0)
     if box is None:
         r = max(5.0, abs(px) * 1.3, abs(py) * 1.3)
         box = [(-r, r), (-r, r)]
-    (x0, x1), (y0, y1) = (_range(b, (-5.0, 5.0)) for b in box)
-    f = as_function(e, names)
-    X, Y = np.meshgrid(np.linspace(x0, x1, 61), np.linspace(y0, y1, 61))
-    with np.errstate(all="ignore"):
-        Z = np.asarray(f(X, Y), dtype=float)
-    Z[~np.isfinite(Z)] = np.nan
-    if np.isnan(Z).all():
-        raise DomainError(f"{e} is undefined everywhere on the box")
+    (x0, x1), (y0, y1), f, X, Y, Z = _on_grid(e, names, box, 61)
     dfx = diff(e, names[0])
     slope = float(as_function(dfx, names)(px, py))
     z0 = float(f(px, py))

@@ -56,32 +56,34 @@ _grad_enabled = True
 _anomaly = False
 
 
-class no_grad:
+class _grad_mode:
+    """Set recording to ``_enabled`` inside a ``with`` block and restore what it was on
+    exit (nesting works); :class:`no_grad` and :class:`enable_grad` differ only there."""
+
+    _enabled: bool
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self._prev = _grad_enabled
+        _grad_enabled = self._enabled
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self._prev
+
+
+class no_grad(_grad_mode):
     """``with no_grad():`` computes values only: no parents kept, no graph built.
 
     Use it for evaluation and for parameter updates so they are not recorded."""
 
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = False
-
-    def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._prev
+    _enabled = False
 
 
-class enable_grad:
+class enable_grad(_grad_mode):
     """Turn recording back on inside a ``no_grad`` block (used by the functional API)."""
 
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = True
-
-    def __exit__(self, *exc: object) -> None:
-        global _grad_enabled
-        _grad_enabled = self._prev
+    _enabled = True
 
 
 def is_grad_enabled() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from bibun.errors import BibunError
@@ -36,6 +37,22 @@ def parse_assignments(text: str | None, what: str = "--at") -> dict[str, Any]:
             raise BibunError(f"{what}: the value of {name} must be a number, got {value!r}")
         out[name] = v.evaluate()
     return out
+
+
+def warn(warnings: Iterable[str]) -> None:
+    """The parser's warnings about a formula (how an ambiguous spelling was read), on
+    stderr so that stdout stays the answer."""
+    for w in warnings:
+        print(f"bibun: warning: {w}", file=sys.stderr)
+
+
+def read_formula(text: str) -> Any:
+    """A formula argument as an expression, its parser warnings shown (:func:`warn`)."""
+    from bibun.expr.parse import parse_full
+
+    parsed = parse_full(text)
+    warn(parsed.warnings)
+    return parsed.expr
 
 
 def note(path: Any) -> None:

@@ -8,6 +8,8 @@ expression does not have, no common domain).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from bibun.cli._args import allow_negative_arguments
 from bibun.explain.check import check_answer
@@ -23,14 +25,19 @@ def add_common(p) -> None:
     allow_negative_arguments(p)
 
 
+def verdict(args, data: Callable[[], Any], text: Callable[[], str], holds: bool) -> int:
+    """Print a verdict (``check`` and ``equal``) as ``--format`` asks, JSON for programs or
+    a sentence for people, and make it the exit status: 0 when it holds, 1 when not."""
+    print(json.dumps(data(), ensure_ascii=False, indent=2) if args.format == "json"
+          else text())
+    return 0 if holds else 1
+
+
 def run(args) -> int:
     lang = resolve(args.lang)
     result = check_answer(args.expr, args.answer, args.wrt, lang=lang, latex=args.latex)
-    if args.format == "json":
-        print(json.dumps(result.to_json(lang), ensure_ascii=False, indent=2))
-    else:
-        print(result.message(lang))
-    return 0 if result.correct else 1
+    return verdict(args, lambda: result.to_json(lang), lambda: result.message(lang),
+                   result.correct)
 
 
 def register(sub) -> None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
 
-from bibun.cli._args import allow_negative_arguments, note
+from bibun.cli._args import allow_negative_arguments, note, read_formula
 from bibun.descend import (
     CLASSIC,
     CLASSIC_EXPR,
@@ -16,7 +15,6 @@ from bibun.descend import (
     descend,
 )
 from bibun.errors import BibunError
-from bibun.expr.parse import parse_full
 
 
 def run(args) -> int:
@@ -29,7 +27,7 @@ def run(args) -> int:
             configs = {n: (n, args.lr) for n in names}
         else:
             configs = CLASSIC
-        expr = _expr(text)
+        expr = read_formula(text)
         runs = compare(expr, start, configs, steps=steps)
         if args.format == "json":
             print(json.dumps({k: r.to_dict() for k, r in runs.items()}, ensure_ascii=False,
@@ -47,7 +45,7 @@ def run(args) -> int:
                          " (or --compare for the classic comparison)")
     if not args.start:
         raise BibunError("give a starting point with --from, e.g. --from 3,4")
-    expr = _expr(args.expr)
+    expr = read_formula(args.expr)
     steps = args.steps if args.steps is not None else 100
     r = descend(expr, args.start, args.optimizer or "gd", args.lr, steps=steps, tol=args.tol,
                 variables=args.vars)
@@ -70,13 +68,6 @@ def run(args) -> int:
                              xlabel="step")
         note(path)
     return 0
-
-
-def _expr(text: str):
-    parsed = parse_full(text)
-    for w in parsed.warnings:
-        print(f"bibun: warning: {w}", file=sys.stderr)
-    return parsed.expr
 
 
 def register(sub) -> None:

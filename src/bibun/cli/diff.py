@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
-from bibun.cli._args import allow_negative_arguments, parse_assignments
+from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
 from bibun.errors import BibunError
 from bibun.expr.core import Expr
 from bibun.expr.simplify import recognize
@@ -47,8 +46,7 @@ def _read(args) -> tuple[Expr, list[str]]:
     from bibun.expr.latex_input import parse_any_full
 
     parsed = parse_any_full(args.expr, True if getattr(args, "latex", False) else None)
-    for w in parsed.warnings:
-        print(f"bibun: warning: {w}", file=sys.stderr)
+    warn(parsed.warnings)
     return parsed.expr, parsed.warnings
 
 
@@ -136,9 +134,15 @@ def _steps(args, expr: Expr, var: str) -> int:
     return 0
 
 
+def _variables(args, expr: Expr) -> list[str]:
+    """The variables of ``grad`` and ``hessian``: ``--wrt x,y`` (commas or spaces), else
+    every free symbol in alphabetical order."""
+    return args.wrt.replace(",", " ").split() if args.wrt else sorted(expr.free)
+
+
 def run_grad(args) -> int:
     expr, warns = _read(args)
-    names = args.wrt.replace(",", " ").split() if args.wrt else sorted(expr.free)
+    names = _variables(args, expr)
     g = gradient(expr, names)
     point = parse_point(args.at)
     values = [x.evaluate(point) for x in g] if args.at else None
@@ -161,7 +165,7 @@ def run_grad(args) -> int:
 
 def run_hessian(args) -> int:
     expr, warns = _read(args)
-    names = args.wrt.replace(",", " ").split() if args.wrt else sorted(expr.free)
+    names = _variables(args, expr)
     h = hessian(expr, names)
     point = parse_point(args.at)
     if args.format == "json":

@@ -6,9 +6,7 @@ Exit status 0 when they are, 1 when they are not (with a point where they differ
 
 from __future__ import annotations
 
-import json
-
-from bibun.cli.check import add_common
+from bibun.cli.check import add_common, verdict
 from bibun.explain.equality import compare
 from bibun.explain.messages import resolve
 
@@ -16,11 +14,7 @@ from bibun.explain.messages import resolve
 def run(args) -> int:
     lang = resolve(args.lang)
     result = compare(args.a, args.b, lang=lang, latex=args.latex)
-    if args.format == "json":
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print(result.message(lang))
-    return 0 if result.equal else 1
+    return verdict(args, result.to_json, lambda: result.message(lang), result.equal)
 
 
 def register(sub) -> None:

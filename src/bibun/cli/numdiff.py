@@ -17,29 +17,19 @@ import sys
 import warnings
 from typing import Any
 
+from bibun.cli._args import parse_assignments, read_formula
 from bibun.compile import compile as compile_expr
 from bibun.errors import BibunError
-from bibun.expr import core
 from bibun.expr.core import FN, Expr, postorder
-from bibun.expr.parse import parse_full
 from bibun.numeric import METHODS, NumericWarning, derivative, difference_table
 from bibun.rules import rule
 from bibun.symbolic import default_variable, diff, nondifferentiable_points
 
 
 def _point(text: str) -> dict[str, float]:
-    """``x=3,y=pi/2`` -> {"x": 3.0, "y": 1.5707...}; values may be formulas."""
-    out: dict[str, float] = {}
-    for part in text.split(","):
-        if "=" not in part:
-            raise BibunError(f"--at expects name=value pairs such as x=5 or x0=3,x1=4, "
-                             f"got {part!r}")
-        name, value = (s.strip() for s in part.split("=", 1))
-        v = core.as_expr(value)
-        if v.free:
-            raise BibunError(f"the value of {name} must be a number, got {value!r}")
-        out[name] = float(v.evaluate())
-    return out
+    """``x=3,y=pi/2`` -> {"x": 3.0, "y": 1.5707...}: the shared --at parser, as floats
+    (the numeric methods work in floating point)."""
+    return {name: float(v) for name, v in parse_assignments(text, "--at").items()}
 
 
 def _analytic(e: Expr) -> bool:
@@ -67,10 +57,7 @@ def _exact(e: Expr, d: Expr, var: str, x0: float) -> tuple[float | None, str]:
 
 
 def run_numdiff(args: Any) -> int:
-    parsed = parse_full(args.expr)
-    for w in parsed.warnings:
-        print(f"bibun: warning: {w}", file=sys.stderr)
-    expr = parsed.expr
+    expr = read_formula(args.expr)
     point = _point(args.at)
     var = args.wrt or (default_variable(expr) if len(point) != 1 else next(iter(point)))
     if var not in point:

@@ -32,6 +32,15 @@ def _points(text: str | None, n: int, what: str) -> tuple[float, ...] | None:
     return tuple(to_float(as_number(p, what)) for p in parts)
 
 
+def _box(text: str | None) -> list[tuple[float, ...]] | None:
+    """``--range a,b`` of a two-variable plot (contour, surface) for both axes; None
+    leaves the plot its own default box."""
+    if not text:
+        return None
+    r = _points(text, 2, "--range")
+    return [r, r]
+
+
 def _losses(source: str) -> list[float]:
     p = Path(source)
     text = p.read_text(encoding="utf-8") if p.exists() else source
@@ -78,18 +87,10 @@ def run(args) -> int:
 
             names = (args.optimizer or "gd,momentum,adagrad,adam").split(",")
             runs = compare(e, args.start, {n: (n, args.lr) for n in names}, steps=args.steps)
-        box = None
-        if args.range:
-            r = _points(args.range, 2, "--range")
-            box = [r, r]
-        note(plot_contour(e, out, runs=runs, box=box, lang=args.lang))
+        note(plot_contour(e, out, runs=runs, box=_box(args.range), lang=args.lang))
     elif kind == "surface":
         at = _points(args.at, 2, "--at") if args.at else (3.0, 4.0)
-        box = None
-        if args.range:
-            r = _points(args.range, 2, "--range")
-            box = [r, r]
-        note(plot_surface(e, out, at=at, box=box, lang=args.lang))
+        note(plot_surface(e, out, at=at, box=_box(args.range), lang=args.lang))
     else:  # pragma: no cover - argparse restricts the choices
         raise BibunError(f"unknown plot kind {kind}")
     return 0

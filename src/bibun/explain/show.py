@@ -23,6 +23,7 @@ Kinds (``Show.kind``) and their ``args``:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
@@ -163,6 +164,36 @@ def is_number(s: Show, value: int | None = None) -> bool:
     return value is None or s.args[0].value == value
 
 
+# The three printers below agree on where parentheses go and how a sum's signs read;
+# these helpers hold those decisions once, the printers only spell them.
+
+#: a printer's "print this, in parentheses if told so"
+Paren = Callable[[Show, bool], str]
+
+
+def _sum_terms(terms: tuple, paren: Paren) -> list[tuple[str, str]]:
+    """Each (sign, term) of an ``add`` as (sign, printed term), parenthesized by
+    ``paren`` where it would misread: a sum inside a sum, a negative term after the first."""
+    return [(sign, paren(x, prec(x) <= P_SUM or (i > 0 and negative(x))))
+            for i, (sign, x) in enumerate(terms)]
+
+
+def _linear_sum(terms: tuple, paren: Paren, minus: str) -> str:
+    """A sum on one line, ``−a + b − c``, with the printer's minus sign (text, LaTeX)."""
+    return "".join((minus + body if sign == "-" else body) if i == 0 else
+                   (f" {minus} {body}" if sign == "-" else f" + {body}")
+                   for i, (sign, body) in enumerate(_sum_terms(terms, paren)))
+
+
+def _neg_needs_paren(x: Show) -> bool:
+    return prec(x) <= P_MUL and not _plain_product(x)
+
+
+def _factors(factors: tuple, paren: Paren) -> list[str]:
+    """The factors of a ``mul``, parenthesized where a sum or a negative one would misread."""
+    return [paren(x, prec(x) < P_MUL or (i > 0 and negative(x))) for i, x in enumerate(factors)]
+
+
 # -- text (unicode) ----------------------------------------------------------------------
 
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -191,19 +222,11 @@ def show_text(s: Show) -> str:
         return f"{d}/{d}{var} ({show_text(inner)})" if prec(inner) < P_ATOM or \
             inner.kind == "expr" and inner.args[0].op == ADD else f"{d}/{d}{var} {show_text(inner)}"
     if k == "add":
-        out = []
-        for i, (sign, x) in enumerate(a[0]):
-            need = prec(x) <= P_SUM or (i > 0 and negative(x))
-            body = _tx_paren(x, need)
-            out.append(("−" + body if sign == "-" else body) if i == 0 else
-                       (f" − {body}" if sign == "-" else f" + {body}"))
-        return "".join(out)
+        return _linear_sum(a[0], _tx_paren, "−")
     if k == "neg":
-        return "−" + _tx_paren(a[0], prec(a[0]) <= P_MUL and not _plain_product(a[0]))
+        return "−" + _tx_paren(a[0], _neg_needs_paren(a[0]))
     if k == "mul":
-        parts = [_tx_paren(x, prec(x) < P_MUL or (i > 0 and negative(x)))
-                 for i, x in enumerate(a)]
-        return "·".join(parts)
+        return "·".join(_factors(a, _tx_paren))
     if k == "frac":
         top, bot = a
         return f"{_tx_paren(top, prec(top) < P_POW)}/{_tx_paren(bot, prec(bot) < P_POW)}"
@@ -254,18 +277,11 @@ def show_latex(s: Show) -> str:
         d = r"\partial " if style == "partial" else "d"
         return rf"\frac{{{d.strip()}}}{{{d}{_latex_var(var)}}}\left({show_latex(inner)}\right)"
     if k == "add":
-        out = []
-        for i, (sign, x) in enumerate(a[0]):
-            need = prec(x) <= P_SUM or (i > 0 and negative(x))
-            body = _lx_paren(x, need)
-            out.append(("-" + body if sign == "-" else body) if i == 0 else
-                       (f" - {body}" if sign == "-" else f" + {body}"))
-        return "".join(out)
+        return _linear_sum(a[0], _lx_paren, "-")
     if k == "neg":
-        return "-" + _lx_paren(a[0], prec(a[0]) <= P_MUL and not _plain_product(a[0]))
+        return "-" + _lx_paren(a[0], _neg_needs_paren(a[0]))
     if k == "mul":
-        return r" \cdot ".join(_lx_paren(x, prec(x) < P_MUL or (i > 0 and negative(x)))
-                               for i, x in enumerate(a))
+        return r" \cdot ".join(_factors(a, _lx_paren))
     if k == "frac":
         return rf"\frac{{{show_latex(a[0])}}}{{{show_latex(a[1])}}}"
     if k == "pow":
@@ -322,21 +338,12 @@ def show_mathml(s: Show) -> str:
         d = "<mo>∂</mo>" if style == "partial" else "<mi>d</mi>"
         return _mrow(f"<mfrac>{d}{_mrow(d, _var_ml(var))}</mfrac>", body)
     if k == "add":
-        out = []
-        for i, (sign, x) in enumerate(a[0]):
-            need = prec(x) <= P_SUM or (i > 0 and negative(x))
-            body = _ml_paren(x, need)
-            if sign == "-":
-                out.append(_mo("−") + body)
-            else:
-                out.append(body if i == 0 else _mo("+") + body)
-        return _mrow(*out)
+        return _mrow(*(_mo("−") + body if sign == "-" else body if i == 0 else _mo("+") + body
+                       for i, (sign, body) in enumerate(_sum_terms(a[0], _ml_paren))))
     if k == "neg":
-        return _mrow(_mo("−"), _ml_paren(a[0], prec(a[0]) <= P_MUL and
-                                          not _plain_product(a[0])))
+        return _mrow(_mo("−"), _ml_paren(a[0], _neg_needs_paren(a[0])))
     if k == "mul":
-        parts = [_ml_paren(x, prec(x) < P_MUL or (i > 0 and negative(x)))
-                 for i, x in enumerate(a)]
+        parts = _factors(a, _ml_paren)
         return _mrow(*(p if i == 0 else _mo("·") + p for i, p in enumerate(parts)))
     if k == "frac":
         return f"<mfrac>{_mrow(show_mathml(a[0]))}{_mrow(show_mathml(a[1]))}</mfrac>"

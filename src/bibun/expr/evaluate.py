@@ -78,11 +78,16 @@ def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
     return out
 
 
-def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
-    """Value of ``expr`` with symbols bound by ``values`` (names -> numbers or arrays)."""
+def _require_values(expr: Expr, values: dict[str, Any]) -> None:
+    """Both evaluators refuse a point that leaves a symbol of ``expr`` without a value."""
     missing = sorted(expr.free - set(values))
     if missing:
         raise DomainError(f"no value given for {', '.join(missing)} (needed to evaluate {expr})")
+
+
+def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
+    """Value of ``expr`` with symbols bound by ``values`` (names -> numbers or arrays)."""
+    _require_values(expr, values)
     if any(isinstance(v, np.ndarray) for v in values.values()):
         return _evaluate_array(expr, values)
     vals = {k: _coerce(k, v) for k, v in values.items()}
@@ -142,10 +147,12 @@ def _coerce(name: str, v: Any) -> Any:
 def evaluate_numeric(expr: Expr, values: dict[str, Any]) -> Any:
     """Float evaluation for NumPy arrays, floats or complex numbers, with the rule table's
     NumPy implementations: NaN outside the domain (as NumPy does) instead of an error.
-    This is what numeric differentiation (including the complex step) and plots use."""
-    missing = sorted(expr.free - set(values))
-    if missing:
-        raise DomainError(f"no value given for {', '.join(missing)} (needed to evaluate {expr})")
+    This is what numeric differentiation (including the complex step) and plots use.
+
+    The walk has the shape of :func:`evaluate`'s but is kept separate on purpose: nearly
+    every branch differs (floats for numbers, ``np.power`` for powers, NaN instead of
+    domain errors, no finiteness check), and the exact path stays readable on its own."""
+    _require_values(expr, values)
     memo: dict[Expr, Any] = {}
     with np.errstate(all="ignore"):
         for node in postorder(expr):

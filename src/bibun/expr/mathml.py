@@ -17,7 +17,7 @@ from fractions import Fraction
 from html import escape
 
 from bibun.expr.core import FN, NUM, Expr
-from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, ordered_terms
+from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, _fresh, ordered_terms
 
 _NS = "http://www.w3.org/1998/Math/MathML"
 _INVISIBLE_TIMES = "<mo>&#x2062;</mo>"
@@ -152,7 +152,7 @@ class MathMLPrinter(Printer):
         if b.op == FN and b.value not in ("exp", "abs", "cbrt") and x.op == NUM:
             # tanh²(x): the textbook way to write a power of a function
             head = f"<mi>{escape(function_name(b.value))}</mi>"
-            xs = self.memo[x][0] if x in self.memo else self._fresh(x)
+            xs = self.memo[x][0] if x in self.memo else _fresh(type(self), x)
             return (f"<msup>{head}{_mrow(xs)}</msup>{_APPLY}"
                     f"{self.paren(self.memo_text(b.args[0]))}"), P_ATOM
         base = self.wrap(b, P_ATOM)
@@ -161,16 +161,11 @@ class MathMLPrinter(Printer):
         return self.power(base, x, b), P_POW
 
     def power(self, base: str, x: Expr, b: Expr) -> str:
-        xs = self.memo[x][0] if x in self.memo else self._fresh(x)
+        xs = self.memo[x][0] if x in self.memo else _fresh(type(self), x)
         return f"<msup>{_mrow(base)}{_mrow(xs)}</msup>"
 
     def sqrt(self, b: Expr) -> str:
         return f"<msqrt>{self.memo_text(b)}</msqrt>"
-
-    def _fresh(self, e: Expr) -> str:
-        p = type(self)()
-        p(e)
-        return p.memo[e][0]
 
     # functions
     def fn(self, name: str, arg: Expr) -> str:

@@ -53,6 +53,15 @@ def _module(name: str) -> Any | None:
         raise
 
 
+def _require(name: str, attr: str, message: str) -> Any:
+    """The optional module ``name`` when it has ``attr``; otherwise :class:`Unavailable`
+    (the API's 501) with ``message`` saying which feature is missing."""
+    mod = _module(name)
+    if mod is None or not hasattr(mod, attr):
+        raise Unavailable(message)
+    return mod
+
+
 def mathml(e: Expr, display: str = "inline") -> str:
     """Presentation MathML from bibun's printer (the one the explanations use too)."""
     from bibun.expr.mathml import to_mathml
@@ -249,9 +258,8 @@ def t_tangent(p: dict) -> dict:
     Other variables (``point``) are substituted first, so the plot of f(x, y=1) gets its
     tangent too.
     """
-    calculus = _module("bibun.calculus")
-    if calculus is None or not hasattr(calculus, "tangent"):
-        raise Unavailable("tangent lines need bibun.calculus (not installed yet)")
+    calculus = _require("bibun.calculus", "tangent",
+                          "tangent lines need bibun.calculus (not installed yet)")
     e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
     var = variable(e, p.get("var"))
     others = {k: exact(v) for k, v in (p.get("point") or {}).items() if k != var}
@@ -275,9 +283,8 @@ def _float(v: Any) -> float | None:
 
 def t_series(p: dict) -> dict:
     """Taylor polynomial with exact coefficients (:func:`bibun.calculus.series`)."""
-    calculus = _module("bibun.calculus")
-    if calculus is None or not hasattr(calculus, "series"):
-        raise Unavailable("series needs bibun.calculus.series (not installed yet)")
+    calculus = _require("bibun.calculus", "series",
+                          "series needs bibun.calculus.series (not installed yet)")
     e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
     var = variable(e, p.get("var"))
     order = int(p.get("order", 5))
@@ -290,9 +297,8 @@ def t_series(p: dict) -> dict:
 
 def t_numdiff(p: dict) -> dict:
     """Numeric derivative with its error estimate, next to the exact value."""
-    numeric = _module("bibun.numeric")
-    if numeric is None or not hasattr(numeric, "derivative"):
-        raise Unavailable("numeric differentiation needs bibun.numeric (not installed yet)")
+    numeric = _require("bibun.numeric", "derivative",
+                         "numeric differentiation needs bibun.numeric (not installed yet)")
     from bibun.symbolic import diff
 
     e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
@@ -335,9 +341,8 @@ def _numeric_out(r: Any) -> dict[str, Any]:
 def t_verify(p: dict) -> dict:
     """Three-way check at a point: symbolic, numeric and automatic differentiation, each
     from a different part of bibun (:func:`bibun.verify.three_way`)."""
-    verify = _module("bibun.verify")
-    if verify is None or not hasattr(verify, "three_way"):
-        raise Unavailable("the three-way check needs bibun.verify (not installed yet)")
+    verify = _require("bibun.verify", "three_way",
+                        "the three-way check needs bibun.verify (not installed yet)")
     e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
     var = variable(e, p.get("var"))
     pt = _point(e, p.get("point"), var, p["at"])
@@ -390,9 +395,8 @@ def t_graph(p: dict) -> dict:
     if e.size > 400:
         raise LimitError("the graph is drawn for formulas of up to 400 operations")
     res = _autodiff_graph(e, pt)
-    ad = _module("bibun.autodiff")
-    if ad is None or not hasattr(ad, "to_svg"):
-        raise Unavailable("graph drawing needs bibun.autodiff.to_svg (not installed yet)")
+    ad = _require("bibun.autodiff", "to_svg",
+                    "graph drawing needs bibun.autodiff.to_svg (not installed yet)")
     svg = ad.to_svg(res["tensor"])
     return {"svg": str(svg), "value": res["value"], "gradients": res["gradients"],
             "at": {k: finite(v) for k, v in pt.items()}}
@@ -447,9 +451,8 @@ def _grid(e: Expr, xv: str, yv: str, X: np.ndarray, Y: np.ndarray) -> np.ndarray
 def t_descend(p: dict) -> dict:
     """Gradient descent on the formula from the start point with one optimizer
     (:func:`bibun.descend.descend`: symbolic gradients, the networks' optimizers)."""
-    mod = _module("bibun.descend")
-    if mod is None or not hasattr(mod, "descend"):
-        raise Unavailable("gradient descent needs bibun.descend (not installed yet)")
+    mod = _require("bibun.descend", "descend",
+                     "gradient descent needs bibun.descend (not installed yet)")
     e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
     names = list(p.get("vars") or sorted(e.free))
     start = [float(v) for v in p["start"]]
@@ -468,10 +471,8 @@ def t_descend(p: dict) -> dict:
 def t_check(p: dict) -> dict:
     """Is ``answer`` the derivative of ``expr``?  Correct / counterexample / diagnosis
     (:func:`bibun.explain.check_answer`)."""
-    explain = _module("bibun.explain")
-    check = getattr(explain, "check_answer", None) if explain else None
-    if check is None:
-        raise Unavailable("answer checking needs bibun.explain.check_answer (not installed yet)")
+    check = _require("bibun.explain", "check_answer", "answer checking needs"
+                     " bibun.explain.check_answer (not installed yet)").check_answer
     lang = p.get("lang", "en")
     e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
     try:

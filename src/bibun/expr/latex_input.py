@@ -20,7 +20,6 @@ nesting is fine.
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 
 from lark import Token
@@ -38,8 +37,8 @@ from bibun.expr.lex import (
 )
 from bibun.expr.parse import (
     Parsed,
-    ParseWarning,
     _split_definition,
+    parse,
     parse_full,
     run_grammar,
 )
@@ -576,30 +575,18 @@ def parse_latex_full(text: str) -> Parsed:
 
 def parse_latex(text: str | Expr) -> Expr:
     """Parse a LaTeX formula: ``parse_latex(r"\\frac{1}{1 + e^{-z}}")``."""
-    if isinstance(text, Expr):
-        return text
-    p = parse_latex_full(text)
-    for w in p.warnings:
-        warnings.warn(w, ParseWarning, stacklevel=2)
-    return p.expr
+    return parse(text, latex=True)
 
 
 def parse_any_full(text: str, latex: bool | None = None) -> Parsed:
-    """Plain text or LaTeX; ``latex=None`` detects LaTeX by a backslash."""
-    if latex is None:
-        latex = isinstance(text, str) and looks_like_latex(text)
-    return parse_latex_full(text) if latex else parse_full(text, latex=False)
+    """Plain text or LaTeX; ``latex=None`` detects LaTeX (see :func:`looks_like_latex`)."""
+    return parse_full(text, latex)
 
 
 def parse_any(text: str | Expr, latex: bool | None = None) -> Expr:
     """Parse plain text or LaTeX into an expression (LaTeX detected by a backslash,
     or forced with ``latex=True``/``False``)."""
-    if isinstance(text, Expr):
-        return text
-    p = parse_any_full(text, latex)
-    for w in p.warnings:
-        warnings.warn(w, ParseWarning, stacklevel=2)
-    return p.expr
+    return parse(text, latex)
 
 
 __all__ = ["looks_like_latex", "parse_any", "parse_any_full", "parse_latex", "parse_latex_full"]

@@ -224,7 +224,10 @@ def parse_full(text: str, latex: bool | None = None) -> Parsed:
                          text.index("\x00") + 1)
     from bibun.expr.lex import MAX_LENGTH
 
-    if latex or (latex is None and "\\" in text):  # LaTeX, through the same grammar
+    if latex is None:  # a backslash or $...$ marks LaTeX; plain text never has either
+        t = text.strip()
+        latex = "\\" in text or (len(t) >= 2 and t[0] == t[-1] == "$")
+    if latex:  # LaTeX, through the same grammar
         from bibun.expr.latex_input import parse_latex_full
 
         return parse_latex_full(text)
@@ -239,11 +242,12 @@ def parse_full(text: str, latex: bool | None = None) -> Parsed:
     return Parsed(expr, name, params, lexed.warnings, text)
 
 
-def parse(text: str | Expr) -> Expr:
-    """Parse a formula; ambiguous readings (``1/2x``) emit a :class:`ParseWarning`."""
+def parse(text: str | Expr, latex: bool | None = None) -> Expr:
+    """Parse a formula (plain text, or LaTeX when it has a backslash or ``latex=True``);
+    ambiguous readings (``1/2x``) emit a :class:`ParseWarning`."""
     if isinstance(text, Expr):
         return text
-    p = parse_full(text)
+    p = parse_full(text, latex)
     for w in p.warnings:
         warnings.warn(w, ParseWarning, stacklevel=2)
     return p.expr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Iterable
@@ -58,3 +59,25 @@ def read_formula(text: str) -> Any:
 def note(path: Any) -> None:
     """Where a figure was written (stderr, so stdout stays the answer)."""
     print(f"bibun: wrote {path}", file=sys.stderr)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number > 0 (epochs, widths, steps)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {v}")
+    return v
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (learning rates, tolerances)."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not (v > 0 and v < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
+    return v

@@ -107,3 +107,41 @@ def test_latex_input_is_detected(capsys):
 def test_formula_starting_with_minus_is_not_an_option(capsys):
     code, out, _ = run(capsys, "diff", "-x^2")
     assert code == 0 and out.strip().endswith("= -2x")
+
+
+@pytest.mark.parametrize("argv", [
+    ("diff", "x^2", "--order", "abc"), ("diff",), ("nosuch",), ("diff", "x", "--format", "xml"),
+    ("diff", "x^2", "--wrt", "2"), ("diff", "x^2", "--wrt", "sin"), ("diff", "x^2", "--at", "x="),
+    ("diff", "x^2", "--at", "x=1,x=2"), ("grad", "5"), ("hessian", "7"),
+    ("grad", "|x| y", "--at", "x=0,y=1"), ("diff", "3.4.5"),
+])
+def test_usage_mistakes_are_one_line_errors(capsys, argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:  # argparse's own checks exit directly
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("bibun: error: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("formula", ["x|x|", "|x|^3", "relu(x)^2"])
+def test_derivative_exists_at_zero_when_both_one_sided_slopes_agree(capsys, formula):
+    code, out, _ = run(capsys, "diff", formula, "--at", "x=0")
+    assert code == 0 and float(out.splitlines()[-1].rsplit(":", 1)[1]) == 0
+
+
+def test_deep_nest_is_refused_quickly_on_the_command_line(capsys):
+    code, _, err = run(capsys, "diff", "sin(" * 3000 + "x" + ")" * 3000)
+    assert code == 2 and "nested 3,001 levels deep" in err
+
+
+def test_mathml_format_and_value(capsys):
+    _, out, _ = run(capsys, "diff", "sigmoid(x)", "--format", "mathml", "--at", "x=0")
+    assert out.startswith("<math") and out.splitlines()[-1] == "at x = 0: 1/4"
+
+
+def test_verify_at_a_given_point(capsys):
+    code, out, _ = run(capsys, "diff", "x^2", "--verify", "--at", "x=3", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and [p["at"] for p in data["points"]] == [{"x": 3.0}]

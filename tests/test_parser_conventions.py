@@ -99,3 +99,20 @@ def test_f_g_h_applied_are_unknown_functions_but_plain_letters_otherwise():
 def test_decimals_stay_decimals_and_integers_stay_exact():
     assert bibun.parse("0.01x^2").args[0].value == 0.01
     assert bibun.parse("x/3").args[0].value.denominator == 3
+
+
+def test_a_function_name_followed_by_digits_applies_to_the_number():
+    assert bibun.parse("sin2x") is bibun.parse("sin(2x)")
+
+
+@pytest.mark.parametrize("text, column", [("3.4.5", 4), ("2 3", 3)])
+def test_two_numbers_in_a_row_are_a_typo(text, column):
+    with pytest.raises(bibun.ParseError) as info:
+        bibun.parse(text)
+    assert info.value.column == column
+
+
+def test_numbers_never_glue_into_an_exponent_when_printed():
+    for text in ["2*e1", "x^2 E1", "2e^x"]:
+        e = bibun.parse(text)
+        assert bibun.parse(str(e)) is e

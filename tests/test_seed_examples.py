@@ -108,3 +108,13 @@ def test_log_base_and_a_to_the_x():
 def test_nondifferentiable_points_are_stated(fn):
     notes = bibun.nondifferentiable_points(f"{fn}(x)", "x")
     assert [str(n) for n in notes] == [f"{fn} is not differentiable where x = 0"]
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("x/(x+1)", "1/(x+1)^2"),
+    ("(x+1)/(x-1)", "-2/(x-1)^2"),
+    ("(x^2+1)/(x^2-1)", "-4x/(x^2-1)^2"),
+    ("f(x)/g(x)", "(f'(x)g(x) - f(x)g'(x))/g(x)^2"),
+])
+def test_quotients_come_out_over_one_denominator(expr, expected):
+    assert bibun.diff(expr) is bibun.parse(expected), str(bibun.diff(expr))

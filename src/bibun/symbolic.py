@@ -105,7 +105,34 @@ def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
     memo: dict[Expr, Expr] = {}
     for _ in range(n):
         e = _diff_once(e, x, memo)
-    return e
+    return _quotient_form(e) if n else e
+
+
+def _quotient_form(d: Expr) -> Expr:
+    """The quotient rule's shape for rational functions: (x/(x+1))' = 1/(x+1)^2 rather
+    than 1/(x+1) - x/(x+1)^2.  Only a sum of rational terms with a denominator is
+    touched, and only when one fraction with a simplified numerator is smaller."""
+    if d.op != ADD or d.size > 2_000:
+        return d
+    has_denominator = False
+    for node in core.postorder(d):
+        if node.op == POW:
+            k = node.args[1]
+            if k.op != NUM or not isinstance(k.value, int):
+                return d
+            has_denominator = has_denominator or k.value < 0
+        elif node.op not in (ADD, MUL, NUM, SYM, CALL):
+            return d
+    if not has_denominator:
+        return d
+    from bibun.expr.simplify import expand, factor, together
+
+    t = together(d)
+    num = [f for f in (t.args if t.op == MUL else (t,))
+           if not (f.op == POW and f.args[1].op == NUM and f.args[1].value < 0)]
+    den = [f for f in (t.args if t.op == MUL else (t,)) if f not in num]
+    candidate = core.mul(factor(expand(core.mul(*num))), *den)
+    return candidate if candidate.size <= d.size else d
 
 
 def default_variable(e: Expr) -> str:
@@ -198,12 +225,38 @@ def _fmt(p: float) -> str:
 
 
 def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:
-    """d at the point, but only where the function itself is defined and smooth:
-    (ln x)' = 1/x has a value at x = -1, yet ln has no derivative there."""
+    """d at the point, but only where the function itself is defined and smooth.
+
+    (ln x)' = 1/x has a value at x = -1, yet ln has no derivative there.  At a possible
+    corner (|u|, relu(u), step(u), sqrt(u) with u = 0) the two one-sided slopes decide:
+    x|x| and |x|^3 are differentiable at 0 (both slopes 0), relu and |x| are not.
+    """
     expr.evaluate(point)
     for nd in nondifferentiable_points(expr, var):
-        if nd.argument.evaluate(point) == 0:
+        if nd.argument.evaluate(point) == 0 and not _one_sided_slopes_agree(expr, var, point):
             where = ", ".join(f"{k} = {v}" for k, v in point.items())
             raise DomainError(f"{nd.function} is not differentiable at {where}"
-                              f" ({nd.condition})")
-    return d.evaluate(point)
+                              f" (a corner or an edge: the slopes from the left and the"
+                              f" right differ)")
+    try:
+        return d.evaluate(point)
+    except DomainError as exc:
+        where = ", ".join(f"{k} = {v}" for k, v in point.items())
+        raise DomainError(f"{expr} has no finite derivative at {where}: {exc}") from None
+
+
+def _one_sided_slopes_agree(expr: Expr, var: str, point: dict[str, Any]) -> bool:
+    """Compare (f(p) - f(p-h))/h with (f(p+h) - f(p))/h for two small h: at a real corner
+    they stay apart, at a smooth point both pairs approach each other."""
+    p0 = float(point[var])
+    f0 = float(expr.evaluate(point))
+    gaps = []
+    for h in (1e-4, 1e-6):
+        h *= max(1.0, abs(p0))
+        try:
+            left = (f0 - float(expr.evaluate({**point, var: p0 - h}))) / h
+            right = (float(expr.evaluate({**point, var: p0 + h})) - f0) / h
+        except BibunError:
+            return False  # defined on one side only: an edge of the domain
+        gaps.append(abs(right - left) / max(1.0, abs(left), abs(right)))
+    return gaps[1] < 1e-3 or gaps[1] < 0.5 * gaps[0]  # small, or closing as h shrinks

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from bibun.errors import BibunError
 
@@ -18,11 +19,20 @@ COMMANDS = ["diff", "numdiff", "graph", "train", "vanishing", "serve", "descend"
             "tour", "check", "equal"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr and exit code 2, like every
+    other bibun error (argparse would print the whole usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"bibun: error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="bibun", description="bibun (微分): symbolic, numeric and automatic differentiation"
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"bibun.cli.{name}").register(sub)
     return parser
@@ -45,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except BibunError as exc:
         print(f"bibun: error: {one_line(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read or written
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"bibun: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bibun: interrupted", file=sys.stderr)

@@ -33,7 +33,15 @@ def parse_assignments(text: str | None, what: str = "--at") -> dict[str, Any]:
         if "=" not in part:
             raise BibunError(f"{what} expects name=value pairs such as x=3,y=4, got {part!r}")
         name, value = (s.strip() for s in part.split("=", 1))
-        v = core.as_expr(value)
+        if not name or not value:
+            raise BibunError(f"{what} expects name=value pairs such as x=3,y=4, got {part!r}")
+        if name in out:
+            raise BibunError(f"{what} gives {name} twice")
+        try:
+            v = core.as_expr(value)
+        except BibunError as exc:
+            raise BibunError(f"{what}: the value of {name} ({value!r}) is not a number:"
+                             f" {getattr(exc, 'message', exc)}") from None
         if v.free:
             raise BibunError(f"{what}: the value of {name} must be a number, got {value!r}")
         out[name] = v.evaluate()

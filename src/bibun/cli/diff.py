@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
-from bibun.errors import BibunError
-from bibun.expr.core import Expr
+from bibun.errors import BibunError, LimitError
+from bibun.expr.core import Expr, postorder
 from bibun.expr.simplify import recognize
+from bibun.rules import RULES
 from bibun.symbolic import (
     default_variable,
     derivative_at,
@@ -21,10 +22,20 @@ from bibun.symbolic import (
 FORMATS = ("text", "unicode", "latex", "python", "json", "markdown", "mathml")
 
 
+#: the command line refuses deeper nests: a derivative's size grows with the square of the
+#: depth (each level's chain-rule product is one factor longer), so 10,000 levels take
+#: seconds; the Python API has no such limit.
+MAX_DEPTH = 2_000
+
+
 def render(e: Expr, fmt: str) -> str:
-    """One expression in the requested style (json falls back to text)."""
+    """One expression in the requested style (json and markdown fall back to text)."""
     if fmt == "unicode":
         return e.unicode()
+    if fmt == "mathml":
+        from bibun.expr.mathml import to_mathml
+
+        return to_mathml(e, display="block")
     if fmt == "latex":
         return e.latex()
     if fmt == "python":
@@ -47,20 +58,50 @@ def _read(args) -> tuple[Expr, list[str]]:
 
     parsed = parse_any_full(args.expr, True if getattr(args, "latex", False) else None)
     warn(parsed.warnings)
+    depth = nesting_depth(parsed.expr)
+    if depth > MAX_DEPTH:
+        raise LimitError(f"the formula is nested {depth:,} levels deep; the command line"
+                         f" differentiates up to {MAX_DEPTH:,} (use the Python API for deeper)")
     return parsed.expr, parsed.warnings
+
+
+def nesting_depth(e: Expr) -> int:
+    """Longest path from the root to a leaf (children first, no recursion)."""
+    depth: dict[Expr, int] = {}
+    for node in postorder(e):
+        depth[node] = 1 + max((depth[a] for a in node.args), default=0)
+    return depth[e]
+
+
+def _variable(expr: Expr, wrt: str | None) -> str:
+    """``--wrt`` must name a variable: ``--wrt 2`` or ``--wrt sin`` are mistakes."""
+    if wrt is None:
+        return default_variable(expr)
+    v = wrt.strip()
+    if not v or not (v[0].isalpha() and v.replace("_", "").isalnum()) or v in ("e", "pi") \
+            or v in RULES:
+        raise BibunError(f"--wrt expects a variable name such as x, y or x1, got {wrt!r}")
+    return v
 
 
 def run_diff(args) -> int:
     expr, warns = _read(args)
-    var = args.wrt or default_variable(expr)
+    var = _variable(expr, args.wrt)
     if args.steps:
         return _steps(args, expr, var)
     if args.verify:
         from bibun.verify import three_way
 
-        report = three_way(expr, var)
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
-              if args.format == "json" else report)
+        points = None
+        if args.at:
+            point = parse_point(args.at)
+            derivative_at(expr, diff(expr, var), var, point)  # domain and corners first
+            points = [point]
+        report = three_way(expr, var, points=points)
+        if args.format == "json":
+            print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            print(report.render(_lang(args)) if hasattr(report, "render") else report)
         return 0 if report.agree else 1
     d = diff(expr, var, args.order)
     point = parse_point(args.at)
@@ -90,6 +131,8 @@ def run_diff(args) -> int:
         print(f"{op} [{render(expr, fmt)}] = {render(d, fmt)}")
     else:
         print(render(d, fmt))
+        if args.at and fmt != "python":
+            print(f"at {', '.join(f'{k} = {v}' for k, v in point.items())}: {value}")
     if fmt in ("text", "unicode"):
         if alt is not d:
             print(f"  = {render(alt, fmt)}")
@@ -137,7 +180,12 @@ def _steps(args, expr: Expr, var: str) -> int:
 def _variables(args, expr: Expr) -> list[str]:
     """The variables of ``grad`` and ``hessian``: ``--wrt x,y`` (commas or spaces), else
     every free symbol in alphabetical order."""
-    return args.wrt.replace(",", " ").split() if args.wrt else sorted(expr.free)
+    names = ([_variable(expr, w) for w in args.wrt.replace(",", " ").split()]
+             if args.wrt else sorted(expr.free))
+    if not names:
+        raise BibunError(f"{expr} has no variables: its gradient is empty (every partial"
+                         " derivative of a constant is 0); name one with --wrt")
+    return names
 
 
 def run_grad(args) -> int:
@@ -145,7 +193,7 @@ def run_grad(args) -> int:
     names = _variables(args, expr)
     g = gradient(expr, names)
     point = parse_point(args.at)
-    values = [x.evaluate(point) for x in g] if args.at else None
+    values = [derivative_at(expr, x, v, point) for x, v in zip(g, names)] if args.at else None
     if args.format == "json":
         out: dict[str, Any] = {"expression": str(expr), "variables": names,
                                "gradient": [str(x) for x in g],
@@ -168,6 +216,11 @@ def run_hessian(args) -> int:
     names = _variables(args, expr)
     h = hessian(expr, names)
     point = parse_point(args.at)
+    if args.at:  # second derivatives exist only where the first ones do
+        for v in names:
+            derivative_at(expr, diff(expr, v), v, point)
+            for w in names:
+                derivative_at(diff(expr, v), h[names.index(v)][names.index(w)], w, point)
     if args.format == "json":
         out: dict[str, Any] = {"expression": str(expr), "variables": names,
                                "hessian": [[str(x) for x in row] for row in h]}

@@ -107,6 +107,9 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
         if c in _DIGITS or (c == "." and i + 1 < n and text[i + 1] in _DIGITS):
             m = _NUMBER.match(text, i)
             assert m is not None
+            if toks and toks[-1].type == "NUMBER":  # 3.4.5, 2 3: a typo, not a product
+                raise err(f"two numbers in a row: {toks[-1].value!r} then {m.group(0)!r};"
+                          " write * between them if you mean a product", i)
             push("NUMBER", m.group(0), i)
             i = m.end()
             continue
@@ -193,6 +196,8 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
         base = sm.group(0)[1:].strip("{}")
         push("LOGBASE", base, start)
         return sm.end()
+    if sm and run in FUNCTIONS and sm.group(0)[0] in _DIGITS:
+        sm = None  # sin2x is sin(2x): the digits start the argument, not a variable name
     if sm:
         suffix = sm.group(0).translate(_SUBSCRIPTS).replace("{", "").replace("}", "")
         if suffix[1:].isdigit() and suffix[0] == "_":
@@ -232,26 +237,38 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
 
 def _ambiguity_warnings(toks: list[Token]) -> list[str]:
     """Warn where a/bc is read as (a/b)·c: the classic 1/2x question."""
+    match = _matching(toks)
     out = []
-    i = 0
-    while i < len(toks):
-        if toks[i].type == "SLASH":
-            j = _skip_unit(toks, i + 1)
-            if j is not None and j < len(toks) and toks[j].type in _OPERAND_START \
-                    and toks[j - 1].type in _OPERAND_END:
-                a = toks[i - 1].value if i else ""
-                b = "".join(t.value for t in toks[i + 1:j])
-                c = toks[j].value
-                out.append(
-                    f"'{a}/{b}{c}' (column {toks[i].column}) is read as ({a}/{b})·{c}: implicit"
-                    f" multiplication binds like * and /, left to right; write {a}/({b}{c})"
-                    " if you meant that"
-                )
-        i += 1
+    for i, t in enumerate(toks):
+        if t.type != "SLASH":
+            continue
+        j = _skip_unit(toks, i + 1, match)
+        if j is not None and j < len(toks) and toks[j].type in _OPERAND_START \
+                and toks[j - 1].type in _OPERAND_END:
+            a = toks[i - 1].value if i else ""
+            b = "".join(t.value for t in toks[i + 1:j])
+            c = toks[j].value
+            out.append(
+                f"'{a}/{b}{c}' (column {toks[i].column}) is read as ({a}/{b})·{c}: implicit"
+                f" multiplication binds like * and /, left to right; write {a}/({b}{c})"
+                " if you meant that"
+            )
     return out
 
 
-def _skip_unit(toks: list[Token], i: int) -> int | None:
+def _matching(toks: list[Token]) -> dict[int, int]:
+    """Index of each opening bracket/bar -> index of its closing one (one pass)."""
+    out: dict[int, int] = {}
+    stack: list[int] = []
+    for k, t in enumerate(toks):
+        if t.type in ("LPAR", "BAR_OPEN"):
+            stack.append(k)
+        elif t.type in ("RPAR", "BAR_CLOSE") and stack:
+            out[stack.pop()] = k
+    return out
+
+
+def _skip_unit(toks: list[Token], i: int, match: dict[int, int]) -> int | None:
     """Index after one operand unit (atom with ^-chains) starting at i."""
     def atom(i: int) -> int | None:
         if i >= len(toks):
@@ -260,15 +277,7 @@ def _skip_unit(toks: list[Token], i: int) -> int | None:
         if t in ("NUMBER", "NAME", "CONST"):
             return i + 1
         if t in ("LPAR", "BAR_OPEN"):
-            depth = 0
-            for j in range(i, len(toks)):
-                if toks[j].type in ("LPAR", "BAR_OPEN"):
-                    depth += 1
-                elif toks[j].type in ("RPAR", "BAR_CLOSE"):
-                    depth -= 1
-                    if depth == 0:
-                        return j + 1
-            return None
+            return match[i] + 1 if i in match else None
         if t in ("FUNC", "ABSFUNC") and i + 1 < len(toks) and toks[i + 1].type == "LPAR":
             return atom(i + 1)
         return None

@@ -198,7 +198,8 @@ def run_grammar(tokens: list[Token], text: str) -> Expr:
         if tok.type == "$END":
             raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
         what = _TOKEN_NAMES.get(tok.type, tok.type)
-        raise ParseError(f"unexpected {what} {tok.value!r}", text, tok.column) from None
+        shown = what if what.startswith("'") else f"{what} {tok.value!r}"
+        raise ParseError(f"unexpected {shown}", text, tok.column) from None
     except UnexpectedEOF:
         raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
     except (UnexpectedCharacters, UnexpectedInput) as exc:  # pragma: no cover

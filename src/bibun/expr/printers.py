@@ -41,6 +41,7 @@ P_SUM, P_MUL, P_POW, P_ATOM = 1, 2, 4, 5
 _TRAIL = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*$")
 _LEAD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
 _CALL = re.compile(r"[fgh]'*\(")
+_EXP = re.compile(r"[eE][+-]?[0-9]")  # would be read as a number's exponent: 2e1
 _NUMERAL = re.compile(r"^[0-9.]+(e[+-]?[0-9]+)?$")
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _PY_FUNCS = {
@@ -297,8 +298,8 @@ class Printer:
     def join(self, left: str, right: str) -> str:
         """Juxtapose two factors so the text reads back the same (2x, xy, x sin(x))."""
         r0, l1 = right[0], left[-1]
-        if r0.isdigit() or r0 == "." or "|" in (r0, l1):
-            return f"{left}{self.times}{right}"
+        if r0.isdigit() or r0 == "." or "|" in (r0, l1) or (l1.isdigit() and _EXP.match(right)):
+            return f"{left}{self.times}{right}"  # 2*3^x, 2*e1: never glue into a number
         if l1 == ")":
             return left + right
         trail = _TRAIL.search(left)

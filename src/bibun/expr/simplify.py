@@ -62,7 +62,7 @@ def expand(expr: Any) -> Expr:
 
 
 def _content(coeffs: list) -> Fraction:
-    """gcd of rational numbers (sign taken from the first)."""
+    """gcd of rational numbers; negative only when every number is (-x - 2 -> -(x + 2))."""
     fs = [Fraction(c) for c in coeffs]
     num = 0
     den = 1
@@ -70,7 +70,7 @@ def _content(coeffs: list) -> Fraction:
         num = gcd(num, f.numerator)
         den = lcm(den, f.denominator)
     g = Fraction(num, den) if num else Fraction(1)
-    return -g if fs and fs[0] < 0 else g
+    return -g if fs and all(f < 0 for f in fs) else g
 
 
 def _split(term: Expr) -> tuple[Any, dict[Expr, Any]]:

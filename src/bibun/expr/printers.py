@@ -32,6 +32,7 @@ from bibun.expr.core import (
     power,
 )
 from bibun.expr.lex import ABSTRACT, FUNCTIONS, split_word
+from bibun.rules import RULES
 
 #: written-out size above which printing is refused
 PRINT_LIMIT = 200_000
@@ -102,12 +103,14 @@ def ordered_terms(e: Expr, text_of) -> list[Expr]:
                                                                for t in terms[:-1]):
             return terms[-1:] + terms[:-1]  # 1 - x^2, not -x^2 + 1
         return terms
-    consts = [t for t in e.args if t.op == NUM]
+    consts = [t for t in e.args if t.op == NUM and not _is_negative(t)]
     polys = sorted(((t, m) for t, m in zip(e.args, monos) if m is not None and t.op != NUM),
                    key=lambda p: _poly_key(p[1]))
     others = sorted((t for t, m in zip(e.args, monos) if m is None),
                     key=lambda t: (_is_negative(t), t.size, text_of(t)))
-    return consts + [t for t, _ in polys] + others
+    negative = [t for t in e.args if t.op == NUM and _is_negative(t)]
+    # 1 + e^(-x) and 1 - tanh(x)^2, but |x| - 1 and e^x - 1
+    return consts + [t for t, _ in polys] + others + negative
 
 
 def _factor_class(f: Expr) -> int:
@@ -124,9 +127,11 @@ def _factor_class(f: Expr) -> int:
 def ordered_factors(factors: list[Expr], text_of) -> list[Expr]:
     def key(f: Expr):
         cls = _factor_class(f)
-        if cls == 1:
+        if cls == 1:  # α x, θ r: Greek letters (usually constants) before Latin ones
             base = f.args[0] if f.op == POW else f
-            return (cls, 0, base.value)
+            return (cls, 0 if "\u0370" <= base.value[0] <= "\u03ff" else 1, base.value)
+        if cls == 3:  # e^x sin(x) cos(x), a^x ln(a): exponentials, then the table's order
+            return (cls, _function_rank(f), text_of(f))
         if cls == 2:
             base = f.args[0] if f.op == POW else f
             deg = max(sum(monomial(t).values()) for t in base.args)
@@ -136,6 +141,18 @@ def ordered_factors(factors: list[Expr], text_of) -> list[Expr]:
         return (cls, 0, text_of(f))
 
     return sorted(factors, key=key)
+
+
+def _function_rank(f: Expr) -> int:
+    base = f.args[0] if f.op == POW and f.args[1].op == NUM else f
+    if base.op == FN and base.value == "exp" or base.op == POW:
+        return 0
+    if base.op == FN:
+        return 1 + _TABLE_ORDER.get(base.value, 99)
+    return 200
+
+
+_TABLE_ORDER = {name: i for i, name in enumerate(dict.fromkeys(r.name for r in RULES.values()))}
 
 
 def _is_negative(e: Expr) -> bool:

@@ -194,3 +194,57 @@ def test_cli_equal(capsys):
     assert code == 2 and "no common domain" in err
     code, out, _ = run(capsys, "equal", r"\frac{1}{1+e^{-x}}", "sigmoid(x)", "--format", "json")
     assert code == 0 and json.loads(out)["equal"] is True
+
+
+# -- constant differences and domains are never "equal" ------------------------------------
+
+
+@pytest.mark.parametrize("a, b, diff", [("x", "x + 1e-9", -1e-9), ("(x+1)^2", "x^2+2x+1.5", -0.5),
+                                         ("x + 1/3", "x", 1 / 3)])
+def test_a_nonzero_constant_difference_is_never_equal(a, b, diff):
+    c = compare(a, b, lang="en")
+    assert not c.equal and c.method == "symbolic"
+    assert c.difference == pytest.approx(diff, rel=1e-9)
+    assert "differ by a constant" in c.message("en")
+    assert "定数" in c.message("ja")
+    assert c.to_json()["difference"] == pytest.approx(diff, rel=1e-9)
+
+
+def test_check_an_answer_off_by_a_tiny_constant_is_wrong():
+    r = check_answer("x^2", "2x + 1e-10", lang="en")
+    assert not r.correct
+    assert r.difference == pytest.approx(1e-10)
+    assert "by the constant 1e-10" in r.message("en")
+
+
+def test_check_api_payload_off_by_1e_12_is_wrong_and_says_by_how_much():
+    r = check_answer("x", "1 + 1e-12", lang="en")  # what /api/check runs
+    data = r.to_json("en")
+    assert data["correct"] is False
+    assert data["difference"] == 1e-12  # the digits that survive floating point
+    assert "1e-12" in data["message"]
+
+
+@pytest.mark.parametrize("a, b, undefined", [("log(x^2)", "2log(x)", "2ln(x)"),
+                                             ("x^(1/3)", "cbrt(x)", "x^(1/3)")])
+def test_formulas_defined_on_different_domains_are_not_equal(a, b, undefined):
+    c = compare(a, b, lang="en")
+    assert not c.equal
+    ce = c.counterexample
+    assert ce is not None and ce.domains_differ
+    assert min(ce.point.values()) < 0  # both differ for x < 0
+    msg = c.message("en")
+    assert "not defined at the same points" in msg and f"{undefined} is undefined" in msg
+    assert "定義される範囲が違います" in c.message("ja")
+    json.dumps(c.to_json())  # no NaN: the undefined side is null
+
+
+@pytest.mark.parametrize("a, b", [("(x^2-1)/(x-1)", "x+1"), ("sign(x)", "x/|x|"),
+                                  ("sin(x)^2 + cos(x)^2", "1")])
+def test_forms_undefined_only_at_isolated_points_stay_equal(a, b):
+    assert equal(a, b)
+
+
+def test_equal_cli_reports_the_domain_difference(capsys):
+    code, out, _ = run(capsys, "equal", "log(x^2)", "2log(x)", "--lang", "en")
+    assert code == 1 and "not defined at the same points" in out

@@ -50,3 +50,34 @@ def test_numdiff_flags_a_corner_and_gives_no_exact_value(capsys):
 def test_numdiff_outside_the_domain_is_an_error_naming_the_point(capsys):
     code, _, err = run(capsys, "numdiff", "log(x)", "--at", "x=-1")
     assert code == 2 and "-1" in err
+
+
+def test_numdiff_sin_at_huge_x_is_exact_and_within_its_error(capsys):
+    code, out, _ = run(capsys, "numdiff", "sin(x)", "--at", "x=1e20")
+    assert code == 0
+    assert "numeric  f' = 0.7639704044417283" in out and "within" in out
+
+
+def test_numdiff_log_at_tiny_x_scales_its_step(capsys):
+    for x in ("1e-20", "1e-300"):
+        _, out, _ = run(capsys, "numdiff", "log(x)", "--at", f"x={x}", "--format", "json")
+        data = json.loads(out)
+        assert abs(data["value"] - data["exact"]) <= 1e-12 * data["exact"]
+        assert data["abs_error"] <= data["error_estimate"]
+        assert data["h"] < float(x)
+
+
+def test_numdiff_multivariate_prints_the_partial_derivative(capsys):
+    code, out, _ = run(capsys, "numdiff", "x^2 y", "--at", "x=1,y=2")
+    assert code == 0
+    assert "f(x, y) =" in out
+    assert "∂f/∂x = 4.0" in out and "(= 2xy)" in out
+    assert "f' =" not in out
+
+
+def test_numdiff_complex_method_error_shows_plain_numbers(capsys):
+    code, _, err = run(capsys, "numdiff", "|x|", "--method", "complex", "--at", "x=1")
+    assert code != 0
+    assert "x = 1:" in err
+    for internal in ("np.float64", "math.sin", "np.cbrt"):
+        assert internal not in err

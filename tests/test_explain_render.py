@@ -192,3 +192,25 @@ def test_validator_reports_problems_with_paths():
     assert "$.steps[0]: missing 'lhs'" in problems
     assert "$.steps[0].rule: 'magic' is not one of the allowed values" in problems
     assert "$: unexpected field 'extra'" in problems
+
+
+def test_self_derivative_note_is_said_once_per_derivation():
+    text = derivation("tanh(tanh(x)) + tanh(x)", "x").render(lang="ja", format="text")
+    assert text.count(M.text("note.self_derivative", "ja")) == 1
+
+
+def test_japanese_function_notes_have_no_space_before_the_function_name():
+    for key in ("note.corner", "note.jump", "note.vertical"):
+        msg = M.text(key, "ja", condition="x = 0", function=M.text("fn.abs", "ja"))
+        assert "で 絶対値" not in msg and "では 絶対値" not in msg
+    text = derivation("|x|", "x").render(lang="ja", format="text")
+    assert "のところで 絶対値" not in text
+
+
+def test_cli_notes_and_forms_title_exist_in_both_catalogs():
+    assert M.text("note.not_differentiable", "en", function="|x|", condition="x = 0") == \
+        "note: |x| is not differentiable where x = 0"
+    assert M.text("note.not_differentiable", "ja", function="|x|", condition="x = 0") == \
+        "注意：|x| は x = 0 のところで微分できません"
+    assert M.text("forms.title", "en") == "forms:"
+    assert M.text("forms.title", "ja") == "別の形："

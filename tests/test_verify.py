@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bibun.cli import main
+from bibun.errors import BibunError
 from bibun.verify import three_way
 
 FORMULAS = [
@@ -37,3 +38,28 @@ def test_cli_verify_json(capsys):
     code = main(["diff", "(x^3+1)^2", "--verify", "--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["agree"] and len(data["points"]) == 5
+
+
+def test_verify_table_renders_in_japanese_and_str_stays_english():
+    report = three_way("x^2", "x", n=2, seed=1)
+    ja = report.render("ja")
+    assert "3 通りの検算" in ja and "記号微分" in ja and "数値微分" in ja and "自動微分" in ja
+    assert "一致" in ja
+    for english in ("three-way", "symbolic", "agree", "largest relative difference"):
+        assert english not in ja
+    assert str(report) == report.render("en")
+    assert str(report).startswith("three-way check of d/dx [x^2] = 2x")
+    assert "agree: largest relative difference" in str(report)
+
+
+@pytest.mark.parametrize("formula", ["f(x)", "f(x) g(x)", "sin(h(x))"])
+def test_verify_refuses_unknown_functions_by_name(formula):
+    with pytest.raises(BibunError, match="unknown functions .* cannot be evaluated numerically"):
+        three_way(formula)
+
+
+def test_cli_verify_of_an_unknown_function_says_why(capsys):
+    code = main(["diff", "f(x)", "--verify"])
+    _, err = capsys.readouterr()
+    assert code != 0
+    assert "cannot be evaluated numerically" in err and "no point in" not in err

@@ -227,7 +227,7 @@ class _Caller:
                     continue
                 if y.size != 1:
                     raise BibunError(
-                        f"f must return one number per x; at x={t!r} it returned an array of "
+                        f"f must return one number per x; at x = {_num(t)} it returned an array of "
                         f"shape {y.shape} (use jacobian() for vector-valued functions)")
                 vals.append(y.reshape(()).item())
             cplx = complex_in or any(isinstance(v, complex) for v in vals)
@@ -309,6 +309,7 @@ class _Run:
     status: np.ndarray  # (P,) 0 ok, 1 non-finite at the first step, 2 non-finite later
     noise: np.ndarray  # (P, m) rounding noise of the plain quotient at the chosen step
     slopes: np.ndarray | None = None  # (P, 2) left/right slopes where a kink was seen
+    coarse: np.ndarray | None = None  # (P,) converged, but no probe step is representable
 
 
 class _Quotient:
@@ -348,13 +349,14 @@ class _Quotient:
             ts.append((node - self.base[idx]) / h)
         f = np.stack(fs, axis=1)  # (P, N, m)
         scale = h[:, None] ** self.n
-        if self.actual:
-            w = fornberg_weights(np.stack(ts, axis=1), self.n)  # (P, N)
-            d = (w[:, :, None] * (f - f[:, :1])).sum(axis=1) / scale  # Σ w = 0 for n ≥ 1
-        else:
-            w = np.broadcast_to(self.nominal, (len(idx), len(self.offsets)))
-            d = (w[:, :, None] * f).sum(axis=1) / scale
-        noise = _NOISE * np.abs(w[:, :, None] * f).sum(axis=1) / scale
+        with np.errstate(all="ignore"):  # a step below the float spacing gives 0/0: NaN
+            if self.actual:
+                w = fornberg_weights(np.stack(ts, axis=1), self.n)  # (P, N)
+                d = (w[:, :, None] * (f - f[:, :1])).sum(axis=1) / scale  # Σ w = 0, n ≥ 1
+            else:
+                w = np.broadcast_to(self.nominal, (len(idx), len(self.offsets)))
+                d = (w[:, :, None] * f).sum(axis=1) / scale
+            noise = _NOISE * np.abs(w[:, :, None] * f).sum(axis=1) / scale
         return d, noise
 
 
@@ -501,6 +503,7 @@ def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.
     shrinks = np.zeros(P, dtype=np.int64)
     probes = np.zeros(P, dtype=np.int64)
     failed = np.zeros(P, dtype=bool)
+    coarse = np.zeros(P, dtype=bool)
     todo = np.arange(P)
     h = h0.copy()
     size = len(base)
@@ -519,8 +522,10 @@ def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.
         done = todo[ok]
         value[done], error[done], noise[done] = run.value[ok], run.error[ok], run.noise[ok]
         h_used[done], status[done] = run.h[ok], run.status[ok]
-        retry, h_probe = _probe(call, base, n, offsets, points, done, value, error, noise,
-                                h_used, probes)
+        retry, h_probe, blind = _probe(call, base, n, offsets, points, done, value, error,
+                                       noise, h_used, probes)
+        coarse[done] = False
+        coarse[blind] = True
         h[retry] = h_probe[retry] * 2.0
         probes[retry] += 1
         if n == 1 and side == 0:
@@ -531,10 +536,12 @@ def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.
         failed[todo[~ok][shrinks[todo[~ok]] >= max_shrinks]] = True
         h[out] = _shrink(h[out], base[points[out]])
         shrinks[out] += 1
-        tiny = h[out] < np.maximum(np.abs(base[points[out]]), 1.0) * 2.0**-44
+        # steps scale with |x| (log at x = 1e-300 needs h ~ 1e-301), or with 1 at x = 0
+        ax = np.abs(base[points[out]])
+        tiny = h[out] < np.where(ax > 0, ax, 1.0) * 2.0**-44
         failed[out[tiny]] = True
         todo = np.concatenate([out[~tiny], retry])
-    return _Run(value, error, h_used, status, noise, slopes), shrinks, failed
+    return _Run(value, error, h_used, status, noise, slopes, coarse), shrinks, failed
 
 
 def _kink(q: _Quotient, pts: np.ndarray, h0: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -577,23 +584,31 @@ def _kink(q: _Quotient, pts: np.ndarray, h0: np.ndarray, h: np.ndarray) -> np.nd
 
 def _probe(call: Any, base: np.ndarray, n: int, offsets: np.ndarray, points: np.ndarray,
            done: np.ndarray, value: np.ndarray, error: np.ndarray, noise: np.ndarray,
-           h_used: np.ndarray, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+           h_used: np.ndarray, probes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check converged points with one quotient at a much smaller step; return the
     (local) indices whose probe disagrees, so that their search restarts at the probe's
-    step, and the probe steps."""
+    step, the probe steps, and the indices that could not be probed because no smaller
+    step is representable (x = 1e20: floats are 16384 apart, so a step of 5e5 may
+    already be far larger than the scale on which f varies)."""
     h_probe = np.full(len(points), np.nan)
     claimed = (error[done] <= 1e-3 * np.abs(value[done])).all(axis=1)  # a converged claim
     cand = done[(probes[done] < _MAX_PROBES) & claimed & np.isfinite(value[done]).all(axis=1)]
+    none = np.zeros(0, dtype=np.int64)
     if cand.size == 0:
-        return cand, h_probe
+        return cand, h_probe, none
     v = np.abs(value[cand]).max(axis=1)
     r = np.maximum(noise[cand].max(axis=1), 1e-300)
     # shrink by up to 2^20, but keep the probe's rounding error below 1e-3 |value|
     rho = np.minimum(2.0**20, (1e-3 * np.maximum(v, 1e-300) / r) ** (1.0 / n))
+    # ... and keep the probe's stencil resolvable: at least 2^10 float spacings wide
+    h_min = 2.0**10 * np.spacing(np.abs(base[points[cand]]))
+    blind = cand[(h_used[cand] < 8 * h_min) & (rho >= 8)]  # spacing, not noise, limits
+    with np.errstate(over="ignore"):  # at x = 0 the spacing is subnormal
+        rho = np.minimum(rho, h_used[cand] / h_min)
     rho = 2.0 ** np.floor(np.log2(np.maximum(rho, 1.0)))
     cand, rho = cand[rho >= 8], rho[rho >= 8]
     if cand.size == 0:
-        return cand, h_probe
+        return cand, h_probe, blind
     pts = points[cand]
     hp = _scatter(h_used[cand] / rho, pts, len(base))
     d, rd = _Quotient(call, base, hp, n, offsets)(pts, 0)
@@ -601,7 +616,7 @@ def _probe(call: Any, base: np.ndarray, n: int, offsets: np.ndarray, points: np.
     tol = 1e-2 * np.abs(value[cand]) + 100 * rd + 2 * error[cand]
     bad = (np.isfinite(d) & (mis > tol)).any(axis=1)
     h_probe[cand] = h_used[cand] / rho
-    return cand[bad], h_probe
+    return cand[bad], h_probe, blind
 
 
 def _scatter(vals: np.ndarray, pts: np.ndarray, size: int) -> np.ndarray:
@@ -621,31 +636,39 @@ def _default_h0(base: np.ndarray, n: int) -> np.ndarray:
 
 
 def _complex_step(call: Any, base: np.ndarray, points: np.ndarray, h: np.ndarray | None,
-                  verify: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                  verify: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                         np.ndarray]:
     """f'(x) = Im f(x + ih)/h: no subtraction, hence no cancellation.
 
     Valid only for analytic f that is real on the real axis.  With ``verify`` each
     point is checked against a central difference (shrinking its step until the two
     agree, or until the mismatch shrinks like h² as it must for an analytic f), because
     functions such as ``x*np.sign(x)`` accept complex input yet are not analytic.
-    Returns value, error estimate, step and an acceptance mask.
+    Returns value, error estimate, step, an acceptance mask and a mask of points
+    accepted without a finite-difference confirmation (none was possible there).
     """
     s = np.maximum(np.abs(base[points]), 1.0)
-    hc = _CS_STEP * s if h is None else np.broadcast_to(np.asarray(h, float), s.shape).copy()
+    hc = _cs_step(base[points]) if h is None else \
+        np.broadcast_to(np.asarray(h, float), s.shape).copy()
     z = _call2d(call, points, base[points] + 1j * hc)
     d = z.imag / hc[:, None]
     accepted = np.isfinite(z).all(axis=1)
     err = _CS_NOISE * np.abs(d) + 2 * EPS * np.abs(z.real) / s[:, None]
+    blind_ok = np.zeros(len(points), dtype=bool)
     if not accepted.any():
-        return d, err, hc, accepted
+        return d, err, hc, accepted, blind_ok
     if not verify:
         # even a formula known to be analytic must be real at x itself: log(x + ih) at
-        # x = -1 is finite (iπ) but log(-1) is not a real number
+        # x = -1 is finite (iπ) but log(-1) is not a real number; and the step must be
+        # small on the scale of f (the quotient at h/2 must agree)
         on = np.flatnonzero(accepted)
         fr = _call2d(call, points[on], base[points[on]])
         same = np.abs(z[on].real - fr) <= 1e-8 * np.abs(fr) + 1e-300
         accepted[on] = (np.isfinite(fr) & same).all(axis=1)
-        return d, err, hc, accepted
+        if h is None:
+            on = np.flatnonzero(accepted)
+            accepted[on] = _cs_consistent(call, base, points[on], hc[on], d[on])
+        return d, err, hc, accepted, blind_ok
     todo = np.flatnonzero(accepted)
     verified = np.zeros(len(points), dtype=bool)
     delta = _pow2_at_most(s) * 2.0**-10
@@ -668,7 +691,55 @@ def _complex_step(call: Any, base: np.ndarray, points: np.ndarray, h: np.ndarray
         if todo.size == 0:
             break
         delta[todo] /= 64
-    return d, err, hc, verified
+    # Where x is so large that no representable step resolves f (sin at x = 1e20: floats
+    # there are 16384 apart), the central difference is itself garbage and cannot
+    # confirm anything.  That is the case when f changes a lot over the last real step
+    # tried even along the imaginary axis (Im f(x + iδ)/δ far from the quotient at a
+    # tiny h; for x*sign(x) or x*conj(x) it is not, so they stay rejected).  There the
+    # complex step is accepted when f is real at x and the quotient is the same at two
+    # tiny steps h and h/2 (as it is for analytic f).
+    if todo.size and h is None:
+        last = delta[todo] * 64
+        zb = _call2d(call, points[todo], base[points[todo]] + 1j * last)
+        db = zb.imag / last[:, None]
+        moves = (~np.isfinite(db) | (np.abs(db - d[todo]) > 1e-4 * np.abs(d[todo]))).any(axis=1)
+        blind = todo[moves]
+    else:
+        blind = todo[:0]
+    if blind.size:
+        fr = _call2d(call, points[blind], base[points[blind]])
+        zb = z[blind]
+        real_ok = (np.isfinite(fr) & (np.abs(zb.real - fr) <= 1e-8 * np.abs(fr) + 1e-300)
+                   ).all(axis=1)
+        blind = blind[real_ok]
+        if blind.size:
+            ok = _cs_consistent(call, base, points[blind], hc[blind], d[blind])
+            verified[blind[ok]] = True
+            blind_ok[blind[ok]] = True
+    return d, err, hc, verified, blind_ok
+
+
+def _cs_step(x: np.ndarray) -> np.ndarray:
+    """Imaginary step: 2^-66 (≈ 1.4e-20) times |x| for |x| < 1, else 2^-66 itself.
+
+    The complex step has no cancellation, so the step need not grow with |x|; it must
+    stay far below the scale on which f varies (about 1 for sin even at x = 1e20, about
+    |x| for log near 0).  A power of two keeps the division by h exact, also for the
+    subnormal steps used at x ≈ 1e-300.
+    """
+    s = np.clip(np.abs(x), 2.0**-1000, 1.0)
+    s = np.where(x == 0, 1.0, s)
+    return _pow2_at_most(s) * 2.0**-66
+
+
+def _cs_consistent(call: Any, base: np.ndarray, pts: np.ndarray, hc: np.ndarray,
+                   d: np.ndarray) -> np.ndarray:
+    """True where Im f(x + ih/2)/(h/2) agrees with the quotient at h (mask over pts)."""
+    if pts.size == 0:
+        return np.zeros(0, dtype=bool)
+    z2 = _call2d(call, pts, base[pts] + 0.5j * hc)
+    d2 = z2.imag / (0.5 * hc)[:, None]
+    return (np.isfinite(d2) & (np.abs(d2 - d) <= 1e-8 * np.abs(d) + 1e-300)).all(axis=1)
 
 
 # -- public: derivative --------------------------------------------------------------------
@@ -708,11 +779,17 @@ def _check_args(n: int, method: str, h: Any) -> None:
         raise BibunError(f"step h must be positive and finite, got {h!r}")
 
 
+def _num(v: Any) -> str:
+    """A number as a user reads it: 1, 0.5, 1e+20 (never np.float64(1.0))."""
+    return f"{float(v):.15g}"
+
+
 def _no_finite_values(x: Any, last_error: BaseException | None) -> DomainError:
     why = ""
     if last_error is not None:
         why = f"; f raised {type(last_error).__name__}: {last_error}"
-    return DomainError(f"cannot differentiate at x={x!r}: f is not finite (or raises) at "
+    where = _num(x) if np.ndim(x) == 0 else repr(x)
+    return DomainError(f"cannot differentiate at x = {where}: f is not finite (or raises) at "
                        f"every step tried on either side of x{why}")
 
 
@@ -791,24 +868,31 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
         bad = ~np.isfinite(value).all(axis=1)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DomainError(f"the {method} difference at x={base[i]!r} with h={h_used[i]:.3g} "
-                              "needs f at points where it is not finite; try method='auto'")
+            raise DomainError(f"the {method} difference at x = {_num(base[i])} with "
+                              f"h = {h_used[i]:.3g} needs f at points where it is not finite; "
+                              "try method='auto'")
         return dict(value=value, error=error, h=h_used, method=meth, flags=flags)
     rest = pts
     if method == "complex" or (method == "auto" and n == 1 and analytic is not False):
         verify = method == "auto" and analytic is not True
-        d, e, hc, acc = _complex_step(call, base, pts, h if method == "complex" else None, verify)
+        d, e, hc, acc, blind = _complex_step(call, base, pts, h if method == "complex" else None,
+                                             verify)
         value = np.full((P, d.shape[1]), np.nan)
         error = np.full((P, d.shape[1]), np.inf)
         value[acc], error[acc], h_used[acc] = d[acc], e[acc], hc[acc]
         meth[acc] = "complex step"
+        for p in np.flatnonzero(blind).tolist():
+            flags[p].append(f"complex step not confirmed by a finite difference (at x = "
+                            f"{_num(base[p])} floats are {_num(np.spacing(abs(base[p])))} apart, "
+                            "too coarse for one); valid only if f is analytic")
         rest = pts[~acc]
         if method == "complex":
             if rest.size:
                 i = int(rest[0])
-                raise BibunError(f"complex step failed at x={base[i]!r}: f must accept complex "
-                                 "input and return a finite complex value (NumPy functions do; "
-                                 "math.sin and np.cbrt do not)")
+                raise BibunError(f"the complex step failed at x = {_num(base[i])}: it needs a "
+                                 "formula that is analytic (smooth in the complex sense) near x; "
+                                 "|x|, sign, floor, max and the like are not; use "
+                                 "the method auto or richardson instead")
             return dict(value=value, error=error, h=h_used, method=meth, flags=flags)
     if rest.size:
         if h is None:
@@ -826,6 +910,11 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
                 flags[p].append(f"first step shrunk {shrinks[i]} times to stay inside the domain")
             if run.status[i] == 2:
                 flags[p].append("f not finite at some smaller steps; kept the best estimate")
+            if run.coarse is not None and run.coarse[i]:
+                flags[p].append(f"unreliable: at x = {_num(base[p])} floats are "
+                                f"{_num(np.spacing(abs(base[p])))} apart, too coarse for a "
+                                "difference quotient to resolve f; the value cannot be checked")
+                error[p] = np.inf
             if run.slopes is not None and np.isfinite(run.slopes[i]).all():
                 lo, hi = run.slopes[i]
                 flags[p].append(f"unreliable: f has a corner at x (slope {lo:.6g} on the left, "
@@ -870,7 +959,7 @@ def _finish(cols: dict[str, Any], shape: tuple[int, ...], counts: np.ndarray, n:
             unreliable.append(p)
     if unreliable:
         p = unreliable[0]
-        warnings.warn(f"numerical derivative at x={base[p]!r} is unreliable "
+        warnings.warn(f"numerical derivative at x = {_num(base[p])} is unreliable "
                       f"(value {value[p].ravel()[0]:.6g}, error estimate "
                       f"{error[p].ravel()[0]:.2g})"
                       + (f" and {len(unreliable) - 1} more points" if len(unreliable) > 1 else ""),

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from bibun.errors import BibunError
-from bibun.expr.core import Expr, as_expr
+from bibun.expr.core import CALL, Expr, as_expr, postorder
 from bibun.expr.evaluate import evaluate_numeric
 from bibun.symbolic import default_variable, diff, nondifferentiable_points
 
@@ -61,16 +61,43 @@ class Verification:
                            for c in self.checks]}
 
     def __str__(self) -> str:
-        lines = [f"three-way check of d/d{self.variable} [{self.expression}] = {self.derivative}",
-                 f"  {'point':28} {'symbolic':>22} {'numeric':>22} {'autodiff':>22}"]
+        return self.render("en")
+
+    def render(self, lang: str | None = None) -> str:
+        """The table in ``lang`` ("en", "ja"; None: the default language), from the
+        message catalogs (keys ``verify.*``).  ``str(report)`` is the English table."""
+        from bibun.explain import messages as M
+
+        lang = M.resolve(lang)
+
+        def t(key: str, **kw: Any) -> str:
+            return M.text(f"verify.{key}", lang, **kw)
+
+        heads = [t("symbolic"), t("numeric"), t("autodiff")]
+        lines = [t("title", x=self.variable, f=self.expression, d=self.derivative),
+                 "  " + _pad(t("point"), 28) + " "
+                 + " ".join(_pad(h, 22, right=True) for h in heads)]
         for c in self.checks:
             at = ", ".join(f"{k}={v:.4g}" for k, v in c.point.items())
-            lines.append(f"  {at:28} {c.symbolic:22.15g} {c.numeric:22.15g} {c.automatic:22.15g}")
+            lines.append(f"  {_pad(at, 28)} {c.symbolic:22.15g} {c.numeric:22.15g} "
+                         f"{c.automatic:22.15g}")
         worst = max((c.worst for c in self.checks), default=float("nan"))
-        verdict = "agree" if self.agree else "DISAGREE"
-        lines.append(f"  {verdict}: largest relative difference {worst:.1e} over"
-                     f" {len(self.checks)} points (tolerance {self.tolerance:g})")
+        verdict = t("agree") if self.agree else t("disagree")
+        lines.append("  " + t("summary", verdict=verdict, worst=f"{worst:.1e}",
+                              n=len(self.checks), tolerance=f"{self.tolerance:g}"))
         return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: East Asian wide characters take two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
 
 
 def automatic_derivative(expr: Expr, var: str, point: dict[str, float]) -> float:
@@ -116,6 +143,12 @@ def three_way(expr: Any, var: str | None = None, points: list[dict[str, float]] 
     """Compare symbolic, numeric and automatic derivatives at ``points`` (or at ``n``
     random points in [-2, 2] where the function is defined and smooth)."""
     e = as_expr(expr)
+    unknown = sorted({n.value[0] for n in postorder(e) if n.op == CALL})
+    if unknown:
+        names = ", ".join(unknown)
+        raise BibunError(f"cannot verify {e}: unknown functions (f, g, h; here {names}) cannot "
+                         "be evaluated numerically, so there is nothing to compare the "
+                         "symbolic derivative with")
     v = var or default_variable(e)
     d = diff(e, v)
     names = sorted(e.free | {v})

@@ -37,20 +37,24 @@ def _analytic(e: Expr) -> bool:
     return all(rule(n.value).analytic for n in postorder(e) if n.op == FN)
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _fmt(v: float | None) -> str:
     return "undefined" if v is None else repr(float(v))
 
 
-def _exact(e: Expr, d: Expr, var: str, x0: float) -> tuple[float | None, str]:
-    """The exact derivative's value, or None with the reason (a corner, a pole...)."""
+def _exact(e: Expr, d: Expr, var: str, point: dict[str, float]) -> tuple[float | None, str]:
+    """The exact derivative's value at ``point`` (every variable), or None with the
+    reason (a corner, a pole...)."""
     for nd in nondifferentiable_points(e, var):
         try:
-            if float(nd.argument.evaluate({var: x0})) == 0:
+            if float(nd.argument.evaluate(point)) == 0:
                 return None, f"{nd.function} is not differentiable here ({nd.condition})"
         except BibunError:
             continue
     try:
-        v = float(d.evaluate({var: x0}) if d.free else d.evaluate())
+        v = float(d.evaluate({k: point[k] for k in d.free}) if d.free else d.evaluate())
     except (BibunError, ValueError, ZeroDivisionError, OverflowError) as exc:
         return None, str(exc)
     return (v, "") if math.isfinite(v) else (None, "not finite")
@@ -78,8 +82,10 @@ def run_numdiff(args: Any) -> int:
         warnings.simplefilter("always", NumericWarning)
         est = derivative(fn, x0, n=args.order, method=method, h=args.h,
                          analytic=_analytic(fixed))
-    d = diff(fixed, var, args.order)
-    exact, why = _exact(fixed, d, var, x0)
+    # the exact (partial) derivative of the whole formula: ∂(x^2 y)/∂x = 2xy, not the
+    # derivative of the formula with the other variables already substituted
+    d = diff(expr, var, args.order)
+    exact, why = _exact(expr, d, var, point)
     abs_error = None if exact is None else abs(est.value - exact)
     table = None
     if args.table:
@@ -87,7 +93,13 @@ def run_numdiff(args: Any) -> int:
             raise BibunError("--table shows first-derivative quotients; drop --order")
         tmethod = method if method in ("forward", "backward", "central", "complex") else "all"
         table = difference_table(fn, x0, tmethod, exact=exact)
-    prime = "'" * args.order if args.order <= 3 else f"^({args.order})"
+    variables = [k for k in point if k in expr.free] or [var]
+    multi = len(variables) > 1
+    if multi:  # a partial derivative: ∂f/∂x, ∂²f/∂x²
+        sup = "" if args.order == 1 else str(args.order).translate(_SUPERSCRIPT)
+        label = f"∂{sup}f/∂{var}{sup}"
+    else:
+        label = "f" + ("'" * args.order if args.order <= 3 else f"^({args.order})")
     at = ", ".join(f"{k} = {v:g}" for k, v in point.items())
     if args.format == "json":
         out = {"expression": str(expr), "variable": var, "at": point, "order": args.order,
@@ -100,11 +112,11 @@ def run_numdiff(args: Any) -> int:
             out["optimal_h"] = table.optimal_h
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    print(f"f({var}) = {expr}   at {at}")
-    print(f"numeric  f{prime} = {_fmt(est.value)} ± {est.error_estimate:.1e}   "
+    print(f"f({', '.join(variables)}) = {expr}   at {at}")
+    print(f"numeric  {label} = {_fmt(est.value)} ± {est.error_estimate:.1e}   "
           f"({est.method}, h = {est.h:.3g}, {est.evaluations} evaluation"
           f"{'' if est.evaluations == 1 else 's'})")
-    print(f"exact    f{prime} = {_fmt(exact)}   (= {d})" + (f"; {why}" if why else ""))
+    print(f"exact    {label} = {_fmt(exact)}   (= {d})" + (f"; {why}" if why else ""))
     if abs_error is not None:
         verdict = "within" if abs_error <= est.error_estimate else "OUTSIDE"
         print(f"true error      {abs_error:.1e}   ({verdict} the error estimate)")

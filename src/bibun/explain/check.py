@@ -49,6 +49,7 @@ class CheckResult:
     points: int = 0
     counterexample: Counterexample | None = None
     diagnosis: list[Diagnosis] = field(default_factory=list)
+    difference: float | None = None  # answer − derivative, when algebra shows a constant
 
     def __bool__(self) -> bool:
         return self.correct
@@ -73,11 +74,18 @@ class CheckResult:
 
             shown = eq(self.expected, tidy)
         lines = [M.text("check.wrong", lang, f=self.expr, x=x, expected=shown)]
+        if self.difference is not None:
+            lines.append(M.text("check.constant_difference", lang,
+                                difference=M.format_number(self.difference)))
         if self.counterexample:
             c = self.counterexample
-            lines.append(M.text("check.counterexample", lang, point=c.where(lang),
-                                answer_value=M.format_number(c.answer),
-                                expected_value=M.format_number(c.expected)))
+            if c.answer is None and c.expected is not None:
+                lines.append(M.text("check.domain_differs", lang, point=c.where(lang),
+                                    value=M.format_number(c.expected)))
+            else:
+                lines.append(M.text("check.counterexample", lang, point=c.where(lang),
+                                    answer_value=c.value_text("answer", lang),
+                                    expected_value=c.value_text("expected", lang)))
         for dgn in self.diagnosis:
             lines.append(M.text("check.diagnosis", lang) + dgn.text(lang))
         return "\n".join(lines)
@@ -94,6 +102,7 @@ class CheckResult:
             "expected_latex": self.expected.latex(),
             "method": self.method,
             "points": self.points,
+            "difference": self.difference,
             "counterexample": self.counterexample.to_json() if self.counterexample else None,
             "diagnosis": [d.to_json(lang) for d in self.diagnosis],
             "message": self.message(lang),
@@ -143,7 +152,7 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
     if not diagnosis:
         diagnosis = [make_diagnosis("none")]
     return CheckResult(False, e, a, expected, x, cmp.method, cmp.points, cmp.counterexample,
-                       diagnosis)
+                       diagnosis, None if cmp.difference is None else -cmp.difference)
 
 
 def _more_samples(expected: Expr, answer: Expr, names: list[str], guard, seed: int

@@ -79,6 +79,7 @@ class _Walker:
         self.dep = next((n for n in DEPENDENT_NAMES if n not in self.taken), "F")
         self.taken.add(self.dep)
         self.count = 0
+        self.noted: set[str] = set()  # notes said once per derivation (self-derivative)
         self.memo: dict[tuple[Expr, str], Step] = {}
         self.dcache: dict[tuple[Expr, str], Expr] = {}
 
@@ -324,7 +325,8 @@ class _Walker:
         if u.op != SYM or u.value != x:
             return self.chain(e, x, depth, lhs, role, dep, lambda v: core.fn(name, v), u)
         notes = []
-        if name in _SELF_DERIVATIVE:
+        if name in _SELF_DERIVATIVE and "note.self_derivative" not in self.noted:
+            self.noted.add("note.self_derivative")  # once per derivation, not per use
             notes.append(Note("note.self_derivative", {}))
         if name == "cbrt":
             notes.append(Note("note.rewrite_power", {"identity": S.eq(

@@ -11,6 +11,18 @@
    derivatives), so ``f'(g(x))g'(x)`` can be compared too.
 
 The random points are seeded from the formulas, so a verdict is reproducible.
+
+Two rules keep "equal" honest:
+
+* a difference that algebra reduces to a nonzero constant (``x`` versus ``x + 1e-9``)
+  is never equal, however small the constant: the verdict says by how much;
+* the two sides must be defined at the same points.  Over the real numbers (bibun's
+  evaluation) ``log(x^2)`` is defined for x < 0 and ``2log(x)`` is not, ``cbrt(x)`` is
+  defined for x < 0 and ``x^(1/3)`` is not: such pairs are *not equal*, and the verdict
+  names a point where one side is defined and the other is not.  Only randomly drawn
+  points count as such witnesses, so an isolated point where one form is undefined
+  (``(x^2 - 1)/(x - 1)`` versus ``x + 1`` at x = 1, ``sign(x)`` versus ``x/|x|`` at 0)
+  does not make two forms unequal.
 """
 
 from __future__ import annotations
@@ -49,12 +61,20 @@ class Counterexample:
     """A point where the two sides differ, with both values."""
 
     point: dict[str, float]
-    expected: float
-    answer: float
+    expected: float | None  # None: this side is undefined at the point
+    answer: float | None
 
     def where(self, lang: str) -> str:
         return M.join_list([f"{k} = {M.format_number(v)}" for k, v in self.point.items()],
                            lang)
+
+    def value_text(self, which: str, lang: str) -> str:
+        v = self.expected if which == "expected" else self.answer
+        return M.text("value.undefined", lang) if v is None else M.format_number(v)
+
+    @property
+    def domains_differ(self) -> bool:
+        return self.expected is None or self.answer is None
 
     def to_json(self) -> dict[str, Any]:
         return {"point": dict(self.point), "expected": self.expected, "answer": self.answer}
@@ -72,6 +92,7 @@ class Comparison:
     points: int = 0
     counterexample: Counterexample | None = None
     samples: list[dict[str, float]] = field(default_factory=list, repr=False)
+    difference: float | None = None  # a − b when algebra shows it is a nonzero constant
 
     def __bool__(self) -> bool:
         return self.equal
@@ -84,16 +105,26 @@ class Comparison:
             gap = M.text("sentence_gap", lang)
             return M.text("equal.yes", lang, a=self.a, b=self.b) + gap + how
         out = M.text("equal.no", lang, a=self.a, b=self.b)
+        if self.difference is not None:
+            out += "\n" + M.text("equal.constant_difference", lang, a=self.a, b=self.b,
+                                 difference=M.format_number(self.difference))
         if self.counterexample:
             c = self.counterexample
-            out += "\n" + M.text("equal.counterexample", lang, point=c.where(lang),
-                                 a_value=M.format_number(c.expected),
-                                 b_value=M.format_number(c.answer))
+            if c.domains_differ:
+                defined, undefined = (self.a, self.b) if c.answer is None else (self.b, self.a)
+                value = c.expected if c.answer is None else c.answer
+                out += "\n" + M.text("equal.domain_differs", lang, point=c.where(lang),
+                                     defined=defined, undefined=undefined,
+                                     value=M.format_number(value))
+            else:
+                out += "\n" + M.text("equal.counterexample", lang, point=c.where(lang),
+                                     a_value=M.format_number(c.expected),
+                                     b_value=M.format_number(c.answer))
         return out
 
     def to_json(self) -> dict[str, Any]:
         return {"equal": self.equal, "a": str(self.a), "b": str(self.b), "method": self.method,
-                "points": self.points,
+                "points": self.points, "difference": self.difference,
                 "counterexample": ({"point": self.counterexample.point,
                                     "a": self.counterexample.expected,
                                     "b": self.counterexample.answer}
@@ -159,6 +190,40 @@ def is_zero(e: Expr) -> bool:
     return False
 
 
+def constant_difference(a: Expr, b: Expr) -> float | None:
+    """``a - b`` when algebra reduces it to a nonzero constant (``x`` versus
+    ``x + 1e-9`` differ by -1e-9), else None.  Such a pair is never equal."""
+    d = core.add(a, core.neg(b))
+    try:
+        forms = [d, expand(d)]
+        t = together(forms[-1])
+        if t.op == NUM:
+            forms.append(t)
+    except (LimitError, DomainError, RecursionError):
+        forms = [d]
+    for form in forms:
+        if form.op == NUM and not form.free:
+            try:
+                v = float(form.value)
+            except (TypeError, ValueError):
+                continue
+            if v != 0 and math.isfinite(v):
+                return _meaningful(v, a, b)
+    return None
+
+
+def _meaningful(c: float, a: Expr, b: Expr) -> float:
+    """``c`` rounded to the digits that survive floating point: 1 + 1e-12 is stored as
+    1.000000000001000089 so 1 − (1 + 1e-12) is reported as -1e-12, not -1.000088901e-12."""
+    nums = [abs(float(n.value)) for e in (a, b) for n in core.postorder(e) if n.op == NUM]
+    scale = max(nums, default=1.0)
+    rel = 4 * 2.220446049250313e-16 * scale / abs(c)
+    if rel <= 1e-15:
+        return c
+    digits = int(min(15, max(1, math.floor(-math.log10(rel)))))
+    return float(f"{c:.{digits}g}")
+
+
 # -- evaluation ----------------------------------------------------------------------------------
 
 
@@ -216,8 +281,12 @@ def value_at(e: Expr, point: dict[str, float]) -> float:
     return v
 
 
-def close(a: float, b: float) -> bool:
-    return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
+def close(a: float, b: float, scale: float = 0.0) -> bool:
+    """Equal up to rounding: relative to the values, or to ``scale`` (the size of the
+    terms that cancelled to give them, e.g. sin² + cos² − 1); the absolute floor ATOL
+    applies only to values of size about 1 or less."""
+    mag = max(abs(a), abs(b), scale)
+    return abs(a - b) <= RTOL * mag + ATOL * min(1.0, mag)
 
 
 def sample_points(names: list[str], rng: random.Random) -> Iterable[dict[str, float]]:
@@ -243,22 +312,45 @@ def sample_points(names: list[str], rng: random.Random) -> Iterable[dict[str, fl
 @dataclass
 class _Sampled:
     agree: int
-    bad: tuple[dict[str, float], float, float] | None
+    bad: tuple[dict[str, float], float | None, float | None] | None
     samples: list[dict[str, float]]
+
+
+def _defined_at(e: Expr, pt: dict[str, float]) -> tuple[float | None, bool]:
+    """(value, certain): value None when ``e`` is undefined at pt; certain False when the
+    failure is overflow or a pole-like infinity rather than a genuine domain gap."""
+    try:
+        return value_at(e, pt), True
+    except OverflowError:
+        return None, False
+    except DomainError as exc:
+        return None, str(exc) != "not finite"
+    except (ZeroDivisionError, LimitError):
+        return None, False
+    except EVAL_ERRORS:
+        return None, True
 
 
 def _sample(a: Expr, b: Expr, names: list[str], rng: random.Random,
             guard: Callable[[dict[str, float]], bool] | None = None) -> _Sampled:
     agree = 0
     samples: list[dict[str, float]] = []
+    domain_gap: tuple[dict[str, float], float | None, float | None] | None = None
     for tries, pt in enumerate(sample_points(names, rng)):
         if tries >= MAX_ATTEMPTS or agree >= MIN_POINTS + len(NICE):
             break
         try:
             if guard is not None and not guard(pt):
                 continue
-            va, vb = value_at(a, pt), value_at(b, pt)
         except EVAL_ERRORS:
+            continue
+        va, ca = _defined_at(a, pt)
+        vb, cb = _defined_at(b, pt)
+        if va is None or vb is None:
+            # one side defined, the other not, at a random point: the domains differ
+            if (domain_gap is None and tries >= len(NICE) and (va is None) != (vb is None)
+                    and ca and cb and abs(va if vb is None else vb) <= 1e12):
+                domain_gap = (pt, va, vb)
             continue
         if abs(va) > 1e12 or abs(vb) > 1e12:
             continue
@@ -268,13 +360,18 @@ def _sample(a: Expr, b: Expr, names: list[str], rng: random.Random,
         samples.append(pt)
         if not names:
             break
-    return _Sampled(agree, None, samples)
+    # a domain difference matters only where there is a common domain to compare on;
+    # with none at all the caller says so ("no common domain")
+    return _Sampled(agree, domain_gap if agree else None, samples)
 
 
 def compare_exprs(a: Expr, b: Expr, lang: str, guard=None, extra_names: Iterable[str] = ()
              ) -> Comparison:
     if a is b or is_zero(core.add(a, core.neg(b))):
         return Comparison(True, a, b, "symbolic")
+    c = constant_difference(a, b)
+    if c is not None:  # never "equal", however small: x and x + 1e-9 are different
+        return Comparison(False, a, b, "symbolic", difference=c)
     rng = random.Random(seed_of(a, b))
     ca, cb = concretize([a, b])
     names = sorted(ca.free | cb.free | set(extra_names))
@@ -297,8 +394,10 @@ def compare(a: Any, b: Any, *, lang: str | None = None, latex: bool | None = Non
 
 
 def equal(a: Any, b: Any, *, latex: bool | None = None) -> bool:
-    """True when ``a`` and ``b`` are the same function where both are defined
-    (``equal("sigmoid(x)(1 - sigmoid(x))", "e^-x/(1+e^-x)^2")``)."""
+    """True when ``a`` and ``b`` are the same function: defined at the same points (up
+    to isolated ones) and equal there
+    (``equal("sigmoid(x)(1 - sigmoid(x))", "e^-x/(1+e^-x)^2")``; not
+    ``equal("log(x^2)", "2log(x)")``, which differ for x < 0)."""
     return compare(a, b, latex=latex).equal
 
 
@@ -314,5 +413,6 @@ def read_formula(x: Any, latex: bool | None, key: str, lang: str) -> Expr:
 
 
 
-__all__ = ["Comparison", "Counterexample", "compare", "concretize", "equal",
+__all__ = ["Comparison", "Counterexample", "compare", "concretize", "constant_difference",
+           "equal",
            "exponential_form", "is_zero", "read_formula"]

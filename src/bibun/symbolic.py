@@ -10,6 +10,7 @@ sigmoid' comes out as ``sigmoid(x)(1 - sigmoid(x))`` and tanh' as ``1 - tanh(x)^
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
@@ -24,7 +25,9 @@ class ExprOps:
     """The rule table's ``F`` for expressions: ``F.cos(u)`` builds the node cos(u)."""
 
     def __getattr__(self, name: str):
-        return lambda u: core.fn(name, u)
+        build = partial(core.fn, name)
+        setattr(self, name, build)  # looked up once per function name
+        return build
 
 
 EXPR_OPS = ExprOps()
@@ -37,34 +40,41 @@ def _var(var: str | Expr) -> Expr:
     return v
 
 
-def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None) -> Expr:
+def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None,
+               polynomial: list[bool] | None = None) -> Expr:
     """One derivative; ``d`` memoizes node -> derivative and may be shared between the
-    passes of an n-th derivative, where most nodes of f^(k) already appeared in f^(k-1)."""
+    passes of an n-th derivative, where most nodes of f^(k) already appeared in f^(k-1).
+    ``polynomial[0]`` is cleared when a node that can put ``x`` in a denominator (a
+    function, a negative or symbolic power) is differentiated."""
     name = x.value
     if d is None:
         d = {}
-    for node in core.postorder(expr):
+    if name not in expr.free:
+        return ZERO
+    for node in core.postorder_with(expr, name):
         if node in d:
             continue
-        if name not in node.free:
-            d[node] = ZERO
-            continue
         op = node.op
+        if polynomial and (op is FN or (op is POW and not _natural(node.args[1]))):
+            polynomial[0] = False
         if op == SYM:
             r = ONE
         elif op == ADD:
-            r = core.add(*(d[a] for a in node.args))
+            r = core.add(*(d.get(a, ZERO) for a in node.args))
         elif op == MUL:
             args = node.args
+            if len(args) == 2 and args[0].op is NUM:  # constant multiple: (c·u)' = c·u'
+                d[node] = core.times(args[0].value, d[args[1]])
+                continue
             terms = []
             for i, a in enumerate(args):
-                da = d[a]
+                da = d.get(a, ZERO)
                 if da is not ZERO:
                     terms.append(core.mul(*args[:i], da, *args[i + 1:]))
             r = core.add(*terms)
         elif op == POW:
             b, k = node.args
-            db, dk = d[b], d[k]
+            db, dk = d.get(b, ZERO), d.get(k, ZERO)
             if dk is ZERO:  # power rule: (u^k)' = k u^(k-1) u'
                 k1 = core.number(k.value - 1) if k.op is NUM else core.add(k, core.MINUS_ONE)
                 r = core.mul(k, core.power(b, k1), db)
@@ -75,15 +85,16 @@ def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None) -> Expr:
                                             core.mul(k, db, core.power(b, core.MINUS_ONE))))
         elif op == FN:
             u = node.args[0]
-            r = core.mul(rule(node.value).deriv(u, node, EXPR_OPS), d[u])
+            r = core.mul(rule(node.value).deriv(u, node, EXPR_OPS), d.get(u, ZERO))
         elif op == CALL:
             fname, orders = node.value
             terms = []
             for i, a in enumerate(node.args):
-                if d[a] is not ZERO:
+                da = d.get(a, ZERO)
+                if da is not ZERO:
                     o = list(orders)
                     o[i] += 1
-                    terms.append(core.mul(core.call(fname, node.args, tuple(o)), d[a]))
+                    terms.append(core.mul(core.call(fname, node.args, tuple(o)), da))
             r = core.add(*terms)
         elif op in (NUM, CONST):  # pragma: no cover - constants have no free symbols
             r = ZERO
@@ -103,27 +114,21 @@ def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
     if n > MAX_ORDER:
         raise LimitError(f"derivative order {n} is above the limit of {MAX_ORDER}")
     memo: dict[Expr, Expr] = {}
+    polynomial = [True]  # the derivative of a polynomial has no denominator to rewrite
     for _ in range(n):
-        e = _diff_once(e, x, memo)
-    return _quotient_form(e) if n else e
+        e = _diff_once(e, x, memo, polynomial)
+    return e if polynomial[0] else _quotient_form(e)
+
+
+def _natural(k: Expr) -> bool:
+    return k.op is NUM and type(k.value) is int and k.value > 0
 
 
 def _quotient_form(d: Expr) -> Expr:
     """The quotient rule's shape for rational functions: (x/(x+1))' = 1/(x+1)^2 rather
     than 1/(x+1) - x/(x+1)^2.  Only a sum of rational terms with a denominator is
     touched, and only when one fraction with a simplified numerator is smaller."""
-    if d.op != ADD or d.size > 2_000:
-        return d
-    has_denominator = False
-    for node in core.postorder(d):
-        if node.op == POW:
-            k = node.args[1]
-            if k.op != NUM or not isinstance(k.value, int):
-                return d
-            has_denominator = has_denominator or k.value < 0
-        elif node.op not in (ADD, MUL, NUM, SYM, CALL):
-            return d
-    if not has_denominator:
+    if d.op != ADD or d.size > 2_000 or not _rational_with_denominator(d):
         return d
     from bibun.expr.simplify import expand, factor, together
 
@@ -133,6 +138,32 @@ def _quotient_form(d: Expr) -> Expr:
     den = [f for f in (t.args if t.op == MUL else (t,)) if f not in num]
     candidate = core.mul(factor(expand(core.mul(*num))), *den)
     return candidate if candidate.size <= d.size else d
+
+
+def _rational_with_denominator(d: Expr) -> bool:
+    """Is ``d`` a rational function with a negative integer power somewhere?  A plain
+    walk that stops at the first function or fractional power (most derivatives)."""
+    has_denominator = False
+    seen: set[Expr] = set()
+    stack = [d]
+    while stack:
+        node = stack.pop()
+        op = node.op
+        if op == POW:
+            k = node.args[1]
+            if k.op != NUM or not isinstance(k.value, int):
+                return False
+            has_denominator = has_denominator or k.value < 0
+        elif op not in (ADD, MUL, NUM, SYM, CALL):
+            return False
+        for a in node.args:
+            if not a.args:
+                if a.op == CONST:
+                    return False
+            elif a not in seen:
+                seen.add(a)
+                stack.append(a)
+    return has_denominator
 
 
 def default_variable(e: Expr) -> str:
@@ -202,19 +233,20 @@ def nondifferentiable_points(expr: Any, var: str | None = None) -> list[NonDiffe
     e = as_expr(expr)
     out = []
     seen = set()
+    signs: dict[Expr, int] = {}  # sign analysis, shared by all corners (linear overall)
     for node in core.postorder(e):
         if node.op == FN and (var is None or var in node.free):
             r = rule(node.value)
             for p in r.nondiff:
                 u = node.args[0]
                 cond = f"{u} = {_fmt(p)}"
-                if (node.value, cond) not in seen:
+                if (node.value, cond) not in seen and _may_equal(u, p, signs):
                     seen.add((node.value, cond))
                     out.append(NonDifferentiable(node.value, u, cond))
         if node.op == POW and node.args[1].op == NUM and 0 < node.args[1].value < 1 \
                 and (var is None or var in node.free):
             cond = f"{node.args[0]} = 0"
-            if ("root", cond) not in seen:
+            if ("root", cond) not in seen and _may_equal(node.args[0], 0, signs):
                 seen.add(("root", cond))
                 out.append(NonDifferentiable(str(node), node.args[0], cond))
     return out
@@ -222,6 +254,136 @@ def nondifferentiable_points(expr: Any, var: str | None = None) -> list[NonDiffe
 
 def _fmt(p: float) -> str:
     return str(int(p)) if float(p).is_integer() else str(p)
+
+
+# -- a small sign analysis: can an argument be 0 (or p) for some real values? ------------
+# A sign set is a bit mask of the signs an expression may take where it is defined:
+# _NEG | _ZERO | _POS.  Every rule over-approximates, so "0 is impossible" is a proof
+# (x^2 + 1, e^x, |x| + 2, cosh x) and anything unsure keeps the note.
+_NEG, _ZERO, _POS = 1, 2, 4
+_ANY = _NEG | _ZERO | _POS
+_NONNEG = _ZERO | _POS
+#: functions whose value is always positive / never negative / has the sign of the argument
+_POSITIVE_FNS = frozenset({"exp", "cosh", "sigmoid", "softplus"})
+_NONNEG_FNS = frozenset({"acosh", "acos"})
+_SIGN_KEEPING_FNS = frozenset({"sinh", "tanh", "atan", "asinh", "atanh", "asin", "cbrt",
+                               "sign"})
+
+
+def _sign_of_number(v: Any) -> int:
+    return _POS if v > 0 else _NEG if v < 0 else _ZERO
+
+
+def _add_signs(s: int, t: int) -> int:
+    """Signs of a + b from the signs of a and b (exact for each pair of signs)."""
+    out = 0
+    for a in (_NEG, _ZERO, _POS):
+        if not s & a:
+            continue
+        for b in (_NEG, _ZERO, _POS):
+            if t & b:
+                out |= b if a == _ZERO else a if b in (_ZERO, a) else _ANY
+    return out
+
+
+def _mul_signs(s: int, t: int) -> int:
+    out = 0
+    for a in (_NEG, _ZERO, _POS):
+        if not s & a:
+            continue
+        for b in (_NEG, _ZERO, _POS):
+            if t & b:
+                out |= _ZERO if _ZERO in (a, b) else _POS if a == b else _NEG
+    return out
+
+
+def _nonneg_part(s: int, zero_possible: bool = True) -> int:
+    """|s| as a sign set: 0 stays possible if it was, any nonzero sign becomes +."""
+    return (_ZERO if s & _ZERO and zero_possible else 0) | (_POS if s & (_NEG | _POS) else 0)
+
+
+def _pow_signs(base: int, k: Expr) -> int:
+    if base == _POS:  # a^u with a > 0 is positive for every real u
+        return _POS
+    if k.op != NUM:
+        return _ANY
+    v = k.value
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if v == 0:
+        return _POS
+    if isinstance(v, int):
+        if v % 2 == 0:
+            return _nonneg_part(base, v > 0) or _ANY
+        return (base if v > 0 else base & ~_ZERO) or _ANY
+    # a non-integer power is real only for a base >= 0 (> 0 when the power is negative)
+    return ((_ZERO if base & _ZERO and v > 0 else 0) | (_POS if base & _POS else 0)) or _ANY
+
+
+def _fn_signs(name: str, arg: int) -> int:
+    if name in _POSITIVE_FNS:
+        return _POS
+    if name in _NONNEG_FNS:
+        return _NONNEG
+    if name in _SIGN_KEEPING_FNS:
+        return arg
+    if name == "abs":
+        return _nonneg_part(arg)
+    if name == "sqrt":  # real only where arg >= 0
+        return (arg & _NONNEG) or _ANY
+    if name == "relu":
+        return (_ZERO if arg & (_NEG | _ZERO) else 0) | (arg & _POS)
+    if name == "step":  # step(0) = 1
+        return (_ZERO if arg & _NEG else 0) | (_POS if arg & _NONNEG else 0)
+    return _ANY
+
+
+def _signs(root: Expr, memo: dict[Expr, int]) -> int:
+    """The sign set of ``root`` (children first, no recursion; ``memo`` is reused)."""
+    if root in memo:
+        return memo[root]
+    stack = [(root, False)]
+    expanded: set[Expr] = set()
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        if not ready:
+            if node in expanded:
+                continue
+            expanded.add(node)
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in memo)
+            continue
+        op = node.op
+        if op == NUM:
+            s = _sign_of_number(node.value)
+        elif op == CONST:  # e, pi
+            s = _POS
+        elif op == ADD:
+            s = _ZERO
+            for a in node.args:
+                s = _add_signs(s, memo[a])
+        elif op == MUL:
+            s = _POS
+            for a in node.args:
+                s = _mul_signs(s, memo[a])
+        elif op == POW:
+            s = _pow_signs(memo[node.args[0]], node.args[1])
+        elif op == FN:
+            s = _fn_signs(node.value, memo[node.args[0]])
+        else:  # variables, f(x), g(x): anything
+            s = _ANY
+        memo[node] = s
+    return memo[root]
+
+
+def _may_equal(u: Expr, p: float, memo: dict[Expr, int]) -> bool:
+    """Can ``u`` equal ``p`` for some real values of its variables?  False only when the
+    sign analysis proves u - p is never 0 (so sqrt(x^2 + 1) has no corner to report)."""
+    q = int(p) if float(p).is_integer() else p
+    target = u if q == 0 else core.add(u, core.number(-q))
+    return bool(_signs(target, memo) & _ZERO)
 
 
 def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:

@@ -214,6 +214,9 @@ def _rebuild(op: str, value: Any, args: tuple[Expr, ...]) -> Expr:
 
 
 def _norm(v: Number) -> Number:
+    t = type(v)
+    if t is int or t is float:
+        return v
     if isinstance(v, Fraction) and v.denominator == 1:
         return int(v.numerator)
     if isinstance(v, bool):
@@ -347,12 +350,18 @@ def scale(c: Number, e: Expr) -> Expr:
     return _make(MUL, (number(c), e))
 
 
+def times(c: Number, e: Expr) -> Expr:
+    """c·e for a number c and any e: what ``mul(number(c), e)`` gives, without the
+    general product's work (the constant-multiple rule's fast path)."""
+    if e.op == NUM:
+        return number(c * e.value)
+    k, rest = coeff_rest(e)
+    return scale(c * k, rest)
+
+
 def neg(e: Expr) -> Expr:
     """-e, keeping sums intact (−(x+1) stays a product with −1)."""
-    if e.op == NUM:
-        return number(-e.value)
-    c, rest = coeff_rest(e)
-    return scale(-c, rest)
+    return times(-1, e)
 
 
 def mul(*args: Expr) -> Expr:
@@ -612,6 +621,31 @@ def postorder(root: Expr) -> list[Expr]:
         node, it = stack[-1]
         for a in it:
             if a not in seen:
+                seen.add(a)
+                if a.args:
+                    stack.append((a, iter(a.args)))
+                    break
+                out.append(a)
+        else:
+            stack.pop()
+            out.append(node)
+    return out
+
+
+def postorder_with(root: Expr, name: str) -> list[Expr]:
+    """Like :func:`postorder`, but only the nodes that contain the symbol ``name``:
+    constant subtrees (derivative 0) are never walked."""
+    if name not in root.free:
+        return []
+    if not root.args:
+        return [root]
+    out: list[Expr] = []
+    seen = {root}
+    stack = [(root, iter(root.args))]
+    while stack:
+        node, it = stack[-1]
+        for a in it:
+            if a not in seen and name in a.free:
                 seen.add(a)
                 if a.args:
                     stack.append((a, iter(a.args)))

@@ -145,3 +145,141 @@ def test_verify_at_a_given_point(capsys):
     code, out, _ = run(capsys, "diff", "x^2", "--verify", "--at", "x=3", "--format", "json")
     data = json.loads(out)
     assert code == 0 and [p["at"] for p in data["points"]] == [{"x": 3.0}]
+
+
+# -- every line of `bibun diff` in the chosen language --------------------------------------
+
+
+def test_note_at_and_forms_title_are_japanese_with_lang_ja(capsys):
+    code, out, _ = run(capsys, "diff", "relu(x)", "--lang", "ja", "--forms", "--at", "x=2")
+    assert code == 0
+    assert "  注意：relu は x = 0 のところで微分できません" in out.splitlines()
+    assert "  x = 2 のとき：1.0" in out.splitlines() and "別の形：" in out.splitlines()
+    assert "note:" not in out and "forms:" not in out and "at x" not in out
+
+
+def test_note_at_and_forms_title_stay_english_with_lang_en(capsys):
+    _, out, _ = run(capsys, "diff", "relu(x)", "--lang", "en", "--forms", "--at", "x=2")
+    lines = out.splitlines()
+    assert "  note: relu is not differentiable where x = 0" in lines
+    assert "  at x = 2: 1.0" in lines and "forms:" in lines
+
+
+def test_value_line_of_other_formats_follows_lang(capsys):
+    _, out, _ = run(capsys, "diff", "x^2", "--format", "latex", "--at", "x=2", "--lang", "ja")
+    assert out.splitlines() == ["2 x", "x = 2 のとき：4"]
+
+
+def test_japanese_form_labels_line_up_by_display_width(capsys):
+    _, out, _ = run(capsys, "diff", "1/(1+e^-z)", "--forms", "--lang", "ja")
+    import unicodedata
+
+    def width(s):
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    rows = out.splitlines()[out.splitlines().index("別の形：") + 1:]
+    for row, formula in zip(rows, ["e^(-z)/(1 + e^(-z))^2", "sigmoid(z)(1 - sigmoid(z))"]):
+        assert width(row[:row.index(formula)]) == 2 + 28 + 1, rows
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("x^2", "--order", "2", "--forms"), "--order を外してください"),
+    (("x^2", "--order", "2", "--steps"), "--order を外してください"),
+    (("x^2", "--steps", "--format", "python"), "python 形式はありません"),
+    (("x^2", "--wrt", "2"), "変数名を指定してください"),
+])
+def test_diff_errors_follow_lang(capsys, argv, message):
+    code, out, err = run(capsys, "diff", *argv, "--lang", "ja")
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_verify_report_follows_lang(capsys):
+    _, out, _ = run(capsys, "diff", "x^2", "--verify", "--lang", "ja")
+    assert "3 通りの検算" in out and "一致" in out
+
+
+def test_check_and_equal_warnings_are_bibun_lines_not_python_warnings(capsys):
+    for argv in (("check", "1/2x", "1/2"), ("equal", "1/2x", "x/2", "--lang", "ja")):
+        code, out, err = run(capsys, *argv)
+        assert code == 0 and "ParseWarning" not in err
+        assert err.startswith("bibun: warning: '1/2x'"), err
+
+
+def test_equal_names_which_formula_is_unreadable(capsys):
+    code, _, err = run(capsys, "equal", "x", "(x", "--lang", "ja")
+    assert code == 2 and "2 つ目の式を読み取れません" in err
+    code, _, err = run(capsys, "equal", "x +", "x")
+    assert code == 2 and "cannot read the first formula" in err
+
+
+def test_check_messages_follow_lang(capsys):
+    code, out, _ = run(capsys, "check", "x^2", "3x", "--lang", "ja")
+    assert code == 1 and "残念" in out
+    code, _, err = run(capsys, "check", "x^2", "2(", "--lang", "ja")
+    assert code == 2 and "答えを読み取れません" in err
+
+
+# -- corners that cannot happen are not noted ----------------------------------------------
+
+
+@pytest.mark.parametrize("formula, noted", [
+    ("sqrt(x^2+1)", False), ("sqrt(x^2-1)", True), ("abs(x^2+1)", False),
+    ("relu(exp(x))", False), ("abs(x)", True),
+])
+def test_corner_note_only_where_the_argument_can_be_zero(capsys, formula, noted):
+    code, out, _ = run(capsys, "diff", formula)
+    assert code == 0 and ("not differentiable" in out) == noted
+
+
+# -- a derivative operator in the input -----------------------------------------------------
+
+
+@pytest.mark.parametrize("formula, answer", [
+    ("d/dx (x^2 sin x)", "d/dx [x^2 sin(x)] = 2x sin(x) + x^2 cos(x)"),
+    (r"\frac{d}{dx}\left(x^2\sin x\right)", "d/dx [x^2 sin(x)] = 2x sin(x) + x^2 cos(x)"),
+    (r"\frac{d}{dx} x^2", "d/dx [x^2] = 2x"),
+    (r"\dfrac{d}{dx}(x^3 + 1)", "d/dx [x^3 + 1] = 3x^2"),
+    (r"\frac{\partial}{\partial y}(x^2 y)", "∂/∂y [x^2y] = x^2"),
+    ("∂/∂y (x^2 y)", "∂/∂y [x^2y] = x^2"),
+    ("d/dt(t^3)", "d/dt [t^3] = 3t^2"),
+])
+def test_diff_reads_a_leading_derivative_operator(capsys, formula, answer):
+    code, out, err = run(capsys, "diff", formula)
+    assert code == 0 and out.splitlines()[0] == answer, (out, err)
+
+
+def test_derivative_operator_and_the_same_wrt_agree(capsys):
+    code, out, _ = run(capsys, "diff", "∂/∂y (x^2 y)", "--wrt", "y", "--format", "json")
+    assert code == 0 and json.loads(out)["variable"] == "y"
+
+
+@pytest.mark.parametrize("lang, message", [("en", "but --wrt gives x"), ("ja", "--wrt には x")])
+def test_derivative_operator_contradicting_wrt_is_an_error(capsys, lang, message):
+    code, out, err = run(capsys, "diff", "∂/∂y (x^2 y)", "--wrt", "x", "--lang", lang)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_derivative_operator_alone_points_at_the_column(capsys):
+    code, _, err = run(capsys, "diff", "d/dx")
+    assert code == 2 and "needs the expression to differentiate" in err and "(column 5)" in err
+
+
+def test_derivative_operator_mid_formula_is_an_error(capsys):
+    code, _, err = run(capsys, "diff", "x + d/dx(x^2)")
+    assert code == 2 and "only at the start" in err and "(column 5)" in err
+
+
+def test_derivative_operator_works_with_steps_order_and_check(capsys):
+    code, out, _ = run(capsys, "diff", "d/dt(t^3)", "--steps")
+    assert code == 0 and "3t²" in out
+    code, out, _ = run(capsys, "diff", "d/dx (x^3)", "--order", "2")
+    assert code == 0 and out.splitlines()[0] == "d^2/dx^2 [x^3] = 6x"
+    code, out, _ = run(capsys, "check", "∂/∂y (x^2 y)", "x^2")
+    assert code == 0 and "Correct" in out
+    code, _, err = run(capsys, "check", "∂/∂y (x^2 y)", "x^2", "--wrt", "x")
+    assert code == 2 and "--wrt" in err
+
+
+def test_grad_does_not_take_a_derivative_operator(capsys):
+    code, _, err = run(capsys, "grad", "d/dx (x^2)")
+    assert code == 2 and "derivative operator" in err

@@ -137,3 +137,53 @@ def test_any_input_is_a_formula_or_a_clear_error(pieces):
         parse_latex(text)
     except BibunError as exc:
         assert str(exc)
+
+
+# -- a leading derivative operator ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("latex, operand, wrt", [
+    (r"\frac{d}{dx}\left(x^2\sin x\right)", "x^2 sin(x)", "x"),
+    (r"\frac{d}{dx} x^2", "x^2", "x"),
+    (r"\dfrac{d}{dx}(x^3+1)", "x^3 + 1", "x"),
+    (r"\tfrac{d}{dx}\sqrt{x}", "sqrt(x)", "x"),
+    (r"\frac{\partial}{\partial y}(x^2 y)", "x^2 y", "y"),
+    (r"\frac{\mathrm{d}}{\mathrm{d}x} e^{x}", "e^x", "x"),
+    (r"\frac{\mathrm d}{\mathrm d x} e^{x}", "e^x", "x"),
+    (r"\frac{d}{d\theta}\sin\theta", "sin(θ)", "θ"),
+    (r"\frac{d}{dx_1}(x_1^2 x_2)", "x1^2 x2", "x1"),
+    (r"\frac{d}{dx_{12}} x_{12}^2", "x12^2", "x12"),
+    (r"d/dx \left(x^2 \sin x\right)", "x^2 sin(x)", "x"),
+    (r"\partial/\partial y (x^2 y)", "x^2 y", "y"),
+    (r"$\frac{d}{dt} t^3$", "t^3", "t"),
+    (r"\frac{d}{dx}\frac{1}{x} + 1", "1/x + 1", "x"),  # \frac is not a bracket: no ambiguity
+])
+def test_leading_latex_derivative_operator_gives_operand_and_variable(latex, operand, wrt):
+    p = parse_latex_full(latex, derivative=True)
+    assert p.expr is P(operand) and p.wrt == wrt
+    assert bibun.parse_full(latex, derivative=True).wrt == wrt  # detected as LaTeX
+
+
+@pytest.mark.parametrize("latex, column, message", [
+    (r"\frac{d}{dx}", 13, "needs the expression to differentiate"),
+    (r"$\frac{d}{dx}$", 14, "needs the expression to differentiate"),
+    (r"\frac{d}{dx}\left(x^2\right) + 1", 30, "ambiguous"),
+    (r"\frac{d^2}{dx^2} x^3", 1, "higher derivative"),
+    (r"\frac{d}{\partial x} x", 1, "mixes d and ∂"),
+    (r"\frac{d}{d\pi} x", 11, "not a variable"),
+    (r"x + \frac{d}{dx} x^2", 5, "only at the start"),
+    (r"\frac{d}{dx} \frac{d}{dx} x", 14, "only at the start"),
+    (r"x + d/dx x", 5, "only at the start"),
+    (r"x^2 + \partial", 7, "only at the start"),
+    (r"\frac{d}{dx}(x", 13, "never closed"),
+])
+def test_latex_derivative_operator_errors_point_into_the_source(latex, column, message):
+    with pytest.raises(ParseError) as info:
+        parse_latex_full(latex, derivative=True)
+    assert info.value.column == column and message in info.value.message, info.value
+    assert info.value.text == latex
+
+
+def test_dy_dx_on_the_left_is_still_a_definition_not_an_operator():
+    p = parse_latex_full(r"\frac{dy}{dx} = 4(2x + 3)", derivative=True)
+    assert p.wrt is None and p.name == "y'" and p.expr is P("4(2x + 3)")

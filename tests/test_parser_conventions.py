@@ -116,3 +116,80 @@ def test_numbers_never_glue_into_an_exponent_when_printed():
     for text in ["2*e1", "x^2 E1", "2e^x"]:
         e = bibun.parse(text)
         assert bibun.parse(str(e)) is e
+
+
+# -- a leading derivative operator (docs/parsing.md, last row) ----------------------------
+
+
+@pytest.mark.parametrize("text, operand, wrt", [
+    ("d/dx (x^2 sin x)", "x^2 sin(x)", "x"),
+    ("d/dt(t^3)", "t^3", "t"),
+    ("∂/∂y (x^2 y)", "x^2 y", "y"),
+    ("d/dx x^2", "x^2", "x"),
+    ("d/dx x^2 + 1", "x^2 + 1", "x"),  # the operator applies to everything after it
+    ("d / dx (x+1)(x-1)", "(x+1)(x-1)", "x"),
+    ("d/dx1 (x1^2 x2)", "x1^2 x2", "x1"),
+    ("d/dx_1 x_1^2", "x1^2", "x1"),
+    ("d/dtheta sin(theta)", "sin(θ)", "θ"),
+    ("d/dxsin x", "sin(x)", "x"),
+    ("  d/dx |x| + 1", "|x| + 1", "x"),
+])
+def test_leading_derivative_operator_gives_operand_and_variable(text, operand, wrt):
+    p = parse_full(text, derivative=True)
+    assert p.expr is bibun.parse(operand) and p.wrt == wrt
+
+
+def test_plain_formulas_have_no_derivative_variable():
+    assert parse_full("x^2", derivative=True).wrt is None
+    assert parse_full("d x", derivative=True).expr is bibun.parse("d*x")
+
+
+@pytest.mark.parametrize("text", ["d/dx (x^2)", "∂/∂y (x^2 y)"])
+def test_derivative_operator_is_an_error_where_no_derivative_is_asked_for(text):
+    for read in (bibun.parse, parse_full):
+        with pytest.raises(bibun.ParseError) as info:
+            read(text)
+        assert info.value.column == 1 and "derivative operator" in info.value.message
+
+
+@pytest.mark.parametrize("text, column, message", [
+    ("d/dx", 5, "needs the expression to differentiate"),
+    ("∂/∂y   ", 5, "needs the expression to differentiate"),
+    ("x + d/dx(x^2)", 5, "only at the start"),
+    ("d/dx d/dy (xy)", 6, "only at the start"),
+    ("y = d/dx x", 5, "only at the start"),
+    ("2 + ∂/∂x(x)", 5, "only at the start"),
+    ("d/dx (x^2) + 1", 12, "ambiguous"),
+    ("d/dx [x^2] - x", 12, "ambiguous"),
+    ("d^2/dx^2 x^3", 1, "higher derivative"),
+    ("d²/dx² x^3", 1, "higher derivative"),
+    ("d/dx^2", 1, "ambiguous"),
+    ("d/de x", 4, "not a variable"),
+    ("d/dsin x", 4, "not a variable"),
+    ("d/dx (x", 6, "never closed"),
+    ("d/dx x = 2", 8, "not an equation"),
+])
+def test_derivative_operator_errors_point_at_the_column(text, column, message):
+    with pytest.raises(bibun.ParseError) as info:
+        parse_full(text, derivative=True)
+    assert info.value.column == column and message in info.value.message, info.value
+    assert info.value.text == text  # the caret is drawn under what was typed
+
+
+def test_d_over_dx_mid_formula_is_refused_not_read_as_d_divided_by_d_times_x():
+    with pytest.raises(bibun.ParseError, match="derivative operator"):
+        bibun.parse("1 + d/dx")
+    assert bibun.parse("ad/dx") is bibun.parse("a*d/d*x")  # not at a word start: letters
+
+
+def test_parse_derivative_gives_what_diff_needs():
+    from bibun.expr.parse import parse_derivative
+
+    assert parse_derivative("d/dx (x^2 sin x)") == (bibun.parse("x^2 sin x"), "x")
+    assert parse_derivative("∂/∂y (x^2 y)", "y") == (bibun.parse("x^2 y"), "y")
+    assert parse_derivative("x^2 y", "y") == (bibun.parse("x^2 y"), "y")
+    assert parse_derivative("x^2") == (bibun.parse("x^2"), None)
+    with pytest.raises(bibun.BibunError, match="with respect to y"):
+        parse_derivative("∂/∂y (x^2 y)", "x")
+    with pytest.warns(ParseWarning):
+        assert parse_derivative("d/dx 1/2x")[0] is bibun.parse("x/2")

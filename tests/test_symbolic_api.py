@@ -76,3 +76,65 @@ def test_unknown_function_is_an_explicit_error():
 
     with pytest.raises(bibun.UnknownFunctionError, match="no differentiation rule"):
         core.fn("gamma", core.symbol("x"))
+
+
+# -- corners that can never happen are not reported ---------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "sqrt(x^2+1)", "abs(x^2+1)", "relu(exp(x))", "cbrt(x^2+1)", "abs(2x^2 + 3y^4 + 1)",
+    "abs(x^2 y^2 + 1)", "sign(-x^4 - 1)", "step(cosh(x))", "abs(e^x + x^4)", "sqrt(x^2 + pi)",
+    "acosh(x^2 + 2)", "relu(-(x^2) - 1)", "abs(1/(x^2 + 1))", "abs(2^x)", "sqrt(sigmoid(x))",
+])
+def test_no_corner_note_where_the_argument_is_never_zero(text):
+    assert bibun.nondifferentiable_points(text) == []
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("sqrt(x^2-1)", "x^2 - 1 = 0"),
+    ("abs(x)", "x = 0"),
+    ("abs(x^2 - 2x + 1)", "x^2 - 2x + 1 = 0"),  # (x - 1)^2 is 0 at x = 1
+    ("relu(x^3 + 1)", "x^3 + 1 = 0"),
+    ("abs(e^x - 1)", "e^x - 1 = 0"),
+    ("acosh(x^2 + 1)", "x^2 + 1 = 1"),
+    ("abs(x^2)", "x^2 = 0"),
+    ("abs(sin(x) + 2)", "2 + sin(x) = 0"),  # never 0, but beyond the analysis: kept
+    ("x^(2/3)", "x = 0"),
+])
+def test_corner_note_kept_when_the_argument_may_be_zero(text, condition):
+    assert [n.condition for n in bibun.nondifferentiable_points(text)] == [condition]
+
+
+def test_corner_analysis_is_sound_at_sample_points():
+    """Whatever signs the analysis allows include every sign the argument really takes."""
+    from bibun.expr import core
+    from bibun.symbolic import _NEG, _POS, _ZERO, _signs
+
+    texts = ["x^2 - 1", "x^3", "-x^2", "x^2 y^2 + 1", "e^x - 2", "|x| - 1", "relu(x) - 1",
+             "step(x) - 1", "sqrt(x) + x", "x^(2/3) - 1", "cbrt(x)", "tanh(x) x", "x/(x^2+1)",
+             "-(cosh(x)) + 1", "2^x - 1", "sign(x)", "x^-2", "1/x", "x y", "atan(x)"]
+    points = [-2.5, -1, -0.5, 0, 0.5, 1, 2.5]
+    for text in texts:
+        e = bibun.parse(text)
+        allowed = _signs(e, {})
+        for x in points:
+            for y in points:
+                try:
+                    v = float(e.evaluate({"x": x, "y": y}))
+                except bibun.BibunError:
+                    continue
+                sign = _POS if v > 0 else _NEG if v < 0 else _ZERO
+                assert allowed & sign, (text, x, y, v)
+        assert core.as_expr(text) is e
+
+
+def test_only_the_chosen_variable_matters_for_corner_notes():
+    assert [n.function for n in bibun.nondifferentiable_points("abs(y) + x", "x")] == []
+    assert bibun.nondifferentiable_points("abs(x^2 + y^2 + 1)", "x") == []
+    assert len(bibun.nondifferentiable_points("abs(x^2 + y^2)", "x")) == 1
+
+
+def test_diff_of_text_reads_a_leading_derivative_operator():
+    assert bibun.diff("∂/∂y (x^2 y)") is bibun.parse("x^2")
+    assert bibun.diff("d/dx (x^2 sin x)") is bibun.parse("2x sin x + x^2 cos x")
+    assert bibun.diff(r"\frac{d}{dt} t^3") is bibun.parse("3t^2")

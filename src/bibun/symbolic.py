@@ -51,7 +51,7 @@ def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None,
         d = {}
     if name not in expr.free:
         return ZERO
-    for node in core.postorder_with(expr, name):
+    for node in core.postorder(expr, within=name):
         if node in d:
             continue
         op = node.op
@@ -106,8 +106,14 @@ def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None,
 
 def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
     """The n-th derivative of ``expr`` with respect to ``var`` (default: the only free
-    variable, else x), in textbook form."""
-    e = as_expr(expr)
+    variable, else x), in textbook form.  Text may start with the operator itself:
+    ``diff("d/dx (x^2 sin x)")``."""
+    if isinstance(expr, str):
+        from bibun.expr.parse import parse_derivative
+
+        e, var = parse_derivative(expr, var)
+    else:
+        e = as_expr(expr)
     x = _var(var if var is not None else default_variable(e))
     if not isinstance(n, int) or n < 0:
         raise BibunError(f"the order of a derivative must be a whole number >= 0, got {n}")

@@ -11,9 +11,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bibun.cli._args import allow_negative_arguments
+from bibun.cli._args import allow_negative_arguments, warn
+from bibun.errors import ParseError
+from bibun.explain import messages as M
 from bibun.explain.check import check_answer
 from bibun.explain.messages import LANGS, resolve
+from bibun.expr.parse import Parsed
 
 
 def add_common(p) -> None:
@@ -33,9 +36,28 @@ def verdict(args, data: Callable[[], Any], text: Callable[[], str], holds: bool)
     return 0 if holds else 1
 
 
+def read(text: str, latex: bool | None, key: str, lang: str, derivative: bool = False
+         ) -> Parsed:
+    """A formula argument, parse errors in the user's language ("cannot read the answer:
+    …") and parser warnings as one ``bibun: warning:`` line each (not Python warnings)."""
+    from bibun.expr.latex_input import parse_any_full
+
+    try:
+        parsed = parse_any_full(text, latex, derivative=derivative)
+    except ParseError as exc:
+        raise ParseError(M.text(key, lang, error=exc.message), exc.text, exc.column) from None
+    warn(parsed.warnings)
+    return parsed
+
+
 def run(args) -> int:
+    from bibun.cli.diff import operator_variable
+
     lang = resolve(args.lang)
-    result = check_answer(args.expr, args.answer, args.wrt, lang=lang, latex=args.latex)
+    f = read(args.expr, args.latex, "error.unparsable_expression", lang, derivative=True)
+    a = read(args.answer, args.latex, "error.unparsable_answer", lang)
+    var = operator_variable(f, args.wrt, lang) or args.wrt  # EXPR may be d/dx (...)
+    result = check_answer(f.expr, a.expr, var, lang=lang, latex=args.latex)
     return verdict(args, lambda: result.to_json(lang), lambda: result.message(lang),
                    result.correct)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
 from bibun.errors import BibunError, LimitError
+from bibun.explain import messages as M
 from bibun.expr.core import Expr, postorder
+from bibun.expr.parse import Parsed
 from bibun.expr.simplify import recognize
 from bibun.rules import RULES
 from bibun.symbolic import (
@@ -53,15 +56,23 @@ def _num(v: Any) -> Any:
     return v if isinstance(v, int) else float(v)
 
 
-def _read(args) -> tuple[Expr, list[str]]:
+def _parse(args, lang: str = "en", derivative: bool = False) -> Parsed:
+    """EXPR parsed (text or LaTeX), its warnings shown; ``derivative=True`` (``bibun diff``)
+    accepts a leading ``d/dx`` / ``\\frac{d}{dx}`` and returns its variable as ``wrt``."""
     from bibun.expr.latex_input import parse_any_full
 
-    parsed = parse_any_full(args.expr, True if getattr(args, "latex", False) else None)
+    parsed = parse_any_full(args.expr, True if getattr(args, "latex", False) else None,
+                            derivative=derivative)
     warn(parsed.warnings)
     depth = nesting_depth(parsed.expr)
     if depth > MAX_DEPTH:
-        raise LimitError(f"the formula is nested {depth:,} levels deep; the command line"
-                         f" differentiates up to {MAX_DEPTH:,} (use the Python API for deeper)")
+        raise LimitError(M.text("error.too_deep", lang, depth=f"{depth:,}",
+                                limit=f"{MAX_DEPTH:,}"))
+    return parsed
+
+
+def _read(args) -> tuple[Expr, list[str]]:
+    parsed = _parse(args)
     return parsed.expr, parsed.warnings
 
 
@@ -73,20 +84,33 @@ def nesting_depth(e: Expr) -> int:
     return depth[e]
 
 
-def _variable(expr: Expr, wrt: str | None) -> str:
+def _variable(expr: Expr, wrt: str | None, lang: str = "en") -> str:
     """``--wrt`` must name a variable: ``--wrt 2`` or ``--wrt sin`` are mistakes."""
     if wrt is None:
         return default_variable(expr)
     v = wrt.strip()
     if not v or not (v[0].isalpha() and v.replace("_", "").isalnum()) or v in ("e", "pi") \
             or v in RULES:
-        raise BibunError(f"--wrt expects a variable name such as x, y or x1, got {wrt!r}")
+        raise BibunError(M.text("error.wrt_name", lang, wrt=repr(wrt)))
     return v
 
 
+def operator_variable(parsed: Parsed, wrt: str | None, lang: str) -> str | None:
+    """The variable of a leading ``d/dx`` in the formula (None without one), checked
+    against ``--wrt``: ``bibun diff "d/dx (xy)" --wrt y`` is a contradiction."""
+    if parsed.wrt is not None and wrt is not None and wrt.strip() != parsed.wrt:
+        d = "∂" if "∂" in parsed.text or "\\partial" in parsed.text else "d"
+        raise BibunError(M.text("error.wrt_conflict", lang, operator=f"{d}/{d}{parsed.wrt}",
+                                var=parsed.wrt, wrt=wrt.strip()))
+    return parsed.wrt
+
+
 def run_diff(args) -> int:
-    expr, warns = _read(args)
-    var = _variable(expr, args.wrt)
+    lang = _lang(args)
+    parsed = _parse(args, lang, derivative=True)
+    expr, warns = parsed.expr, parsed.warnings
+    var = _variable(expr, args.wrt, lang)
+    var = operator_variable(parsed, args.wrt and var, lang) or var
     if args.steps:
         return _steps(args, expr, var)
     if args.verify:
@@ -101,13 +125,15 @@ def run_diff(args) -> int:
         if args.format == "json":
             print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
-            print(report.render(_lang(args)) if hasattr(report, "render") else report)
+            print(report.render(lang) if hasattr(report, "render") else report)
         return 0 if report.agree else 1
     d = diff(expr, var, args.order)
     point = parse_point(args.at)
     value = derivative_at(expr, d, var, point) if args.at else None
     alt = recognize(d)
-    notes = [str(p) for p in nondifferentiable_points(expr, var)]
+    corners = nondifferentiable_points(expr, var)
+    notes = [str(p) for p in corners]
+    forms = _forms(args, d, expr, lang) if args.forms else []  # before printing anything
     if args.format == "json":
         out = {
             "expression": str(expr), "variable": var, "order": args.order,
@@ -121,7 +147,7 @@ def run_diff(args) -> int:
             out["value"] = _num(value)
         if args.forms:
             out["forms"] = [{"key": f.key, "label": f.name, "text": str(f.expr),
-                             "latex": f.expr.latex()} for f in _forms(args, d, expr)]
+                             "latex": f.expr.latex()} for f in forms]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     fmt = args.format
@@ -132,34 +158,42 @@ def run_diff(args) -> int:
     else:
         print(render(d, fmt))
         if args.at and fmt != "python":
-            print(f"at {', '.join(f'{k} = {v}' for k, v in point.items())}: {value}")
+            print(_at_line(point, value, lang))
     if fmt in ("text", "unicode"):
         if alt is not d:
             print(f"  = {render(alt, fmt)}")
-        for n in notes:
-            print(f"  note: {n}")
+        for n in corners:
+            print("  " + M.text("note.not_differentiable", lang, function=n.function,
+                                condition=n.condition))
         if args.at:
-            where = ", ".join(f"{k} = {v}" for k, v in point.items())
-            print(f"  at {where}: {value}")
+            print("  " + _at_line(point, value, lang))
     if args.forms:
-        ja = _lang(args) == "ja"
-        print("forms:" if not ja else "別の形:")
-        for f in _forms(args, d, expr):
-            print(f"  {(f.label_ja if ja else f.label_en):28} {render(f.expr, fmt)}")
+        print(M.text("forms.title", lang))
+        for f in forms:
+            print(f"  {_pad(f.label(lang), 28)} {render(f.expr, fmt)}")
     return 0
 
 
+def _at_line(point: dict[str, Any], value: Any, lang: str) -> str:
+    where = ", ".join(f"{k} = {v}" for k, v in point.items())
+    return M.text("cli.at", lang, point=where, value=str(value))
+
+
+def _pad(label: str, width: int) -> str:
+    """Left-justify by display width: a Japanese character takes two columns."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+    return label + " " * max(0, width - used)
+
+
 def _lang(args) -> str:
-    from bibun.explain.messages import resolve
-
-    return resolve(args.lang)
+    return M.resolve(getattr(args, "lang", None))
 
 
-def _forms(args, d: Expr, expr: Expr) -> list:
+def _forms(args, d: Expr, expr: Expr, lang: str = "en") -> list:
     from bibun.explain import forms
 
     if args.order != 1:
-        raise BibunError("--forms lists forms of the first derivative; drop --order")
+        raise BibunError(M.text("error.forms_order", lang))
     return forms(d, expr)
 
 
@@ -167,13 +201,13 @@ def _steps(args, expr: Expr, var: str) -> int:
     """``--steps``: the derivation as numbered steps (or Markdown/LaTeX/MathML/JSON)."""
     from bibun.explain import derivation
 
+    lang = _lang(args)
     if args.order != 1:
-        raise BibunError("--steps explains first derivatives; drop --order"
-                         " (or explain the derivative of the derivative)")
+        raise BibunError(M.text("error.steps_order", lang))
     fmt = {"text": "text", "unicode": "text"}.get(args.format, args.format)
     if fmt == "python":
-        raise BibunError("--steps has no python format; use text, markdown, latex, mathml or json")
-    print(derivation(expr, var).render(lang=_lang(args), format=fmt))
+        raise BibunError(M.text("error.steps_format", lang))
+    print(derivation(expr, var).render(lang=lang, format=fmt))
     return 0
 
 

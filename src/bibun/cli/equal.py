@@ -6,14 +6,16 @@ Exit status 0 when they are, 1 when they are not (with a point where they differ
 
 from __future__ import annotations
 
-from bibun.cli.check import add_common, verdict
+from bibun.cli.check import add_common, read, verdict
 from bibun.explain.equality import compare
 from bibun.explain.messages import resolve
 
 
 def run(args) -> int:
     lang = resolve(args.lang)
-    result = compare(args.a, args.b, lang=lang, latex=args.latex)
+    a = read(args.a, args.latex, "error.unparsable_first", lang)
+    b = read(args.b, args.latex, "error.unparsable_second", lang)
+    result = compare(a.expr, b.expr, lang=lang, latex=args.latex)
     return verdict(args, result.to_json, lambda: result.message(lang), result.equal)
 
 

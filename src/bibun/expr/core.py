@@ -610,32 +610,13 @@ BUILD = {
 # -- traversal -----------------------------------------------------------------------------
 
 
-def postorder(root: Expr) -> list[Expr]:
-    """Distinct nodes of the DAG, children before parents, without recursion."""
-    if not root.args:
-        return [root]
-    out: list[Expr] = []
-    seen = {root}
-    stack = [(root, iter(root.args))]
-    while stack:
-        node, it = stack[-1]
-        for a in it:
-            if a not in seen:
-                seen.add(a)
-                if a.args:
-                    stack.append((a, iter(a.args)))
-                    break
-                out.append(a)
-        else:
-            stack.pop()
-            out.append(node)
-    return out
+def postorder(root: Expr, within: str | None = None) -> list[Expr]:
+    """Distinct nodes of the DAG, children before parents, without recursion.
 
-
-def postorder_with(root: Expr, name: str) -> list[Expr]:
-    """Like :func:`postorder`, but only the nodes that contain the symbol ``name``:
-    constant subtrees (derivative 0) are never walked."""
-    if name not in root.free:
+    With ``within``, only the nodes that contain that symbol: differentiation never
+    walks a constant subtree (its derivative is 0).
+    """
+    if within is not None and within not in root.free:
         return []
     if not root.args:
         return [root]
@@ -645,7 +626,7 @@ def postorder_with(root: Expr, name: str) -> list[Expr]:
     while stack:
         node, it = stack[-1]
         for a in it:
-            if a not in seen and name in a.free:
+            if a not in seen and (within is None or within in a.free):
                 seen.add(a)
                 if a.args:
                     stack.append((a, iter(a.args)))

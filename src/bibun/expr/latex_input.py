@@ -12,6 +12,8 @@ Conventions: ``\log`` and ``\ln`` are the natural logarithm (``\log_{b}`` has ba
 ``\sigma(x)`` is the sigmoid (a bare ``\sigma`` is the Greek letter); ``x_{1}`` is the
 variable ``x1`` (digits) and ``w_{ij}`` the variable ``w_ij``; letters next to each other
 multiply (``xy``) except known names (``sigmoid``, ``relu``) so pasted text still works.
+A leading ``\frac{d}{dx}`` (``\dfrac``, ``\partial``, ``\mathrm{d}``, ``d/dx``) is read
+only with ``derivative=True`` (``bibun diff``): ``Parsed.wrt`` is its variable.
 
 The scan is a loop with an explicit stack of brace groups (no recursion), so deep
 nesting is fine.
@@ -36,10 +38,16 @@ from bibun.expr.lex import (
     split_word,
 )
 from bibun.expr.parse import (
+    DerivativeOperator,
     Parsed,
     _split_definition,
+    check_operand,
+    derivative_variable,
+    higher_order_error,
+    operator_not_allowed,
     parse,
     parse_full,
+    refuse_operator_inside,
     run_grammar,
 )
 
@@ -77,6 +85,20 @@ _SUB = re.compile(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]))")
 _OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
 _DERIVATIVE_OPERATOR = re.compile(
     r"\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)\s*[A-Za-z]?\s*\}\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)")
+#: a leading derivative operator: \frac{d}{dx}, \dfrac{\partial}{\partial y}, d/dx, ∂/∂x,
+#: \frac{\mathrm{d}}{\mathrm{d}x}, \frac{d}{d\theta}, \frac{d}{dx_1} (see parse_latex_full)
+_D = (r"(?:d|∂|\\partial(?![A-Za-z])|\\(?:mathrm|operatorname|text|textrm)\s*\{\s*d\s*\}"
+      r"|\\mathrm\s+d(?![A-Za-z]))")
+_VAR = r"(?P<var>[A-Za-z]|\\[A-Za-z]+)(?P<sub>_\{\s*[A-Za-z0-9]+\s*\}|_[A-Za-z0-9])?"
+_POW = r"(?:\^\s*(?:\{\s*\d+\s*\}|\d)|[²³⁴⁵⁶⁷⁸⁹])"
+_LEADING_FRAC = re.compile(
+    rf"\s*\\[dtc]?frac\s*\{{\s*(?P<n>{_D})\s*(?P<order>{_POW})?\s*\}}"
+    rf"\s*\{{\s*(?P<d>{_D})\s*{_VAR}\s*(?P<order2>{_POW})?\s*\}}")
+_LEADING_SLASH = re.compile(
+    rf"\s*(?P<n>{_D})(?P<order>{_POW})?\s*/\s*(?P<d>{_D})\s*{_VAR}(?P<order2>{_POW})?")
+_OPERATOR_INSIDE = re.compile(
+    r"(?<![A-Za-z0-9_'}\\])(?:d|∂)\s*/\s*(?:d|∂)(?=[A-Za-z\\])"
+    r"|\\mathrm\s*\{\s*d\s*\}\s*/\s*\\mathrm\s*\{\s*d\s*\}")
 
 
 def looks_like_latex(text: str) -> bool:
@@ -381,8 +403,8 @@ class _Scanner:
             return
         if name in _FRACS:
             if _DERIVATIVE_OPERATOR.match(self.text, self.i):
-                raise self.err(f"\\{name}{{d}}{{dx}} is a derivative operator: bibun reads "
-                               "formulas; use `bibun diff` to differentiate", at)
+                raise self.err(f"\\{name}{{d}}{{dx}} is a derivative operator: it is read only at"
+                               " the start of the formula, by `bibun diff`", at)
             self.emit("LPAR", "(", at)
             frame.expect += [_Arg([("LPAR", "(")], [("RPAR", ")"), ("SLASH", "/")], at, name),
                              _Arg([("LPAR", "(")], [("RPAR", ")"), ("RPAR", ")")], at, name)]
@@ -426,8 +448,12 @@ class _Scanner:
             return
         if name == "infty":
             raise self.err("∞ is not a number bibun can compute with", at)
-        if name in ("partial", "mathrm{d}", "prime"):
-            raise self.err(f"\\{name}: bibun reads formulas, not derivative operators; "
+        if name == "partial":
+            raise self.err("\\partial: a derivative operator is read only at the start of the"
+                           " formula, as in \\frac{\\partial}{\\partial y}(x^2 y), by `bibun diff`",
+                           at)
+        if name == "prime":
+            raise self.err("\\prime: bibun reads formulas, not derivative operators; "
                            "use `bibun diff` to differentiate", at)
         raise self.err(f"unknown LaTeX command \\{name}", at)
 
@@ -551,8 +577,40 @@ def _split_lhs(body: str) -> tuple[str | None, list[str], str, int]:
     return _split_definition(body)
 
 
-def parse_latex_full(text: str) -> Parsed:
-    """Parse LaTeX into a :class:`~bibun.expr.parse.Parsed` (columns point into ``text``)."""
+def _leading_operator(body: str) -> DerivativeOperator | None:
+    """``\\frac{d}{dx}`` (``\\dfrac``, ``\\partial``, ``\\mathrm{d}``) or ``d/dx`` at the
+    start of the (delimiter-stripped) LaTeX source; one anchored match, linear time."""
+    m = _LEADING_FRAC.match(body) or _LEADING_SLASH.match(body)
+    if m is None:
+        return None
+    start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+    source = body[start:m.end()].strip()
+    kinds = {("∂" if g in ("∂", "\\partial") else "d") for g in (m.group("n"), m.group("d"))}
+    if len(kinds) > 1:
+        raise ParseError(f"{source} mixes d and ∂: write d/dx or ∂/∂x", body, start + 1)
+    if m.group("order") or m.group("order2"):
+        plain = None if m.group("order") or m.re is _LEADING_FRAC else \
+            body[start:m.start("order2")]
+        raise higher_order_error(source, body, start, plain)
+    var = m.group("var")
+    if var.startswith("\\"):
+        if var[1:] not in _GREEK_COMMANDS:
+            raise ParseError(f"a derivative operator needs a variable, as in \\frac{{d}}{{dx}};"
+                             f" {var} is not a variable", body, m.start("var") + 1)
+        var = _GREEK_COMMANDS[var[1:]]
+    var = derivative_variable(var, body, m.start("var"))
+    sub = m.group("sub")
+    if sub:
+        sub = sub[1:].strip("{} ")
+        var += sub if sub.isdigit() else "_" + sub
+    return DerivativeOperator(var, start, m.end(), source)
+
+
+def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
+    """Parse LaTeX into a :class:`~bibun.expr.parse.Parsed` (columns point into ``text``).
+
+    ``derivative=True`` accepts one leading derivative operator (``\\frac{d}{dx}\\left(…
+    \\right)``): ``expr`` is what follows it and ``wrt`` its variable."""
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -562,6 +620,12 @@ def parse_latex_full(text: str) -> Parsed:
         raise ParseError("the formula contains a NUL character", text.replace("\x00", "?"),
                          text.index("\x00") + 1)
     body = _strip_delimiters(text)
+    op = _leading_operator(body)
+    if op is not None:
+        if not derivative:
+            raise operator_not_allowed(op, text)
+        return _parse_operand(text, body, op)
+    refuse_operator_inside(body, 0, _OPERATOR_INSIDE)
     name, params, rhs, offset = _split_lhs(body)
     if not rhs.strip():
         raise ParseError("empty formula: type an expression such as x^2 + 3x", text,
@@ -573,14 +637,31 @@ def parse_latex_full(text: str) -> Parsed:
     return Parsed(expr, name, params, _ambiguity_warnings(toks), text)
 
 
+def _parse_operand(text: str, body: str, op: DerivativeOperator) -> Parsed:
+    """What follows a leading ``\\frac{d}{dx}``, read from ``op.end`` on."""
+    try:
+        refuse_operator_inside(body, op.end, _OPERATOR_INSIDE)
+        if "=" in body[op.end:]:
+            raise ParseError(f"after {op.source} comes the expression to differentiate, not an"
+                             " equation", body, body.index("=", op.end) + 1)
+        toks = _Scanner(body, op.end, len(body)).run()
+        check_operand(op, toks, body)
+    except ParseError as exc:  # shown with the text as typed (delimiters included)
+        raise ParseError(exc.message, text, exc.column) from None
+    expr = run_grammar(toks, text)
+    return Parsed(expr, None, [], _ambiguity_warnings(toks), text, op.var)
+
+
 def parse_latex(text: str | Expr) -> Expr:
     """Parse a LaTeX formula: ``parse_latex(r"\\frac{1}{1 + e^{-z}}")``."""
     return parse(text, latex=True)
 
 
-def parse_any_full(text: str, latex: bool | None = None) -> Parsed:
-    """Plain text or LaTeX; ``latex=None`` detects LaTeX (see :func:`looks_like_latex`)."""
-    return parse_full(text, latex)
+def parse_any_full(text: str, latex: bool | None = None, *, derivative: bool = False
+                   ) -> Parsed:
+    """Plain text or LaTeX; ``latex=None`` detects LaTeX (see :func:`looks_like_latex`).
+    ``derivative=True`` accepts a leading ``d/dx`` / ``\\frac{d}{dx}`` (``Parsed.wrt``)."""
+    return parse_full(text, latex, derivative=derivative)
 
 
 def parse_any(text: str | Expr, latex: bool | None = None) -> Expr:

@@ -8,6 +8,7 @@ Nothing here evaluates user text as code.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +21,7 @@ from lark.lexer import Lexer
 from bibun.errors import BibunError, ParseError
 from bibun.expr import core
 from bibun.expr.core import Expr
-from bibun.expr.lex import tokenize
+from bibun.expr.lex import CONSTANTS, FUNCTIONS, GREEK, split_word, tokenize
 
 _TOKEN_NAMES = {
     "NUMBER": "a number", "NAME": "a variable", "CONST": "a constant", "FUNC": "a function",
@@ -43,6 +44,9 @@ class Parsed:
     params: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     text: str = ""
+    #: ``d/dx (x^2 sin x)`` read with ``derivative=True``: the variable (x) of the leading
+    #: derivative operator; ``expr`` is then what it applies to (x^2 sin x)
+    wrt: str | None = None
 
 
 def _num(tok: Token) -> Expr:
@@ -213,11 +217,127 @@ def run_grammar(tokens: list[Token], text: str) -> Expr:
         raise
 
 
-def parse_full(text: str, latex: bool | None = None) -> Parsed:
+# -- a leading derivative operator: d/dx (x^2 sin x), ∂/∂y (x^2 y) -------------------------
+# Kept outside the grammar: one anchored pattern at the start of the text (linear time).
+# Anywhere else d/dx would silently read as d ÷ d × x, so it is refused there.
+
+_ORDER = r"(?:\^\s*[({]?\s*\d+\s*[)}]?|[²³⁴⁵⁶⁷⁸⁹])"
+_LEADING_OPERATOR = re.compile(
+    rf"\s*(?P<d>[d∂])(?P<order>{_ORDER})?\s*/\s*(?P<d2>[d∂])(?=[A-Za-z\u0370-\u03ff])")
+_LETTER_RUN = re.compile(r"[A-Za-z\u0370-\u03ff]+")
+_VAR_SUFFIX = re.compile(r"\d+|_\{[A-Za-z0-9]+\}|_[A-Za-z0-9]+|[₀-₉]+")
+_POWER = re.compile(_ORDER)  # d/dx^2: only glued to the variable
+_OPERATOR_ANYWHERE = re.compile(
+    r"(?<![A-Za-z0-9_'\u0370-\u03ff])[d∂]\s*/\s*[d∂](?=[A-Za-z\u0370-\u03ff])")
+_SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_BRACKET_OPENERS = ("(", "[", "{", "\\left", "\\bigl", "\\Bigl", "\\biggl", "\\Biggl")
+
+
+@dataclass(frozen=True)
+class DerivativeOperator:
+    """A leading ``d/dx`` found in ``text[start:end]``: differentiate what follows by ``var``."""
+
+    var: str
+    start: int
+    end: int
+    source: str  # as typed, for messages: "d/dx", "\\frac{d}{dx}", "∂/∂y"
+
+
+def higher_order_error(op: str, text: str, at: int, plain: str | None = None) -> ParseError:
+    """``d^2/dx^2``: the order is given separately.  ``d/dx^2`` (``plain`` = d/dx) is
+    unclear: a second derivative, or d/dx of x^2?"""
+    op = op.strip()
+    if plain is not None:
+        return ParseError(f"{op} is ambiguous: write {plain} (x^2) to differentiate x^2; for a"
+                          " second derivative give the order separately (bibun diff --order 2)",
+                          text, at + 1)
+    return ParseError(f"{op} asks for a higher derivative: write the operator once (d/dx)"
+                      " and give the order separately (bibun diff --order 2, or"
+                      " diff(f, 'x', 2))", text, at + 1)
+
+
+def derivative_variable(name: str, text: str, at: int) -> str:
+    """The variable of d/d<name> (``theta`` is θ): not a function or a constant."""
+    if name in CONSTANTS or (name in FUNCTIONS and name != "σ"):
+        raise ParseError(f"a derivative operator needs a variable after d, as in d/dx;"
+                         f" {name!r} is not a variable", text, at + 1)
+    return GREEK.get(name, name)
+
+
+def leading_operator(text: str) -> DerivativeOperator | None:
+    """``d/dx``, ``∂/∂y``, ``d/dx1``, ``d/dθ`` at the very start of plain ``text``."""
+    m = _LEADING_OPERATOR.match(text)
+    if m is None:
+        return None
+    start, end = m.start("d"), m.end()
+    run = _LETTER_RUN.match(text, end)
+    assert run is not None  # guaranteed by the lookahead
+    parts = split_word(run.group(0))
+    first = parts[0]
+    name, end = derivative_variable(first, text, end), end + len(first)
+    if len(parts) == 1 and (sm := _VAR_SUFFIX.match(text, end)):
+        suffix = sm.group(0).translate(_SUBSCRIPT_DIGITS).replace("{", "").replace("}", "")
+        if suffix[0] == "_" and suffix[1:].isdigit():
+            suffix = suffix[1:]  # x_1 = x_{1} = x₁ = x1, as the lexer reads them
+        name, end = name + suffix, sm.end()
+    power = _POWER.match(text, end)
+    if m.group("order") or power:
+        raise higher_order_error(text[start:power.end() if power else end], text, start,
+                                 None if m.group("order") else text[start:end])
+    return DerivativeOperator(name, start, end, text[start:end])
+
+
+def refuse_operator_inside(text: str, start: int, pattern: re.Pattern = _OPERATOR_ANYWHERE
+                           ) -> None:
+    """d/dx after the start of the formula: an error, not d ÷ d × x."""
+    m = pattern.search(text, start)
+    if m is not None:
+        raise ParseError(f"{text[m.start():m.end() + 1]} is a derivative operator: it is read"
+                         " only at the start of the formula, as in d/dx (x^2 sin x)", text,
+                         m.start() + 1)
+
+
+def operator_not_allowed(op: DerivativeOperator, text: str) -> ParseError:
+    return ParseError(f"{op.source} is a derivative operator: it is read only where a derivative"
+                      " is asked for (`bibun diff`; in Python parse_derivative(text) or"
+                      " parse_full(text, derivative=True))", text, op.start + 1)
+
+
+def check_operand(op: DerivativeOperator, tokens: list[Token], text: str) -> None:
+    """What follows the operator must exist, and ``d/dx (x^2) + 1`` is refused: it is
+    unclear whether d/dx applies to the bracket or to everything after it."""
+    if not tokens:
+        raise ParseError(f"{op.source} needs the expression to differentiate after it, as in"
+                         f" {op.source} (x^2)", text, op.end + 1)
+    first = tokens[0]
+    if first.type != "LPAR" or not text.startswith(_BRACKET_OPENERS, first.start_pos):
+        return
+    depth, closed = 0, False
+    for k, t in enumerate(tokens):
+        if t.type in ("LPAR", "BAR_OPEN"):
+            depth += 1
+        elif t.type in ("RPAR", "BAR_CLOSE"):
+            depth -= 1
+            closed = closed or depth == 0
+        elif closed and depth == 0 and t.type in ("PLUS", "MINUS") \
+                and tokens[k - 1].type in _OPERAND_END:
+            raise ParseError(f"ambiguous: does {op.source} apply to the bracket only or to"
+                             f" everything after it?  Put all of it in one pair of brackets,"
+                             f" as in {op.source} (… {t.value} …)", text, t.column)
+
+
+_OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
+
+
+def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False) -> Parsed:
     """Parse text into a :class:`Parsed` (expression, definition name, warnings).
 
     LaTeX is recognised by its backslash (``latex=None``); ``latex=False`` forces the
-    plain-text grammar, ``latex=True`` the LaTeX reader."""
+    plain-text grammar, ``latex=True`` the LaTeX reader.
+
+    ``derivative=True`` (``bibun diff``) accepts one leading derivative operator,
+    ``d/dx (x^2 sin x)`` or ``\\frac{d}{dx}\\left(x^2\\sin x\\right)``: ``expr`` is what
+    it applies to and ``wrt`` its variable.  Otherwise such an operator is an error."""
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
     if "\x00" in text:
@@ -231,9 +351,15 @@ def parse_full(text: str, latex: bool | None = None) -> Parsed:
     if latex:  # LaTeX, through the same grammar
         from bibun.expr.latex_input import parse_latex_full
 
-        return parse_latex_full(text)
+        return parse_latex_full(text, derivative=derivative)
     if len(text) > MAX_LENGTH:
         tokenize(text)  # raises the LimitError with its message
+    op = leading_operator(text)
+    if op is not None:
+        if not derivative:
+            raise operator_not_allowed(op, text)
+        return _parse_operand(text, op)
+    refuse_operator_inside(text, 0)
     name, params, rhs, offset = _split_definition(text)
     if not rhs.strip():
         raise ParseError("empty formula: type an expression such as x^2 + 3x", text,
@@ -241,6 +367,24 @@ def parse_full(text: str, latex: bool | None = None) -> Parsed:
     lexed = tokenize(rhs, offset)
     expr = run_grammar(lexed.tokens, text)
     return Parsed(expr, name, params, lexed.warnings, text)
+
+
+def _parse_operand(text: str, op: DerivativeOperator) -> Parsed:
+    """The expression after a leading ``d/dx`` (columns still point into ``text``)."""
+    refuse_operator_inside(text, op.end)
+    if "=" in text[op.end:]:
+        raise ParseError(f"after {op.source} comes the expression to differentiate, not an"
+                         " equation", text, text.index("=", op.end) + 1)
+    rest = " " * op.end + text[op.end:]
+    if not rest.strip():
+        check_operand(op, [], text)
+    try:
+        lexed = tokenize(rest)
+    except ParseError as exc:  # same message and column, shown with the operator
+        raise ParseError(exc.message, text, exc.column) from None
+    check_operand(op, lexed.tokens, text)
+    expr = run_grammar(lexed.tokens, text)
+    return Parsed(expr, None, [], lexed.warnings, text, op.var)
 
 
 def parse(text: str | Expr, latex: bool | None = None) -> Expr:
@@ -254,4 +398,27 @@ def parse(text: str | Expr, latex: bool | None = None) -> Expr:
     return p.expr
 
 
-__all__ = ["parse", "parse_full", "Parsed", "ParseWarning"]
+def parse_derivative(text: str | Expr, var: str | Expr | None = None,
+                     latex: bool | None = None) -> tuple[Expr, str | None]:
+    """What to differentiate, and by which variable, for ``diff(text, var)``:
+    ``parse_derivative("d/dx (x^2 sin x)")`` is (x^2 sin(x), "x"); without a leading
+    operator the variable is ``var`` as given (None: the caller's default).  A ``var``
+    that contradicts the operator (``"∂/∂y (x^2 y)"`` with ``var="x"``) is an error."""
+    if isinstance(text, Expr):
+        return text, None if var is None else _name(var)
+    p = parse_full(text, latex, derivative=True)
+    for w in p.warnings:
+        warnings.warn(w, ParseWarning, stacklevel=2)
+    given = None if var is None else _name(var)
+    if p.wrt is not None and given is not None and given != p.wrt:
+        raise BibunError(f"the formula starts with a derivative with respect to {p.wrt},"
+                         f" but the variable given is {given}")
+    return p.expr, p.wrt or given
+
+
+def _name(var: str | Expr) -> str:
+    return str(var.value) if isinstance(var, Expr) else str(var).strip()
+
+
+__all__ = ["DerivativeOperator", "parse", "parse_derivative", "parse_full", "Parsed",
+           "ParseWarning"]

@@ -131,6 +131,13 @@ def test_diff_partial_and_order(client):
     assert r["derivative"]["text"] == "6y"
 
 
+def test_diff_reads_a_leading_derivative_operator(client):
+    r = ok(client, "diff", {"expr": r"\frac{\partial}{\partial y}(x^2 y)"})
+    assert r["variable"] == "y" and r["derivative"]["text"] == "x^2"
+    clash = post(client, "diff", {"expr": "d/dx (x^2 y)", "var": "y"})
+    assert clash.status_code == 422 and "derivative with respect to x" in clash.text
+
+
 def test_diff_value_at_point_is_exact(client):
     r = ok(client, "diff", {"expr": "(x^3+1)^2", "at": {"x": 0.5}})
     assert r["value"]["exact"] == "81/64"

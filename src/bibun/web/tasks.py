@@ -27,7 +27,7 @@ import numpy as np
 
 from bibun.errors import BibunError, DomainError, LimitError, ParseError
 from bibun.expr.core import Expr
-from bibun.expr.parse import parse_full
+from bibun.expr.parse import Parsed, parse_full
 from bibun.expr.printers import to_latex, to_text, to_unicode
 
 #: plots and grids are sampled server-side; these keep responses small
@@ -97,21 +97,11 @@ def array_out(a: Any) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in arr.tolist()]
 
 
-def read_formula(text: str, syntax: str = "auto") -> tuple[Expr, list[str]]:
-    """Parse text or LaTeX (``syntax``: auto, text, latex) into an expression.
-
-    LaTeX goes through :mod:`bibun.expr.latex_input` when it is installed; "auto" lets
-    it detect LaTeX (a backslash).  Without it, plain text is all we read.
-    """
-    latex_input = _module("bibun.expr.latex_input")
-    parse_any_full = getattr(latex_input, "parse_any_full", None) if latex_input else None
-    if parse_any_full is None:
-        if syntax == "latex" or "\\" in text:
-            raise Unavailable("LaTeX input needs bibun.expr.latex_input (not installed yet)")
-        p = parse_full(text)
-    else:
-        p = parse_any_full(text, {"auto": None, "text": False, "latex": True}[syntax])
-    return p.expr, list(p.warnings)
+def read_formula(text: str, syntax: str = "auto", derivative: bool = False) -> Parsed:
+    """Parse text or LaTeX (``syntax``: auto, text, latex) into an expression;
+    ``derivative`` also accepts a leading ``d/dx`` operator (``Parsed.wrt``)."""
+    return parse_full(text, {"auto": None, "text": False, "latex": True}[syntax],
+                      derivative=derivative)
 
 
 def variable(e: Expr, var: str | None) -> str:
@@ -148,7 +138,8 @@ def _point(e: Expr, at: dict[str, float] | None, var: str, x: float | None = Non
 
 def t_parse(p: dict) -> dict:
     """Live preview: the formula as understood, in every spelling, with its warnings."""
-    e, warns = read_formula(p["expr"], p.get("syntax", "auto"))
+    parsed = read_formula(p["expr"], p.get("syntax", "auto"))
+    e, warns = parsed.expr, list(parsed.warnings)
     return {"formula": formula(e), "variables": sorted(e.free), "warnings": warns,
             "default_variable": variable(e, None)}
 
@@ -193,8 +184,12 @@ def t_diff(p: dict) -> dict:
     """The derivative in textbook form, its other forms, steps and value at a point."""
     from bibun.symbolic import diff, nondifferentiable_points
 
-    e, warns = read_formula(p["expr"], p.get("syntax", "auto"))
-    var = variable(e, p.get("var"))
+    parsed = read_formula(p["expr"], p.get("syntax", "auto"), derivative=True)
+    e, warns = parsed.expr, list(parsed.warnings)
+    if parsed.wrt and p.get("var") and p["var"] != parsed.wrt:
+        raise BibunError(f"the formula starts with a derivative with respect to {parsed.wrt},"
+                         f" but the variable chosen is {p['var']}")
+    var = variable(e, p.get("var") or parsed.wrt)
     order = int(p.get("order", 1))
     d = diff(e, var, order)
     out: dict[str, Any] = {
@@ -227,7 +222,7 @@ def t_sample(p: dict) -> dict:
     """f and f' on a grid for the plot (NaN gaps where undefined, sent as null)."""
     from bibun.symbolic import diff
 
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     params = {k: exact(v) for k, v in (p.get("params") or {}).items()}
     if params:
         e = e.subs(params)
@@ -260,7 +255,7 @@ def t_tangent(p: dict) -> dict:
     """
     calculus = _require("bibun.calculus", "tangent",
                           "tangent lines need bibun.calculus (not installed yet)")
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     var = variable(e, p.get("var"))
     others = {k: exact(v) for k, v in (p.get("point") or {}).items() if k != var}
     if others:
@@ -285,7 +280,7 @@ def t_series(p: dict) -> dict:
     """Taylor polynomial with exact coefficients (:func:`bibun.calculus.series`)."""
     calculus = _require("bibun.calculus", "series",
                           "series needs bibun.calculus.series (not installed yet)")
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     var = variable(e, p.get("var"))
     order = int(p.get("order", 5))
     s = calculus.series(e, var, at=exact(p.get("at", 0)), order=order)
@@ -301,7 +296,7 @@ def t_numdiff(p: dict) -> dict:
                          "numeric differentiation needs bibun.numeric (not installed yet)")
     from bibun.symbolic import diff
 
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     var = variable(e, p.get("var"))
     x0 = p["at"]
     pt = _point(e, p.get("point"), var, x0)
@@ -343,7 +338,7 @@ def t_verify(p: dict) -> dict:
     from a different part of bibun (:func:`bibun.verify.three_way`)."""
     verify = _require("bibun.verify", "three_way",
                         "the three-way check needs bibun.verify (not installed yet)")
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     var = variable(e, p.get("var"))
     pt = _point(e, p.get("point"), var, p["at"])
     from bibun.symbolic import diff
@@ -390,7 +385,7 @@ def _grad_of(t: Any) -> Any:
 
 def t_graph(p: dict) -> dict:
     """The computational graph as SVG with forward values and backward gradients."""
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     pt = _point(e, p.get("at"), "")
     if e.size > 400:
         raise LimitError("the graph is drawn for formulas of up to 400 operations")
@@ -406,7 +401,7 @@ def t_surface(p: dict) -> dict:
     """f(x, y) on a grid with its gradient field, for the contour plot."""
     from bibun.symbolic import diff
 
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     xv, yv = _two_vars(e, p.get("vars"))
     (x0, x1), (y0, y1) = p.get("xrange", (-5, 5)), p.get("yrange", (-5, 5))
     if not (x0 < x1 and y0 < y1):
@@ -453,7 +448,7 @@ def t_descend(p: dict) -> dict:
     (:func:`bibun.descend.descend`: symbolic gradients, the networks' optimizers)."""
     mod = _require("bibun.descend", "descend",
                      "gradient descent needs bibun.descend (not installed yet)")
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     names = list(p.get("vars") or sorted(e.free))
     start = [float(v) for v in p["start"]]
     steps = min(int(p.get("steps", 100)), MAX_STEPS)
@@ -474,9 +469,9 @@ def t_check(p: dict) -> dict:
     check = _require("bibun.explain", "check_answer", "answer checking needs"
                      " bibun.explain.check_answer (not installed yet)").check_answer
     lang = p.get("lang", "en")
-    e, _ = read_formula(p["expr"], p.get("syntax", "auto"))
+    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
     try:
-        a, _ = read_formula(p["answer"], p.get("syntax", "auto"))
+        a = read_formula(p["answer"], p.get("syntax", "auto")).expr
     except ParseError as exc:
         raise ParseError("answer: " + exc.message, exc.text, exc.column) from None
     r = check(e, a, p.get("var") or None, lang=lang)

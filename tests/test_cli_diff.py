@@ -239,8 +239,8 @@ def test_corner_note_only_where_the_argument_can_be_zero(capsys, formula, noted)
     (r"\frac{d}{dx}\left(x^2\sin x\right)", "d/dx [x^2 sin(x)] = 2x sin(x) + x^2 cos(x)"),
     (r"\frac{d}{dx} x^2", "d/dx [x^2] = 2x"),
     (r"\dfrac{d}{dx}(x^3 + 1)", "d/dx [x^3 + 1] = 3x^2"),
-    (r"\frac{\partial}{\partial y}(x^2 y)", "∂/∂y [x^2y] = x^2"),
-    ("∂/∂y (x^2 y)", "∂/∂y [x^2y] = x^2"),
+    (r"\frac{\partial}{\partial y}(x^2 y)", "∂/∂y [x^2 y] = x^2"),
+    ("∂/∂y (x^2 y)", "∂/∂y [x^2 y] = x^2"),
     ("d/dt(t^3)", "d/dt [t^3] = 3t^2"),
 ])
 def test_diff_reads_a_leading_derivative_operator(capsys, formula, answer):

@@ -98,3 +98,128 @@ def test_cli(line_csv, capsys, tmp_path):
     assert "正規方程式" in capsys.readouterr().out
     assert main(["fit", str(tmp_path / "missing.csv")]) == 2
     assert "no such data file" in capsys.readouterr().err
+
+
+# -- polish: column names, human numbers, clear errors, wording --------------------------
+
+
+def _cli(capsys, *argv):
+    try:
+        code = main(["fit", *map(str, argv)])
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def named_csv(tmp_path):
+    p = tmp_path / "study.csv"
+    p.write_text("hours,score\n1,3\n2,5\n3,7.5\n4,9\n5,11\n")
+    return p
+
+
+def test_typo_in_a_column_name_lists_columns_and_suggests_the_nearest(line_csv, capsys):
+    code, out, err = _cli(capsys, line_csv, "--x", "xx")
+    assert code == 2 and out == ""
+    assert "'xx' is not a column" in err and "its columns are x, y" in err
+    assert "did you mean 'x'?" in err and err.count("\n") == 1
+    for option, typo in (("--y", "Y"), ("--target", "yy")):
+        code, _, err = _cli(capsys, line_csv, option, typo)
+        assert code == 2 and f"the target '{typo}' is not a column" in err
+        assert "did you mean 'y'?" in err
+
+
+def test_x_and_y_options_fit_columns_with_long_names(named_csv, capsys):
+    code, out, _ = _cli(capsys, named_csv, "--x", "hours", "--y", "score")
+    assert code == 0
+    assert out.splitlines()[0] == ("model: score ≈ ax + b   (5 rows; x = hours; method: normal "
+                                   "equations, solved exactly)")
+    assert "a·Σx + b·Σ1 = Σscore" in out and "= Σx·score" in out
+    assert "  a = 2\n  b = 11/10  (= 1.1)" in out
+    code, _, err = _cli(capsys, named_csv, "--x", "hours", "--y", "scor")
+    assert code == 2 and "its columns are hours, score); did you mean 'score'?" in err
+    code, _, err = _cli(capsys, named_csv, "--x", "hours", "--y", "hours")
+    assert code == 2 and "already the model's x" in err
+
+
+def test_long_column_name_typed_in_the_model_is_refused_with_a_hint(named_csv):
+    with pytest.raises(BibunError, match=r"'hours' in the model is read as the product "
+                                         r"h·o·u·r·s.*--x hours"):
+        fit(named_csv, "score = a*hours + b")
+
+
+def test_model_that_uses_no_column_is_an_error_not_a_fit(tmp_path, named_csv):
+    p = tmp_path / "x1.csv"
+    p.write_text("x1,y\n1,3\n2,5\n3,7\n")
+    with pytest.raises(BibunError, match=r"uses none of the data columns \(x1, y\).*did you "
+                                         r"mean 'x1' for x\?"):
+        fit(p, "a*x + b")
+    with pytest.raises(BibunError, match="--x hours"):
+        fit(named_csv, "a*x + b")
+
+
+def test_numbers_are_printed_for_humans(line_csv, tmp_path, capsys):
+    text = fit(line_csv, "a*sin(x) + b*cos(x) + c").summary()
+    assert "0.159208·a + 1.9529·b - 1.23582·c = -10.6473" in text  # no "+ -1.2…"
+    assert "  a = -3.39872\n" in text and "fitted: y = 7.04213 - 0.718612cos(x)" in text
+    assert "e+" not in text and "+ -" not in text
+    assert not any(len(tok.strip("-,;()")) > 9 and tok.strip("-,;()").replace(".", "").isdigit()
+                   for tok in text.split())  # nothing like 1.183084979
+    p = tmp_path / "frac.csv"
+    p.write_text("x,y\n1,3\n2,5\n3,7.5\n4,9\n5,11\n")
+    sq = fit(p, "a*x^2 + b").summary()
+    assert "a = 7/22  (≈ 0.318182)" in sq and "b = 18/5  (= 3.6)" in sq
+    code, out, _ = _cli(capsys, line_csv, "--format", "json")
+    data = json.loads(out)
+    assert data["sse"] == 0.2 and data["residuals"] == [-0.1, -0.1, 0.4, -0.1, -0.1]
+    one = fit({"x": [0, 1, 2, 3], "y": [1, 3, 5, 7]}, "y = c + 0*x", compare_gd=True)
+    assert "converged in 1 step to" in one.summary()
+
+
+def test_bad_data_files_are_one_line_errors(tmp_path, capsys):
+    cases = {"empty.csv": ("", "is empty"), "header.csv": ("x,y\n", "no data rows"),
+             "one.csv": ("x,y\n1,2\n", "from 1 data row: need at least 2"),
+             "cell.csv": ("x,y\n1,2\n2,two\n", "row 3, column 'y': 'two' is not a number"),
+             "constx.csv": ("x,y\n1,2\n1,3\n1,4\n", "x is 1 in every row"),
+             "binary.csv": (b"\xff\xfe\x00", "not UTF-8 text")}
+    for name, (content, expected) in cases.items():
+        p = tmp_path / name
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content)
+        code, out, err = _cli(capsys, p)
+        assert code == 2 and out == "", name
+        assert expected in err and err.count("\n") == 1 and "Traceback" not in err, name
+    code, _, err = _cli(capsys, tmp_path)
+    assert code == 2 and "is a directory" in err
+
+
+def test_undefined_r2_is_said_in_words(tmp_path):
+    p = tmp_path / "flat.csv"
+    p.write_text("x,y\n1,2\n2,2\n3,2\n")
+    r = fit(p, "a*x + b")
+    assert "R² = undefined" in r.summary() and "nan" not in r.summary()
+    assert "決定係数 R² = 定義できない" in r.summary("ja")
+
+
+def test_init_is_checked_for_every_model(line_csv, capsys):
+    with pytest.raises(BibunError, match="initial values for q, which is not a parameter"):
+        fit(line_csv, "a*x + b", init={"q": 1})
+    code, out, err = _cli(capsys, line_csv, "--init", "a=1")
+    assert code == 0 and "--init is only used for models that are not linear" in err
+
+
+def test_reports_read_naturally(line_csv):
+    en = fit(line_csv, "a*x + b").summary()
+    assert "gradient descent (lr 0.0423) converged in 1504 steps to a = 2, b = 1.1;" in en
+    ja = fit(line_csv, "a*x + b").summary("ja")
+    assert ja.splitlines()[0] == ("モデル：y ≈ ax + b（データ 5 行、解き方："
+                                  "正規方程式を分数で厳密に解く）")
+    assert "勾配降下法（学習率 0.0423）でも解くと、1504 ステップで収束：a = 2, b = 1.1" in ja
+    gn = fit(line_csv, "a*exp(k*x)").summary()
+    assert "(5 rows; method: Gauss-Newton, 12 iterations)" in gn
+    assert "Jacobian's columns are:\n  ∂m/∂a = e^(kx)" in gn
+    const = fit(line_csv, "y = c").summary()
+    assert "S = Σ (y - c)^2" in const

@@ -39,46 +39,141 @@ CLASSIC_START = (-7.0, 2.0)
 #: |x| beyond this means the iterates ran away
 RUNAWAY = 1e8
 
-#: the sentences of a run's report, in English and Japanese
+#: the sentences of a run's report, in English and Japanese.  The Japanese ``stopped``
+#: line is the detail sentence itself (「25 ステップ目で発散しました」), which already
+#: says how the run ended.
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "converged": "converged", "diverged": "diverged", "max steps": "max steps",
+        "left the domain": "left the domain",
         "stopped": "stopped: {reason} - {detail}", "warning": "warning: {w}",
-        "d_converged": "|∇f| = {g:.3g} < {tol:g} after {k} steps",
-        "d_max": "{steps} steps done, |∇f| = {g:.3g} is still above {tol:g}",
-        "d_runaway": "after {k} steps the iterate {p} has f = {f:.3g}: the learning rate "
-                     "{lr:g} is too large for this function",
-        "d_grew": "f grew from {f0:.3g} to {f1:.3g} in {steps} steps: the learning rate {lr:g} "
-                  "is too large",
+        "header": "{opt} (lr {lr:g}) on f = {f}", "step": "step",
+        "d_converged": "|∇f| = {g} < {tol:g} after {k} {steps_word}",
+        "d_start": "|∇f| = {g} < {tol:g} already at the start, so descent does not move",
+        "d_max": "{steps} {steps_word} done, |∇f| = {g} is still above {tol:g}",
+        "d_runaway": "after {k} {steps_word} the iterate {p} has f = {f:.3g}: the learning "
+                     "rate {lr:g} is too large for this function",
+        "d_unbounded": "after {k} {steps_word} the iterate {p} has f = {f:.3g} and f keeps "
+                       "decreasing: f seems to have no minimum (it is unbounded below)",
+        "d_grew": "f grew from {f0:.3g} to {f1:.3g} in {steps} {steps_word}: the learning "
+                  "rate {lr:g} is too large",
+        "d_domain": "step {k} went from {prev} to {p}, outside the domain of f: {why}; a "
+                    "smaller learning rate may keep the iterates inside",
+        "d_pole": "step {k} jumped from {prev} to {p}, over {at}, where {node} is "
+                  "undefined ({cause}): the iterates left the part of the domain they "
+                  "started in",
+        "c_den": "its denominator {den} is 0 there", "c_zero": "{den} = 0 there",
+        "why_fn": "{node} needs {cond}",
+        "why_root": "{node} is not a real number when {base} < 0",
+        "why_div": "{node} divides by zero where {base} = 0",
+        "why_other": "f is not defined there",
+        "why_grad": "f is defined there but its gradient is not ({why})",
         "w_saddle": "the gradient vanishes at {p} but it is a saddle point (Hessian "
                     "eigenvalues {eig}), not a minimum",
         "w_max": "the gradient vanishes at {p} but it is a local maximum",
-        "w_local": "stopped in a local minimum f = {f:.6g} at {p}; on the box {box} the lowest "
-                   "value is f ≈ {best:.6g} near {where} - descent only finds the valley it "
-                   "starts in",
+        "w_flat": "the gradient is exactly 0 at {p}, but it is not a minimum: f is lower "
+                  "nearby (f = {f1:.3g} at {q}, against f = {f0:.3g}); descent cannot leave "
+                  "a point where the gradient vanishes - start somewhere else",
+        "w_downhill": "|∇f| is below the tolerance at {p}, but this is not a minimum: f "
+                      "keeps decreasing downhill from here (f = {f1:.3g} at {q}, against "
+                      "f = {f0:.3g}); descent crawls on flat ground - a smaller --tol, more "
+                      "steps or another start may get further",
+        "w_local": "stopped in a local minimum f = {f:.6g} at {p}; on the {region} {box} the "
+                   "lowest value is f ≈ {best:.6g} near {where} - descent only finds the "
+                   "valley it starts in",
     },
     "ja": {
         "converged": "収束", "diverged": "発散", "max steps": "最大ステップ数に到達",
-        "stopped": "停止：{reason}（{detail}）", "warning": "注意：{w}",
-        "d_converged": "{k} ステップで |∇f| = {g:.3g} < {tol:g}",
-        "d_max": "{steps} ステップ実行したが |∇f| = {g:.3g} は {tol:g} より大きい",
-        "d_runaway": "{k} ステップ後の点 {p} で f = {f:.3g}：学習率 {lr:g} はこの関数には"
-                     "大きすぎる",
-        "d_grew": "{steps} ステップで f が {f0:.3g} から {f1:.3g} に増えた：学習率 {lr:g} は"
-                  "大きすぎる",
-        "w_saddle": "{p} で勾配は 0 だが鞍点（ヘッセ行列の固有値 {eig}）で、最小点ではない",
-        "w_max": "{p} で勾配は 0 だが極大点である",
-        "w_local": "点 {p} の局所的な最小値（極小値）f = {f:.6g} で止まった。範囲 {box} には"
-                   "もっと低い f ≈ {best:.6g} が点 {where} の近くにある：勾配降下法は出発した"
-                   "谷の底しか見つけられない",
+        "left the domain": "定義域の外に出た",
+        "stopped": "{detail}。", "warning": "注意：{w}。",
+        "header": "{opt}（学習率 {lr:g}）で f = {f} を最小化", "step": "ステップ",
+        "d_converged": "{k} ステップで収束しました（|∇f| = {g} < {tol:g}）",
+        "d_start": "出発点ですでに |∇f| = {g} < {tol:g} なので、一歩も動きません",
+        "d_max": "{steps} ステップ実行しましたが、|∇f| = {g} はまだ {tol:g} より大きく、"
+                 "収束していません",
+        "d_runaway": "{k} ステップ目で発散しました：{p} で f = {f:.3g} です。学習率 {lr:g} は"
+                     "この関数には大きすぎます",
+        "d_unbounded": "{k} ステップ目で {p}、f = {f:.3g} となり、f は減り続けています："
+                       "この関数には最小値がないようです（下に有界でない）",
+        "d_grew": "{steps} ステップで f が {f0:.3g} から {f1:.3g} に増え、発散しています。"
+                  "学習率 {lr:g} は大きすぎます",
+        "d_domain": "{k} ステップ目で {prev} から {p} に移り、f の定義域の外に出ました"
+                    "（{why}）。学習率を小さくすると定義域の中にとどまるかもしれません",
+        "d_pole": "{k} ステップ目で {prev} から {p} へ、{node} が定義されない {at}"
+                  "（{cause}）を飛び越えました。出発したときの定義域の範囲から外れたので"
+                  "止めました",
+        "c_den": "分母 {den} が 0 になる", "c_zero": "{den} = 0 になる",
+        "why_fn": "{node} は {cond} のときしか定義されません",
+        "why_root": "{base} < 0 では {node} は実数になりません",
+        "why_div": "{base} = 0 では {node} の分母が 0 になります",
+        "why_other": "f はそこで定義されません",
+        "why_grad": "f の値は求まりますが、勾配が定義されません：{why}",
+        "w_saddle": "{p} で勾配は 0 ですが、鞍点（ヘッセ行列の固有値 {eig}）であり、"
+                    "最小点ではありません",
+        "w_max": "{p} で勾配は 0 ですが、極大点です（最小点ではありません）",
+        "w_flat": "{p} で勾配はちょうど 0 ですが、最小点ではありません：すぐ近く、{q} では "
+                  "f = {f1:.3g} となり、ここ（f = {f0:.3g}）より小さくなります。勾配が 0 の点から"
+                  "は勾配降下法は動けないので、別の点から始めてください",
+        "w_downhill": "{p} で |∇f| は許容誤差より小さくなりましたが、最小点ではありません："
+                      "ここから下り方向に f は減り続けます（{q} では f = {f1:.3g}、ここでは "
+                      "f = {f0:.3g}）。傾きがほとんどない所では勾配降下法はなかなか進めないので、"
+                      "--tol を小さくするか、ステップ数を増やすか、別の点から始めてください",
+        "w_local": "{p} の局所的な最小値（極小値）f = {f:.6g} で止まりました。範囲 {box} には"
+                   "もっと小さい f ≈ {best:.6g} が {where} の近くにあります：勾配降下法は"
+                   "出発した谷の底しか見つけられません",
     },
 }
+
+
+#: message arguments that are points (point_text)
+_POINTS = {"p", "prev", "q", "where", "at"}
 
 
 def message(lang: str, key: str, **kw: Any) -> str:
     if lang not in MESSAGES:
         raise BibunError(f"unknown language {lang!r}: use en or ja")
-    return MESSAGES[lang][key].format(**kw)
+    table = MESSAGES[lang]
+    for sub in ("why", "cause"):  # a nested (key, kwargs) reason
+        if isinstance(kw.get(sub), tuple):
+            kw = {**kw, sub: message(lang, kw[sub][0], **kw[sub][1])}
+    if isinstance(kw.get("g"), float) and isinstance(kw.get("tol"), int | float):
+        kw = {**kw, "g": _versus(kw["g"], kw["tol"])}
+    if lang == "ja":  # 点 (3, 4) で…; a single variable reads "x = 0.96 で…" as it is
+        kw = {k: f"点 {v}" if k in _POINTS and isinstance(v, str) and v.startswith("(")
+              else v for k, v in kw.items()}
+    words = {"steps_word": "step" if kw.get("k", kw.get("steps")) == 1 else "steps"}
+    return table[key].format(**words, **kw)
+
+
+def _versus(g: float, tol: float) -> str:
+    """|∇f| with enough digits to be seen on the right side of tol (9.99e-07, not a
+    rounded 1e-06 next to "< 1e-06")."""
+    for digits in (3, 6, 9, 17):
+        text = f"{g:.{digits}g}"
+        if (float(text) < tol) == (g < tol):
+            return text
+    return repr(g)
+
+
+def _num(v: float) -> str:
+    """A coordinate for reading: 4 significant digits, never ``-0``."""
+    return f"{float(v) + 0.0:.4g}"
+
+
+def point_text(p: np.ndarray, names: Sequence[str] | None = None) -> str:
+    """``x = 0.96`` for one variable, ``(3, 4)`` for several."""
+    if names is not None and len(p) == 1:
+        return f"{names[0]} = {_num(p[0])}"
+    return "(" + ", ".join(_num(v) for v in p) + ")"
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a display width (a Japanese character takes two columns)."""
+    import unicodedata
+
+    w = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    fill = " " * max(0, width - w)
+    return fill + text if right else text + fill
 
 
 @dataclass
@@ -130,22 +225,27 @@ class Descent:
     def warning_texts(self, lang: str = "en") -> list[str]:
         return [message(lang, k, **kw) for k, kw in self.warning_keys]
 
+    def stop_text(self, lang: str = "en") -> str:
+        """How the run ended, as one sentence (English: ``stopped: reason - detail``)."""
+        return message(lang, "stopped", reason=message(lang, self.reason),
+                       detail=self.details(lang))
+
     def summary(self, every: int | None = None, lang: str = "en") -> str:
         """A table of the path (first, sampled, last steps) and the stopping reason."""
         names = self.variables
-        head = f"{'step':>5}  " + "  ".join(f"{n:>12}" for n in names) + \
-            f"  {'f':>12}  {'|grad f|':>10}"
-        lines = [f"{self.optimizer} (lr {self.lr:g}) on f = {self.expr}", head]
+        head = _pad(message(lang, "step"), 8, right=True) + "  " + \
+            "  ".join(f"{n:>12}" for n in names) + f"  {'f':>12}  {'|grad f|':>10}"
+        lines = [message(lang, "header", opt=self.optimizer, lr=self.lr, f=self.expr), head]
         n = len(self.path)
         every = every or max(1, n // 12)
         for i in range(n):
             if i < 3 or i >= n - 3 or i % every == 0:
-                xs = "  ".join(f"{v:12.6g}" for v in self.path[i])
-                lines.append(f"{i:5d}  {xs}  {self.values[i]:12.6g}  {self.grad_norms[i]:10.3g}")
+                xs = "  ".join(f"{v + 0.0:12.6g}" for v in self.path[i])
+                lines.append(f"{i:8d}  {xs}  {self.values[i] + 0.0:12.6g}  "
+                             f"{self.grad_norms[i]:10.3g}")
             elif i == 3:
-                lines.append("  ...")
-        lines.append(message(lang, "stopped", reason=message(lang, self.reason),
-                             detail=self.details(lang)))
+                lines.append("     ...")
+        lines.append(self.stop_text(lang))
         lines.extend(message(lang, "warning", w=w) for w in self.warning_texts(lang))
         return "\n".join(lines)
 
@@ -188,11 +288,14 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
             **options: Any) -> Descent:
     """Minimize ``expr`` from ``start`` with a named optimizer and symbolic gradients.
 
-    Stops when |∇f| < tol (converged), when the iterates stop being finite or run away
-    beyond 1e8 (diverged - reported, never raised), or after ``steps`` updates.  With
-    ``check_global`` a grid search over ``box`` (default: the path's box, padded) warns
-    when the stopping point is a local minimum that is not the lowest point there.
-    ``options`` go to the optimizer (``momentum=0.9``, ``beta1=...``).
+    Stops when |∇f| < tol (converged), when the iterates blow up or run away beyond 1e8
+    (diverged), when a step lands where f or its gradient is undefined or jumps across a
+    pole of f (left the domain) - all reported, never raised - or after ``steps``
+    updates.  A start where the gradient is exactly 0 is checked: a saddle, a maximum or
+    a flat point that is not a minimum gets a warning.  With ``check_global`` a grid
+    search over ``box`` (default: the path's box, padded) warns when the stopping point
+    is a local minimum that is not the lowest point there.  ``options`` go to the
+    optimizer (``momentum=0.9``, ``beta1=...``).
     """
     e = as_expr(expr)
     names = _names(e, variables)
@@ -205,8 +308,12 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
         raise BibunError(f"the learning rate must be a positive number, got {lr!r}")
     if not isinstance(steps, int) or steps < 0:
         raise BibunError(f"steps must be a whole number >= 0, got {steps!r}")
+    if not (isinstance(tol, int | float) and tol >= 0 and math.isfinite(tol)):
+        raise BibunError(f"the tolerance must be a finite number >= 0, got {tol!r}")
     f = as_function(e, names)
-    grads = [as_function(g, names) for g in gradient(e, names)]
+    grad_exprs = gradient(e, names)
+    grads = [as_function(g, names) for g in grad_exprs]
+    guards = _pole_guards(e, names)
 
     def value_grad(p: np.ndarray) -> tuple[float, np.ndarray]:
         with np.errstate(all="ignore"):
@@ -214,8 +321,12 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
 
     fx, gx = value_grad(x)
     if not math.isfinite(fx) or not np.isfinite(gx).all():
-        raise BibunError(f"f or its gradient is undefined at the start "
-                         f"({', '.join(f'{n} = {v:g}' for n, v in zip(names, x))})")
+        why = _why_undefined(e, grad_exprs, names, x, math.isfinite(fx))
+        what = "f"
+        if why is not None and why[0] == "why_grad":
+            what, why = "the gradient of f", why[1]["why"]
+        text = f": {message('en', why[0], **why[1])}" if why else ""
+        raise BibunError(f"{what} is undefined at the start {point_text(x, names)}{text}")
     param = x.copy()
     opt = optim.make(key, [param], lr=float(lr), **options)
     path, values, norms = [x.copy()], [fx], [float(np.linalg.norm(gx))]
@@ -223,21 +334,38 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
     detail: tuple[str, dict[str, Any]] = ("d_max", {"steps": steps, "g": norms[-1], "tol": tol})
     for k in range(steps + 1):
         if norms[-1] < tol:
-            reason, detail = "converged", ("d_converged", {"g": norms[-1], "tol": tol, "k": k})
+            reason = "converged"
+            detail = ("d_start", {"g": norms[-1], "tol": tol}) if k == 0 else \
+                ("d_converged", {"g": norms[-1], "tol": tol, "k": k})
             break
         if k == steps:
             detail = ("d_max", {"steps": steps, "g": norms[-1], "tol": tol})
             break
+        prev = param.copy()
         with np.errstate(all="ignore"):
             opt.step([gx])
         fx, gx = value_grad(param)
         path.append(param.copy())
         values.append(fx)
         norms.append(float(np.linalg.norm(gx)))
-        if not (np.isfinite(param).all() and math.isfinite(fx) and np.isfinite(gx).all()) \
-                or np.abs(param).max() > RUNAWAY:
+        finite_x = bool(np.isfinite(param).all()) and np.abs(param).max() <= RUNAWAY
+        if finite_x and not (math.isfinite(fx) and np.isfinite(gx).all()):
+            why = _why_undefined(e, grad_exprs, names, param, math.isfinite(fx))
+            if why is not None:
+                reason = "left the domain"
+                detail = ("d_domain", {"k": k + 1, "prev": point_text(prev, names),
+                                       "p": point_text(param, names), "why": why})
+                break
+        if not (finite_x and math.isfinite(fx) and np.isfinite(gx).all()):
             reason = "diverged"
-            detail = ("d_runaway", {"k": k + 1, "p": _fmt(param), "f": fx, "lr": lr})
+            kind = "d_unbounded" if fx < values[0] or fx == -math.inf else "d_runaway"
+            detail = (kind, {"k": k + 1, "p": point_text(param, names), "f": fx, "lr": lr})
+            break
+        crossed = _crossed_pole(guards, names, prev, param)
+        if crossed is not None:
+            reason = "left the domain"
+            detail = ("d_pole", {"k": k + 1, "prev": point_text(prev, names),
+                                 "p": point_text(param, names), **crossed})
             break
     run = Descent(e, names, optimizer, float(lr), np.array(path), np.array(values),
                   np.array(norms), reason, detail, tol)
@@ -247,10 +375,119 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
                                      "lr": lr})
     run.box = list(box) if box is not None else plot_box([run])
     if run.reason == "converged":
-        run.warning_keys.extend(_saddle_warning(e, names, run.point))
+        run.warning_keys.extend(_stationary_warnings(e, f, names, run.point,
+                                                     exact_zero=norms[-1] == 0.0))
+        if not run.warning_keys and norms[-1] > 0:
+            run.warning_keys.extend(_downhill_warning(f, names, run, gx))
         if check_global and not run.warning_keys:
             run.warning_keys.extend(_global_warning(f, names, run))
     return run
+
+
+def _why_undefined(e: Expr, grad_exprs: Sequence[Expr], names: list[str], p: np.ndarray,
+                   f_defined: bool) -> tuple[str, dict[str, Any]] | None:
+    """Why f (or, when f itself is fine, its gradient) is undefined at ``p``, in plain
+    words: the innermost piece that fails and the condition it needs.  None when
+    nothing is actually undefined there (an overflow: that is divergence, not a domain
+    problem)."""
+    point = {n: float(v) for n, v in zip(names, p)}
+    targets = [e] if not f_defined else list(grad_exprs)
+    for t in targets:
+        why = _failing_piece(t, point)
+        if why is not None:
+            return ("why_grad", {"why": why}) if f_defined else why
+    return None
+
+
+def _failing_piece(e: Expr, point: dict[str, float]) -> tuple[str, dict[str, Any]] | None:
+    from bibun.errors import DomainError
+    from bibun.expr import core
+    from bibun.rules import rule
+
+    try:
+        e.evaluate(point)
+        return None
+    except DomainError:
+        pass
+    except BibunError:  # overflow and other limits: not a domain problem
+        return None
+    nodes = core.postorder(e)
+    if len(nodes) > 400:  # too big to search piece by piece: say it plainly
+        return ("why_other", {})
+    for node in nodes:
+        if not node.args:
+            continue
+        try:
+            node.evaluate(point)
+            continue
+        except DomainError:
+            pass
+        except BibunError:
+            return None
+        if node.op == core.FN:
+            r = rule(node.value)
+            if r.domain_text:  # "u > 0" with u the argument: "x - 3 > 0"
+                cond = r.domain_text.replace("u", str(node.args[0]))
+                return ("why_fn", {"node": str(node), "cond": cond})
+        elif node.op == core.POW:
+            base = node.args[0]
+            b = float(base.evaluate(point))
+            if b == 0:
+                return ("why_div", {"node": str(node), "base": str(base)})
+            if b < 0:
+                return ("why_root", {"node": str(node), "base": str(base)})
+        return ("why_other", {})
+    return ("why_other", {})
+
+
+def _pole_guards(e: Expr, names: list[str]) -> list[tuple[Expr, Expr, Any]]:
+    """(piece, quantity that must not be 0, its float function) for every denominator of
+    f and every tan/sec (cos ≠ 0) and cot/csc (sin ≠ 0): a step across a sign change of
+    one of them jumped over a pole of f."""
+    from bibun.expr import core
+
+    out: list[tuple[Expr, Expr, Any]] = []
+    seen: set[Expr] = set()
+    for node in core.postorder(e):
+        g = None
+        if node.op == core.POW and node.args[1].op == core.NUM and node.args[1].value < 0 \
+                and node.args[0].free:
+            g = node.args[0]
+        elif node.op == core.FN and node.value in ("tan", "sec"):
+            g = core.fn("cos", node.args[0])
+        elif node.op == core.FN and node.value in ("cot", "csc"):
+            g = core.fn("sin", node.args[0])
+        if g is not None and g not in seen:
+            seen.add(g)
+            out.append((node, g, as_function(g, names)))
+    return out
+
+
+def _crossed_pole(guards: list[tuple[Expr, Expr, Any]], names: list[str], a: np.ndarray,
+                  b: np.ndarray) -> dict[str, Any] | None:
+    from bibun.expr import core
+
+    for node, g, fg in guards:
+        with np.errstate(all="ignore"):
+            ga, gb = float(fg(*a)), float(fg(*b))
+        if not (math.isfinite(ga) and math.isfinite(gb)) or ga * gb >= 0:
+            continue
+        lo, hi = 0.0, 1.0  # bisection for where the guard changes sign on the segment
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            with np.errstate(all="ignore"):
+                gm = float(fg(*(a + mid * (b - a))))
+            if not math.isfinite(gm) or gm == 0:
+                lo = hi = mid
+                break
+            if (gm > 0) == (ga > 0):
+                lo = mid
+            else:
+                hi = mid
+        at = a + (lo + hi) / 2 * (b - a)
+        cause = ("c_den" if node.op == core.POW else "c_zero", {"den": str(g)})
+        return {"at": point_text(at, names), "node": str(node), "cause": cause}
+    return None
 
 
 def _names(e: Expr, variables: Sequence[str] | str | None) -> list[str]:
@@ -269,10 +506,6 @@ def _names(e: Expr, variables: Sequence[str] | str | None) -> list[str]:
     return names
 
 
-def _fmt(p: np.ndarray) -> str:
-    return "(" + ", ".join(f"{v:.4g}" for v in p) + ")"
-
-
 def plot_box(runs: Sequence[Descent], pad: float = 0.25) -> list[tuple[float, float]]:
     """The box a contour plot of these runs shows, and the box the global-minimum check
     searches: symmetric about the origin, wide enough for every finite path point plus
@@ -285,22 +518,66 @@ def plot_box(runs: Sequence[Descent], pad: float = 0.25) -> list[tuple[float, fl
     return [(-float(r), float(r)) for r in reach]
 
 
-def _saddle_warning(e: Expr, names: list[str], p: np.ndarray
-                    ) -> list[tuple[str, dict[str, Any]]]:
+def _stationary_warnings(e: Expr, f: Any, names: list[str], p: np.ndarray,
+                         exact_zero: bool = False) -> list[tuple[str, dict[str, Any]]]:
+    """A saddle or a maximum by the Hessian's eigenvalues; and where the gradient is
+    exactly 0 but the Hessian cannot decide (x^3 at 0), a look at f right around p."""
     h = hessian(e, names)
     try:
         H = np.array([[float(as_function(c, names)(*p)) for c in row] for row in h])
-        eig = np.linalg.eigvalsh((H + H.T) / 2)
+        eig, vecs = np.linalg.eigh((H + H.T) / 2)
     except (BibunError, np.linalg.LinAlgError):
         return []
     if not np.isfinite(eig).all():
         return []
     tol = 1e-8 * max(1.0, float(np.abs(eig).max()))
     if (eig < -tol).any() and (eig > tol).any():
-        return [("w_saddle", {"p": _fmt(p), "eig": ", ".join(f"{v:.3g}" for v in eig)})]
+        return [("w_saddle", {"p": point_text(p, names),
+                              "eig": ", ".join(f"{v + 0.0:.3g}" for v in eig)})]
     if (eig < -tol).all():
-        return [("w_max", {"p": _fmt(p)})]
+        return [("w_max", {"p": point_text(p, names)})]
+    flat = [vecs[:, i] for i in range(len(eig)) if abs(eig[i]) <= tol]
+    if not (exact_zero and flat):
+        return []
+    f0 = float(f(*p))
+    scale = 1.0 + float(np.abs(p).max())
+    for d in flat:
+        for s in (1.0, -1.0):
+            q = p + s * 1e-3 * scale * d
+            with np.errstate(all="ignore"):
+                fq = float(f(*q))
+            if not (math.isfinite(fq) and fq < f0 - 1e-12 * (1 + abs(f0))):
+                continue
+            for r in (1e-1, 1e-2):  # show the farthest still-lower point, easier to read
+                q2 = p + s * r * scale * d
+                with np.errstate(all="ignore"):
+                    f2 = float(f(*q2))
+                if math.isfinite(f2) and f2 < fq:
+                    q, fq = q2, f2
+                    break
+            return [("w_flat", {"p": point_text(p, names), "q": point_text(q, names), "f0": f0,
+                                "f1": fq})]
     return []
+
+
+def _downhill_warning(f: Any, names: list[str], run: Descent, g: np.ndarray
+                      ) -> list[tuple[str, dict[str, Any]]]:
+    """|∇f| < tol on flat ground that is no minimum (x^3 near 0, approached from the
+    right): f keeps going down along -∇f for a good part of the box.  Near a true minimum
+    f turns up again after a distance of about |∇f|/f'', far below the first probe."""
+    p, f0 = run.point, run.value
+    width = max(hi - lo for lo, hi in run.box) if run.box else 2.0
+    d = -g / float(np.linalg.norm(g))
+    last = f0
+    for t in (1e-4, 1e-3, 1e-2, 5e-2):
+        q = p + t * width * d
+        with np.errstate(all="ignore"):
+            fq = float(f(*q))
+        if not (math.isfinite(fq) and fq < last - 1e-12 * (1 + abs(last))):
+            return []
+        last = fq
+    return [("w_downhill", {"p": point_text(p, names), "q": point_text(q, names), "f0": f0,
+                            "f1": last})]
 
 
 def grid_minimum(f: Any, box: Sequence[tuple[float, float]], n: int | None = None
@@ -332,30 +609,36 @@ def _global_warning(f: Any, names: list[str], run: Descent
     if gap > 1e-6 * (1 + abs(fv)) and gap > 1e-9 and \
             np.abs(where - run.point).max() > 1e-3 * (1 + np.abs(run.point).max()):
         box = " × ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in run.box)
-        return [("w_local", {"f": fv, "p": _fmt(run.point), "box": box, "best": best,
-                             "where": _fmt(where)})]
+        return [("w_local", {"f": fv, "p": point_text(run.point, names), "box": box, "best": best,
+                             "where": point_text(where, names),
+                             "region": "interval" if len(names) == 1 else "box"})]
     return []
 
 
 def compare(expr: Any = CLASSIC_EXPR, start: Any = CLASSIC_START,
             configs: dict[str, tuple[str, float]] | None = None, steps: int = 30,
-            tol: float = 1e-10) -> dict[str, Descent]:
+            tol: float = 1e-10, variables: Sequence[str] | str | None = None
+            ) -> dict[str, Descent]:
     """Several optimizers from the same start (default: the classic four on
     x²/20 + y² from (-7, 2) for 30 steps, with the book's learning rates)."""
     configs = configs or CLASSIC
-    return {label: descend(expr, start, opt, lr, steps=steps, tol=tol, check_global=False)
+    return {label: descend(expr, start, opt, lr, steps=steps, tol=tol, variables=variables,
+                           check_global=False)
             for label, (opt, lr) in configs.items()}
 
 
 def compare_table(runs: dict[str, Descent], lang: str = "en") -> str:
     """One line per optimizer: where it ended, f there, and why it stopped."""
+    if lang not in MESSAGES:
+        raise BibunError(f"unknown language {lang!r}: use en or ja")
     names = next(iter(runs.values())).variables
     head = {"en": ("optimizer", "lr", "steps", "reason"),
-            "ja": ("手法", "学習率", "回数", "停止理由")}[lang]
-    lines = [f"{head[0]:<10} {head[1]:>6}  {head[2]:>5}  " + "  ".join(
-        f"{n:>10}" for n in names) + f"  {'f':>11}  {head[3]}"]
+            "ja": ("手法", "学習率", "ステップ", "停止理由")}[lang]
+    lines = [_pad(head[0], 10) + " " + _pad(head[1], 6, right=True) + "  "
+             + _pad(head[2], 8, right=True) + "  " + "  ".join(f"{n:>10}" for n in names)
+             + f"  {'f':>11}  {head[3]}"]
     for label, r in runs.items():
-        xs = "  ".join(f"{v:10.4g}" for v in r.point)
-        lines.append(f"{label:<10} {r.lr:6g}  {r.steps:5d}  {xs}  {r.value:11.4g}  "
+        xs = "  ".join(f"{v + 0.0:10.4g}" for v in r.point)
+        lines.append(f"{_pad(label, 10)} {r.lr:6g}  {r.steps:8d}  {xs}  {r.value + 0.0:11.4g}  "
                      f"{message(lang, r.reason)}")
     return "\n".join(lines)

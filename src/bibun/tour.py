@@ -20,13 +20,14 @@ from typing import Any, TextIO
 import numpy as np
 
 from bibun import calculus
-from bibun.descend import CLASSIC_EXPR, compare, compare_table
+from bibun.descend import CLASSIC_EXPR, compare, compare_table, point_text
 from bibun.descend import descend as run_descent
 from bibun.descend import message as descent_message
 from bibun.errors import BibunError
 from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
 from bibun.expr.simplify import expand, factor, recognize
+from bibun.fit import MESSAGES as FIT_MESSAGES
 from bibun.fit import fit as fit_model
 from bibun.fit import sample_linear_data
 from bibun.plot import (
@@ -48,21 +49,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "bibun tour: the calculus behind machine learning",
               "ja": "bibun ツアー：機械学習のための微分"},
     "why": {
-        "en": "Why differentiate? The derivative is the slope of the tangent; where it is 0 a "
-              "function has its maxima and minima; and least squares, sigmoid and tanh (the "
-              "building blocks of neural networks) all need it.",
-        "ja": "なぜ微分を勉強するか：微分は接線の傾きであり、微分係数が 0 のところが"
-              "極大・極小になる。回帰分析（最小二乗法）、シグモイド関数、tanh（ニューラルネットの要素）にも必要。"},
+        "en": "Why differentiate? The derivative is the slope of the tangent; a function's "
+              "maxima and minima are found where it is 0; and least squares, sigmoid and tanh "
+              "(the building blocks of neural networks) all need it.",
+        "ja": "なぜ微分を勉強するのか：微分は接線の傾きであり、微分係数が 0 のところが"
+              "極大・極小の候補になる。回帰分析（最小二乗法）や、ニューラルネットの重要な要素である"
+              "シグモイド関数・tanh にも微分が欠かせない。"},
     "s_limit": {"en": "The limit definition", "ja": "微分の定義（極限）"},
     "limit": {
         "en": "The slope of the line through A = (a, f(a)) and B = (a+h, f(a+h)) is "
               "(f(a+h) - f(a))/h. Let h shrink to 0 and the line becomes the tangent.",
         "ja": "点 A=(a, f(a)) と B=(a+h, f(a+h)) を通る直線の傾きは (f(a+h) - f(a))/h。"
               "h を 0 に近づけると、この直線は A での接線になる。"},
-    "quotient": {"en": "difference quotient of {f}: {q}  →  h → 0 gives {d}",
-                 "ja": "{f} の差分商：{q}  →  h → 0 で {d}"},
+    "quotient": {"en": "difference quotient of {f}: {q}; letting h → 0 gives {d}",
+                 "ja": "{f} の差分商は {q}。h → 0 とすると {d}"},
     "table": {"en": "the quotient at a = 1 for shrinking h (true error in the last column):",
-              "ja": "a = 1 での差分商（h を小さくしていく；最後の列は真の誤差）："},
+              "ja": "a = 1 での差分商（h を小さくしていく。最後の列は真の値 2 との誤差）："},
+    "error": {"en": "error", "ja": "誤差"},
     "table_note": {
         "en": "the error first shrinks with h (truncation), then grows again: below h ≈ "
               "{h:.0e} rounding error of floating point takes over.",
@@ -87,8 +90,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "ja": "それぞれを微分：dy/du = {dy}、du/dx = {du}"},
     "chain_result": {"en": "multiply and put u back: y' = {r}",
                      "ja": "掛け算して u を元に戻す：y' = {r}"},
-    "check_expand": {"en": "check by expanding: ({e})' = {d} = {f}",
-                     "ja": "展開して確かめる：({e})' = {d} = {f}"},
+    "check_expand": {"en": "check by expanding: y = {y} = {e}, so y' = {d} = {f}",
+                     "ja": "展開して確かめる：y = {y} = {e} より y' = {d} = {f}"},
     "gears": {"en": "gears: dB/dA = 3, dC/dB = 2, so dC/dA = 3 × 2 = {r}",
               "ja": "歯車：dB/dA = 3、dC/dB = 2 なので dC/dA = 3 × 2 = {r}"},
     "s_e": {"en": "Napier's constant e and the series of e^x", "ja": "ネイピア数 e と e^x の級数"},
@@ -99,26 +102,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "maclaurin": {"en": "Maclaurin series: e^x = {s} + …", "ja": "マクローリン展開：e^x = {s} + …"},
     "series_diff": {"en": "differentiate the series term by term: {d} — the same series again",
                     "ja": "級数を項ごとに微分すると {d} となり、確かに同じになる"},
-    "euler": {"en": "Euler's identity: e^(iπ) + 1 = {v}", "ja": "オイラーの等式：e^(iπ) + 1 = {v}"},
+    "euler": {"en": "Euler's identity: e^(iπ) + 1 = 0 (in floating point, exp(iπ) + 1 comes "
+                    "out as {v}: the rounding error of π)",
+              "ja": "オイラーの等式：e^(iπ) + 1 = 0（浮動小数点で計算すると exp(iπ) + 1 = {v} と"
+                    "なるのは、π の丸め誤差のため）"},
     "s_sigmoid": {"en": "The sigmoid function", "ja": "シグモイド関数"},
-    "sigmoid": {"en": "sigmoid(x) = 1/(1 + e^-x) has values in (0, 1); it smooths the step "
+    "sigmoid": {"en": "sigmoid(x) = {f} has values in (0, 1); it smooths the step "
                       "function, which cannot be differentiated at 0. The gain a in "
                       "sigmoid(ax) sets the steepness.",
-                "ja": "sigmoid(x) = 1/(1 + e^-x) の値域は 0 < sigmoid(x) < 1。x = 0 で微分できない"
-                      "階段関数をなめらかに近似する。sigmoid(ax) の a はゲイン（傾き）。"},
-    "sigmoid_d": {"en": "d/dx (1 + e^-x)^-1 = {raw} = {rec}",
-                  "ja": "d/dx (1 + e^-x)^-1 = {raw} = {rec}"},
-    "sigmoid_0": {"en": "sigmoid'(0) = 0.5 × (1 - 0.5) = {v}, its largest value (why deep "
-                        "sigmoid networks see gradients vanish)",
-                  "ja": "sigmoid'(0) = 0.5 × (1 - 0.5) = {v}：これが最大値（深い層で勾配消失が"
-                        "起きる理由）"},
+                "ja": "sigmoid(x) = {f} の値域は 0 < sigmoid(x) < 1。x = 0 で微分できない"
+                      "階段関数をなめらかにしたもので、sigmoid(ax) の a はゲイン"
+                      "（傾きの大きさ）。"},
+    "sigmoid_d": {"en": "d/dx [{f}] = {raw} = {rec}",
+                  "ja": "d/dx [{f}] = {raw} = {rec}"},
+    "sigmoid_direct": {"en": "and directly: sigmoid'(x) = {d}",
+                       "ja": "直接微分しても：sigmoid'(x) = {d}"},
+    "sigmoid_0": {"en": "sigmoid(0) = {s}, so sigmoid'(0) = {s} × (1 - {s}) = {v}, its largest "
+                        "value: each sigmoid layer multiplies the gradient by at most {v}, which "
+                        "is why gradients vanish in deep sigmoid networks",
+                  "ja": "sigmoid(0) = {s} なので sigmoid'(0) = {s} × (1 - {s}) = {v}。これが"
+                        "最大値で、シグモイドの層を通るたびに勾配は {v} 倍以下になる"
+                        "（深いネットワークで勾配消失が起きる理由）"},
     "s_tanh": {"en": "tanh", "ja": "ハイパボリック・タンジェント tanh"},
-    "tanh": {"en": "tanh(x) = (e^x - e^-x)/(e^x + e^-x), values in (-1, 1); by the quotient "
-                   "rule its derivative is {raw} = {rec}",
-             "ja": "tanh(x) = (e^x - e^-x)/(e^x + e^-x)、値域は -1 < tanh(x) < 1。商の微分公式で"
-                   "微分すると {raw} = {rec}"},
+    "tanh": {"en": "tanh(x) = {f}, values in (-1, 1); by the quotient rule its derivative "
+                   "is {raw} = {rec}",
+             "ja": "tanh(x) = {f}、値域は -1 < tanh(x) < 1。商の微分公式で微分すると "
+                   "{raw} = {rec}"},
     "tanh_d": {"en": "and directly: tanh'(x) = {d}; tanh'(0) = {v}",
-               "ja": "直接：tanh'(x) = {d}、tanh'(0) = {v}"},
+               "ja": "直接微分しても：tanh'(x) = {d}、tanh'(0) = {v}"},
     "s_partial": {"en": "Partial derivatives", "ja": "偏微分"},
     "partial": {"en": "f(x, y) = {f}: treat the other variable as a constant. ∂f/∂x = {fx}, "
                       "∂f/∂y = {fy}; at (3, 4): ({vx}, {vy})",
@@ -134,14 +145,18 @@ MESSAGES: dict[str, dict[str, str]] = {
            "ja": "w ← w − ρ ∂E/∂w：偏微分の逆方向に重みを変えて誤差を減らす"},
     "gd_run": {"en": "  x^2 + y^2 from (3, 4), lr 0.1: {reason} after {k} steps at "
                      "({x:.2e}, {y:.2e})",
-               "ja": "  x^2 + y^2 を (3, 4) から学習率 0.1 で：{k} ステップで{reason}、"
-                     "点 ({x:.2e}, {y:.2e})"},
-    "gd_local": {"en": "descent can stop in a local minimum (that is why SGD exists):",
-                 "ja": "局所的な最小値（極小値）で止まることがある"
-                       "（確率的勾配降下法はそのため）："},
-    "gd_diverge": {"en": "with too large a learning rate descent diverges (reported, not an "
-                         "error):",
-                   "ja": "学習率が大きすぎると発散する（エラーではなく報告）："},
+               "ja": "  x^2 + y^2 を (3, 4) から学習率 0.1 で降りていくと、{k} ステップで"
+                     "点 ({x:.2e}, {y:.2e}) に{reason}した"},
+    "gd_local": {"en": "descent can stop in a local minimum (one reason stochastic gradient "
+                       "descent is used):",
+                 "ja": "局所的な最小値（極小値）で止まってしまうことがある"
+                       "（その回避のために確率的勾配降下法もある）："},
+    "gd_local_run": {"en": "  {f} from {p}, lr {lr}:", "ja": "  {f} を {p} から学習率 {lr} で："},
+    "gd_diverge": {"en": "with too large a learning rate descent diverges (bibun reports it, "
+                         "it is not an error):",
+                   "ja": "学習率が大きすぎると発散する（エラーにはせず、そう報告する）："},
+    "gd_diverge_run": {"en": "  {f} from {p}, lr {lr}: {r}",
+                       "ja": "  {f} を {p} から学習率 {lr} で：{r}"},
     "gd_compare": {"en": "four optimizers on x^2/20 + y^2 from (-7, 2), 30 steps:",
                    "ja": "x^2/20 + y^2 を (-7, 2) から 30 ステップ、4 つの最適化手法で比較："},
     "s_fit": {"en": "Least squares", "ja": "回帰分析（最小二乗法）"},
@@ -150,15 +165,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "s_numeric": {"en": "Numeric versus exact", "ja": "数値微分と解析的な微分"},
     "numeric": {"en": "numerical_diff(f, {x}) = {num!r} for f(x) = {f}; the exact derivative "
                       "is {exact} (error {err:.1e})",
-                "ja": "f(x) = {f} のとき numerical_diff(f, {x}) = {num!r}。式で求めた値は {exact}"
-                      "（誤差 {err:.1e}）"},
+                "ja": "f(x) = {f} のとき numerical_diff(f, {x}) = {num!r}。式で微分した正確な値は"
+                      " {exact}（誤差 {err:.1e}）"},
     "s_nn": {"en": "A tiny network trained by backpropagation",
              "ja": "誤差逆伝播法で学習する小さなニューラルネット"},
     "nn": {"en": "XOR with a 2-4-1 sigmoid network: loss {a:.4f} → {b:.4f} in {n} steps; "
                  "outputs {out}",
            "ja": "2-4-1 のシグモイドネットで XOR を学習：損失 {a:.4f} → {b:.4f}（{n} ステップ）、"
                  "出力 {out}"},
-    "nn_how": {"en": "(gradients by {how})", "ja": "（勾配は {how}）"},
+    "nn_autodiff": {"en": "gradients by reverse-mode automatic differentiation "
+                          "(bibun.autodiff)",
+                    "ja": "勾配は自動微分のリバースモード（bibun.autodiff）で計算"},
+    "nn_numpy": {"en": "gradients by backpropagation written in NumPy, with sigmoid' from "
+                       "bibun.diff",
+                 "ja": "勾配は NumPy で書いた誤差逆伝播法で計算"
+                       "（sigmoid' は bibun.diff で求めた式）"},
     "figure": {"en": "figure: {p}", "ja": "図：{p}"},
     "done": {"en": "done in {t:.1f} s; {n} figures in {d}",
              "ja": "完了（{t:.1f} 秒）。図 {n} 枚を {d} に保存"},
@@ -217,7 +238,9 @@ class Tour:
             self.say("quotient", f=e, q=calculus.difference_quotient(e), d=diff(e))
         table = calculus.limit_quotient("x^2", 1, method="forward")
         self.say("table")
-        self.print(f"  {'h':>7}  {'(f(1+h) - f(1))/h':>22}  {'error':>9}")
+        err_head = MESSAGES["error"][self.lang]  # 誤差 is two characters, four columns
+        self.print(f"  {'h':>7}  {'(f(1+h) - f(1))/h':>22}  "
+                   f"{' ' * (9 - _width(err_head))}{err_head}")
         for i, h in enumerate(table.h):
             if i % 2 == 0 or i == len(table.h) - 1:
                 q, err = table.quotients["forward"][i], table.errors["forward"][i]
@@ -240,24 +263,29 @@ class Tour:
     def rules(self) -> None:
         self.section("s_rules")
         for key, f in (("rule_const", "5x^3"), ("rule_sum", "x^3 + x^2"),
-                       ("rule_power", "x^n")):
+                       ("rule_power", "x^5")):
             self.say(key)
             self.print(f"  ({f})' = {diff(f, 'x')}")
 
     def chain(self) -> None:
         self.section("s_chain")
         self.say("gears", r=3 * 2)
+        explained = _explained(as_expr("(x^3+1)^2"), "x", self.lang) is not None
         for f in ("(x^3+1)^2", "1/(x^3+1)", "(x^2+3x+1)^4", "log(sin(x^3-2))", "(2x+3)^2",
                   "(5x+2)^3", "(x^2+1)^4"):
             self.print()
-            self.print(f"y = {as_expr(f)}")
+            if not explained:  # bibun.explain starts with "Differentiate y = ..." itself
+                self.print(f"y = {as_expr(f)}")
             self.steps(as_expr(f))
-        e = as_expr("(x^3+1)^2")
-        ex = expand(e)
-        self.say("check_expand", e=ex, d=diff(ex), f=factor(diff(ex)))
+        if not explained:  # bibun.explain checks every example by expanding already
+            e = as_expr("(x^3+1)^2")
+            ex = expand(e)
+            self.print()
+            self.say("check_expand", y=e, e=ex, d=diff(ex), f=factor(diff(ex)))
         f2 = as_expr("(x^2+y^2)*sin(x*y)")
+        self.print()
         self.say("partial_chain", f=f2, d=diff(f2, "x"))
-        if _explained(f2, "x", self.lang):
+        if explained:
             self.steps(f2, "x")
 
     def steps(self, e: Expr, var: str = "x") -> None:
@@ -266,7 +294,7 @@ class Tour:
         text = _explained(e, var, self.lang)
         if text:
             for line in text.splitlines():
-                self.print(f"  {line}")
+                self.print(f"  {line}" if line.strip() else "")
             return
         outer, inner = _split_chain(e)
         if inner is None:
@@ -289,28 +317,29 @@ class Tour:
         d = diff(s.polynomial, "x")
         self.say("series_diff", d=calculus.series(d, order=4).text())
         v = cmath.exp(1j * cmath.pi) + 1
-        self.say("euler", v=f"{v.real:.0f} + {v.imag:.2g}i")
+        self.say("euler", v=_complex_text(v))
         self.figure("03_series_exp.png", lambda p: plot_series(
             e, p, orders=(1, 2, 3, 5), xrange=(-3, 3), lang=self.lang))
 
     def sigmoid(self) -> None:
         self.section("s_sigmoid")
-        self.say("sigmoid")
         raw = as_expr("(1 + e^(-x))^(-1)")
+        self.say("sigmoid", f=raw)
         d = diff(raw, "x")
-        self.say("sigmoid_d", raw=d, rec=recognize(d))
+        self.say("sigmoid_d", f=raw, raw=d, rec=recognize(d))
         if _explained(raw, "x", self.lang):
             self.steps(raw)
         sd = diff("sigmoid(x)", "x")
-        self.print(f"  sigmoid'(x) = {sd}")
-        self.say("sigmoid_0", v=calculus.exact_at(sd, {"x": 0}))
+        self.say("sigmoid_direct", d=sd)
+        self.say("sigmoid_0", s=calculus.exact_at(as_expr("sigmoid(x)"), {"x": 0}),
+                 v=calculus.exact_at(sd, {"x": 0}))
         self.figure("04_sigmoid.png", lambda p: plot_sigmoid(p, lang=self.lang))
 
     def tanh(self) -> None:
         self.section("s_tanh")
         q = as_expr("(e^x - e^(-x))/(e^x + e^(-x))")
         dq = diff(q, "x")
-        self.say("tanh", raw=dq, rec=recognize(dq))
+        self.say("tanh", f=q, raw=dq, rec=recognize(dq))
         if _explained(q, "x", self.lang):
             self.steps(q)
         d = diff("tanh(x)", "x")
@@ -345,20 +374,24 @@ class Tour:
             CLASSIC_EXPR, p, runs=runs, lang=self.lang))
         self.say("gd_local")
         loc = run_descent("x^4 - 2x^2 + 0.3x", 1.5, "gd", 0.05, steps=200)
+        self.say("gd_local_run", f=loc.expr, p=point_text(loc.path[0], loc.variables),
+                 lr=loc.lr)
         for w in loc.warning_texts(self.lang):
-            self.print(f"  {w}")
+            self.print(f"    {w}")
         self.say("gd_diverge")
         div = run_descent("x^2 + y^2", (3, 4), "gd", 1.5, steps=100)
-        self.print(f"  lr 1.5: {descent_message(self.lang, div.reason)} - "
-                   f"{div.details(self.lang)}")
+        self.say("gd_diverge_run", f=div.expr, p=point_text(div.path[0], div.variables),
+                 lr=div.lr, r=div.stop_text("ja") if self.lang == "ja" else
+                 f"{descent_message('en', div.reason)} - {div.details('en')}")
 
     def least_squares(self) -> None:
         self.section("s_fit")
         self.say("fit")
         data = sample_linear_data(n=20, a=2.0, b=1.0, noise=0.5, seed=1)
         res = fit_model(data, "y = a*x + b")
+        residuals = FIT_MESSAGES[self.lang]["residuals"].split("{")[0]
         for line in res.summary(lang=self.lang).splitlines():
-            if not line.startswith("residuals"):
+            if not line.startswith(residuals):  # 20 noisy numbers: the figure shows them
                 self.print(f"  {line}")
         self.figure("08_least_squares.png", lambda p: plot_fit(res, data, p,
                                                                     lang=self.lang))
@@ -381,7 +414,7 @@ class Tour:
         losses, outputs, how, n = _train_xor()
         self.say("nn", a=losses[0], b=losses[-1], n=n,
                  out=", ".join(f"{v:.3f}" for v in outputs))
-        self.say("nn_how", how=how)
+        self.say("nn_numpy" if "NumPy" in how else "nn_autodiff")
         step = "step" if self.lang == "en" else "ステップ"
         self.figure("10_training_loss.png", lambda p: plot_loss(losses, p, lang=self.lang,
                                                                 xlabel=step))
@@ -415,6 +448,23 @@ def _split_chain(e: Expr) -> tuple[Expr, Expr | None]:
     if e.op == core.FN and e.args[0].op != core.SYM:
         return core.fn(e.value, u), e.args[0]
     return e, None
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal (a Japanese character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _complex_text(v: complex) -> str:
+    """1.2e-16i, 1 + 2i: a complex number as a teacher writes it (no ``0 +`` part)."""
+    re_, im = f"{v.real + 0.0:.2g}", f"{abs(v.imag):.2g}"
+    if v.imag == 0:
+        return re_
+    if v.real == 0:
+        return f"{'-' if v.imag < 0 else ''}{im}i"
+    return f"{re_} {'-' if v.imag < 0 else '+'} {im}i"
 
 
 def _numerical_diff() -> Callable[[Callable[[float], float], float], float]:

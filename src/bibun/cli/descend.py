@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from bibun.cli._args import allow_negative_arguments, note, read_formula
+from bibun.cli._args import (
+    allow_negative_arguments,
+    note,
+    positive_float,
+    positive_int,
+    read_formula,
+)
 from bibun.descend import (
     CLASSIC,
     CLASSIC_EXPR,
@@ -13,27 +19,72 @@ from bibun.descend import (
     compare,
     compare_table,
     descend,
+    point_text,
 )
 from bibun.errors import BibunError
 
+#: more updates than this would take minutes: refuse instead of hanging
+MAX_STEPS = 100_000
+
+#: the line above the --compare table
+COMPARE_HEAD = {"en": "f = {f}, from {start}, {steps} steps each",
+                "ja": "f = {f} を {start} から、各 {steps} ステップ"}
+
+
+def _configs(args) -> dict[str, tuple[str, float]]:
+    """--optimizer a,b with --lr, or the classic four (with --lr for all, when given)."""
+    if args.optimizer:
+        names = [n.strip() for n in args.optimizer.split(",") if n.strip()]
+        unknown = [n for n in names if n.lower() not in OPTIMIZER_NAMES]
+        if unknown or not names:
+            raise BibunError(f"unknown optimizer {', '.join(unknown) or args.optimizer!r}; "
+                             f"choose from {', '.join(OPTIMIZER_NAMES)}")
+        if len(set(names)) != len(names):
+            raise BibunError(f"--optimizer names an optimizer twice: {args.optimizer}")
+        return {n: (n, args.lr if args.lr is not None else 0.1) for n in names}
+    if args.lr is not None:
+        return {label: (opt, args.lr) for label, (opt, _) in CLASSIC.items()}
+    return CLASSIC
+
+
+def check_plot_file(path: str | None) -> None:
+    """Refuse a --plot name that cannot be written before any work is done, so that a
+    report is never followed by an error."""
+    if path:
+        from pathlib import Path
+
+        from bibun.plot import FORMATS
+
+        if Path(path).suffix.lower() not in FORMATS:
+            raise BibunError(f"--plot {path}: the file name must end in {', '.join(FORMATS)}")
+
 
 def run(args) -> int:
+    check_plot_file(args.plot)
+    steps_given = args.steps
+    if steps_given is not None and steps_given > MAX_STEPS:
+        raise BibunError(f"--steps {steps_given:,} is too many: at most {MAX_STEPS:,} "
+                         f"(a run that has not converged by then needs a different "
+                         f"learning rate, not more steps)")
     if args.compare:
         text = args.expr or CLASSIC_EXPR
         start = args.start or ",".join(f"{v:g}" for v in CLASSIC_START)
-        steps = args.steps if args.steps is not None else 30
-        if args.optimizer:
-            names = args.optimizer.split(",")
-            configs = {n: (n, args.lr) for n in names}
-        else:
-            configs = CLASSIC
+        steps = steps_given if steps_given is not None else 30
         expr = read_formula(text)
-        runs = compare(expr, start, configs, steps=steps)
+        if args.plot:
+            n = len(args.vars.replace(",", " ").split()) if args.vars else len(expr.free)
+            if n != 2:
+                raise BibunError(f"--plot with --compare draws a contour plot, which needs f "
+                                 f"of two variables; {expr} has {n}")
+        runs = compare(expr, start, _configs(args), steps=steps,
+                       tol=args.tol if args.tol is not None else 1e-10, variables=args.vars)
+        first = next(iter(runs.values()))
         if args.format == "json":
             print(json.dumps({k: r.to_dict() for k, r in runs.items()}, ensure_ascii=False,
                              indent=2))
         else:
-            print(f"f = {expr}, from ({start}), {steps} steps each")
+            start_text = point_text(first.path[0], first.variables)
+            print(COMPARE_HEAD[args.lang].format(f=expr, start=start_text, steps=steps))
             print(compare_table(runs, args.lang))
         if args.plot:
             from bibun.plot import plot_contour
@@ -46,9 +97,10 @@ def run(args) -> int:
     if not args.start:
         raise BibunError("give a starting point with --from, e.g. --from 3,4")
     expr = read_formula(args.expr)
-    steps = args.steps if args.steps is not None else 100
-    r = descend(expr, args.start, args.optimizer or "gd", args.lr, steps=steps, tol=args.tol,
-                variables=args.vars)
+    steps = steps_given if steps_given is not None else 100
+    r = descend(expr, args.start, args.optimizer or "gd",
+                args.lr if args.lr is not None else 0.1, steps=steps,
+                tol=args.tol if args.tol is not None else 1e-6, variables=args.vars)
     if args.format == "json":
         print(json.dumps(r.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -65,7 +117,7 @@ def run(args) -> int:
                                  lang=args.lang)
         else:
             path = plot_loss(list(r.values), args.plot, lang=args.lang, title=f"f = {expr}",
-                             xlabel="step")
+                             xlabel="step" if args.lang == "en" else "ステップ")
         note(path)
     return 0
 
@@ -74,20 +126,26 @@ def register(sub) -> None:
     p = sub.add_parser(
         "descend", help="gradient descent on a formula (symbolic gradient, shared optimizers)",
         description="Minimize a formula by gradient descent. The run stops when |grad f| < "
-                    "tol (converged), when the iterates blow up (diverged: reported, not an "
-                    "error) or after --steps; it warns about saddles and about local minima "
-                    "that are not the lowest point of the plotted box.")
+                    "tol (converged), when the iterates blow up (diverged), when a step "
+                    "lands where f is undefined (left the domain) - all reported, not "
+                    "errors - or after --steps; it warns about saddles, maxima and flat "
+                    "points where the gradient is 0, and about local minima that are not "
+                    "the lowest point of the plotted box.")
     allow_negative_arguments(p)
     p.add_argument("expr", nargs="?", help="formula, e.g. 'x^2/20 + y^2'")
     p.add_argument("--from", dest="start", metavar="POINT",
                    help="start point, e.g. 3,4 (or --from=-7,2)")
     p.add_argument("--optimizer", help=f"one of {', '.join(OPTIMIZER_NAMES)} (default gd); "
                                        "with --compare a comma list")
-    p.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
-    p.add_argument("--steps", type=int, help="maximum number of updates (default 100; "
-                                             "30 with --compare)")
-    p.add_argument("--tol", type=float, default=1e-6,
-                   help="converged when |grad f| is below this (default 1e-6)")
+    p.add_argument("--lr", type=positive_float,
+                   help="learning rate (default 0.1; with --compare the book's rate for each "
+                        "optimizer unless given)")
+    p.add_argument("--steps", type=positive_int,
+                   help=f"maximum number of updates (default 100; 30 with --compare; at most "
+                        f"{MAX_STEPS:,})")
+    p.add_argument("--tol", type=positive_float,
+                   help="converged when |grad f| is below this (default 1e-6; 1e-10 with "
+                        "--compare)")
     p.add_argument("--vars", help="variable order, e.g. x,y (default: sorted free symbols)")
     p.add_argument("--compare", action="store_true",
                    help="compare optimizers (default: SGD 0.95, Momentum 0.1, AdaGrad 1.5, "

@@ -39,6 +39,7 @@ PRINT_LIMIT = 200_000
 
 P_SUM, P_MUL, P_POW, P_ATOM = 1, 2, 4, 5
 
+_POWER_END = re.compile(r"\^-?\d+$")
 _TRAIL = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*$")
 _LEAD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
 _CALL = re.compile(r"[fgh]'*\(")
@@ -330,8 +331,8 @@ class Printer:
         rparts = split_word(lead.group(0))
         if rparts[0] in FUNCTIONS or right.startswith("e^") or _CALL.match(right):
             return left + right if _NUMERAL.match(left) else f"{left} {right}"
-        if trail is None:  # left ends in an exponent or a number: x^2y, 2x
-            return left + right
+        if trail is None:  # left ends in a number (2x) or an exponent (x^2 y, easier to read)
+            return f"{left} {right}" if _POWER_END.search(left) else left + right
         lw = trail.group(0)
         if len(split_word(lw)[-1]) > 1:  # pi x, θ x: keep a multi-letter name apart
             return f"{left} {right}"

@@ -283,3 +283,18 @@ def test_derivative_operator_works_with_steps_order_and_check(capsys):
 def test_grad_does_not_take_a_derivative_operator(capsys):
     code, _, err = run(capsys, "grad", "d/dx (x^2)")
     assert code == 2 and "derivative operator" in err
+
+
+def test_output_into_a_closed_pipe_is_not_an_error():
+    """``bibun diff ... | head -c 20``: the reader leaves early; no error line, exit 0."""
+    import subprocess
+    import sys
+
+    run = "import sys; from bibun.cli import main; sys.exit(main())"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", run, "diff", "sin(sin(sin(sin(sin(sin(x))))))", "--order", "8"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(20)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and err == ""

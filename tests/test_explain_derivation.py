@@ -114,6 +114,13 @@ def test_seed_tanh_by_the_quotient_rule_ends_in_one_minus_tanh_squared():
     assert rep.ref is not None and rep.ref.expr is P("e^-x") and rep.ref.number < rep.number
 
 
+def test_identity_note_is_stated_in_the_direction_it_was_used():
+    (note,) = derivation("log(sin(x))").simplify.notes  # cos/sin became 1/tan
+    assert show_text(note.params["identity"]) == "cos(x)/sin(x) = 1/tan(x)"
+    (note,) = derivation("log(cos(x))").simplify.notes  # sin/cos became tan
+    assert show_text(note.params["identity"]) == "sin(x)/cos(x) = tan(x)"
+
+
 def test_tanh_directly_is_written_through_itself():
     d = derivation("tanh(x)")
     assert d.root.rule == "hyperbolic" and d.root.function == "tanh"

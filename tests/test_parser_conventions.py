@@ -118,6 +118,15 @@ def test_numbers_never_glue_into_an_exponent_when_printed():
         assert bibun.parse(str(e)) is e
 
 
+@pytest.mark.parametrize("text,printed", [
+    ("2.93948*e^(0.271344x)", "2.93948 e^(0.271344x)"),  # not 2.93948e^…, a 2.9e+3 look-alike
+    ("2.5*e", "2.5 e"), ("2*e^x", "2e^x"), ("3*x^2*y", "3x^2 y"),  # x^2y could read x^(2y)
+])
+def test_printed_products_cannot_be_misread(text, printed):
+    e = bibun.parse(text)
+    assert str(e) == printed and bibun.parse(printed) is e
+
+
 # -- a leading derivative operator (docs/parsing.md, last row) ----------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import NoReturn
 
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except BibunError as exc:
         print(f"bibun: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (bibun ... | head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # quiet exit flush
+        return 0
     except OSError as exc:  # a file that cannot be read or written
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"bibun: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
@@ -63,8 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bibun: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,8 +32,9 @@ def _is_int(e: Expr) -> bool:
     return e.op == NUM and isinstance(e.value, int)
 
 
-def identity_of(node: Expr) -> Show | None:
-    """The identity that introduces ``node`` when recognize() rewrites to it."""
+def identity_of(node: Expr, reciprocal: bool = False) -> Show | None:
+    """The identity that introduces ``node`` when recognize() rewrites to it, in the
+    direction used: cos/sin = 1/tan where the answer has 1/tan (``reciprocal``)."""
     u = node.args[0]
     if node.value == "tanh":
         a = core.add(core.fn("exp", u), core.neg(core.fn("exp", core.neg(u))))
@@ -41,6 +42,9 @@ def identity_of(node: Expr) -> Show | None:
         return S.eq(S.frac(S.E(a), S.E(b)), S.E(node))
     if node.value == "sigmoid":
         return S.eq(S.frac(S.E(1), S.E(core.add(ONE, core.fn("exp", core.neg(u))))), S.E(node))
+    if node.value == "tan" and reciprocal:
+        return S.eq(S.frac(S.E(core.fn("cos", u)), S.E(core.fn("sin", u))),
+                    S.frac(S.E(1), S.E(node)))
     if node.value == "tan":
         return S.eq(S.frac(S.E(core.fn("sin", u)), S.E(core.fn("cos", u))), S.E(node))
     return None
@@ -51,10 +55,13 @@ def simplify_step(result: Expr, final: Expr, var: str) -> Step:
     before = {n for n in core.postorder(result) if n.op == FN}
     notes = []
     seen = set()
-    for n in core.postorder(final):
+    nodes = core.postorder(final)
+    inverted = {n.args[0] for n in nodes
+                if n.op == POW and n.args[1].op == NUM and n.args[1].value < 0}
+    for n in nodes:
         if n.op == FN and n not in before and n not in seen:
             seen.add(n)
-            ident = identity_of(n)
+            ident = identity_of(n, reciprocal=n in inverted)
             if ident is not None:
                 notes.append(Note("note.identity", {"identity": ident}))
     return Step("simplify", result, var, final, S.E(result), _simplify_work(result),

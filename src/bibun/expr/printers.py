@@ -40,6 +40,7 @@ PRINT_LIMIT = 200_000
 P_SUM, P_MUL, P_POW, P_ATOM = 1, 2, 4, 5
 
 _POWER_END = re.compile(r"\^-?\d+$")
+_DECIMAL_END = re.compile(r"\d\.\d*$")
 _TRAIL = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*$")
 _LEAD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
 _CALL = re.compile(r"[fgh]'*\(")
@@ -325,6 +326,8 @@ class Printer:
             if trail and (trail.group(0) in ABSTRACT or trail.group(0) in FUNCTIONS):
                 return f"{left}{self.times}{right}"
             return left + right
+        if r0 == "e" and _DECIMAL_END.search(left):  # 2.5 e^x: 2.5e^x reads like 2.5e+3
+            return f"{left} {right}"
         lead = _LEAD.match(right)
         if not lead:
             return left + right if r0 in "√∛" else f"{left} {right}"

@@ -73,3 +73,34 @@ def test_cli_train_and_vanishing(tmp_path, capsys):
     assert "final test accuracy" in out and png.stat().st_size > 1000
     assert main(["vanishing", "--depth", "3", "--width", "8"]) == 0
     assert "sigmoid" in capsys.readouterr().out
+
+
+def test_graph_of_refuses_corners_and_points_outside_the_domain():
+    from bibun.errors import BibunError, DomainError, LimitError
+
+    with pytest.raises(DomainError, match="relu is not differentiable at x = 0"):
+        graph_of("relu(x)", {"x": 0})
+    with pytest.raises(DomainError, match="undefined at x = -1"):
+        graph_of("log(x)", {"x": -1})
+    with pytest.raises(BibunError, match="y is not in the formula"):
+        graph_of("x^2", {"x": 1, "y": 2})
+    with pytest.raises(LimitError, match="too large for a float"):
+        graph_of("(x^2)^200", {"x": 10})
+    out, inputs = graph_of("x*abs(x)", {"x": 0})  # smooth at 0: both slopes are 0
+    assert float(inputs["x"].grad) == 0.0 and np.isfinite(out.data)
+
+
+def test_graphviz_failure_is_a_clear_error(tmp_path, monkeypatch):
+    from bibun.errors import BibunError
+
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _, y = _small()
+    with pytest.raises(BibunError, match="Graphviz's dot failed: exit status 1.*something broke"):
+        ad.to_svg(y, engine="graphviz")
+    assert "<svg" in ad.to_svg(y, engine="auto")  # auto falls back to the built-in layout
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(BibunError, match="not installed.*builtin"):
+        ad.to_svg(y, engine="graphviz")

@@ -147,3 +147,42 @@ def test_vanishing_probe_orders_activations():
     assert probes["sigmoid"].ratio < 1e-3 < probes["relu"].ratio
     assert probes["sigmoid"].ratio < probes["tanh"].ratio
     assert "sigmoid" in table(list(probes.values()))
+
+
+def test_zero_is_an_error_not_the_default():
+    task = load_task("iris", seed=0)
+    model = build_model(task, "mlp", "tanh", seed=0)
+    for kw, needle in (({"epochs": 0}, "epochs"), ({"lr": 0.0}, "learning rate"),
+                       ({"lr": float("nan")}, "learning rate"),
+                       ({"batch_size": 0}, "batch size")):
+        with pytest.raises(BibunError, match=needle):
+            train(task, model, **kw)
+    with pytest.raises(BibunError, match="hidden units"):
+        build_model(task, "mlp", "tanh", hidden=0)
+    with pytest.raises(BibunError, match="hidden units"):
+        build_model(task, "lstm", hidden=-3)
+
+
+def test_training_time_estimate_grows_with_the_work():
+    from bibun.nn.train import estimated_seconds
+
+    task = load_task("sine", seed=0)
+    small, big = build_model(task, "lstm", hidden=4), build_model(task, "lstm", hidden=64)
+    assert 0 < estimated_seconds(task, small, 1) < estimated_seconds(task, big, 1)
+    assert estimated_seconds(task, big, 10) == pytest.approx(10 * estimated_seconds(task, big, 1))
+    assert estimated_seconds(task, small, 1, batch_size=1) > estimated_seconds(task, small, 1)
+
+
+def test_vanishing_probe_bad_sizes_and_a_diverging_run():
+    from bibun.nn.vanishing import estimated_seconds, probe, table
+
+    for kw, needle in (({"width": 0}, "width"), ({"steps": -1}, "steps"),
+                       ({"depth": 0}, "depth"), ({"depth": 201}, "depth"),
+                       ({"steps": 1, "lr": 0.0}, "learning rate")):
+        with pytest.raises(BibunError, match=needle):
+            probe(**{"depth": 2, "width": 4, **kw})
+    with np.errstate(all="raise"):  # the probe keeps its own overflow quiet
+        probes = probe(depth=3, width=4, steps=3, lr=1e9)
+    text = table(probes)
+    assert "diverged" in text and max(len(line) for line in text.splitlines()) < 60
+    assert estimated_seconds(200, 64, 100) > estimated_seconds(200, 64, 0) > 0

@@ -131,3 +131,58 @@ def test_cli_plot_kinds(tmp_path, capsys):
         assert_picture(out)
     assert main(["plot", "log(x)", "--range", "-5,-1", "-o", str(tmp_path / "z.png")]) == 2
     assert "undefined everywhere" in capsys.readouterr().err
+
+
+def test_ranges_that_cannot_be_drawn():
+    from bibun.plot import check_range
+
+    assert check_range(-3, 3) == (-3, 3)
+    with pytest.raises(BibunError, match="did you mean -3,3"):
+        check_range(3, -3)
+    with pytest.raises(BibunError, match="too narrow"):
+        check_range(1e300, 1e300 * (1 + 1e-15))
+    with pytest.raises(BibunError, match="too wide"):
+        check_range(-1e308, 1e308)
+    with pytest.raises(BibunError, match="not finite"):
+        check_range(0, float("inf"))
+
+
+def test_no_finite_value_anywhere_says_why(tmp_path):
+    from bibun.errors import LimitError
+
+    with pytest.raises(LimitError, match="too large for a float everywhere"):
+        plot_function("x^2", tmp_path / "x.png", xrange=(1e300, 1e301))
+    with pytest.raises(DomainError, match="undefined everywhere"):
+        plot_series("log(x)", tmp_path / "x.png", at=1, xrange=(-3, -1))
+    with pytest.raises(BibunError, match="finite"):
+        plot_loss([float("nan"), float("inf")], tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_tangent_and_surface_points_outside_the_picture(tmp_path):
+    with pytest.raises(BibunError, match="tangent point x = 10 is outside"):
+        plot_function("x^2", tmp_path / "x.png", xrange=(-3, 3), tangent_at=10)
+    assert plot_function("x^2", tmp_path / "t.png", tangent_at=10).exists()  # window follows
+    with pytest.raises(BibunError, match=r"\(3, 4\) is outside the box"):
+        plot_surface("x^2 + y^2", tmp_path / "x.png", at=(3, 4), box=[(-1, 1), (-1, 1)])
+
+
+def test_error_plot_where_every_step_is_lost_in_rounding(tmp_path):
+    with pytest.raises(BibunError, match="neighbouring floats"):
+        plot_error_vs_h("sin(x)", "1e300", tmp_path / "x.png")
+
+
+def test_huge_formulas_are_not_printed_on_figures(tmp_path):
+    from bibun.expr.core import as_expr
+    from bibun.plot import _text
+    from bibun.symbolic import diff
+
+    long = as_expr("+".join(f"sin(x^{k})" for k in range(1, 40)))
+    assert len(_text(long)) <= 60 and _text(long).endswith("…")
+    nest = as_expr("sin(" * 20 + "x" + ")" * 20)
+    d4 = nest
+    for _ in range(4):
+        d4 = diff(d4, "x")
+    assert _text(d4) == "…"  # 469,646 operations written out: not printed at all
+    with pytest.raises(BibunError, match="distinct parts"):
+        plot_function(nest, tmp_path / "x.png", derivatives=6)

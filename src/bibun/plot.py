@@ -23,17 +23,19 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bibun.calculus import (
     as_function,
+    as_number,
     limit_quotient,
     one_variable,
     series,
     tangent,
     to_float,
 )
-from bibun.errors import BibunError, DomainError
-from bibun.expr.core import Expr, as_expr
+from bibun.errors import BibunError, DomainError, LimitError
+from bibun.expr.core import Expr, as_expr, postorder
 from bibun.symbolic import diff
 
 FORMATS = (".png", ".svg", ".pdf")
@@ -57,6 +59,7 @@ TEXT: dict[str, dict[str, str]] = {
         "section": "cross-section", "slope": "slope ∂f/∂x", "loss_title": "Training loss",
         "loss": "loss", "epoch": "epoch", "value": "value",
         "derivative_title": "A function and its derivatives",
+        "graph_title": "Graph of the function", "tangent_title": "A function and its tangent line",
         "minimum": "minimum", "steps": "steps", "diverged": "diverged",
     },
     "ja": {
@@ -75,6 +78,7 @@ TEXT: dict[str, dict[str, str]] = {
         "section": "断面", "slope": "傾き ∂f/∂x", "loss_title": "学習中の損失",
         "loss": "損失", "epoch": "エポック", "value": "値",
         "derivative_title": "関数とその導関数",
+        "graph_title": "関数のグラフ", "tangent_title": "関数とその接線",
         "minimum": "最小点", "steps": "ステップ", "diverged": "発散",
     },
 }
@@ -127,17 +131,49 @@ def _save(fig: Figure, out: str | Path) -> Path:
 
 def _range(xrange: Any, default: tuple[float, float]) -> tuple[float, float]:
     if xrange is None:
-        return default
+        return check_range(*default)
+    given = xrange
     if isinstance(xrange, str):
-        xrange = xrange.split(",")
+        xrange = xrange.strip("()[] ").split(",")
     try:
         a, b = (to_float(as_expr(v)) if not isinstance(v, int | float) else float(v)
                 for v in xrange)
     except (TypeError, ValueError, BibunError):
-        raise BibunError(f"a range is two numbers a,b, got {xrange!r}") from None
-    if not (math.isfinite(a) and math.isfinite(b)) or a >= b:
-        raise BibunError(f"the range [{a:g}, {b:g}] is empty or not finite: need a < b")
+        shown = given if isinstance(given, str) else ",".join(map(str, given))
+        raise BibunError(f"a range is two numbers a,b such as -3,3, got {shown!r}") from None
+    return check_range(a, b)
+
+
+def check_range(a: float, b: float) -> tuple[float, float]:
+    """``(a, b)`` if it can be drawn: finite, a < b, and wide enough that the points of a
+    curve are distinct floats (near 1e300 neighbouring floats are 1e284 apart)."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        raise BibunError(f"the range [{a:g}, {b:g}] is not finite: give two finite numbers a < b")
+    if a >= b:
+        hint = f": did you mean {b:g},{a:g}?" if a > b else ""
+        raise BibunError(f"the range [{a:g}, {b:g}] is empty: need a < b{hint}")
+    width = b - a
+    if not math.isfinite(width):
+        raise BibunError(f"the range [{a:g}, {b:g}] is too wide: its width {b:g} - ({a:g})"
+                         f" is too large for a float")
+    scale = max(abs(a), abs(b))
+    if width < 1e-12 * scale or width < 1e-200:
+        raise BibunError(f"the range [{a!r}, {b!r}] is too narrow to draw: floating-point"
+                         f" numbers near {scale:.3g} are not fine enough for a curve there;"
+                         f" make it wider than {max(1e-12 * scale, 1e-200):.1g}")
     return a, b
+
+
+def _no_value_anywhere(e: Expr, f: Any, xs: np.ndarray, where: str) -> BibunError:
+    """The error for a function with no finite value at any point drawn: undefined
+    (log x on negative x: a DomainError) or too large for a float (x^2 near 1e300)."""
+    with np.errstate(all="ignore"):
+        raw = np.asarray(f(xs), dtype=float)
+    if np.isinf(raw).any():
+        return LimitError(f"{e} is too large for a float everywhere on {where}: choose a"
+                          f" range nearer 0")
+    return DomainError(f"{e} is undefined everywhere on {where}: choose a range inside its"
+                       f" domain")
 
 
 def curve(f: Any, xs: np.ndarray) -> np.ndarray:
@@ -178,11 +214,26 @@ def visible_limits(*ys: np.ndarray) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _label(name: str, e: Expr) -> str:
+#: a derivative with more distinct parts than this is not differentiated again for a plot
+#: (derivatives of nested functions grow quickly: the 5th of sin∘…∘sin (20 deep) has
+#: 11,000 parts and takes seconds, the 6th a minute); the formula itself may have 10x more
+MAX_DIFF_NODES = 1500
+
+#: written-out size above which a formula is not printed on a figure (printing it would
+#: cost more than drawing it, and only its first few dozen characters would show)
+PRINT_SIZE = 5000
+
+
+def _text(e: Expr, n: int = 60) -> str:
+    """A formula for a title or legend: at most ``n`` characters, ``…`` when cut."""
+    if e.size > PRINT_SIZE:
+        return "…"
     s = e.unicode()
-    if len(s) > 48:
-        s = s[:45] + "…"
-    return f"{name} = {s}"
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _label(name: str, e: Expr) -> str:
+    return f"{name} = {_text(e, 48)}"
 
 
 def _prime(k: int) -> str:
@@ -204,17 +255,30 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
     lang = _check_lang(lang)
     e = as_expr(expr)
     v = _one_var(e, var)
-    a, b = _range(xrange, (-5.0, 5.0))
-    if not isinstance(derivatives, int) or not 0 <= derivatives <= 6:
+    if isinstance(derivatives, bool) or not isinstance(derivatives, int) \
+            or not 0 <= derivatives <= 6:
         raise BibunError(f"the number of derivatives to draw is 0..6, got {derivatives!r}")
+    default = (-5.0, 5.0)
+    if tangent_at is not None:
+        x_t = to_float(as_number(tangent_at, "the tangent point"))
+        if xrange is None and not -5.0 <= x_t <= 5.0:
+            default = (x_t - 5.0, x_t + 5.0)  # the default window follows the tangent point
+    a, b = _range(xrange, default)
+    if tangent_at is not None and not a <= x_t <= b:
+        raise BibunError(f"the tangent point {v} = {x_t:g} is outside the range [{a:g}, {b:g}]:"
+                         f" widen the range or move the point")
     xs = np.linspace(a, b, points)
     exprs = [e]
-    for _ in range(derivatives):
+    for k in range(derivatives):
+        parts = len(postorder(exprs[-1]))
+        if parts > (MAX_DIFF_NODES if k else 10 * MAX_DIFF_NODES):
+            raise LimitError(f"{_prime(k).replace('x', v)} already has {parts:,} distinct parts;"
+                             f" its derivative would take too long to compute and draw: draw"
+                             f" up to order {k}")
         exprs.append(diff(exprs[-1], v))
     ys = [curve(as_function(x, [v]), xs) for x in exprs]
     if np.isnan(ys[0]).all():
-        raise DomainError(f"{e} is undefined everywhere on [{a:g}, {b:g}]: choose a range "
-                          f"inside its domain")
+        raise _no_value_anywhere(e, as_function(e, [v]), xs, f"[{a:g}, {b:g}]")
     with _style(lang):
         fig = _figure()
         ax = fig.add_subplot()
@@ -228,7 +292,7 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
             x0, y0 = to_float(t.x0), to_float(t.y0)
             line = as_function(t.line, [v])(xs)
             ax.plot(xs, line, color="tab:red", lw=1.3,
-                    label=f"{_t(lang, 'tangent')} {v} = {t.x0}: y = {t.line.unicode()}")
+                    label=f"{_t(lang, 'tangent')} {v} = {_text(t.x0, 20)}: y = {_text(t.line)}")
             ax.plot([x0], [y0], "o", color="tab:red")
             lo, hi = min(lo, y0 - 1), max(hi, y0 + 1)
         ax.set_ylim(lo, hi)
@@ -236,7 +300,9 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
         ax.axhline(0, color="0.6", lw=0.8)
         ax.axvline(0, color="0.6", lw=0.8)
         ax.set_xlabel(v)
-        ax.set_title(_t(lang, "derivative_title"))
+        title = ("derivative_title" if derivatives else
+                 "tangent_title" if tangent_at is not None else "graph_title")
+        ax.set_title(_t(lang, title))
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=9)
         return _save(fig, out)
@@ -317,6 +383,11 @@ def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = No
     lang = _check_lang(lang)
     e = as_expr(expr)
     v = _one_var(e, var)
+    x = to_float(as_number(x0, "the point"))
+    if math.isfinite(x) and x + 0.1 == x:  # the largest step of the table
+        raise BibunError(f"at {v} = {x:g} neighbouring floats are {math.ulp(x):.2g} apart, so"
+                         f" every step h from 0.1 down to 1e-16 vanishes in {v} + h (the"
+                         f" quotient would be 0, not a derivative): choose a point nearer 0")
     table = limit_quotient(e, x0, v, list(methods))
     with _style(lang):
         fig = _figure()
@@ -334,7 +405,7 @@ def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = No
                           label=f"{_t(lang, 'optimal')} ({label}): h = {hb:.0e}")
         ax.set_xlabel(_t(lang, "step_h"))
         ax.set_ylabel(_t(lang, "error"))
-        ax.set_title(f"{_t(lang, 'error_title')}: {e.unicode()}, {v} = {to_float(as_expr(x0)):g}")
+        ax.set_title(f"{_t(lang, 'error_title')}: {_text(e)}, {v} = {x:g}")
         ax.grid(alpha=0.3, which="both")
         ax.invert_xaxis()
         ax.legend(fontsize=8)
@@ -355,16 +426,20 @@ def plot_series(expr: Any, out: str | Path, *, var: str | None = None, at: Any =
         raise BibunError("give at least one series order to draw")
     s = series(e, v, at=at, order=max(orders))
     c = to_float(s.at)
+    if xrange is None and not (c - 4.0 < c < c + 4.0):
+        raise BibunError(f"the expansion point {v} = {c:g} is too large to draw around: the"
+                         f" default window {v} ± 4 is lost in floating-point rounding; give"
+                         f" a range")
     a, b = _range(xrange, (c - 4.0, c + 4.0))
     xs = np.linspace(a, b, 1201)
     y = curve(as_function(e, [v]), xs)
     if np.isnan(y).all():
-        raise DomainError(f"{e} is undefined everywhere on [{a:g}, {b:g}]")
+        raise _no_value_anywhere(e, as_function(e, [v]), xs, f"[{a:g}, {b:g}]")
     partial = s.partial_sums()
     with _style(lang):
         fig = _figure()
         ax = fig.add_subplot()
-        ax.plot(xs, y, color="k", lw=2.6, label=f"f({v}) = {e.unicode()}")
+        ax.plot(xs, y, color="k", lw=2.6, label=f"f({v}) = {_text(e)}")
         for i, k in enumerate(sorted(set(orders))):
             p = partial[k]
             ax.plot(xs, curve(as_function(p, [v]), xs), color=COLORS[i % len(COLORS)],
@@ -411,7 +486,8 @@ def _on_grid(e: Expr, names: list[str], box: Sequence[Any], n: int) -> tuple:
         Z = np.asarray(f(X, Y), dtype=float)
     Z[~np.isfinite(Z)] = np.nan
     if np.isnan(Z).all():
-        raise DomainError(f"{e} is undefined everywhere on the box")
+        where = f"the box [{x0:g}, {x1:g}] × [{y0:g}, {y1:g}]"
+        raise _no_value_anywhere(e, lambda _: f(X, Y), X, where)
     return (x0, x1), (y0, y1), f, X, Y, Z
 
 
@@ -457,7 +533,7 @@ def plot_contour(expr: Any, out: str | Path, *, runs: Mapping[str, Any] | None =
         ax.set_ylim(y0, y1)
         ax.set_xlabel(names[0])
         ax.set_ylabel(names[1])
-        ax.set_title(f"{_t(lang, 'contour_title')}\nf = {e.unicode()}", fontsize=10)
+        ax.set_title(f"{_t(lang, 'contour_title')}\nf = {_text(e)}", fontsize=10)
         ax.legend(fontsize=7, loc="upper right")
         return _save(fig, out)
 
@@ -485,6 +561,9 @@ def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0)
         r = max(5.0, abs(px) * 1.3, abs(py) * 1.3)
         box = [(-r, r), (-r, r)]
     (x0, x1), (y0, y1), f, X, Y, Z = _on_grid(e, names, box, 61)
+    if not (x0 <= px <= x1 and y0 <= py <= y1):
+        raise BibunError(f"the point ({px:g}, {py:g}) is outside the box [{x0:g}, {x1:g}] ×"
+                         f" [{y0:g}, {y1:g}]: choose a point inside it, or a larger box")
     dfx = diff(e, names[0])
     slope = float(as_function(dfx, names)(px, py))
     z0 = float(f(px, py))
@@ -506,7 +585,7 @@ def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0)
         ax.set_xlabel(names[0])
         ax.set_ylabel(names[1])
         ax.set_zlabel("f")
-        ax.set_title(f"{_t(lang, 'surface_title')}\nf = {e.unicode()},  ∂f/∂{names[0]}"
+        ax.set_title(f"{_t(lang, 'surface_title')}\nf = {_text(e)},  ∂f/∂{names[0]}"
                      f"({px:g}, {py:g}) = {slope:g}", fontsize=10)
         ax.legend(fontsize=8, loc="upper left")
         return _save(fig, out)
@@ -530,6 +609,8 @@ def plot_loss(losses: Sequence[float] | Mapping[str, Sequence[float]], out: str 
         if a.ndim != 1:
             raise BibunError(f"losses for {k!r} must be a flat list of numbers")
     finite = np.concatenate([a[np.isfinite(a)] for a in arrays.values()])
+    if not finite.size:
+        raise BibunError("none of the losses is a finite number: nothing to draw")
     if log is None:
         pos = finite[finite > 0]
         log = bool(len(pos) == len(finite) and len(pos) and pos.max() / pos.min() > 100)
@@ -542,6 +623,8 @@ def plot_loss(losses: Sequence[float] | Mapping[str, Sequence[float]], out: str 
                     label=k, marker="o" if len(a) <= 30 else None, ms=3)
         if log:
             ax.set_yscale("log")
+        # epochs are whole numbers (and a single epoch is not "0.96 ... 1.05")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         ax.set_xlabel(xlabel or _t(lang, "epoch"))
         ax.set_ylabel(_t(lang, "loss"))
         ax.set_title(title or _t(lang, "loss_title"))

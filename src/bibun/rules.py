@@ -44,6 +44,42 @@ class Rule:
     analytic: bool = True  # accepts complex input and is holomorphic (complex step is valid)
     aliases: tuple[str, ...] = field(default=())
     exact: dict[Any, Any] = field(default_factory=dict)  # exact special values, e.g. sin(0)=0
+    #: the signs f(u) can take given the signs u can take (bit masks of NEG, ZERO, POS);
+    #: None: any sign.  It lets a corner note be dropped where it cannot happen.
+    signs: Callable[[int], int] | None = None
+
+
+# -- signs, for the sign analysis of :mod:`bibun.expr.signs` ---------------------------------
+NEG, ZERO, POS = 1, 2, 4
+ANY = NEG | ZERO | POS
+
+
+def _positive(s: int) -> int:
+    return POS
+
+
+def _nonnegative(s: int) -> int:
+    return ZERO | POS
+
+
+def _same_sign(s: int) -> int:  # odd and increasing through 0: sinh, tanh, atan, cbrt, ...
+    return s
+
+
+def _magnitude(s: int) -> int:  # |u|: 0 stays possible if it was, any other sign becomes +
+    return (ZERO if s & ZERO else 0) | (POS if s & (NEG | POS) else 0)
+
+
+def _sqrt_signs(s: int) -> int:  # real only where u >= 0
+    return (s & (ZERO | POS)) or ANY
+
+
+def _relu_signs(s: int) -> int:
+    return (ZERO if s & (NEG | ZERO) else 0) | (s & POS)
+
+
+def _step_signs(s: int) -> int:  # step(0) = 1
+    return (ZERO if s & NEG else 0) | (POS if s & (ZERO | POS) else 0)
 
 
 def _sigmoid(x: Any) -> Any:
@@ -91,46 +127,52 @@ _R = [
          "余割関数 csc", "trig", domain=lambda x: math.sin(x) != 0, domain_text="sin(u) ≠ 0"),
     Rule("asin", np.arcsin, lambda u, y, F: 1 / F.sqrt(1 - u**2), r"\arcsin",
          "逆正弦関数 arcsin", "inverse_trig", domain=lambda x: -1 <= x <= 1,
-         domain_text="-1 ≤ u ≤ 1", aliases=("arcsin",), exact={0: 0}),
+         domain_text="-1 ≤ u ≤ 1", aliases=("arcsin",), exact={0: 0}, signs=_same_sign),
     Rule("acos", np.arccos, lambda u, y, F: -(1 / F.sqrt(1 - u**2)), r"\arccos",
          "逆余弦関数 arccos", "inverse_trig", domain=lambda x: -1 <= x <= 1,
-         domain_text="-1 ≤ u ≤ 1", aliases=("arccos",), exact={1: 0}),
+         domain_text="-1 ≤ u ≤ 1", aliases=("arccos",), exact={1: 0}, signs=_nonnegative),
     Rule("atan", np.arctan, lambda u, y, F: 1 / (1 + u**2), r"\arctan",
-         "逆正接関数 arctan", "inverse_trig", aliases=("arctan",), exact={0: 0}),
+         "逆正接関数 arctan", "inverse_trig", aliases=("arctan",), exact={0: 0}, signs=_same_sign),
     Rule("sinh", np.sinh, lambda u, y, F: F.cosh(u), r"\sinh", "双曲線正弦関数 sinh",
-         "hyperbolic", exact={0: 0}),
+         "hyperbolic", exact={0: 0}, signs=_same_sign),
     Rule("cosh", np.cosh, lambda u, y, F: F.sinh(u), r"\cosh", "双曲線余弦関数 cosh",
-         "hyperbolic", exact={0: 1}),
+         "hyperbolic", exact={0: 1}, signs=_positive),
     Rule("tanh", np.tanh, lambda u, y, F: 1 - y**2, r"\tanh",
-         "ハイパボリック・タンジェント tanh", "hyperbolic", exact={0: 0}),
+         "ハイパボリック・タンジェント tanh", "hyperbolic", exact={0: 0}, signs=_same_sign),
     Rule("asinh", np.arcsinh, lambda u, y, F: 1 / F.sqrt(u**2 + 1), r"\operatorname{arsinh}",
-         "逆双曲線正弦関数 arsinh", "inverse_hyperbolic", aliases=("arcsinh",), exact={0: 0}),
+         "逆双曲線正弦関数 arsinh", "inverse_hyperbolic", aliases=("arcsinh",), exact={0: 0},
+         signs=_same_sign),
     Rule("acosh", np.arccosh, lambda u, y, F: 1 / F.sqrt(u**2 - 1),
          r"\operatorname{arcosh}", "逆双曲線余弦関数 arcosh", "inverse_hyperbolic",
          domain=lambda x: x >= 1, domain_text="u ≥ 1", nondiff=(1.0,), aliases=("arccosh",),
-         exact={1: 0}),
+         exact={1: 0}, signs=_nonnegative),
     Rule("atanh", np.arctanh, lambda u, y, F: 1 / (1 - u**2), r"\operatorname{artanh}",
          "逆双曲線正接関数 artanh", "inverse_hyperbolic", domain=lambda x: -1 < x < 1,
-         domain_text="-1 < u < 1", aliases=("arctanh",), exact={0: 0}),
-    Rule("exp", np.exp, lambda u, y, F: y, r"\exp", "指数関数 e^x", "exp", exact={0: 1}),
+         domain_text="-1 < u < 1", aliases=("arctanh",), exact={0: 0}, signs=_same_sign),
+    Rule("exp", np.exp, lambda u, y, F: y, r"\exp", "指数関数 e^x", "exp", exact={0: 1},
+         signs=_positive),
     Rule("log", np.log, lambda u, y, F: 1 / u, r"\ln", "自然対数 log", "log",
          domain=lambda x: x > 0, domain_text="u > 0", aliases=("ln",), exact={1: 0}),
     Rule("sqrt", np.sqrt, lambda u, y, F: 1 / (2 * y), r"\sqrt", "平方根 √", "power",
-         domain=lambda x: x >= 0, domain_text="u ≥ 0", nondiff=(0.0,), exact={0: 0, 1: 1}),
+         domain=lambda x: x >= 0, domain_text="u ≥ 0", nondiff=(0.0,), exact={0: 0, 1: 1},
+         signs=_sqrt_signs),
     Rule("cbrt", np.cbrt, lambda u, y, F: 1 / (3 * y**2), r"\sqrt[3]", "立方根 ∛", "power",
-         nondiff=(0.0,), analytic=False, exact={0: 0, 1: 1, -1: -1}),
+         nondiff=(0.0,), analytic=False, exact={0: 0, 1: 1, -1: -1}, signs=_same_sign),
     Rule("abs", np.abs, lambda u, y, F: F.sign(u), r"\operatorname{abs}", "絶対値 |x|",
-         "piecewise", nondiff=(0.0,), analytic=False),
+         "piecewise", nondiff=(0.0,), analytic=False, signs=_magnitude),
     Rule("sign", _real_sign, lambda u, y, F: 0 * u, r"\operatorname{sgn}", "符号関数 sgn",
-         "piecewise", nondiff=(0.0,), analytic=False, aliases=("sgn",), exact={0: 0}),
+         "piecewise", nondiff=(0.0,), analytic=False, aliases=("sgn",), exact={0: 0},
+         signs=_same_sign),
     Rule("sigmoid", _sigmoid, lambda u, y, F: y * (1 - y), r"\sigma",
-         "シグモイド関数 sigmoid", "sigmoid", aliases=("σ",), exact={0: Fraction(1, 2)}),
+         "シグモイド関数 sigmoid", "sigmoid", aliases=("σ",), exact={0: Fraction(1, 2)},
+         signs=_positive),
     Rule("relu", _relu, lambda u, y, F: F.step(u), r"\operatorname{ReLU}", "ReLU 関数",
-         "piecewise", nondiff=(0.0,), analytic=False, aliases=("ReLU",), exact={0: 0}),
+         "piecewise", nondiff=(0.0,), analytic=False, aliases=("ReLU",), exact={0: 0},
+         signs=_relu_signs),
     Rule("softplus", _softplus, lambda u, y, F: F.sigmoid(u), r"\operatorname{softplus}",
-         "ソフトプラス関数 softplus", "sigmoid"),
+         "ソフトプラス関数 softplus", "sigmoid", signs=_positive),
     Rule("step", _step, lambda u, y, F: 0 * u, r"\operatorname{step}", "階段関数 step",
-         "piecewise", nondiff=(0.0,), analytic=False, aliases=("heaviside",)),
+         "piecewise", nondiff=(0.0,), analytic=False, aliases=("heaviside",), signs=_step_signs),
 ]
 
 #: name or alias -> Rule.  The single source of truth for elementary functions.

@@ -16,6 +16,7 @@ from typing import Any
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr import core
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr, as_expr
+from bibun.expr.signs import may_equal
 from bibun.rules import rule
 
 MAX_ORDER = 50
@@ -246,13 +247,13 @@ def nondifferentiable_points(expr: Any, var: str | None = None) -> list[NonDiffe
             for p in r.nondiff:
                 u = node.args[0]
                 cond = f"{u} = {_fmt(p)}"
-                if (node.value, cond) not in seen and _may_equal(u, p, signs):
+                if (node.value, cond) not in seen and may_equal(u, p, signs):
                     seen.add((node.value, cond))
                     out.append(NonDifferentiable(node.value, u, cond))
         if node.op == POW and node.args[1].op == NUM and 0 < node.args[1].value < 1 \
                 and (var is None or var in node.free):
             cond = f"{node.args[0]} = 0"
-            if ("root", cond) not in seen and _may_equal(node.args[0], 0, signs):
+            if ("root", cond) not in seen and may_equal(node.args[0], 0, signs):
                 seen.add(("root", cond))
                 out.append(NonDifferentiable(str(node), node.args[0], cond))
     return out
@@ -260,136 +261,6 @@ def nondifferentiable_points(expr: Any, var: str | None = None) -> list[NonDiffe
 
 def _fmt(p: float) -> str:
     return str(int(p)) if float(p).is_integer() else str(p)
-
-
-# -- a small sign analysis: can an argument be 0 (or p) for some real values? ------------
-# A sign set is a bit mask of the signs an expression may take where it is defined:
-# _NEG | _ZERO | _POS.  Every rule over-approximates, so "0 is impossible" is a proof
-# (x^2 + 1, e^x, |x| + 2, cosh x) and anything unsure keeps the note.
-_NEG, _ZERO, _POS = 1, 2, 4
-_ANY = _NEG | _ZERO | _POS
-_NONNEG = _ZERO | _POS
-#: functions whose value is always positive / never negative / has the sign of the argument
-_POSITIVE_FNS = frozenset({"exp", "cosh", "sigmoid", "softplus"})
-_NONNEG_FNS = frozenset({"acosh", "acos"})
-_SIGN_KEEPING_FNS = frozenset({"sinh", "tanh", "atan", "asinh", "atanh", "asin", "cbrt",
-                               "sign"})
-
-
-def _sign_of_number(v: Any) -> int:
-    return _POS if v > 0 else _NEG if v < 0 else _ZERO
-
-
-def _add_signs(s: int, t: int) -> int:
-    """Signs of a + b from the signs of a and b (exact for each pair of signs)."""
-    out = 0
-    for a in (_NEG, _ZERO, _POS):
-        if not s & a:
-            continue
-        for b in (_NEG, _ZERO, _POS):
-            if t & b:
-                out |= b if a == _ZERO else a if b in (_ZERO, a) else _ANY
-    return out
-
-
-def _mul_signs(s: int, t: int) -> int:
-    out = 0
-    for a in (_NEG, _ZERO, _POS):
-        if not s & a:
-            continue
-        for b in (_NEG, _ZERO, _POS):
-            if t & b:
-                out |= _ZERO if _ZERO in (a, b) else _POS if a == b else _NEG
-    return out
-
-
-def _nonneg_part(s: int, zero_possible: bool = True) -> int:
-    """|s| as a sign set: 0 stays possible if it was, any nonzero sign becomes +."""
-    return (_ZERO if s & _ZERO and zero_possible else 0) | (_POS if s & (_NEG | _POS) else 0)
-
-
-def _pow_signs(base: int, k: Expr) -> int:
-    if base == _POS:  # a^u with a > 0 is positive for every real u
-        return _POS
-    if k.op != NUM:
-        return _ANY
-    v = k.value
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if v == 0:
-        return _POS
-    if isinstance(v, int):
-        if v % 2 == 0:
-            return _nonneg_part(base, v > 0) or _ANY
-        return (base if v > 0 else base & ~_ZERO) or _ANY
-    # a non-integer power is real only for a base >= 0 (> 0 when the power is negative)
-    return ((_ZERO if base & _ZERO and v > 0 else 0) | (_POS if base & _POS else 0)) or _ANY
-
-
-def _fn_signs(name: str, arg: int) -> int:
-    if name in _POSITIVE_FNS:
-        return _POS
-    if name in _NONNEG_FNS:
-        return _NONNEG
-    if name in _SIGN_KEEPING_FNS:
-        return arg
-    if name == "abs":
-        return _nonneg_part(arg)
-    if name == "sqrt":  # real only where arg >= 0
-        return (arg & _NONNEG) or _ANY
-    if name == "relu":
-        return (_ZERO if arg & (_NEG | _ZERO) else 0) | (arg & _POS)
-    if name == "step":  # step(0) = 1
-        return (_ZERO if arg & _NEG else 0) | (_POS if arg & _NONNEG else 0)
-    return _ANY
-
-
-def _signs(root: Expr, memo: dict[Expr, int]) -> int:
-    """The sign set of ``root`` (children first, no recursion; ``memo`` is reused)."""
-    if root in memo:
-        return memo[root]
-    stack = [(root, False)]
-    expanded: set[Expr] = set()
-    while stack:
-        node, ready = stack.pop()
-        if node in memo:
-            continue
-        if not ready:
-            if node in expanded:
-                continue
-            expanded.add(node)
-            stack.append((node, True))
-            stack.extend((a, False) for a in node.args if a not in memo)
-            continue
-        op = node.op
-        if op == NUM:
-            s = _sign_of_number(node.value)
-        elif op == CONST:  # e, pi
-            s = _POS
-        elif op == ADD:
-            s = _ZERO
-            for a in node.args:
-                s = _add_signs(s, memo[a])
-        elif op == MUL:
-            s = _POS
-            for a in node.args:
-                s = _mul_signs(s, memo[a])
-        elif op == POW:
-            s = _pow_signs(memo[node.args[0]], node.args[1])
-        elif op == FN:
-            s = _fn_signs(node.value, memo[node.args[0]])
-        else:  # variables, f(x), g(x): anything
-            s = _ANY
-        memo[node] = s
-    return memo[root]
-
-
-def _may_equal(u: Expr, p: float, memo: dict[Expr, int]) -> bool:
-    """Can ``u`` equal ``p`` for some real values of its variables?  False only when the
-    sign analysis proves u - p is never 0 (so sqrt(x^2 + 1) has no corner to report)."""
-    q = int(p) if float(p).is_integer() else p
-    target = u if q == 0 else core.add(u, core.number(-q))
-    return bool(_signs(target, memo) & _ZERO)
 
 
 def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from bibun.autodiff.tensor import Tensor
+from bibun.errors import BibunError
 
 _CONST_OPS = {"add": "+", "mul": "×", "div": "÷", "pow": "^", "rsub": "−", "rdiv": "/",
               "rpow": "^"}
@@ -132,14 +133,24 @@ def to_svg(root: Tensor, engine: str = "auto", title: str | None = None) -> str:
                 r = subprocess.run([exe, "-Tsvg"], input=to_dot(root, title), text=True,
                                    capture_output=True, timeout=30, check=True)
                 return r.stdout
-            except (OSError, subprocess.SubprocessError):
+            except (OSError, subprocess.SubprocessError) as exc:
                 if engine == "graphviz":
-                    raise
+                    raise BibunError(f"Graphviz's dot failed: {_why(exc)}; the built-in"
+                                     f" layout (engine 'builtin') needs no Graphviz") from None
         elif engine == "graphviz":
-            from bibun.errors import BibunError
-
-            raise BibunError("Graphviz's dot program is not installed; use engine='builtin'")
+            raise BibunError("Graphviz's dot program is not installed; use the built-in"
+                             " layout (engine 'builtin', --engine builtin)")
     return _builtin_svg(root, title)
+
+
+def _why(exc: BaseException) -> str:
+    """One line saying why running dot failed (its own first error line if any)."""
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"it took more than {exc.timeout:g} seconds"
+    if isinstance(exc, subprocess.CalledProcessError):
+        lines = [ln.strip() for ln in (exc.stderr or "").splitlines() if ln.strip()]
+        return f"exit status {exc.returncode}" + (f" ({lines[0][:120]})" if lines else "")
+    return str(exc)
 
 
 # -- our own layout: longest-path layers, barycentre ordering, Bézier edges ----------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from bibun.autodiff import ops
 from bibun.autodiff.tensor import Tensor
 from bibun.errors import BibunError
@@ -87,12 +89,74 @@ def _fold(args: list[Any], fn: Any) -> Any:
     return r
 
 
-def graph_of(text: str, values: dict[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
-    """Parse ``text``, evaluate it with Tensors at ``values`` and run backward()."""
-    import bibun
+#: the largest formula (DAG nodes) drawn as a graph: beyond this the picture is unreadable
+#: and Graphviz's layout takes many seconds
+MAX_NODES = 2000
 
-    expr = bibun.parse(text)
-    out, inputs = tensor_from_expr(expr, values)
-    if out.requires_grad:
-        out.backward()
+
+def check_point(expr: Any, values: dict[str, Any]) -> None:
+    """Refuse, with a message saying what and where, a point at which the graph's numbers
+    would be meaningless: a value for a variable the formula does not have, a point
+    outside the domain (log x at x = -1), or a corner where no derivative exists
+    (relu x, |x| at 0; decided by the one-sided slopes, so x|x| at 0 is fine)."""
+    from bibun.errors import LimitError
+    from bibun.symbolic import derivative_at, diff
+
+    extra = sorted(set(values) - expr.free)
+    if extra:
+        has = (f"its variables are {', '.join(sorted(expr.free))}" if expr.free
+               else "it has no variables")
+        raise BibunError(f"{', '.join(extra)} {'is' if len(extra) == 1 else 'are'} not in the"
+                         f" formula {expr} ({has})")
+    missing = sorted(expr.free - set(values))
+    if missing:
+        raise BibunError(f"no value given for {', '.join(missing)}: use --at "
+                         + ",".join(f"{m}=1" for m in missing))
+    where = ", ".join(f"{k} = {values[k]}" for k in sorted(values))
+    try:
+        expr.evaluate(values)  # outside the domain: a DomainError saying what and where
+        for var in sorted(expr.free):
+            derivative_at(expr, diff(expr, var), var, values)
+    except OverflowError:  # an exact number too large for a float inside sin, exp ...
+        raise LimitError(f"{expr} at {where} needs a number too large for a float"
+                         f" (overflow): try a point nearer 0") from None
+
+
+def _check_finite(out: Tensor, values: dict[str, Any]) -> None:
+    """Float overflow the exact evaluation did not meet (10^400 is an exact integer but
+    not a float): name the first node whose value or gradient is not finite."""
+    from bibun.autodiff.draw import collect
+    from bibun.errors import LimitError
+
+    where = ", ".join(f"{k} = {values[k]}" for k in sorted(values))
+    nodes, _ = collect(out)
+    for n in nodes:
+        if not np.isfinite(np.asarray(n.tensor.data, dtype=float)).all():
+            raise LimitError(f"{n.tensor.name or n.tensor.op} is too large for a float at"
+                             f" {where} (overflow): try a point nearer 0")
+    for n in reversed(nodes):  # the backward pass runs from the output to the inputs
+        g = n.tensor.grad
+        if g is not None and not np.isfinite(np.asarray(getattr(g, "data", g), dtype=float)).all():
+            raise LimitError(f"the gradient at {n.tensor.name or n.tensor.op} is too large"
+                             f" for a float at {where} (overflow): try a point nearer 0")
+
+
+def graph_of(text: Any, values: dict[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
+    """Parse ``text`` (or take an Expr), check the point (:func:`check_point`), evaluate
+    it with Tensors at ``values`` and run backward()."""
+    import bibun
+    from bibun.errors import LimitError
+    from bibun.expr.core import Expr, postorder
+
+    expr = text if isinstance(text, Expr) else bibun.parse(text)
+    nodes = len(postorder(expr))
+    if nodes > MAX_NODES:
+        raise LimitError(f"the formula has {nodes:,} distinct parts; a computation graph is"
+                         f" drawn for up to {MAX_NODES:,} (a bigger drawing is unreadable)")
+    check_point(expr, values)
+    with np.errstate(all="ignore"):
+        out, inputs = tensor_from_expr(expr, values)
+        if out.requires_grad:
+            out.backward()
+    _check_finite(out, values)
     return out, inputs

@@ -1,11 +1,14 @@
-"""Small helpers shared by the calculus subcommands (descend, fit, plot, tour)."""
+"""Small helpers shared by the subcommands (descend, fit, plot, tour, graph, train,
+vanishing)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from bibun.errors import BibunError
@@ -89,3 +92,65 @@ def positive_float(text: str) -> float:
     if not (v > 0 and v < float("inf")):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return v
+
+
+def nonnegative_int(text: str) -> int:
+    """argparse type: a whole number >= 0 (seeds, step counts where 0 means "none")."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {v}")
+    return v
+
+
+def bounded_int(low: int, high: int, why: str = "") -> Any:
+    """argparse type factory: a whole number in ``low..high``.  The upper bound keeps a
+    typo (``--epochs 1000000``) from meaning hours of computing or exhausting memory;
+    ``why`` says what to do instead."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high:,}, got {text!r}") from None
+        if v < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {v}")
+        if v > high:
+            raise argparse.ArgumentTypeError(
+                f"{v:,} is more than the command line allows (at most {high:,})"
+                + (f"; {why}" if why else ""))
+        return v
+
+    parse.__name__ = "whole number"  # how argparse names the type in its messages
+    return parse
+
+
+def output_path(path: str | None, allowed: Sequence[str], what: str = "-o") -> Path | None:
+    """Check an output file name before any work is done: the extension must be one of
+    ``allowed`` (lower-case, with the dot), the directory must exist and the name must
+    not be a directory.  Returns the path (None stays None); raises BibunError."""
+    if path is None:
+        return None
+    kinds = ", ".join(allowed)
+    if not path.strip():
+        raise BibunError(f"{what} needs a file name ending in {kinds}")
+    p = Path(path)
+    if p.is_dir() or path.endswith(("/", os.sep)):
+        raise BibunError(f"{what} {path} names a directory; give a file name ending in"
+                         f" {kinds}, e.g. {p / ('out' + allowed[0])}")
+    suffix = p.suffix.lower()
+    if suffix not in allowed:
+        got = f"'{p.suffix}'" if p.suffix else "no extension"
+        raise BibunError(f"{what} {path}: unsupported file type ({got}); the file name must"
+                         f" end in {kinds}")
+    parent = p.parent
+    if not parent.exists():
+        raise BibunError(f"{what} {path}: the directory {parent} does not exist")
+    if not parent.is_dir():
+        raise BibunError(f"{what} {path}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise BibunError(f"{what} {path}: the directory {parent} is not writable")
+    return p

@@ -5,28 +5,54 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from bibun.cli._args import allow_negative_arguments, output_path, parse_assignments, read_formula
+from bibun.errors import BibunError
+
+#: file extension -> format
+SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot"}
+
+
+def _format(fmt: str | None, output: str | None) -> str:
+    """The output format from --format and the file name; a contradiction is an error
+    (DOT text in a file called .svg opens as a broken picture)."""
+    if output is None:
+        return fmt or "svg"
+    p = output_path(output, tuple(SUFFIXES))
+    from_name = SUFFIXES[p.suffix.lower()]
+    if fmt is not None and fmt != from_name:
+        fits = " or ".join(s for s, f in SUFFIXES.items() if f == fmt)
+        raise BibunError(f"--format {fmt} does not match the file name {output} ({from_name}):"
+                         f" name the file {fits}, or leave out --format")
+    return from_name
+
+
+def _title(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return f"f = {text if len(text) <= limit else text[:limit - 1] + '…'}"
 
 
 def run(args: argparse.Namespace) -> int:
     from bibun.autodiff.draw import to_dot, to_svg
     from bibun.autodiff.expr_graph import graph_of
-    from bibun.cli.diff import parse_point
 
-    out, inputs = graph_of(args.expr, parse_point(args.at))
-    title = f"f = {args.expr}"
-    fmt = args.format
-    if fmt is None:
-        fmt = "dot" if args.output and args.output.endswith(".dot") else "svg"
+    fmt = _format(args.format, args.output)  # before any work
+    if fmt == "dot" and args.engine is not None:
+        raise BibunError("--engine chooses the SVG layout; DOT output has none (Graphviz lays"
+                         " it out when it reads the file): leave out --engine")
+    expr = read_formula(args.expr)
+    out, inputs = graph_of(expr, parse_assignments(args.at, "--at"))
+    title = _title(args.expr)
     if fmt == "dot":
         text = to_dot(out, title=title)
     else:
-        text = to_svg(out, engine=args.engine, title=title)
+        text = to_svg(out, engine=args.engine or "auto", title=title)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
         grads = ", ".join(f"∂f/∂{k} = {float(v.grad):.6g}" for k, v in inputs.items()
                           if v.grad is not None)
-        print(f"f = {out.item():.6g}" + (f"; {grads}" if grads else "")
+        print(f"f = {float(out.item()):.6g}" + (f"; {grads}" if grads else "")
               + f"  (graph written to {args.output})")
     else:
         sys.stdout.write(text)
@@ -35,15 +61,18 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("graph", help="draw the computation graph of a formula (values and "
-                       "gradients), as SVG or DOT")
+                       "gradients), as SVG or DOT",
+                       description="Forward values and backward gradients on every node. A "
+                       "point outside the domain (log x at x = -1) or at a corner (relu, |x| "
+                       "at 0) is refused with the reason.")
     p.add_argument("expr", help="formula, e.g. 'sigmoid(w*x+b)'")
     p.add_argument("--at", help="point, e.g. x=1,y=2 (every variable needs a value)")
-    p.add_argument("-o", "--output", help="file to write (.svg or .dot); default: stdout")
+    p.add_argument("-o", "--output", help="file to write (.svg, or .dot/.gv for DOT);"
+                   " default: stdout")
     p.add_argument("--format", choices=("svg", "dot"), help="default: from the file name, "
                    "else svg")
-    p.add_argument("--engine", choices=("auto", "graphviz", "builtin"), default="auto",
-                   help="SVG layout: Graphviz's dot when installed (auto), or bibun's own")
+    p.add_argument("--engine", choices=("auto", "graphviz", "builtin"), default=None,
+                   help="SVG layout: Graphviz's dot when installed (auto, the default), or"
+                        " bibun's own")
+    allow_negative_arguments(p)
     p.set_defaults(func=run)
-
-
-

@@ -4,21 +4,51 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-from bibun.cli._args import allow_negative_arguments, note
-from bibun.errors import BibunError
-from bibun.expr.parse import parse_full
-from bibun.plot import (
-    KINDS,
-    plot_contour,
-    plot_error_vs_h,
-    plot_function,
-    plot_loss,
-    plot_series,
-    plot_sigmoid,
-    plot_surface,
-    plot_tanh,
+from bibun.cli._args import (
+    allow_negative_arguments,
+    bounded_int,
+    note,
+    output_path,
+    positive_float,
+    read_formula,
 )
+from bibun.errors import BibunError
+
+#: the command line's limit on descent steps drawn on a contour plot (each one a marker)
+MAX_STEPS = 10_000
+#: a file of losses larger than this is not a loss curve
+MAX_LOSS_FILE = 50_000_000
+
+#: the kinds (bibun.plot.KINDS, without importing matplotlib for every command) and the
+#: options each one reads; any other option given is an error, not silently ignored
+OPTIONS = {
+    "function": {"expr", "derivative", "order", "tangent_at", "range", "var"},
+    "sigmoid": {"range"},
+    "tanh": {"range"},
+    "error": {"expr", "at", "var"},
+    "series": {"expr", "order", "at", "range", "var"},
+    "contour": {"expr", "range", "start", "optimizer", "lr", "steps"},
+    "surface": {"expr", "at", "range"},
+    "loss": {"expr"},
+}
+FLAGS = {"expr": "a formula", "derivative": "--derivative", "order": "--order",
+         "tangent_at": "--tangent-at", "range": "--range", "var": "--var", "at": "--at",
+         "start": "--from", "optimizer": "--optimizer", "lr": "--lr", "steps": "--steps"}
+
+
+def _check_options(args: Any) -> None:
+    kind = args.kind
+    for name, flag in FLAGS.items():
+        given = getattr(args, name)
+        if given is not None and given is not False and name not in OPTIONS[kind]:
+            if name == "expr":
+                raise BibunError(f"--kind {kind} draws a fixed picture and takes no formula"
+                                 f" (got {given!r}); for a formula use --kind function")
+            uses = sorted(k for k, names in OPTIONS.items() if name in names)
+            raise BibunError(f"{flag} does not apply to --kind {kind}"
+                             + (f" (it is for --kind {', '.join(uses)})" if uses else ""))
 
 
 def _points(text: str | None, n: int, what: str) -> tuple[float, ...] | None:
@@ -32,32 +62,91 @@ def _points(text: str | None, n: int, what: str) -> tuple[float, ...] | None:
     return tuple(to_float(as_number(p, what)) for p in parts)
 
 
+def _number(text: str, what: str) -> Any:
+    """One number (exact where it is exact: 1/3, pi/2), named in the error."""
+    from bibun.expr.core import as_expr
+
+    if "," in text:
+        raise BibunError(f"{what} needs one number, got {text!r}")
+    try:
+        value = as_expr(text)
+    except BibunError as exc:
+        raise BibunError(f"{what} needs a number, got {text!r}: "
+                         f"{getattr(exc, 'message', exc)}") from None
+    if value.free:
+        raise BibunError(f"{what} must be a number, got {text!r}")
+    return value
+
+
 def _box(text: str | None) -> list[tuple[float, ...]] | None:
     """``--range a,b`` of a two-variable plot (contour, surface) for both axes; None
     leaves the plot its own default box."""
     if not text:
         return None
-    r = _points(text, 2, "--range")
+    from bibun.plot import _range
+
+    r = _range(text, (0.0, 1.0))
     return [r, r]
 
 
 def _losses(source: str) -> list[float]:
+    """Loss values from a file of numbers, or the numbers themselves (``1,0.5,0.25``)."""
     p = Path(source)
-    text = p.read_text(encoding="utf-8") if p.exists() else source
+    tokens = [t for t in re.split(r"[\s,;]+", source) if t]
+    if p.is_dir():
+        raise BibunError(f"{source} is a directory; --kind loss needs a file of numbers "
+                         f"(or the numbers themselves, e.g. '1,0.5,0.25')")
+    if p.is_file():
+        if p.stat().st_size > MAX_LOSS_FILE:
+            raise BibunError(f"{source} is {p.stat().st_size:,} bytes: too large for a file"
+                             f" of losses (at most {MAX_LOSS_FILE:,})")
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise BibunError(f"{source} is not a text file of numbers (it is not UTF-8 text)"
+                             ) from None
+        where = f" in {source}"
+    elif not tokens or not all(_is_number(t) for t in tokens):
+        raise BibunError(f"no such file: {source} (--kind loss takes a file of numbers, or "
+                         f"the numbers themselves, e.g. '1,0.5,0.25')")
+    else:
+        text, where = source, ""
     out = []
     for i, tok in enumerate(t for t in re.split(r"[\s,;]+", text) if t):
         try:
             out.append(float(tok))
         except ValueError:
-            raise BibunError(f"loss value {i + 1} is not a number: {tok!r}") from None
+            shown = tok if len(tok) <= 30 else tok[:29] + "…"
+            raise BibunError(f"loss value {i + 1}{where} is not a number: {shown!r}") from None
     if not out:
-        raise BibunError("no loss values given")
+        raise BibunError(f"no loss values{where or ' given'}")
     return out
 
 
+def _is_number(tok: str) -> bool:
+    try:
+        float(tok)
+    except ValueError:
+        return False
+    return True
+
+
 def run(args) -> int:
+    from bibun.plot import (
+        FORMATS,
+        plot_contour,
+        plot_error_vs_h,
+        plot_function,
+        plot_loss,
+        plot_series,
+        plot_sigmoid,
+        plot_surface,
+        plot_tanh,
+    )
+
     kind = args.kind
-    out = args.output or f"{kind}.png"
+    _check_options(args)  # before any work: an option that would be ignored is a mistake
+    out = output_path(args.output or f"{kind}.png", FORMATS)
     if kind in ("sigmoid", "tanh"):
         fn = plot_sigmoid if kind == "sigmoid" else plot_tanh
         note(fn(out, xrange=args.range, lang=args.lang))
@@ -67,30 +156,51 @@ def run(args) -> int:
     if kind == "loss":
         note(plot_loss(_losses(args.expr), out, lang=args.lang))
         return 0
-    parsed = parse_full(args.expr)
-    e = parsed.expr
+    e = read_formula(args.expr)
     if kind == "function":
+        if args.order == 0 and args.derivative:
+            raise BibunError("--derivative draws f′ but --order 0 asks for no derivative:"
+                             " give one of them")
         order = args.order if args.order is not None else (1 if args.derivative else 0)
+        tangent_at = _number(args.tangent_at, "--tangent-at") if args.tangent_at else None
         note(plot_function(e, out, var=args.var, xrange=args.range, derivatives=order,
-                                tangent_at=args.tangent_at, lang=args.lang))
+                           tangent_at=tangent_at, lang=args.lang))
     elif kind == "error":
-        note(plot_error_vs_h(e, args.at or "1", out, var=args.var, lang=args.lang))
+        at = _number(args.at, "--at") if args.at is not None else 1
+        note(plot_error_vs_h(e, at, out, var=args.var, lang=args.lang))
     elif kind == "series":
-        order = args.order or 7
+        order = args.order if args.order is not None else 7
+        if order < 0:
+            raise BibunError(f"--order of a series is a whole number >= 0, got {order}")
         orders = sorted({k for k in (1, 2, 3, 5, order) if k <= order})
-        note(plot_series(e, out, var=args.var, at=args.at or 0, orders=orders,
-                              xrange=args.range, lang=args.lang))
+        at = _number(args.at, "--at") if args.at is not None else 0
+        note(plot_series(e, out, var=args.var, at=at, orders=orders,
+                         xrange=args.range, lang=args.lang))
     elif kind == "contour":
+        box = _box(args.range)
         runs = None
         if args.start:
             from bibun.descend import compare
 
-            names = (args.optimizer or "gd,momentum,adagrad,adam").split(",")
-            runs = compare(e, args.start, {n: (n, args.lr) for n in names}, steps=args.steps)
-        note(plot_contour(e, out, runs=runs, box=_box(args.range), lang=args.lang))
+            names = [n.strip() for n in (args.optimizer or "gd,momentum,adagrad,adam").split(",")]
+            if not all(names):
+                raise BibunError(f"--optimizer is a comma list of names, got {args.optimizer!r}")
+            lr = args.lr if args.lr is not None else 0.1
+            steps = args.steps if args.steps is not None else 30
+            runs = compare(e, args.start, {n: (n, lr) for n in names}, steps=steps)
+        elif args.optimizer or args.lr is not None or args.steps is not None:
+            raise BibunError("--optimizer, --lr and --steps set the descent paths, which start"
+                             " at --from: give --from too (e.g. --from -7,2)")
+        note(plot_contour(e, out, runs=runs, box=box, lang=args.lang))
     elif kind == "surface":
-        at = _points(args.at, 2, "--at") if args.at else (3.0, 4.0)
-        note(plot_surface(e, out, at=at, box=_box(args.range), lang=args.lang))
+        box = _box(args.range)
+        if args.at:
+            at = _points(args.at, 2, "--at")
+        else:  # the seeds' point (3, 4), or the middle of a box that does not contain it
+            at = (3.0, 4.0)
+            if box and not all(lo <= v <= hi for v, (lo, hi) in zip(at, box)):
+                at = (sum(box[0]) / 2, sum(box[1]) / 2)
+        note(plot_surface(e, out, at=at, box=box, lang=args.lang))
     else:  # pragma: no cover - argparse restricts the choices
         raise BibunError(f"unknown plot kind {kind}")
     return 0
@@ -105,12 +215,12 @@ def register(sub) -> None:
                     "contours, -grad f, descent paths), surface (3D with the cross-section "
                     "y = const), loss (a file of numbers). The extension of -o picks "
                     "PNG, SVG or PDF.")
-    allow_negative_arguments(p)
     p.add_argument("expr", nargs="?", help="formula (or for --kind loss a file of numbers)")
-    p.add_argument("--kind", choices=KINDS, default="function")
+    p.add_argument("--kind", choices=tuple(OPTIONS), default="function")
     p.add_argument("--derivative", action="store_true", help="also draw f'")
     p.add_argument("--order", type=int,
-                   help="draw derivatives up to this order (series: the highest order)")
+                   help="draw derivatives up to this order, 0..6 (series: the highest order,"
+                        " default 7)")
     p.add_argument("--tangent-at", metavar="X0", help="draw the tangent line at x = X0")
     p.add_argument("--range", metavar="A,B", help="x range, e.g. -3,3 (or --range=-3,3)")
     p.add_argument("--at", help="point: expansion point (series), x (error), x,y (surface)")
@@ -118,8 +228,12 @@ def register(sub) -> None:
     p.add_argument("--from", dest="start", metavar="POINT",
                    help="contour: start descent paths here, e.g. -7,2")
     p.add_argument("--optimizer", help="contour: comma list of optimizers")
-    p.add_argument("--lr", type=float, default=0.1, help="contour: learning rate")
-    p.add_argument("--steps", type=int, default=30, help="contour: steps per path")
+    p.add_argument("--lr", type=positive_float, default=None,
+                   help="contour: learning rate (default 0.1)")
+    p.add_argument("--steps", type=bounded_int(0, MAX_STEPS), default=None,
+                   help=f"contour: steps per path (default 30, at most {MAX_STEPS:,})")
     p.add_argument("--lang", choices=("en", "ja"), default="en")
-    p.add_argument("-o", "--output", metavar="FILE", help="output file (default KIND.png)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="output file .png, .svg or .pdf (default KIND.png)")
+    allow_negative_arguments(p)
     p.set_defaults(func=run)

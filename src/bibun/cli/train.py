@@ -4,25 +4,66 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
+from bibun.cli._args import bounded_int, nonnegative_int, output_path, positive_float, positive_int
+from bibun.errors import BibunError, LimitError
 
 CHOICES_DATA = ("digits", "iris", "spiral", "sine")
 
+#: the command line's limits: a typo (--epochs 1000000, --hidden 100000) must not mean
+#: hours of computing or running out of memory; the Python API has no such limits
+MAX_EPOCHS = 100_000
+MAX_HIDDEN = 1024
+#: a run estimated (pessimistically) to take longer than this is refused before it starts
+MAX_SECONDS = 15 * 60
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:,.0f} hours"
+
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from bibun.autodiff.memory import tune_malloc
-    from bibun.nn.train import build_model, load_task, plot_history, train
+    from bibun.nn.train import build_model, estimated_seconds, load_task, plot_history, train
+
+    model_name = args.model or ("lstm" if args.data == "sine" else "mlp")
+    if model_name != "mlp" and args.activation is not None:
+        raise BibunError(f"--activation chooses the MLP's hidden activation; an {model_name}"
+                         f" has its own (sigmoid gates and tanh): leave out --activation or"
+                         f" use --model mlp")
+    activation = args.activation or "tanh"
+    # every file name is checked before any work: a typo must not cost the whole run
+    if args.plot:
+        from bibun.plot import FORMATS
+
+        output_path(args.plot, FORMATS, "--plot")
+    output_path(args.save, (".npz",), "--save")
 
     tune_malloc()  # a training process: reuse freed memory instead of faulting it back in
     dtype = np.float32 if args.dtype == "float32" else np.float64
     task = load_task(args.data, seed=args.seed, dtype=dtype)
-    model = build_model(task, args.model, args.activation, args.hidden, seed=args.seed,
-                        dtype=dtype)
+    model = build_model(task, model_name, activation, args.hidden, seed=args.seed, dtype=dtype)
+    epochs = args.epochs if args.epochs is not None else task.epochs
+    lr = args.lr if args.lr is not None else task.lr
+    batch = min(args.batch_size if args.batch_size is not None else task.batch_size,
+                len(task.X_train))
+    seconds = estimated_seconds(task, model, epochs, batch)
+    if seconds > MAX_SECONDS:
+        raise LimitError(f"{epochs:,} epochs of a {model.num_parameters():,}-parameter"
+                         f" {model_name} on {args.data} would take about {_duration(seconds)};"
+                         f" the command line stops at {MAX_SECONDS // 60} minutes: use fewer"
+                         f" --epochs or a smaller --hidden, or the Python API (bibun.nn)")
+    what = model_name if model_name != "mlp" else f"mlp with {activation}"
     print(f"{args.data}: {len(task.X_train)} training / {len(task.X_test)} test examples; "
-          f"{args.model} with {args.activation}, {model.num_parameters()} parameters, "
-          f"{args.optimizer} lr={args.lr or task.lr}")
-    hist = train(task, model, epochs=args.epochs, lr=args.lr, optimizer=args.optimizer,
-                 batch_size=args.batch_size, seed=args.seed, progress=not args.quiet,
+          f"{what}, {model.num_parameters():,} parameters, {args.optimizer} lr={lr:g}, "
+          f"{epochs:,} epoch{'s' if epochs != 1 else ''} of batches of {batch}")
+    hist = train(task, model, epochs=epochs, lr=lr, optimizer=args.optimizer,
+                 batch_size=batch, seed=args.seed, progress=not args.quiet,
                  log=None if not args.quiet else (lambda s: None))
     if task.classes:
         print(f"final test accuracy: {100 * hist.test_metric[-1]:.1f}% "
@@ -30,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"final test mse: {hist.test_metric[-1]:.5f} (train {hist.train_metric[-1]:.5f})")
     if args.plot:
-        plot_history(hist, args.plot, f"{args.data} · {args.model} · {args.activation}")
+        plot_history(hist, args.plot, f"{args.data} · {what}")
         print(f"loss curve written to {args.plot}")
     if args.save:
         model.save(args.save)
@@ -43,27 +84,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", choices=CHOICES_DATA, default="spiral")
     p.add_argument("--model", choices=("mlp", "lstm", "rnn"), default=None,
                    help="default: lstm for sine, mlp otherwise")
-    p.add_argument("--activation", choices=("sigmoid", "tanh", "relu"), default="tanh",
-                   help="hidden activation of the MLP")
-    p.add_argument("--epochs", type=int, default=None, help="default depends on the data")
-    p.add_argument("--lr", type=float, default=None, help="learning rate")
+    p.add_argument("--activation", choices=("sigmoid", "tanh", "relu"), default=None,
+                   help="hidden activation of the MLP (default tanh)")
+    p.add_argument("--epochs", type=bounded_int(1, MAX_EPOCHS, "use the Python API for more"),
+                   default=None, help=f"default depends on the data (at most {MAX_EPOCHS:,})")
+    p.add_argument("--lr", type=positive_float, default=None,
+                   help="learning rate (default depends on the data)")
     p.add_argument("--optimizer", default="adam",
                    choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
-    p.add_argument("--batch-size", type=int, default=None)
-    p.add_argument("--hidden", type=int, default=None, help="hidden units")
+    p.add_argument("--batch-size", type=positive_int, default=None,
+                   help="examples per step (default depends on the data; more than the"
+                        " training set means the whole set)")
+    p.add_argument("--hidden", type=bounded_int(1, MAX_HIDDEN, "use the Python API for more"),
+                   default=None, help=f"hidden units (at most {MAX_HIDDEN})")
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--plot", help="write the loss curve to this image (e.g. loss.png)")
-    p.add_argument("--save", help="write the trained parameters to this .npz")
+    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.add_argument("--plot", metavar="FILE",
+                   help="write the loss curve to this image (.png, .svg or .pdf)")
+    p.add_argument("--save", metavar="FILE.npz", help="write the trained parameters to this .npz")
     p.add_argument("--quiet", action="store_true", help="no progress bar or epoch lines")
-    p.set_defaults(func=_run_with_default_model)
-
-
-def _run_with_default_model(args: argparse.Namespace) -> int:
-    if args.model is None:
-        args.model = "lstm" if args.data == "sine" else "mlp"
-    from bibun.errors import BibunError
-
-    if args.epochs is not None and args.epochs < 1:
-        raise BibunError(f"--epochs must be at least 1, got {args.epochs}")
-    return run(args)
+    p.set_defaults(func=run)

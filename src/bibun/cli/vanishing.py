@@ -5,16 +5,46 @@ from __future__ import annotations
 
 import argparse
 
+from bibun.cli._args import bounded_int, nonnegative_int, output_path, positive_float
+from bibun.errors import LimitError
+
+#: the command line's limits (bibun.nn.vanishing.MAX_DEPTH is 200 as well): a typo must
+#: not mean hours of computing or running out of memory
+MAX_DEPTH = 200
+MAX_WIDTH = 1024
+MAX_STEPS = 10_000
+#: a probe estimated (pessimistically) to take longer than this is refused before it starts
+MAX_SECONDS = 5 * 60
+
+
+def _layers(n: int, what: str) -> str:
+    return f"{n} {what} layer{'s' if n != 1 else ''}"
+
 
 def run(args: argparse.Namespace) -> int:
+    from bibun.nn.vanishing import estimated_seconds
+
+    if args.plot:  # checked before any work: a typo must not cost the whole run
+        from bibun.plot import FORMATS
+
+        output_path(args.plot, FORMATS, "--plot")
+    seconds = estimated_seconds(args.depth, args.width, args.steps)
+    if seconds > MAX_SECONDS:
+        steps = f" and {args.steps:,} training steps" if args.steps else ""
+        raise LimitError(f"{args.depth} layers of width {args.width}{steps} would take about"
+                         f" {seconds / 60:,.0f} minutes; the command line stops at"
+                         f" {MAX_SECONDS // 60} minutes: use a smaller --width, --depth or"
+                         f" --steps")
     from bibun.nn.vanishing import plot, probe, table
 
     probes = probe(args.depth, args.width, steps=args.steps, lr=args.lr, seed=args.seed)
     print(table(probes))
     by = {p.activation: p for p in probes}
     if "sigmoid" in by:
-        print(f"\nsigmoid' ≤ 0.25, so {args.depth} sigmoid layers shrink the gradient by up to "
-              f"0.25^{args.depth} ≈ {0.25 ** args.depth:.1e} on its way to the first layer.")
+        d = args.depth
+        print(f"\nsigmoid' ≤ 0.25, so {_layers(d, 'sigmoid')} "
+              f"{'shrinks' if d == 1 else 'shrink'} the gradient by up to "
+              f"0.25^{d} ≈ {0.25 ** d:.1e} on its way to the first layer.")
     if args.plot:
         plot(probes, args.plot)
         print(f"plot written to {args.plot}")
@@ -24,11 +54,15 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("vanishing", help="measure vanishing gradients: sigmoid vs tanh vs "
                        "ReLU in a deep network")
-    p.add_argument("--depth", type=int, default=10, help="hidden layers (default 10)")
-    p.add_argument("--width", type=int, default=32, help="units per hidden layer")
-    p.add_argument("--steps", type=int, default=0,
+    p.add_argument("--depth", type=bounded_int(1, MAX_DEPTH), default=10,
+                   help=f"hidden layers (default 10, at most {MAX_DEPTH})")
+    p.add_argument("--width", type=bounded_int(1, MAX_WIDTH), default=32,
+                   help=f"units per hidden layer (default 32, at most {MAX_WIDTH})")
+    p.add_argument("--steps", type=bounded_int(0, MAX_STEPS), default=0,
                    help="also train this many SGD steps and report the loss")
-    p.add_argument("--lr", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--plot", help="write the per-layer plot to this image")
+    p.add_argument("--lr", type=positive_float, default=0.1,
+                   help="learning rate of those steps (default 0.1)")
+    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.add_argument("--plot", metavar="FILE",
+                   help="write the per-layer plot to this image (.png, .svg or .pdf)")
     p.set_defaults(func=run)

@@ -72,7 +72,11 @@ def load_task(name: str, seed: int = 0, dtype: Any = np.float64) -> Task:
 
 def build_model(task: Task, model: str = "mlp", activation: str = "tanh",
                 hidden: int | None = None, seed: int = 0, dtype: Any = np.float64) -> Module:
-    hidden = hidden or task.hidden
+    """The network for ``task``: ``hidden`` units (default: the task's), ``activation``
+    between the MLP's layers (an LSTM or RNN has its own gates and tanh)."""
+    hidden = task.hidden if hidden is None else hidden
+    if isinstance(hidden, bool) or not isinstance(hidden, int | np.integer) or hidden < 1:
+        raise BibunError(f"the number of hidden units must be a whole number >= 1, got {hidden!r}")
     n_out = task.classes or 1
     rng = np.random.default_rng(seed)
     if model == "mlp":
@@ -81,6 +85,19 @@ def build_model(task: Task, model: str = "mlp", activation: str = "tanh",
     if model in ("lstm", "rnn"):
         return SequenceModel(task.seq_shape[1], hidden, n_out, cell=model, rng=rng, dtype=dtype)
     raise BibunError(f"unknown model {model!r}: use mlp, lstm or rnn")
+
+
+def estimated_seconds(task: Task, model: Module, epochs: int, batch_size: int | None = None
+                      ) -> float:
+    """A rough (somewhat pessimistic) running time of :func:`train`, so that a command
+    can refuse hours of computing before starting: per epoch, a fixed cost per batch and
+    time step plus one per example, time step and parameter (measured on a small
+    2-core machine)."""
+    steps = task.seq_shape[0] if isinstance(model, SequenceModel) else 1
+    n = len(task.X_train) + len(task.X_test)
+    batches = -(-len(task.X_train) // (batch_size or task.batch_size))
+    per_epoch = batches * steps * 2e-4 + n * steps * model.num_parameters() * 5e-10
+    return epochs * per_epoch
 
 
 def _inputs(model: Module, task: Task, X: np.ndarray) -> np.ndarray:
@@ -115,11 +132,21 @@ def evaluate(model: Module, task: Task, X: np.ndarray, y: np.ndarray) -> float:
 def train(task: Task, model: Module, *, epochs: int | None = None, lr: float | None = None,
           optimizer: str = "adam", batch_size: int | None = None, seed: int = 0,
           progress: bool = False, log: Callable[[str], None] | None = None) -> History:
-    """Train ``model`` on ``task``; returns per-epoch loss and metrics."""
-    epochs = epochs or task.epochs
-    opt = make_optimizer(optimizer, model.parameters(), lr=lr or task.lr)
-    loader = DataLoader(task.X_train, task.y_train, batch_size or task.batch_size,
-                        shuffle=True, seed=seed)
+    """Train ``model`` on ``task``; returns per-epoch loss and metrics.  ``epochs``,
+    ``lr`` and ``batch_size`` default to the task's (None), never silently replace a
+    value given (0 is an error, not "the default")."""
+    epochs = task.epochs if epochs is None else epochs
+    lr = task.lr if lr is None else lr
+    batch_size = task.batch_size if batch_size is None else batch_size
+    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
+        raise BibunError(f"the number of epochs must be a whole number >= 1, got {epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) \
+            or batch_size < 1:
+        raise BibunError(f"the batch size must be a whole number >= 1, got {batch_size!r}")
+    if not (isinstance(lr, int | float) and 0 < lr < float("inf")):
+        raise BibunError(f"the learning rate must be a finite number > 0, got {lr!r}")
+    opt = make_optimizer(optimizer, model.parameters(), lr=lr)
+    loader = DataLoader(task.X_train, task.y_train, batch_size, shuffle=True, seed=seed)
     hist = History(metric_name="accuracy" if task.classes else "mse")
     bar = None
     epoch_iter: Any = range(1, epochs + 1)
@@ -177,30 +204,36 @@ def _diagnose(model: Module, task: Task, xin: np.ndarray, yb: np.ndarray, epoch:
 
 
 def plot_history(hist: History, path: str, title: str = "") -> None:
-    """Loss curve and metric per epoch, written to ``path`` (PNG/SVG/PDF)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Loss curve and metric per epoch, written to ``path`` (PNG/SVG/PDF).  Epochs are
+    whole numbers on the axis; with a few epochs every one is marked (a single epoch
+    is a point, not an invisible line)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     epochs = np.arange(1, len(hist.loss) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    ax1.plot(epochs, hist.loss, color="tab:red")
+    marker = "o" if len(epochs) <= 30 else None
+    fig = Figure(figsize=(10, 4), layout="tight")
+    FigureCanvasAgg(fig)
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.plot(epochs, hist.loss, color="tab:red", marker=marker, ms=3)
     ax1.set_xlabel("epoch")
     ax1.set_ylabel("training loss")
-    ax1.set_yscale("log")
+    loss = np.asarray(hist.loss, dtype=float)
+    if len(loss) and np.all(loss[np.isfinite(loss)] > 0):
+        ax1.set_yscale("log")
     ax1.set_title("loss")
     ax1.grid(alpha=0.3)
     scale = 100 if hist.metric_name == "accuracy" else 1
-    ax2.plot(epochs, np.asarray(hist.train_metric) * scale, label="train")
-    ax2.plot(epochs, np.asarray(hist.test_metric) * scale, label="test")
+    ax2.plot(epochs, np.asarray(hist.train_metric) * scale, label="train", marker=marker, ms=3)
+    ax2.plot(epochs, np.asarray(hist.test_metric) * scale, label="test", marker=marker, ms=3)
     ax2.set_xlabel("epoch")
     ax2.set_ylabel("accuracy (%)" if scale == 100 else "mean squared error")
     ax2.set_title(hist.metric_name)
     ax2.legend()
     ax2.grid(alpha=0.3)
+    for ax in (ax1, ax2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)

@@ -21,6 +21,9 @@ from bibun.nn.layers import MLP
 from bibun.nn.losses import cross_entropy
 from bibun.nn.optim import SGD
 
+#: the deepest network :func:`probe` builds
+MAX_DEPTH = 200
+
 
 @dataclass
 class Probe:
@@ -40,8 +43,13 @@ def probe(depth: int = 10, width: int = 32, activations: Sequence[str] = ("sigmo
     """Per-layer gradient norms of a ``depth``-hidden-layer MLP on the spiral data.
     Each network gets its customary initialisation (Xavier; He for ReLU) and the same
     random stream."""
-    if depth < 1 or depth > 200:
-        raise BibunError(f"depth must be between 1 and 200, got {depth}")
+    for name, v, low in (("depth", depth, 1), ("width", width, 1), ("steps", steps, 0)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
+            raise BibunError(f"{name} must be a whole number >= {low}, got {v!r}")
+    if depth > MAX_DEPTH:
+        raise BibunError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
+    if steps and not (isinstance(lr, int | float) and 0 < lr < float("inf")):
+        raise BibunError(f"the learning rate must be a finite number > 0, got {lr!r}")
     X, y = datasets.spiral(100, 3, seed=seed)
     out = []
     for act in activations:
@@ -53,13 +61,24 @@ def probe(depth: int = 10, width: int = 32, activations: Sequence[str] = ("sigmo
         p = Probe(act, norms, float(loss.item()))
         if steps:
             opt = SGD(model.parameters(), lr=lr)
-            for _ in range(steps):
-                loss = cross_entropy(model(X), y)
-                loss.backward()
-                opt.step()
-            p.loss_after = float(cross_entropy(model(X), y).item())
+            with np.errstate(all="ignore"):  # a diverging run is reported, not warned about
+                for _ in range(steps):
+                    loss = cross_entropy(model(X), y)
+                    if not np.isfinite(float(loss.item())):
+                        break
+                    loss.backward()
+                    opt.step()
+                p.loss_after = float(cross_entropy(model(X), y).item())
         out.append(p)
     return out
+
+
+def estimated_seconds(depth: int, width: int, steps: int = 0) -> float:
+    """A rough (somewhat pessimistic) running time of :func:`probe` with its three
+    activations: per layer and pass a fixed cost plus one per example and weight, a pass
+    being the first forward and backward, and two more per training step."""
+    per_layer = 25e-6 + 300 * width * width * 3e-10
+    return 3 * depth * (2 + 2 * steps) * per_layer
 
 
 def table(probes: Sequence[Probe]) -> str:
@@ -74,25 +93,35 @@ def table(probes: Sequence[Probe]) -> str:
     lines.append(f"{'1st/last':>9} " + "".join(f"{p.ratio:14.3e}" for p in probes))
     if probes[0].loss_after is not None:
         lines.append(f"{'loss':>9} " + "".join(
-            f"{p.loss_before:6.3f}→{p.loss_after:<7.3f}" for p in probes))
+            f"{_loss_change(p.loss_before, p.loss_after):>14}" for p in probes))
     return "\n".join(lines)
 
 
+def _loss_change(before: float, after: float | None) -> str:
+    """``1.10→0.521``, or ``1.10→diverged`` when the training blew up (a number too
+    large to read, inf or NaN): always fits the table's column."""
+    if after is None or not np.isfinite(after) or after > 1e6:
+        return f"{before:.3g}→diverged"
+    return f"{before:.3g}→{after:.3g}"
+
+
 def plot(probes: Sequence[Probe], path: str) -> None:
-    import matplotlib
+    """Gradient norm per layer on a log axis, one line per activation (PNG/SVG/PDF)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig = Figure(figsize=(7, 4.2), layout="tight")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for p in probes:
         ax.semilogy(np.arange(1, len(p.grad_norms) + 1), p.grad_norms, marker="o",
                     label=p.activation)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # layers are whole numbers
     ax.set_xlabel("layer (1 = next to the input)")
     ax.set_ylabel("‖∂L/∂W‖")
-    ax.set_title(f"Gradient norm per layer, depth {len(probes[0].grad_norms) - 1}")
+    depth = len(probes[0].grad_norms) - 1
+    ax.set_title(f"Gradient norm per layer, {depth} hidden layer{'s' if depth != 1 else ''}")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)

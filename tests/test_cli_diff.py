@@ -82,6 +82,21 @@ def test_derivative_at_a_corner_is_refused(capsys):
     assert code == 2 and "not differentiable at x = 0" in err
 
 
+@pytest.mark.parametrize("text,why", [
+    ("relu(x)", "a corner"), ("sign(x)", "a jump"), ("step(x)", "a jump"),
+    ("sqrt(x)", "an edge of the domain"),
+])
+def test_derivative_at_a_possible_corner_names_what_is_there(capsys, text, why):
+    code, _, err = run(capsys, "diff", text, "--at", "x=0")
+    assert code == 2 and f"not differentiable at x = 0 ({why}" in err
+
+
+@pytest.mark.parametrize("text", ["x|x|", "|x|^3", "x^2 sign(x)"])
+def test_smooth_despite_a_possible_corner_gives_the_value(capsys, text):
+    code, out, _ = run(capsys, "diff", text, "--at", "x=0")
+    assert code == 0 and out.rstrip().endswith("at x = 0: 0")
+
+
 def test_steps_in_japanese_use_the_seeds_vocabulary(capsys):
     code, out, _ = run(capsys, "diff", "(2x+3)^2", "--steps", "--lang", "ja")
     assert code == 0

@@ -98,3 +98,9 @@ def test_hash_consing_holds_across_threads():
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(work, range(16)))
     assert all(a is b for r in results for a, b in zip(r, results[0]))
+
+
+def test_exact_number_too_large_for_a_float_is_a_limit_error():
+    """10^310 is exact, but sin needs a float: a clear LimitError, not an OverflowError."""
+    with pytest.raises(LimitError, match="too large for a float"):
+        bibun.parse("sin(x^310)").evaluate(x=10)

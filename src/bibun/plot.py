@@ -664,7 +664,8 @@ def plot_fit(result: Any, data: Any, out: str | Path, *, lang: str = "en") -> Pa
         ax.plot(x, y, "o", color="tab:blue", ms=4, label=f"data ({len(x)})" if lang == "en"
                 else f"データ（{len(x)} 点）")
         ax.plot(xs, yf, color="k", lw=2,
-                label=f"{result.target} = {_short(fitted.unicode(), 50)}  (R² = {result.r2:.4g})")
+                label=f"{result.target} = {_short(result.fitted_display.unicode(), 50)}"
+                      f"  (R² = {result.r2:.4g})")
         ax.set_xlabel(xname)
         ax.set_ylabel(result.target)
         ax.set_title("Least squares" if lang == "en" else "最小二乗法")

@@ -159,7 +159,7 @@ _R = [
     Rule("cbrt", np.cbrt, lambda u, y, F: 1 / (3 * y**2), r"\sqrt[3]", "立方根 ∛", "power",
          nondiff=(0.0,), analytic=False, exact={0: 0, 1: 1, -1: -1}, signs=_same_sign),
     Rule("abs", np.abs, lambda u, y, F: F.sign(u), r"\operatorname{abs}", "絶対値 |x|",
-         "piecewise", nondiff=(0.0,), analytic=False, signs=_magnitude),
+         "piecewise", nondiff=(0.0,), analytic=False, exact={0: 0}, signs=_magnitude),
     Rule("sign", _real_sign, lambda u, y, F: 0 * u, r"\operatorname{sgn}", "符号関数 sgn",
          "piecewise", nondiff=(0.0,), analytic=False, aliases=("sgn",), exact={0: 0},
          signs=_same_sign),

@@ -272,11 +272,10 @@ def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:
     """
     expr.evaluate(point)
     for nd in nondifferentiable_points(expr, var):
-        if nd.argument.evaluate(point) == 0 and not _one_sided_slopes_agree(expr, var, point):
+        why = _not_smooth(expr, var, point) if nd.argument.evaluate(point) == 0 else None
+        if why:
             where = ", ".join(f"{k} = {v}" for k, v in point.items())
-            raise DomainError(f"{nd.function} is not differentiable at {where}"
-                              f" (a corner or an edge: the slopes from the left and the"
-                              f" right differ)")
+            raise DomainError(f"{nd.function} is not differentiable at {where} ({why})")
     try:
         return d.evaluate(point)
     except DomainError as exc:
@@ -284,18 +283,26 @@ def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:
         raise DomainError(f"{expr} has no finite derivative at {where}: {exc}") from None
 
 
-def _one_sided_slopes_agree(expr: Expr, var: str, point: dict[str, Any]) -> bool:
-    """Compare (f(p) - f(p-h))/h with (f(p+h) - f(p))/h for two small h: at a real corner
-    they stay apart, at a smooth point both pairs approach each other."""
+def _not_smooth(expr: Expr, var: str, point: dict[str, Any]) -> str | None:
+    """Why f has no derivative at a possible corner, or None if it has one.
+
+    Compares (f(p) - f(p-h))/h with (f(p+h) - f(p))/h for two small h: at a real corner
+    they stay apart, at a smooth point both pairs approach each other; and a jump shows
+    as f(p+h) - f(p-h) that does not shrink with h."""
     p0 = float(point[var])
     f0 = float(expr.evaluate(point))
-    gaps = []
+    gaps, jumps = [], []
     for h in (1e-4, 1e-6):
         h *= max(1.0, abs(p0))
         try:
-            left = (f0 - float(expr.evaluate({**point, var: p0 - h}))) / h
-            right = (float(expr.evaluate({**point, var: p0 + h})) - f0) / h
+            fl, fr = (float(expr.evaluate({**point, var: p0 + s})) for s in (-h, h))
         except BibunError:
-            return False  # defined on one side only: an edge of the domain
+            return "an edge of the domain: f is defined on one side only"
+        left, right = (f0 - fl) / h, (fr - f0) / h
         gaps.append(abs(right - left) / max(1.0, abs(left), abs(right)))
-    return gaps[1] < 1e-3 or gaps[1] < 0.5 * gaps[0]  # small, or closing as h shrinks
+        jumps.append(abs(fr - fl))
+    if jumps[1] > 0.5 * jumps[0] and jumps[1] > 1e-9 * max(1.0, abs(f0)):
+        return "a jump: the values on the left and the right differ"
+    if gaps[1] < 1e-3 or gaps[1] < 0.5 * gaps[0]:  # small, or closing as h shrinks
+        return None
+    return "a corner: the slopes from the left and the right differ"

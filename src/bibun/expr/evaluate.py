@@ -92,31 +92,37 @@ def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
         return _evaluate_array(expr, values)
     vals = {k: _coerce(k, v) for k, v in values.items()}
     memo: dict[Expr, Any] = {}
-    for node in postorder(expr):
-        op = node.op
-        if op == NUM:
-            r = node.value
-        elif op == SYM:
-            r = vals[node.value]
-        elif op == CONST:
-            r = CONST_VALUES[node.value]
-        elif op == ADD:
-            r = sum(memo[a] for a in node.args)
-        elif op == MUL:
-            r = 1
-            for a in node.args:
-                r = r * memo[a]
-        elif op == POW:
-            r = _pow(memo[node.args[0]], memo[node.args[1]], node, values)
-        elif op == FN:
-            r = _apply(node.value, memo[node.args[0]], node, values)
-        elif op == CALL:
-            raise DomainError(f"cannot evaluate the unknown function {node.value[0]} in {node}")
-        else:  # pragma: no cover
-            raise AssertionError(op)
-        if isinstance(r, float) and not math.isfinite(r):
-            raise DomainError(f"{node} is not finite at {_where(values)}")
-        memo[node] = r
+    node = expr
+    try:
+        for node in postorder(expr):
+            op = node.op
+            if op == NUM:
+                r = node.value
+            elif op == SYM:
+                r = vals[node.value]
+            elif op == CONST:
+                r = CONST_VALUES[node.value]
+            elif op == ADD:
+                r = sum(memo[a] for a in node.args)
+            elif op == MUL:
+                r = 1
+                for a in node.args:
+                    r = r * memo[a]
+            elif op == POW:
+                r = _pow(memo[node.args[0]], memo[node.args[1]], node, values)
+            elif op == FN:
+                r = _apply(node.value, memo[node.args[0]], node, values)
+            elif op == CALL:
+                raise DomainError(f"cannot evaluate the unknown function {node.value[0]}"
+                                  f" in {node}")
+            else:  # pragma: no cover
+                raise AssertionError(op)
+            if isinstance(r, float) and not math.isfinite(r):
+                raise DomainError(f"{node} is not finite at {_where(values)}")
+            memo[node] = r
+    except OverflowError:  # an exact number too large for a float: 10^310 meets sin
+        raise LimitError(f"evaluating {node} at {_where(values)} needs a number too large"
+                         " for a float") from None
     out = memo[expr]
     if isinstance(out, Fraction) and out.denominator == 1:
         return int(out.numerator)

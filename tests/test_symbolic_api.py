@@ -93,16 +93,23 @@ def test_no_corner_note_where_the_argument_is_never_zero(text):
 @pytest.mark.parametrize("text, condition", [
     ("sqrt(x^2-1)", "x^2 - 1 = 0"),
     ("abs(x)", "x = 0"),
-    ("abs(x^2 - 2x + 1)", "x^2 - 2x + 1 = 0"),  # (x - 1)^2 is 0 at x = 1
+    ("abs(x^3 - x)", "x^3 - x = 0"),  # corners at -1, 0 and 1
     ("relu(x^3 + 1)", "x^3 + 1 = 0"),
     ("abs(e^x - 1)", "e^x - 1 = 0"),
     ("acosh(x^2 + 1)", "x^2 + 1 = 1"),
-    ("abs(x^2)", "x^2 = 0"),
+    ("abs(x^2 - 2)", "x^2 - 2 = 0"),  # corners at ±√2
     ("abs(sin(x) + 2)", "2 + sin(x) = 0"),  # never 0, but beyond the analysis: kept
     ("x^(2/3)", "x = 0"),
 ])
 def test_corner_note_kept_when_the_argument_may_be_zero(text, condition):
     assert [n.condition for n in bibun.nondifferentiable_points(text)] == [condition]
+
+
+@pytest.mark.parametrize("text", ["abs(x)^3", "x abs(x)", "abs(x^2 - 2x + 1)", "abs(x^2)",
+                                  "x^2 sign(x)", "abs(x - 1)^2 + x"])
+def test_no_corner_note_where_every_possible_corner_is_smooth(text):
+    """|x|^3 and x|x| have a derivative at 0 (both one-sided slopes are 0)."""
+    assert bibun.nondifferentiable_points(text) == []
 
 
 def test_only_the_chosen_variable_matters_for_corner_notes():

@@ -238,25 +238,50 @@ def nondifferentiable_points(expr: Any, var: str | None = None) -> list[NonDiffe
     stated, not hidden (relu'(0), |x|'(0) and step'(0) do not exist).
     """
     e = as_expr(expr)
-    out = []
+    out: list[NonDifferentiable] = []
     seen = set()
     signs: dict[Expr, int] = {}  # sign analysis, shared by all corners (linear overall)
+    if var is None and len(e.free) == 1:
+        var = next(iter(e.free))
     for node in core.postorder(e):
         if node.op == FN and (var is None or var in node.free):
             r = rule(node.value)
             for p in r.nondiff:
                 u = node.args[0]
                 cond = f"{u} = {_fmt(p)}"
-                if (node.value, cond) not in seen and may_equal(u, p, signs):
+                if (node.value, cond) not in seen and may_equal(u, p, signs) \
+                        and not _smooth_at_every_zero(e, var, u, p):
                     seen.add((node.value, cond))
                     out.append(NonDifferentiable(node.value, u, cond))
         if node.op == POW and node.args[1].op == NUM and 0 < node.args[1].value < 1 \
                 and (var is None or var in node.free):
             cond = f"{node.args[0]} = 0"
-            if ("root", cond) not in seen and may_equal(node.args[0], 0, signs):
+            if ("root", cond) not in seen and may_equal(node.args[0], 0, signs) \
+                    and not _smooth_at_every_zero(e, var, node.args[0], 0):
                 seen.add(("root", cond))
                 out.append(NonDifferentiable(str(node), node.args[0], cond))
     return out
+
+
+def _smooth_at_every_zero(e: Expr, var: str | None, u: Expr, p: float) -> bool:
+    """True when f has a derivative at every point where u = p (the corner): u is a
+    polynomial in the one variable, its real roots are known exactly, and at each one
+    the one-sided slopes agree (|x|^3 and x|x| at 0).  Unsure: False."""
+    if var is None or e.free != {var}:
+        return False
+    from bibun import polynomial
+
+    q = int(p) if float(p).is_integer() else p
+    poly = polynomial.coefficients(core.add(u, core.number(-q)), var)
+    if poly is None or polynomial.degree(poly) > 8:
+        return False
+    try:
+        roots = polynomial.real_roots(poly)
+    except BibunError:
+        return False
+    # no real root at all: u never equals p (x^2 - 2x + 2), so there is no corner
+    return all(r.exact and _not_smooth(e, var, {var: r.expr.evaluate()}) is None
+               for r in roots)
 
 
 def _fmt(p: float) -> str:

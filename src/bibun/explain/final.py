@@ -158,30 +158,12 @@ def numeric_check(expr: Expr, var: str, result: Expr, lhs: Show) -> Step | None:
     return None
 
 
-def _can_vanish(u: Expr, var: str) -> bool:
-    """Whether u = 0 somewhere on a coarse grid (sign change or zero): a note about
-    √(x² + 1) at x² + 1 = 0 would only confuse."""
-    others = {o: 1.0 for o in u.free - {var}}
-    last = None
-    for i in range(-400, 401):
-        try:
-            v = float(u.evaluate({**others, var: i / 20}))
-        except (BibunError, ArithmeticError, ValueError):
-            continue
-        if v == 0 or (last is not None and (v > 0) != (last > 0)):
-            return True
-        last = v
-    return False
-
-
 def root_notes(e: Expr, var: str) -> list[Note]:
     """Where roots (√, ∛, …) have vertical tangents; piecewise functions say it in
     their own steps."""
     out = []
     for nd in nondifferentiable_points(e, var):
         if nd.function in JUMPS or nd.function in CORNERS:
-            continue
-        if not _can_vanish(nd.argument, var):
             continue
         try:  # roots come back as text such as "sqrt(x)": show them as formulas
             what: Any = nd.function if nd.function in _RULE_NAMES else core.as_expr(nd.function)

@@ -21,6 +21,9 @@ CONVENTIONS = [
     ("sin xy", "sin(x*y)"),
     ("sin x cos x", "sin(x)*cos(x)"),
     ("log sin x", "log(sin(x))"),
+    ("log sin(x^3-2)", "log(sin(x^3-2))"),  # the seed's own spelling
+    ("log sin(x) cos(x)", "log(sin(x))*cos(x)"),
+    ("sin cos(x)^2", "sin(cos(x)^2)"),
     ("sinx", "sin(x)"),
     ("sin^2 x", "sin(x)^2"),
     ("e^x", "exp(x)"),

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+import bibun
 from bibun.cli import main
 
 
@@ -148,7 +149,15 @@ def test_derivative_exists_at_zero_when_both_one_sided_slopes_agree(capsys, form
 
 def test_deep_nest_is_refused_quickly_on_the_command_line(capsys):
     code, _, err = run(capsys, "diff", "sin(" * 3000 + "x" + ")" * 3000)
-    assert code == 2 and "nested 3,001 levels deep" in err
+    assert code == 2 and "nested 3,000 levels deep" in err
+
+
+def test_nesting_depth_counts_operations_so_the_limit_is_exact():
+    from bibun.cli.diff import MAX_DEPTH, nesting_depth
+
+    assert nesting_depth(bibun.parse("x")) == 0 and nesting_depth(bibun.parse("sin(x)")) == 1
+    at_limit = bibun.parse("sin(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH)
+    assert nesting_depth(at_limit) == MAX_DEPTH  # accepted: the limit is "up to"
 
 
 def test_mathml_format_and_value(capsys):

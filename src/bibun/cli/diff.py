@@ -77,10 +77,11 @@ def _read(args) -> tuple[Expr, list[str]]:
 
 
 def nesting_depth(e: Expr) -> int:
-    """Longest path from the root to a leaf (children first, no recursion)."""
+    """How many operations are nested: sin(sin(x)) is 2 deep, x is 0 (children first,
+    no recursion)."""
     depth: dict[Expr, int] = {}
     for node in postorder(e):
-        depth[node] = 1 + max((depth[a] for a in node.args), default=0)
+        depth[node] = 1 + max(depth[a] for a in node.args) if node.args else 0
     return depth[e]
 
 

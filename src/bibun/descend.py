@@ -22,6 +22,7 @@ import numpy as np
 from bibun import optim
 from bibun.calculus import as_function
 from bibun.errors import BibunError
+from bibun.explain.messages import pad
 from bibun.expr.core import Expr, as_expr
 from bibun.symbolic import gradient, hessian
 
@@ -167,15 +168,6 @@ def point_text(p: np.ndarray, names: Sequence[str] | None = None) -> str:
     return "(" + ", ".join(_num(v) for v in p) + ")"
 
 
-def _pad(text: str, width: int, right: bool = False) -> str:
-    """Pad to a display width (a Japanese character takes two columns)."""
-    import unicodedata
-
-    w = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    fill = " " * max(0, width - w)
-    return fill + text if right else text + fill
-
-
 @dataclass
 class Descent:
     """One descent run: the path, the values along it and why it stopped."""
@@ -233,7 +225,7 @@ class Descent:
     def summary(self, every: int | None = None, lang: str = "en") -> str:
         """A table of the path (first, sampled, last steps) and the stopping reason."""
         names = self.variables
-        head = _pad(message(lang, "step"), 8, right=True) + "  " + \
+        head = pad(message(lang, "step"), 8, right=True) + "  " + \
             "  ".join(f"{n:>12}" for n in names) + f"  {'f':>12}  {'|grad f|':>10}"
         lines = [message(lang, "header", opt=self.optimizer, lr=self.lr, f=self.expr), head]
         n = len(self.path)
@@ -634,11 +626,11 @@ def compare_table(runs: dict[str, Descent], lang: str = "en") -> str:
     names = next(iter(runs.values())).variables
     head = {"en": ("optimizer", "lr", "steps", "reason"),
             "ja": ("手法", "学習率", "ステップ", "停止理由")}[lang]
-    lines = [_pad(head[0], 10) + " " + _pad(head[1], 6, right=True) + "  "
-             + _pad(head[2], 8, right=True) + "  " + "  ".join(f"{n:>10}" for n in names)
+    lines = [pad(head[0], 10) + " " + pad(head[1], 6, right=True) + "  "
+             + pad(head[2], 8, right=True) + "  " + "  ".join(f"{n:>10}" for n in names)
              + f"  {'f':>11}  {head[3]}"]
     for label, r in runs.items():
         xs = "  ".join(f"{v + 0.0:10.4g}" for v in r.point)
-        lines.append(f"{_pad(label, 10)} {r.lr:6g}  {r.steps:8d}  {xs}  {r.value + 0.0:11.4g}  "
+        lines.append(f"{pad(label, 10)} {r.lr:6g}  {r.steps:8d}  {xs}  {r.value + 0.0:11.4g}  "
                      f"{message(lang, r.reason)}")
     return "\n".join(lines)

@@ -75,29 +75,17 @@ class Verification:
 
         heads = [t("symbolic"), t("numeric"), t("autodiff")]
         lines = [t("title", x=self.variable, f=self.expression, d=self.derivative),
-                 "  " + _pad(t("point"), 28) + " "
-                 + " ".join(_pad(h, 22, right=True) for h in heads)]
+                 "  " + M.pad(t("point"), 28) + " "
+                 + " ".join(M.pad(h, 22, right=True) for h in heads)]
         for c in self.checks:
             at = ", ".join(f"{k}={v:.4g}" for k, v in c.point.items())
-            lines.append(f"  {_pad(at, 28)} {c.symbolic:22.15g} {c.numeric:22.15g} "
+            lines.append(f"  {M.pad(at, 28)} {c.symbolic:22.15g} {c.numeric:22.15g} "
                          f"{c.automatic:22.15g}")
         worst = max((c.worst for c in self.checks), default=float("nan"))
         verdict = t("agree") if self.agree else t("disagree")
         lines.append("  " + t("summary", verdict=verdict, worst=f"{worst:.1e}",
                               n=len(self.checks), tolerance=f"{self.tolerance:g}"))
         return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Display width: East Asian wide characters take two columns."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - _width(text))
-    return fill + text if right else text + fill
 
 
 def automatic_derivative(expr: Expr, var: str, point: dict[str, float]) -> float:

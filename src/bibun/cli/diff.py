@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from typing import Any
 
 from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
@@ -170,20 +169,16 @@ def run_diff(args) -> int:
             print("  " + _at_line(point, value, lang))
     if args.forms:
         print(M.text("forms.title", lang))
-        for f in forms:
-            print(f"  {_pad(f.label(lang), 28)} {render(f.expr, fmt)}")
+        labels = [f.label(lang) for f in forms]
+        width = max(map(M.display_width, labels), default=0)
+        for label, f in zip(labels, forms, strict=True):
+            print(f"  {M.pad(label, width)}  {render(f.expr, fmt)}")
     return 0
 
 
 def _at_line(point: dict[str, Any], value: Any, lang: str) -> str:
     where = ", ".join(f"{k} = {v}" for k, v in point.items())
     return M.text("cli.at", lang, point=where, value=str(value))
-
-
-def _pad(label: str, width: int) -> str:
-    """Left-justify by display width: a Japanese character takes two columns."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
-    return label + " " * max(0, width - used)
 
 
 def _lang(args) -> str:

@@ -16,6 +16,7 @@ import json
 import locale
 import os
 import string
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -144,3 +145,14 @@ def format_number(v: float) -> str:
 
 __all__ = ["LANGS", "catalog", "default_lang", "format_number", "has", "join_list", "resolve",
            "segments", "template", "text"]
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: a Japanese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a display width, so that English and Japanese tables line up."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill

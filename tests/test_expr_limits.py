@@ -104,3 +104,12 @@ def test_exact_number_too_large_for_a_float_is_a_limit_error():
     """10^310 is exact, but sin needs a float: a clear LimitError, not an OverflowError."""
     with pytest.raises(LimitError, match="too large for a float"):
         bibun.parse("sin(x^310)").evaluate(x=10)
+
+
+def test_bracket_nesting_limit_is_exact_and_points_at_the_column():
+    from bibun.expr.lex import MAX_DEPTH
+
+    deep = "(" * MAX_DEPTH + "x" + ")" * MAX_DEPTH
+    assert bibun.parse(deep) is bibun.parse("x")
+    with pytest.raises(LimitError, match=f"open at column {MAX_DEPTH + 1:,}"):
+        bibun.parse("(" + deep + ")")

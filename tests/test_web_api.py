@@ -138,6 +138,13 @@ def test_diff_reads_a_leading_derivative_operator(client):
     assert clash.status_code == 422 and "derivative with respect to x" in clash.text
 
 
+def test_parse_and_check_read_a_leading_derivative_operator(client):
+    r = ok(client, "parse", {"expr": "d/dt (t^3 + x)"})
+    assert r["default_variable"] == "t" and r["formula"]["text"] == "t^3 + x"
+    r = ok(client, "check", {"expr": "d/dt (t^3 + x)", "answer": "3t^2"})
+    assert r["correct"] is True
+
+
 def test_diff_value_at_point_is_exact(client):
     r = ok(client, "diff", {"expr": "(x^3+1)^2", "at": {"x": 0.5}})
     assert r["value"]["exact"] == "81/64"

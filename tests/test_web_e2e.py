@@ -134,6 +134,14 @@ def test_type_formula_see_textbook_derivative(page):
     shot(page.locator("#point-card"), "3-point-check")
 
 
+def test_pasted_derivative_operator_sets_the_variable(page):
+    typed(page, "d/dt (t^3 + 2t)")
+    page.wait_for_function(
+        "() => document.querySelector('#derivative').dataset.text === '3t^2 + 2'")
+    page.wait_for_function(
+        "() => document.querySelector('#verify').textContent.includes('all three agree')")
+
+
 def test_parse_error_shown_in_place(page):
     typed(page, "x^^2")
     err = page.locator("#error")

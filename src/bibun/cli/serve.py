@@ -40,7 +40,7 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--open", action="store_true", help="open the page in a browser")
     p.add_argument("--workers", type=int, default=None,
-                   help="worker processes for computations (default: twice the CPUs, 4 to 8)")
+                   help="worker processes for computations (default: 4 per CPU, 4 to 8)")
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(func=run_serve)

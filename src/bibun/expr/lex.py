@@ -136,7 +136,8 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
         if c in _OPEN:
             brackets.append((c, i))
             if len(brackets) > MAX_DEPTH:
-                raise LimitError(f"formula nested too deeply (more than {MAX_DEPTH:,} brackets)")
+                raise LimitError(f"formula nested too deeply: more than {MAX_DEPTH:,} brackets"
+                                 f" open at column {offset + i + 1:,}")
             push("LPAR", c, i)
             i += 1
             continue

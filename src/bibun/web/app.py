@@ -164,7 +164,7 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
                allowed_hosts: Iterable[str] | None = None) -> FastAPI:
     """Build the workbench app.
 
-    ``workers`` fast-lane processes (default: twice the CPUs, 4 to 8), ``slow_workers``
+    ``workers`` fast-lane processes (default: 4 per CPU, 4 to 8), ``slow_workers``
     for tasks that overrun ``fast_budget``; ``budget`` is the whole per-request compute
     limit in seconds.  ``allowed_hosts`` are the Host header values accepted (default:
     the loopback names).

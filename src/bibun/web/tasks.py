@@ -97,11 +97,23 @@ def array_out(a: Any) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in arr.tolist()]
 
 
-def read_formula(text: str, syntax: str = "auto", derivative: bool = False) -> Parsed:
-    """Parse text or LaTeX (``syntax``: auto, text, latex) into an expression;
-    ``derivative`` also accepts a leading ``d/dx`` operator (``Parsed.wrt``)."""
+def read_formula(text: str, syntax: str = "auto", derivative: bool = True) -> Parsed:
+    """Parse text or LaTeX (``syntax``: auto, text, latex) into an expression.  The page's
+    formula is the function being studied, so a leading ``d/dx`` operator is accepted
+    (``Parsed.wrt``) in every panel; ``derivative=False`` for a learner's answer."""
     return parse_full(text, {"auto": None, "text": False, "latex": True}[syntax],
                       derivative=derivative)
+
+
+def _derivative_input(p: dict) -> tuple[Expr, str | None, list[str]]:
+    """The formula to differentiate, the chosen variable and the parser's warnings:
+    ``d/dx (…)`` sets the variable, and a ``var`` that contradicts it is an error."""
+    parsed = read_formula(p["expr"], p.get("syntax", "auto"))
+    chosen = p.get("var") or None
+    if parsed.wrt and chosen and chosen != parsed.wrt:
+        raise BibunError(f"the formula starts with a derivative with respect to {parsed.wrt},"
+                         f" but the variable chosen is {chosen}")
+    return parsed.expr, chosen or parsed.wrt, list(parsed.warnings)
 
 
 def variable(e: Expr, var: str | None) -> str:
@@ -141,7 +153,7 @@ def t_parse(p: dict) -> dict:
     parsed = read_formula(p["expr"], p.get("syntax", "auto"))
     e, warns = parsed.expr, list(parsed.warnings)
     return {"formula": formula(e), "variables": sorted(e.free), "warnings": warns,
-            "default_variable": variable(e, None)}
+            "default_variable": variable(e, parsed.wrt)}
 
 
 def _forms(d: Expr, e: Expr, lang: str) -> list[dict[str, Any]]:
@@ -184,12 +196,8 @@ def t_diff(p: dict) -> dict:
     """The derivative in textbook form, its other forms, steps and value at a point."""
     from bibun.symbolic import diff, nondifferentiable_points
 
-    parsed = read_formula(p["expr"], p.get("syntax", "auto"), derivative=True)
-    e, warns = parsed.expr, list(parsed.warnings)
-    if parsed.wrt and p.get("var") and p["var"] != parsed.wrt:
-        raise BibunError(f"the formula starts with a derivative with respect to {parsed.wrt},"
-                         f" but the variable chosen is {p['var']}")
-    var = variable(e, p.get("var") or parsed.wrt)
+    e, chosen, warns = _derivative_input(p)
+    var = variable(e, chosen)
     order = int(p.get("order", 1))
     d = diff(e, var, order)
     out: dict[str, Any] = {
@@ -469,12 +477,12 @@ def t_check(p: dict) -> dict:
     check = _require("bibun.explain", "check_answer", "answer checking needs"
                      " bibun.explain.check_answer (not installed yet)").check_answer
     lang = p.get("lang", "en")
-    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
+    e, var, _ = _derivative_input(p)
     try:
-        a = read_formula(p["answer"], p.get("syntax", "auto")).expr
+        a = read_formula(p["answer"], p.get("syntax", "auto"), derivative=False).expr
     except ParseError as exc:
         raise ParseError("answer: " + exc.message, exc.text, exc.column) from None
-    r = check(e, a, p.get("var") or None, lang=lang)
+    r = check(e, a, var, lang=lang)
     out = _jsonable(r.to_json(lang))
     out["expected"] = formula(r.expected)
     out["answer"] = formula(r.answer)

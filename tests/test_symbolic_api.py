@@ -122,3 +122,33 @@ def test_diff_of_text_reads_a_leading_derivative_operator():
     assert bibun.diff("∂/∂y (x^2 y)") is bibun.parse("x^2")
     assert bibun.diff("d/dx (x^2 sin x)") is bibun.parse("2x sin x + x^2 cos x")
     assert bibun.diff(r"\frac{d}{dt} t^3") is bibun.parse("3t^2")
+
+
+@pytest.mark.parametrize("text, var, expected", [
+    ("alpha*x^2", "alpha", "x^2"), ("x_1^2", "x_1", "2x1"), ("θ^2", "theta", "2θ"),
+    ("x^3", "y", "0"),  # a variable the formula does not contain: the derivative is 0
+])
+def test_the_variable_is_spelled_as_the_parser_spells_it(text, var, expected):
+    assert bibun.diff(text, var) is bibun.parse(expected)
+
+
+@pytest.mark.parametrize("var", [1, "x^2", "e", "2x", "", None.__class__])
+def test_differentiating_by_anything_but_a_variable_is_an_error(var):
+    with pytest.raises(bibun.BibunError, match="with respect to a variable"):
+        bibun.diff("x^3", var)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("log10(x)", "1/(x ln(10))"), ("log2(x)", "1/(x ln(2))"),
+    ("sigma(x)", "sigmoid(x)(1 - sigmoid(x))"),
+])
+def test_python_style_log10_log2_and_sigma_are_functions_not_products(text, expected):
+    assert bibun.diff(text) is bibun.parse(expected)
+
+
+def test_float_of_a_number_expression_and_clear_errors_otherwise():
+    assert float(bibun.parse("pi/2")) == pytest.approx(1.5707963267948966)
+    with pytest.raises(bibun.BibunError, match="free variables"):
+        float(bibun.parse("x + 1"))
+    with pytest.raises(bibun.BibunError, match="cannot turn NoneType"):
+        bibun.diff(None)

@@ -10,7 +10,7 @@ sigmoid' comes out as ``sigmoid(x)(1 - sigmoid(x))`` and tanh' as ``1 - tanh(x)^
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
@@ -35,10 +35,25 @@ EXPR_OPS = ExprOps()
 
 
 def _var(var: str | Expr) -> Expr:
-    v = core.symbol(var) if isinstance(var, str) else var
-    if v.op != SYM:
-        raise BibunError(f"can only differentiate with respect to a variable, not {v}")
-    return v
+    """The variable to differentiate by, spelled as the parser spells it: "alpha" is α
+    and "x_1" is x1, as in the formula.  Anything but one variable is an error."""
+    name = _variable_name(var) if isinstance(var, str) else \
+        var.value if isinstance(var, Expr) and var.op == SYM else None
+    if name is None:
+        raise BibunError(f"can only differentiate with respect to a variable, not {var!r}")
+    return core.symbol(name)
+
+
+@lru_cache(maxsize=512)
+def _variable_name(text: str) -> str | None:
+    """The parser's name for ``text`` if it is one variable (cached: diff is hot)."""
+    from bibun.expr.parse import parse
+
+    try:
+        v = parse(text)
+    except BibunError:
+        return None
+    return v.value if v.op == SYM else None
 
 
 def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None,

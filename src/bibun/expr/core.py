@@ -144,6 +144,13 @@ class Expr:
 
         return evaluate(self, {**(values or {}), **kw})
 
+    def __float__(self) -> float:
+        """float(parse("pi/2")): a number without free variables, as a float."""
+        if self.free:
+            raise BibunError(f"{self} has free variables ({', '.join(sorted(self.free))}):"
+                             " give them values with .evaluate(x=...)")
+        return float(self.evaluate())
+
     def subs(self, mapping: dict[Any, Any]) -> Expr:
         """Replace symbols (or any subexpressions) and rebuild canonically."""
         m = {(symbol(k) if isinstance(k, str) else k): as_expr(v) for k, v in mapping.items()}
@@ -284,7 +291,8 @@ def as_expr(x: Any) -> Expr:
             return number(float(x))
     except ImportError:  # pragma: no cover
         pass
-    raise TypeError(f"cannot turn {type(x).__name__} into an expression")
+    raise BibunError(f"cannot turn {type(x).__name__} into an expression (give a formula"
+                     " as text, a number or an expression)")
 
 
 # -- canonical builders --------------------------------------------------------------------

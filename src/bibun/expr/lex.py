@@ -197,6 +197,10 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
         base = sm.group(0)[1:].strip("{}")
         push("LOGBASE", base, start)
         return sm.end()
+    if run == "log" and sm and sm.group(0) in ("2", "10") \
+            and text[sm.end():].lstrip()[:1] == "(":  # log10(x), log2(x) as in Python and C
+        push("LOGBASE", sm.group(0), start)
+        return sm.end()
     if sm and run in FUNCTIONS and sm.group(0)[0] in _DIGITS:
         sm = None  # sin2x is sin(2x): the digits start the argument, not a variable name
     if sm:
@@ -223,6 +227,8 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
                 raise err(f"{part}{chr(39) * primes} must be applied, as in {part}'(x)", start)
             push("ABSFUNC", part + "'" * primes, pos)
             return j
+        if part == "sigma" and last and not suffix and nxt == "(":
+            part = "σ"  # sigma(x) is σ(x), the sigmoid, as in LaTeX's \sigma(x)
         if part in FUNCTIONS and not (last and suffix):
             if part == "σ" and not (last and nxt == "("):
                 push("NAME", "σ", pos)

@@ -208,9 +208,22 @@ def test_japanese_form_labels_line_up_by_display_width(capsys):
     assert all(row[row.rindex(f) - 2:row.rindex(f)] == "  " for row, f in zip(rows, formulas))
 
 
+def test_steps_for_a_second_derivative_differentiate_the_first_again(capsys):
+    code, out, _ = run(capsys, "diff", "x^3 sin x", "--steps", "--order", "2")
+    assert code == 0
+    first, second = out.split("Order 2: differentiate the result once more")
+    assert "Answer: dy/dx = x³ cos(x) + 3x² sin(x)" in first
+    assert "Differentiate y′ = x³ cos(x) + 3x² sin(x) with respect to x" in second
+    assert "Answer: dy′/dx = 6x sin(x) + 6x² cos(x) − x³ sin(x)" in second
+    assert bibun.diff("x^3 sin x", "x", 2) is bibun.parse("6x sin(x) + 6x^2 cos(x) - x^3 sin(x)")
+    code, out, _ = run(capsys, "diff", "sigmoid(x)", "--steps", "--order", "3", "--format",
+                       "json")
+    assert code == 0 and len(json.loads(out)) == 3
+
+
 @pytest.mark.parametrize("argv, message", [
     (("x^2", "--order", "2", "--forms"), "--order を外してください"),
-    (("x^2", "--order", "2", "--steps"), "--order を外してください"),
+    (("x^2", "--order", "5", "--steps"), "4 階の微分まで"),
     (("x^2", "--steps", "--format", "python"), "python 形式はありません"),
     (("x^2", "--wrt", "2"), "変数名を指定してください"),
 ])

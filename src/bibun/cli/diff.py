@@ -195,15 +195,23 @@ def _forms(args, d: Expr, expr: Expr, lang: str = "en") -> list:
 
 def _steps(args, expr: Expr, var: str) -> int:
     """``--steps``: the derivation as numbered steps (or Markdown/LaTeX/MathML/JSON)."""
-    from bibun.explain import derivation
+    from bibun.explain import derivations
+    from bibun.explain.derivation import MAX_EXPLAINED_ORDER
 
     lang = _lang(args)
-    if args.order != 1:
-        raise BibunError(M.text("error.steps_order", lang))
+    if args.order > MAX_EXPLAINED_ORDER:
+        raise BibunError(M.text("error.steps_order", lang, limit=MAX_EXPLAINED_ORDER))
     fmt = {"text": "text", "unicode": "text"}.get(args.format, args.format)
     if fmt == "python":
         raise BibunError(M.text("error.steps_format", lang))
-    print(derivation(expr, var).render(lang=lang, format=fmt))
+    ds = derivations(expr, var, args.order)
+    if fmt == "json" and len(ds) > 1:  # one derivation per order: y, then y′, ...
+        print(json.dumps([d.to_json(lang) for d in ds], ensure_ascii=False, indent=2))
+        return 0
+    for k, d in enumerate(ds, start=1):
+        if k > 1:
+            print("\n" + M.text("steps.again", lang, n=k) + "\n")
+        print(d.render(lang=lang, format=fmt))
     return 0
 
 

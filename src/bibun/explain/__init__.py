@@ -2,6 +2,7 @@
 
 * :func:`derivation` — the rule tree of d(expr)/d(var), rendered with
   ``.render(lang="en"|"ja", format="text"|"markdown"|"latex"|"mathml"|"json")``;
+  :func:`derivations` explains a higher derivative as y, then y′, …;
 * :func:`check_answer` — is a learner's answer the derivative? with a counterexample
   and a diagnosis of the usual mistakes;
 * :func:`equal` / :func:`compare` — are two expressions the same function?
@@ -9,7 +10,7 @@
 """
 
 from bibun.explain.check import CheckResult, check_answer
-from bibun.explain.derivation import Derivation, Note, Step, derivation
+from bibun.explain.derivation import Derivation, Note, Step, derivation, derivations
 from bibun.explain.equality import Comparison, compare, equal
 from bibun.explain.forms import Form, forms
 from bibun.explain.messages import default_lang
@@ -18,6 +19,7 @@ from bibun.expr.latex_input import parse_any, parse_latex
 
 __all__ = [
     "CheckResult", "Comparison", "Derivation", "Diagnosis", "Form", "Note", "Step",
-    "check_answer", "compare", "default_lang", "derivation", "equal", "forms", "parse_any",
+    "check_answer", "compare", "default_lang", "derivation", "derivations", "equal", "forms",
+    "parse_any",
     "parse_latex",
 ]

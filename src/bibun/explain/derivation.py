@@ -71,12 +71,13 @@ def _is_int(e: Expr) -> bool:
 class _Walker:
     """Builds the step tree; one instance per derivation (it owns the fresh names)."""
 
-    def __init__(self, root: Expr, var: str, quotient: bool, partial: bool):
+    def __init__(self, root: Expr, var: str, quotient: bool, partial: bool,
+                 dep: str | None = None):
         self.var = var
         self.quotient = quotient
         self.partial = partial
         self.taken: set[str] = set(root.free) | {var}
-        self.dep = next((n for n in DEPENDENT_NAMES if n not in self.taken), "F")
+        self.dep = dep or next((n for n in DEPENDENT_NAMES if n not in self.taken), "F")
         self.taken.add(self.dep)
         self.count = 0
         self.noted: set[str] = set()  # notes said once per derivation (self-derivative)
@@ -404,7 +405,8 @@ _RECIPROCAL_POWER = re.compile(r"[)}\]]\s*\^\s*[{(]?\s*-")
 
 
 def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | None = None,
-               checks: bool = True, latex: bool | None = None) -> Derivation:
+               checks: bool = True, latex: bool | None = None,
+               dep: str | None = None) -> Derivation:
     """Explain d(expr)/d(var) step by step.
 
     ``expr`` is an expression or text (plain or LaTeX; see
@@ -413,7 +415,9 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     g(x)^(-1) with the chain rule (False).  By default a formula typed as a negative
     power, ``(1 + e^{-z})^{-1}``, gets the chain rule and everything else (``1/(x^3+1)``,
     ``\\frac{…}{…}``) the quotient rule, as the seeds do.  ``checks`` adds the
-    check-by-expansion (polynomials) and a numeric spot check at the end.
+    check-by-expansion (polynomials) and a numeric spot check at the end.  ``dep`` names
+    the function being differentiated (default y, or z, w … when y is taken); the second
+    derivative is the derivation of y′ (see :func:`derivations`).
     """
     from bibun.expr.latex_input import parse_any
 
@@ -428,7 +432,7 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     if quotient is None:
         quotient = not (source is not None and _RECIPROCAL_POWER.search(source))
     partial = bool(e.free - {var})
-    w = _Walker(e, var, quotient, partial)
+    w = _Walker(e, var, quotient, partial, dep)
     root = w.step(e, var, 0, lhs=S.leibniz(w.dep, var, partial), dep=w.dep)
     result = root.result
     final = recognize(result)
@@ -450,5 +454,25 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     return d
 
 
-__all__ = ["Derivation", "FUNCTION_RULES", "MAX_DEPTH", "MAX_STEPS", "Note", "RULES", "Step",
-           "derivation"]
+#: higher derivatives are explained up to this order (each one a whole derivation)
+MAX_EXPLAINED_ORDER = 4
+
+
+def derivations(expr: Any, var: str | Expr | None = None, n: int = 1,
+                **options: Any) -> list[Derivation]:
+    """Explain the n-th derivative as n derivations: y, then y′ (the first one's final
+    form), then y″ …, each step by step, as a teacher differentiates again."""
+    if not isinstance(n, int) or not 1 <= n <= MAX_EXPLAINED_ORDER:
+        raise BibunError(f"derivatives are explained step by step up to order"
+                         f" {MAX_EXPLAINED_ORDER}, not {n!r}")
+    first = derivation(expr, var, **options)
+    out = [first]
+    for k in range(1, n):
+        prev = out[-1]
+        out.append(derivation(prev.final, prev.var, dep=first.dep + "′" * k,
+                              **{o: v for o, v in options.items() if o != "latex"}))
+    return out
+
+
+__all__ = ["Derivation", "FUNCTION_RULES", "MAX_DEPTH", "MAX_EXPLAINED_ORDER", "MAX_STEPS",
+           "Note", "RULES", "Step", "derivation", "derivations"]

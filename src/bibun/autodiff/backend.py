@@ -56,7 +56,7 @@ def np_scatter(g: Any, idx: Any, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-def np_softmax(x: Any, axis: int = -1) -> np.ndarray:
+def np_softmax(x: Any, axis: Any = -1) -> np.ndarray:
     """Softmax that survives ±1000 and -inf: shift by the max, treat an all -inf row as 0."""
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)

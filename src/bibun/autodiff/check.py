@@ -119,27 +119,46 @@ def gradcheck_params(loss_fn: Callable[[], Tensor], params: Sequence[Tensor],
                      names: Sequence[str] | None = None, eps: float = 1e-6,
                      rtol: float = 1e-5, atol: float = 1e-7) -> GradcheckReport:
     """Check the gradients of Parameters that ``loss_fn()`` reads from its closure.
-    Parameters should be float64 for a meaningful check."""
-    for p in params:
-        if not isinstance(p.data, np.ndarray):
-            p.data = np.array(p.data)  # a 0-d Tensor holds a scalar; perturb it in place
-    loss = loss_fn()
-    grads = backprop(loss, np.ones_like(loss.data))
-    report = GradcheckReport(rtol=rtol, atol=atol)
-    for k, p in enumerate(params):
-        numeric = np.zeros(p.shape)
-        with no_grad():
-            for i in np.ndindex(p.shape):
-                old = float(p.data[i])
-                h = _step(old, eps)
-                p.data[i] = old + h
-                up = float(loss_fn().item())
-                p.data[i] = old - h
-                down = float(loss_fn().item())
-                p.data[i] = old
-                numeric[i] = (up - down) / (2 * h)
-        g = grads.get(id(p))
-        analytic = np.zeros(p.shape) if g is None else np.asarray(g)
-        report.inputs.append(_compare(names[k] if names else f"param {k}", analytic, numeric,
-                                      rtol, atol))
+
+    The check runs in float64 whatever the parameters' dtype: each parameter's array
+    is swapped for a float64 copy for the duration (so a float32 model is checked with
+    the same step and tolerances, instead of drowning a 1e-6 step in float32 rounding),
+    and the original arrays, which an optimizer may hold, are put back untouched.  The
+    copies are perturbed in place, one element at a time."""
+    if not isinstance(params, (list, tuple)):
+        params = list(params)
+    originals = [p.data for p in params]
+    try:
+        for p in params:
+            p.data = np.array(p.data, dtype=np.float64)  # 0-d too: perturbable in place
+        loss = loss_fn()
+        if not isinstance(loss, Tensor) or loss.size != 1:
+            raise AutodiffError("gradcheck_params needs loss_fn() to return a scalar Tensor")
+        if loss.dtype != np.float64:
+            raise AutodiffError(
+                f"gradcheck_params: the loss is {loss.dtype} although the parameters were "
+                "made float64 for the check: loss_fn() casts somewhere (e.g. a float32 "
+                "constant or .astype); central differences in that precision cannot be "
+                "checked against a step of 1e-6")
+        grads = backprop(loss, np.ones_like(loss.data)) if loss.requires_grad else {}
+        report = GradcheckReport(rtol=rtol, atol=atol)
+        for k, p in enumerate(params):
+            numeric = np.zeros(p.shape)
+            with no_grad():
+                for i in np.ndindex(p.shape):
+                    old = float(p.data[i])
+                    h = _step(old, eps)
+                    p.data[i] = old + h
+                    up = float(loss_fn().item())
+                    p.data[i] = old - h
+                    down = float(loss_fn().item())
+                    p.data[i] = old
+                    numeric[i] = (up - down) / (2 * h)
+            g = grads.get(id(p))
+            analytic = np.zeros(p.shape) if g is None else np.asarray(g)
+            report.inputs.append(_compare(names[k] if names else f"param {k}", analytic,
+                                          numeric, rtol, atol))
+    finally:
+        for p, a in zip(params, originals):
+            p.data = a
     return report

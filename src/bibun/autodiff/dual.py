@@ -13,13 +13,13 @@ so one function ``f`` written with them runs in either mode.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from bibun.autodiff.backend import NUMPY, np_logsumexp, np_softmax, np_sum_to
-from bibun.autodiff.tensor import ShapeError, Tensor
+from bibun.autodiff.tensor import AutodiffError, ShapeError, Tensor, ZeroDimError
 from bibun.rules import RULES, Rule
 
 _F = NUMPY.F
@@ -59,6 +59,18 @@ class Dual:
         return d
 
     @property
+    def data(self) -> Any:
+        """The value (``primal``), under the name a Tensor uses, so code that reads
+        ``x.data`` (e.g. ``where(x.data > 0, ...)``) runs in forward mode too."""
+        return self.primal
+
+    def __float__(self) -> float:
+        raise AutodiffError("float() of a Dual would drop its tangent: the computation "
+                            "would leave the forward-mode graph and its derivative be "
+                            "silently wrong. Use bibun.autodiff functions on the Dual, or "
+                            ".primal for the bare value")
+
+    @property
     def shape(self) -> tuple[int, ...]:
         return np.shape(self.primal)
 
@@ -78,7 +90,44 @@ class Dual:
         return f"Dual({self.primal!r}, tangent={self.tangent!r})"
 
     def __len__(self) -> int:
+        if np.ndim(self.primal) == 0:
+            raise ZeroDimError("len() of a 0-d Dual: it holds one number")
         return len(self.primal)
+
+    def __bool__(self) -> bool:
+        if np.size(self.primal) != 1:
+            raise AutodiffError(f"the truth value of a Dual of shape {self.shape} is "
+                                "ambiguous: use (d > 0).any() or .all()")
+        return bool(np.asarray(self.primal).item())
+
+    def __iter__(self) -> Iterator[Dual]:
+        """Iterate over the first axis (each item is ``d[i]``), like a Tensor."""
+        if np.ndim(self.primal) == 0:
+            raise ZeroDimError("iteration over a 0-d Dual: it holds one number")
+        for i in range(len(self.primal)):
+            yield self[i]
+
+    # comparisons look at the value only and give boolean arrays, as a Tensor's do, so
+    # ``if x > 0:`` and ``where(x > 0, ...)`` run in forward mode too
+    __hash__ = object.__hash__
+
+    def __lt__(self, other: Any) -> Any:
+        return self.primal < _split(other)[0]
+
+    def __le__(self, other: Any) -> Any:
+        return self.primal <= _split(other)[0]
+
+    def __gt__(self, other: Any) -> Any:
+        return self.primal > _split(other)[0]
+
+    def __ge__(self, other: Any) -> Any:
+        return self.primal >= _split(other)[0]
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.primal == _split(other)[0]
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.primal != _split(other)[0]
 
     # -- arithmetic (product and quotient rules) -------------------------------------
     def __add__(self, other: Any) -> Dual:
@@ -120,10 +169,17 @@ class Dual:
     def __pow__(self, other: Any) -> Dual:
         q, dq = _split(other)
         p = _bin("pow", np.power, self.primal, q)
-        t = q * self.primal ** (q - 1) * self.tangent
-        if dq is not None:
-            t = t + p * np.log(self.primal) * dq
-        return Dual._make(p, _fit(t, p))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if np.ndim(q) == 0 and q == 0:  # x**0 = 1: tangent exactly 0, not 0·0^-1 = NaN
+                t = np.zeros_like(self.tangent)
+            elif np.ndim(q) == 0 and q == 1:
+                t = self.tangent
+            else:
+                t = np.where(np.equal(q, 0), 0, q * self.primal ** (q - 1)) * self.tangent
+            if dq is not None:  # d(a^b)/db = a^b·log a, exactly 0 where a = 0 <= b
+                t = t + np.where(np.equal(self.primal, 0) & np.greater_equal(q, 0), 0,
+                                 p * np.log(self.primal)) * dq
+        return Dual._make(p, _fit(np.asarray(t, dtype=np.asarray(p).dtype), p))
 
     def __rpow__(self, other: Any) -> Dual:
         p = np.power(other, self.primal)
@@ -199,6 +255,7 @@ class Dual:
         return self._select(np.min, axis, keepdims)
 
     def _select(self, fn: Any, axis: Any, keepdims: bool) -> Dual:
+        _check_nonempty(fn.__name__, self, axis)
         p = fn(self.primal, axis=axis, keepdims=True)
         mask = (self.primal == p).astype(self.tangent.dtype)
         t = (mask * self.tangent).sum(axis=axis, keepdims=True) / mask.sum(axis=axis,
@@ -208,7 +265,8 @@ class Dual:
         return Dual._make(p, t)
 
     # -- stable fused ops ----------------------------------------------------------------
-    def logsumexp(self, axis: int = -1, keepdims: bool = False) -> Dual:
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Dual:
+        _check_nonempty("logsumexp", self, axis)
         s = np_softmax(self.primal, axis)
         t = (s * self.tangent).sum(axis=axis, keepdims=keepdims)
         return Dual._make(np_logsumexp(self.primal, axis, keepdims), t)
@@ -222,6 +280,15 @@ class Dual:
         s = np_softmax(self.primal, axis)
         p = self.primal - np_logsumexp(self.primal, axis, keepdims=True)
         return Dual._make(p, self.tangent - (s * self.tangent).sum(axis=axis, keepdims=True))
+
+
+def _check_nonempty(op: str, d: Dual, axis: Any) -> None:
+    shape = d.shape
+    axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    if any(shape[ax] == 0 for ax in axes):
+        where = "all axes" if axis is None else f"axis {axis}"
+        raise ShapeError(f"{op}: cannot reduce a Dual of shape {shape} over {where}: there "
+                         "are no elements")
 
 
 def _fit(t: Any, p: Any) -> Any:

@@ -48,6 +48,27 @@ def _inputs(args: Sequence[Any], nums: tuple[int, ...]) -> tuple[list[Any], bool
     return xs, nested
 
 
+def _graph_output(out: Any, who: str) -> Tensor:
+    """The function's result, which must be a Tensor.  A Python or NumPy number means
+    the computation left the graph (``math.sin(x)``, ``float(x)``, ``x.item()``,
+    ``np.sin(x.data)``): its gradient would be a silent 0, so refuse it."""
+    if isinstance(out, Tensor):
+        return out
+    if isinstance(out, Dual):
+        raise AutodiffError(f"{who}: the function returned a forward-mode Dual; use jvp() "
+                            "or jacobian(mode='fwd') for Duals")
+    kind = type(out).__name__
+    if isinstance(out, (int, float, complex, np.number, np.ndarray, bool, np.bool_)):
+        raise AutodiffError(
+            f"{who}: the function returned a plain {kind} ({out!r:.40}), not a Tensor: the "
+            "computation left the autodiff graph (math.sin(x), float(x), x.item() or "
+            "NumPy on x.data give plain numbers, whose derivative cannot be traced), so "
+            "its gradient would silently be 0. Use the bibun.autodiff functions "
+            "(ad.sin(x), x * x, x.sum(), ...); if the function really is constant, "
+            "return ad.Tensor(value)")
+    raise AutodiffError(f"{who}: the function must return a Tensor, got {kind}")
+
+
 def _zeros_like(x: Tensor) -> Tensor:
     return Tensor(np.zeros_like(x.data))
 
@@ -72,8 +93,7 @@ def value_and_grad(f: Fn, argnums: int | Sequence[int] = 0) -> Fn:
     def vg(*args: Any) -> tuple[Tensor, Any]:
         xs, nested = _inputs(args, nums)
         with enable_grad():
-            out = f(*xs)
-        out = out if isinstance(out, Tensor) else Tensor(out)
+            out = _graph_output(f(*xs), "grad")
         if out.size != 1:
             raise AutodiffError(
                 f"grad needs a function with a scalar output, got shape {out.shape}: "
@@ -108,7 +128,7 @@ def vjp(f: Fn, *primals: Any) -> tuple[Tensor, Fn]:
     """``out, pullback = vjp(f, x, y)``; ``pullback(ct)`` gives (ct·∂f/∂x, ct·∂f/∂y)."""
     xs, nested = _inputs(primals, tuple(range(len(primals))))
     with enable_grad():
-        out = f(*xs)
+        out = _graph_output(f(*xs), "vjp")
 
     def pullback(cotangent: Any) -> tuple[Tensor, ...]:
         ct = np.asarray(cotangent.data if isinstance(cotangent, Tensor) else cotangent,
@@ -125,60 +145,114 @@ def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
+def _float_array(x: Any) -> np.ndarray:
+    """A float array for an input: float32 and float64 stay, anything else is float64."""
+    a = np.asarray(_raw(x))
+    return a if a.dtype.kind == "f" else a.astype(np.float64)
+
+
+def _dual_output(out: Any, who: str) -> tuple[Any, Any]:
+    """(value, tangent) of a forward-mode result.  A Tensor or array that does not
+    depend on the input has tangent 0; a plain Python/NumPy number is refused as in
+    reverse mode (the computation may have left the graph)."""
+    if isinstance(out, Dual):
+        return out.primal, out.tangent
+    if isinstance(out, Tensor):
+        value = out.data
+        return value, np.zeros_like(np.asarray(value))
+    if isinstance(out, (int, float, np.number, bool, np.bool_)):
+        raise AutodiffError(
+            f"{who}: the function returned a plain {type(out).__name__} ({out!r:.40}), not "
+            "a Dual: the computation left the forward-mode graph, so its derivative would "
+            "silently be 0. Use the bibun.autodiff functions (ad.sin(x), x * x, ...); if "
+            "the function really is constant, return ad.Tensor(value)")
+    if isinstance(out, np.ndarray) and out.dtype.kind in "fiub":
+        return out, np.zeros_like(out, dtype=out.dtype if out.dtype.kind == "f" else float)
+    raise AutodiffError(f"{who}: the function must return a Dual or a Tensor, "
+                        f"got {type(out).__name__}")
+
+
 def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """Forward mode: ``(f(x), ∂f(x)·t)`` in one pass with dual numbers."""
     if len(primals) != len(tangents):
         raise AutodiffError("jvp: give one tangent per primal")
-    duals = [Dual(np.asarray(_raw(p), dtype=float) if np.asarray(_raw(p)).dtype.kind != "f"
-                  else np.asarray(_raw(p)), np.asarray(_raw(t)))
-             for p, t in zip(primals, tangents)]
-    out = f(*duals)
-    if isinstance(out, Dual):
-        return out.primal, out.tangent
-    value = _raw(out)
-    return value, np.zeros_like(np.asarray(value))
+    duals = [Dual(_float_array(p), np.asarray(_raw(t))) for p, t in zip(primals, tangents)]
+    return _dual_output(f(*duals), "jvp")
 
 
-def jacobian(f: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
-    """The Jacobian, shape ``out.shape + x.shape``.  ``mode="rev"``: one backward pass per
-    output element; ``mode="fwd"``: one dual-number pass per input element."""
+def jacobian(f: Fn, argnums: int | Sequence[int] = 0, mode: str = "rev") -> Fn:
+    """The Jacobian, shape ``out.shape + x.shape``, in the input's dtype.
+    ``mode="rev"``: one backward pass per output element; ``mode="fwd"``: one dual-number
+    pass per input element.  ``argnums`` a tuple gives a tuple of Jacobians, one per
+    argument (as in JAX)."""
     if mode not in ("rev", "fwd"):
         raise AutodiffError(f"jacobian mode must be 'rev' or 'fwd', got {mode!r}")
+    nums, single = _argnums(argnums)
+    for i in nums:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise AutodiffError(f"jacobian: argnums must be an int or a tuple of ints, "
+                                f"got {argnums!r}")
 
-    def jac_rev(*args: Any) -> Tensor:
-        xs, nested = _inputs(args, (argnums,))
-        x = xs[argnums]
+    def jac_rev(*args: Any) -> Any:
+        xs, nested = _inputs(args, nums)
+        wrt = [xs[i] for i in nums]
         with enable_grad():
-            out = f(*xs)
-        out = out if isinstance(out, Tensor) else Tensor(out)
-        rows = []
+            out = _graph_output(f(*xs), "jacobian")
+        per_input: list[list[Tensor]] = [[] for _ in wrt]
         for i in range(out.size):
             seed = np.zeros(out.size, dtype=out.dtype)
             seed[i] = 1
-            rows.append(_pullback(out, [x], seed.reshape(out.shape), nested)[0])
-        if nested:
-            return stack(rows).reshape(out.shape + x.shape)
-        return Tensor(np.stack([r.data for r in rows]).reshape(out.shape + x.shape))
+            for rows, g in zip(per_input, _pullback(out, wrt, seed.reshape(out.shape),
+                                                    nested)):
+                rows.append(g)
+        jacs = []
+        for x, rows in zip(wrt, per_input):
+            shape = out.shape + x.shape
+            if not rows:  # an empty output: the Jacobian has no elements
+                jacs.append(Tensor(np.zeros(shape, dtype=np.result_type(out.dtype,
+                                                                         x.dtype))))
+            elif nested:
+                jacs.append(stack(rows).reshape(shape))
+            else:
+                jacs.append(Tensor(np.stack([r.data for r in rows]).reshape(shape)))
+        return jacs[0] if single else tuple(jacs)
 
-    def jac_fwd(*args: Any) -> Tensor:
-        x = np.asarray(_raw(args[argnums]), dtype=float)
-        cols = []
-        out_val = None
-        for j in range(x.size):
-            t = np.zeros(x.size)
-            t[j] = 1
-            duals = list(args)
-            duals[argnums] = Dual(x, t.reshape(x.shape))
-            out = f(*duals)
-            out_val, tan = (out.primal, out.tangent) if isinstance(out, Dual) else \
-                (np.asarray(_raw(out)), np.zeros_like(np.asarray(_raw(out))))
-            cols.append(np.asarray(tan))
-        shape = np.shape(out_val)
-        return Tensor(np.stack(cols, axis=-1).reshape(shape + x.shape))
+    def jac_fwd(*args: Any) -> Any:
+        for i in nums:
+            if not -len(args) <= i < len(args):
+                raise AutodiffError(f"argnums {i} is out of range for {len(args)} arguments")
+        jacs = []
+        for k in nums:
+            x = _float_array(args[k])
+            cols = []
+            out_val: Any = None
+            # one pass per input element; an empty input still runs once (zero tangent)
+            # so that the Jacobian gets its shape out.shape + (0,)
+            for j in range(x.size or 1):
+                t = np.zeros(x.size, dtype=x.dtype)
+                if x.size:
+                    t[j] = 1
+                duals = list(args)
+                duals[k] = Dual(x, t.reshape(x.shape))
+                out_val, tan = _dual_output(f(*duals), "jacobian")
+                if x.size:
+                    cols.append(np.asarray(tan))
+            shape = np.shape(out_val) + x.shape
+            dtype = np.result_type(np.asarray(out_val).dtype, x.dtype)
+            if not cols:
+                jacs.append(Tensor(np.zeros(shape, dtype=dtype)))
+            else:
+                jacs.append(Tensor(np.stack(cols, axis=-1).reshape(shape).astype(
+                    dtype, copy=False)))
+        return jacs[0] if single else tuple(jacs)
 
     return jac_rev if mode == "rev" else jac_fwd
 
 
 def hessian(f: Fn, argnums: int = 0) -> Fn:
     """Second derivatives: the reverse-mode Jacobian of the gradient (reverse-over-reverse)."""
+    if isinstance(argnums, bool) or not isinstance(argnums, (int, np.integer)):
+        raise AutodiffError(f"hessian: argnums must be one int (the Hessian with respect "
+                            f"to one argument), got {argnums!r}; for mixed second "
+                            "derivatives nest jacobian(grad(f, i), j)")
     return jacobian(grad(f, argnums), argnums, mode="rev")

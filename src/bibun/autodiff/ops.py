@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from bibun.autodiff.backend import is_basic_index, np_logsumexp, np_scatter, np_softmax, np_sum_to
+from bibun.autodiff.dual import Dual
 from bibun.autodiff.tensor import (
     AutodiffError,
     ShapeError,
@@ -110,8 +111,19 @@ def _vjp_rdiv_c(node: Tensor, g: Any, B: Any) -> tuple[Any]:  # c / x
     return (-(g * B.v(node)) / B.v(node._parents[0]),)
 
 
+def _zeros_like(g: Any, B: Any) -> Any:
+    """An exact zero gradient (not ``g * 0``, which is NaN where g is inf)."""
+    if B.name == "numpy":
+        return np.zeros_like(g)
+    return Tensor(np.zeros_like(g.data))
+
+
 def _vjp_pow_c(node: Tensor, g: Any, B: Any) -> tuple[Any]:  # x ** c
     c = node._ctx
+    if c == 0:  # x**0 is the constant 1: not 0 * x**-1, which is 0 * inf = NaN at x = 0
+        return (_zeros_like(g, B),)
+    if c == 1:  # x**1 is x: exactly g, and every higher derivative is exactly 0
+        return (g,)
     x = B.v(node._parents[0])
     if c == 2:
         return (g * (2 * x),)
@@ -161,11 +173,26 @@ def _vjp_div(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
             None if gb is None else B.sum_to(gb, b.data.shape))
 
 
+def _safe_base(mask: np.ndarray, av: Any, B: Any) -> Any:
+    """The base with 1 where ``mask`` (a constant boolean array): there the derivative's
+    other factor is exactly 0, and a^(b-1) or log a at a = 0 would turn it into NaN
+    (0·inf).  Substituting the base, rather than zeroing the result afterwards, keeps
+    higher derivatives finite too: no inf is ever computed."""
+    if not mask.any():
+        return av
+    if B.name == "numpy":
+        return np.where(mask, 1, av).astype(av.dtype, copy=False)
+    return where(mask, 1.0, av)
+
+
 def _vjp_pow(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
     a, b = node._parents
     av, bv = B.v(a), B.v(b)
-    ga = g * bv * av ** (bv - 1) if a.requires_grad else None
-    gb = g * B.v(node) * B.F.log(av) if b.requires_grad else None
+    ga = gb = None
+    if a.requires_grad:  # b·a^(b-1), exactly 0 where b = 0 (not 0·0^-1 = NaN at a = 0)
+        ga = g * bv * _safe_base(b.data == 0, av, B) ** (bv - 1)
+    if b.requires_grad:  # a^b·log a, exactly 0 where a = 0 <= b, as in PyTorch
+        gb = g * B.v(node) * B.F.log(_safe_base((a.data == 0) & (b.data >= 0), av, B))
     if node._ctx:
         return ga, gb
     return (None if ga is None else B.sum_to(ga, a.data.shape),
@@ -380,10 +407,21 @@ def _vjp_max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
     return (g * mask,)
 
 
+def _check_nonempty(op: str, x: Tensor, axis: Any) -> None:
+    """max, min and logsumexp have no value over zero elements (NumPy raises a bare
+    ValueError): say which op, shape and axis."""
+    if any(x.shape[ax] == 0 for ax in _axes(axis, x.ndim)):
+        where = "all axes" if axis is None else f"axis {axis}"
+        raise ShapeError(f"{op}: cannot reduce a tensor of shape {x.shape} over {where}: "
+                         "there are no elements to take the " + (
+                             "log-sum-exp" if op == "logsumexp" else op) + " of")
+
+
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; the gradient goes to the arg-max (split evenly on ties)."""
     x = as_tensor(x)
     _check_axis(x, axis)
+    _check_nonempty("max", x, axis)
     return make_node1(x.data.max(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "max")
 
@@ -392,6 +430,7 @@ def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     """Minimum over ``axis`` (same rule as max)."""
     x = as_tensor(x)
     _check_axis(x, axis)
+    _check_nonempty("min", x, axis)
     return make_node1(x.data.min(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "min")
 
@@ -550,9 +589,18 @@ def _vjp_where(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
             B.sum_to(g * (1 - m), b.data.shape) if b.requires_grad else None)
 
 
+def _condition(cond: Any) -> Any:
+    """The boolean values of a condition: an array, a Tensor or a forward-mode Dual."""
+    if isinstance(cond, Tensor):
+        return cond.data
+    if isinstance(cond, Dual):
+        return cond.primal
+    return cond
+
+
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """Pick ``a`` where ``cond`` else ``b``; each side gets the gradient where it was picked."""
-    c = np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool)
+    c = np.asarray(_condition(cond), dtype=bool)
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     a, b = _lift(a, like), _lift(b, like)
     try:
@@ -574,10 +622,13 @@ def _vjp_logsumexp(node: Tensor, g: Any, B: Any) -> tuple[Any]:
     return (g * B.softmax(B.v(x), axis),)
 
 
-def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> Tensor:
-    """log Σ exp(x) along ``axis``, shifted by the max so exp never overflows."""
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """log Σ exp(x) over ``axis`` (None: all elements, like ``sum`` and ``max``, and
+    like ``scipy.special.logsumexp`` and JAX), shifted by the max so exp never overflows.
+    For one value per row of a batch of logits pass ``axis=-1``."""
     x = as_tensor(x)
     _check_axis(x, axis)
+    _check_nonempty("logsumexp", x, axis)
     return make_node1(np_logsumexp(x.data, axis, keepdims), x, _vjp_logsumexp,
                       (axis, keepdims), "logsumexp")
 
@@ -675,9 +726,10 @@ def bce_with_logits(logits: Any, target: Any) -> Tensor:
 
 
 def mse_loss(pred: Any, target: Any) -> Tensor:
-    """Mean squared error."""
+    """Mean squared error.  A target given as data (not a Tensor) takes the prediction's
+    dtype, as in cross_entropy and bce_with_logits: float32 stays float32."""
     pred = as_tensor(pred)
-    t = target if isinstance(target, Tensor) else _lift(target, pred)
+    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=pred.dtype))
     if pred.shape != t.shape:
         raise _shape_error("mse_loss", pred.data, t.data, "must be equal")
     return ((pred - t) ** 2).mean()

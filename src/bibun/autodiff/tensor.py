@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import heapq
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import count
 from typing import Any
 
@@ -45,6 +45,11 @@ class ShapeError(AutodiffError):
 
 class AnomalyError(AutodiffError):
     """NaN appeared: the message names the operation where it first appeared."""
+
+
+class ZeroDimError(ShapeError, TypeError):
+    """``len()`` of, or iteration over, a 0-d tensor.  Also a TypeError, as NumPy's is,
+    so code that probes for a sequence with ``try: len(x) except TypeError`` still works."""
 
 
 # creation order, counting *down*: a parent always has a larger number than its children,
@@ -198,7 +203,28 @@ class Tensor:
         return self.data.dtype
 
     def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise ZeroDimError("len() of a 0-d tensor: it holds one number (use .item())")
         return len(self.data)
+
+    def __bool__(self) -> bool:
+        """The truth of a one-element tensor; for more (or no) elements ``if t:`` would
+        otherwise ask ``len(t) > 0``, a silent answer to an ambiguous question."""
+        if self.data.size != 1:
+            raise AutodiffError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous: use "
+                "(t > 0).any() or .all() on the comparison you mean")
+        return bool(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """Iterate over the first axis, like a NumPy array: ``for row in t``,
+        ``a, b = t``, ``sum(t)``.  Each item is ``t[i]``, so gradients flow back."""
+        if self.data.ndim == 0:
+            raise ZeroDimError("iteration over a 0-d tensor: it holds one number "
+                               "(use .item(), or reshape it to (1,))")
+        getitem = type(self).__getitem__
+        for i in range(len(self.data)):
+            yield getitem(self, i)
 
     def item(self) -> float:
         return float(np.asarray(self.data).item())
@@ -224,7 +250,16 @@ class Tensor:
                                threshold=20, edgeitems=2)
         return f"Tensor({body}{g}, op={self.op})" if self.op != "leaf" else f"Tensor({body}{g})"
 
-    # comparisons give plain boolean arrays: they have no gradient
+    # comparisons are elementwise and give plain boolean arrays (a NumPy bool for 0-d):
+    # they have no gradient.  ``==`` and ``!=`` too, so ``where(t == 2, ...)`` works; a
+    # Tensor stays hashable by identity (``__hash__`` above), and dicts and sets find it
+    # by identity first, so ``{t: ...}`` and ``t in {t}`` are unaffected.
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.data == _raw(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.data != _raw(other)
+
     def __lt__(self, other: Any) -> np.ndarray:
         return self.data < _raw(other)
 
@@ -363,6 +398,11 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
         if isinstance(seed, Tensor):
             seed = seed.data
     out: dict[int, Any] = {}
+    # arrays a leaf's .grad must not share: the caller's seed and the other leaves' grads
+    # (a pass-through vjp such as add's hands the same array to both operands), so that
+    # each leaf owns its .grad: editing one in place changes no other, and an optimizer
+    # can tell a fresh gradient from one it already applied by identity
+    owned = {id(seed)} if assign else set()
     root._g = seed
     heap: list[tuple[int, Tensor]] = [(root._seq, root)]
     push, pop = heapq.heappush, heapq.heappop
@@ -376,10 +416,11 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
             vjp = node._vjp
             if assign:
                 if vjp is None:  # a leaf: its grad belongs to the user
-                    if type(g) is np.ndarray and not g.flags.writeable:
-                        g = g.copy()  # broadcast views are read-only
                     if accumulate and node.grad is not None:
                         g = node.grad + g
+                    elif type(g) is np.ndarray and (not g.flags.writeable or id(g) in owned):
+                        g = g.copy()  # broadcast views are read-only; shared arrays
+                    owned.add(id(g))
                 node.grad = g
             if vjp is None or (stop and id(node) in stop):
                 out[id(node)] = g

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from bibun import autodiff as ad
-from bibun.autodiff import ops
 from bibun.autodiff.tensor import Tensor, as_tensor
 from bibun.errors import BibunError
 from bibun.nn.init import INITS, for_activation
@@ -43,9 +42,17 @@ def _rng(seed_or_rng: Any) -> np.random.Generator:
     return np.random.default_rng(seed_or_rng)
 
 
-def _as_input(x: Any) -> Any:
-    """Tensors and forward-mode Duals pass through (so jvp/jacobian work on models)."""
-    return x if isinstance(x, (Tensor, ad.Dual)) else as_tensor(x)
+def _as_input(x: Any, dtype: Any = None) -> Any:
+    """Tensors and forward-mode Duals pass through (so jvp/jacobian work on models).
+    Data (NumPy arrays, lists, numbers) becomes a Tensor of the layer's ``dtype``: a
+    float32 model given float64 data runs in float32, not silently in float64.  A Tensor
+    keeps its dtype (NumPy promotion applies, as in any Tensor op)."""
+    if isinstance(x, (Tensor, ad.Dual)):
+        return x
+    a = np.asarray(x)
+    if dtype is not None and a.dtype.kind in "biuf":
+        return Tensor(a.astype(dtype, copy=False))
+    return as_tensor(a)
 
 
 class Linear(Module):
@@ -60,7 +67,7 @@ class Linear(Module):
         self.n_in, self.n_out = n_in, n_out
 
     def forward(self, x: Any) -> Tensor:
-        x = _as_input(x)
+        x = _as_input(x, self.W.dtype)
         if x.shape[-1:] != (self.n_in,):
             raise BibunError(f"Linear({self.n_in}, {self.n_out}) got input of shape {x.shape}"
                              f": the last axis must be {self.n_in}")
@@ -95,8 +102,8 @@ class Softmax(Module):
     def __init__(self, axis: int = -1):
         self.axis = axis
 
-    def forward(self, x: Tensor) -> Tensor:
-        return ops.softmax(x, self.axis)
+    def forward(self, x: Any) -> Any:
+        return ad.softmax(x, self.axis)  # a Tensor, a Dual (forward mode) or an array
 
 
 class Sequential(Module):
@@ -125,7 +132,7 @@ class MLP(Module):
                        for a, b in zip(sizes, sizes[1:])]
 
     def forward(self, x: Any) -> Tensor:
-        h = _as_input(x)
+        h = _as_input(x, self.layers[0].W.dtype)
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
             h = layer(h)
@@ -146,7 +153,7 @@ class RNN(Module):
 
     def forward(self, x: Any, h: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """x: (N, T, D) -> (outputs (N, T, H), last hidden state (N, H))."""
-        x = _check_seq(x, self.Wx.shape[0], "RNN")
+        x = _check_seq(x, self.Wx, "RNN")
         n, steps, d = x.shape
         xw = (x.reshape(n * steps, d) @ self.Wx).reshape(n, steps, self.hidden)
         h = h if h is not None else Tensor(np.zeros((n, self.hidden), dtype=self.Wx.dtype))
@@ -154,7 +161,7 @@ class RNN(Module):
         for t in range(steps):
             h = (xw[:, t] + h @ self.Wh + self.b).tanh()
             outs.append(h)
-        return ops.stack(outs, axis=1), h
+        return ad.stack(outs, axis=1), h
 
 
 class LSTM(Module):
@@ -180,7 +187,7 @@ class LSTM(Module):
     def forward(self, x: Any, state: tuple[Tensor, Tensor] | None = None
                 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """x: (N, T, D) -> (outputs (N, T, H), (h_T, c_T))."""
-        x = _check_seq(x, self.Wx.shape[0], "LSTM")
+        x = _check_seq(x, self.Wx, "LSTM")
         n, steps, d = x.shape
         H = self.hidden
         xw = (x.reshape(n * steps, d) @ self.Wx).reshape(n, steps, 4 * H)
@@ -198,13 +205,19 @@ class LSTM(Module):
             c = f * c + i * g
             h = o * c.tanh()
             outs.append(h)
-        return ops.stack(outs, axis=1), (h, c)
+        return ad.stack(outs, axis=1), (h, c)
 
 
-def _check_seq(x: Any, d: int, who: str) -> Tensor:
-    x = as_tensor(x)
+def _check_seq(x: Any, Wx: Tensor, who: str) -> Any:
+    """The input as a Tensor of the layer's dtype (or a Dual), checked to be
+    (batch, time, features) with at least one time step."""
+    d = Wx.shape[0]
+    x = _as_input(x, Wx.dtype)
     if x.ndim != 3 or x.shape[2] != d:
         raise BibunError(f"{who} expects input of shape (batch, time, {d}), got {x.shape}")
+    if x.shape[1] == 0:
+        raise BibunError(f"{who} got input of shape {x.shape}: a sequence needs at least "
+                         "one time step (the time axis, axis 1, is empty)")
     return x
 
 

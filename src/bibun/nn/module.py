@@ -86,14 +86,40 @@ class Module:
                 raise BibunError(f"parameter {name}: saved shape {a.shape}, model {p.shape}")
             p.data[...] = a
 
-    def save(self, path: str | Path) -> None:
-        """Write all parameters to a compressed ``.npz`` (names as keys)."""
-        np.savez_compressed(path, **self.state_dict())
+    def save(self, path: str | Path) -> Path:
+        """Write all parameters to a compressed ``.npz`` (names as keys).  Like NumPy,
+        ``.npz`` is appended when the name lacks it; the path written is returned, and
+        :meth:`load` accepts the same name."""
+        target = _npz_path(path)
+        np.savez_compressed(target, **self.state_dict())
+        return target
 
     def load(self, path: str | Path) -> None:
-        """Read parameters saved by :meth:`save` into this (same-shaped) model."""
-        with np.load(path) as f:
-            self.load_state_dict({k: f[k] for k in f.files})
+        """Read parameters saved by :meth:`save` into this (same-shaped) model.  Accepts
+        the name given to :meth:`save`, with or without ``.npz``."""
+        p = Path(path)
+        if not p.is_file() and _npz_path(p).is_file():
+            p = _npz_path(p)
+        if not p.is_file():
+            also = "" if p.suffix == ".npz" else f" (nor {_npz_path(p)})"
+            raise BibunError(f"load: no parameter file {str(path)!r}{also}")
+        try:
+            f = np.load(p)
+        except (OSError, ValueError) as exc:
+            raise BibunError(f"load: {str(p)!r} is not a parameter file written by "
+                             f"save() (.npz): {exc}") from None
+        if not isinstance(f, np.lib.npyio.NpzFile):
+            raise BibunError(f"load: {str(p)!r} holds a single array, not the named "
+                             "parameters that save() writes (.npz)")
+        with f:
+            state = {k: f[k] for k in f.files}
+        self.load_state_dict(state)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.num_parameters()} parameters)"
+
+
+def _npz_path(path: str | Path) -> Path:
+    """``path`` with ``.npz`` appended unless it already ends so (what NumPy writes)."""
+    p = Path(path)
+    return p if p.suffix == ".npz" else p.with_name(p.name + ".npz")

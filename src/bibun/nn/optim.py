@@ -1,6 +1,12 @@
 """Optimizers for Modules: thin wrappers over :mod:`bibun.optim` (the update math lives
 there once, on plain arrays).  ``step()`` reads each Parameter's ``.grad``;
-``zero_grad()`` clears them."""
+``zero_grad()`` clears them.
+
+Each gradient is applied **once**.  ``backward()`` gives every parameter it reaches a new
+``.grad`` array; a parameter it did not reach (a layer not used in this step) keeps the
+array an earlier step already applied, and ``step()`` skips it, as it skips a ``None``
+gradient, instead of applying the old gradient again.  (The check is by identity: assign
+a new array to ``p.grad`` to have it applied.)"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ class _Wrapped:
     def __init__(self, params: Iterable[Parameter], **kw: Any):
         self.params = list(params)
         self.opt = self.core([p.data for p in self.params], **kw)
+        self._applied: list[Any] = [None] * len(self.params)  # the .grad each step used
 
     @property
     def lr(self) -> float:
@@ -29,15 +36,23 @@ class _Wrapped:
         self.opt.lr = value
 
     def step(self) -> None:
+        """Update every parameter that has a gradient not applied before: ``None`` and
+        a stale ``.grad`` (the backward pass since the last step did not reach it) are
+        skipped."""
         grads = []
-        for p in self.params:
+        for i, p in enumerate(self.params):
             g = p.grad
-            grads.append(None if g is None else np.asarray(getattr(g, "data", g)))
+            if g is None or g is self._applied[i]:
+                grads.append(None)
+                continue
+            self._applied[i] = g
+            grads.append(np.asarray(getattr(g, "data", g)))
         self.opt.step(grads)
 
     def zero_grad(self) -> None:
-        for p in self.params:
+        for i, p in enumerate(self.params):
             p.grad = None
+            self._applied[i] = None
 
 
 def _wrap(core: type[_core.Optimizer]) -> type[_Wrapped]:

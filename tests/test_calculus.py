@@ -186,3 +186,54 @@ def test_critical_point_text_in_both_languages():
     (p, q) = critical_points("x^3 - 3x")
     assert str(p) == "local maximum at x = -1, f = 2; f''(-1) = -6 < 0"
     assert q.describe("ja").startswith("極小：x = 1")
+
+
+# -- numpy scalars, high-degree critical points, corners -----------------------------------
+
+
+def test_numpy_scalars_never_leak_into_printed_math():
+    import numpy as np
+
+    assert str(tangent("x^3", np.float64(2.0)).line) == "12x - 16"
+    assert str(tangent("x^3", np.int64(2)).line) == "12x - 16"
+    assert "np." not in series("exp(x)", at=np.float64(0.5), order=1).text()
+
+
+@pytest.mark.parametrize("k", [60, 61, 70, 100])
+def test_critical_points_of_high_degree_polynomials_are_not_invented(k):
+    pts = critical_points(f"x^{k} - x")
+    root = (1 / k) ** (1 / (k - 1))
+    expected = [root] if k % 2 == 0 else [-root, root]
+    assert [p.coords[0] for p in pts] == pytest.approx(expected, rel=1e-12)
+
+
+def test_exact_isolation_finds_every_real_root_and_no_more():
+    import math
+
+    from bibun import polynomial
+
+    p = [Fraction(-1)] + [Fraction(0)] * 98 + [Fraction(100)]  # 100x^99 - 1
+    assert polynomial.isolated_real_roots(p) == [pytest.approx((1 / 100) ** (1 / 99), rel=1e-15)]
+    assert polynomial.isolated_real_roots([Fraction(-2), Fraction(0), Fraction(1)]) == \
+        [-math.sqrt(2), math.sqrt(2)]
+
+
+@pytest.mark.parametrize("expr, x, kind", [("abs(x)", 0, "min"), ("-abs(x-1)", 1, "max"),
+                                           ("relu(x) - x/2", 0, "min"),
+                                           ("relu(x) + x", 0, "corner")])
+def test_corners_are_classified_by_the_sign_of_the_slope_on_each_side(expr, x, kind):
+    pts = [p for p in critical_points(expr) if p.coords[0] == x]
+    assert len(pts) == 1 and pts[0].kind == kind and pts[0].exact
+    assert "corner" in pts[0].test and "11 vanish" not in str(pts[0])
+
+
+def test_relu_reports_its_flat_stretch_once_and_its_corner_as_no_extremum():
+    pts = critical_points("relu(x)")
+    assert len(pts) == 2
+    assert pts[0].kind == "degenerate" and "every point" in pts[0].test
+    assert pts[1].coords == (0.0,) and pts[1].kind == "corner"
+
+
+def test_when_higher_derivatives_fail_the_first_derivative_test_decides():
+    assert critical_points("abs(x)^3")[0].kind == "min"
+    assert critical_points("x*abs(x)")[0].kind == "inflection"

@@ -157,3 +157,48 @@ def test_odd_variable_names_become_safe_parameters():
     f = compile(e, ["class", "np"])
     assert "def f(v0_, v1_)" in f.source
     assert f(1.0, 2.0) == 5.0
+
+
+# -- clear errors from the math and torch backends -------------------------------------------
+
+
+def test_math_backend_outside_the_domain_is_a_domain_error_naming_formula_and_input():
+    from bibun.errors import DomainError
+
+    with pytest.raises(DomainError, match=r"ln\(x\).*x = -1"):
+        compile("log(x)", "x", backend="math")(-1.0)
+    with pytest.raises(DomainError, match="x = 0"):
+        compile("cot(x)", "x", backend="math")(0.0)
+
+
+def test_math_backend_overflow_is_a_limit_error():
+    from bibun.errors import LimitError
+
+    with pytest.raises(LimitError, match="x = 1000"):
+        compile("exp(x)", "x", backend="math")(1000.0)
+
+
+def test_math_backend_refuses_arrays_and_accepts_numpy_scalars():
+    f = compile("sin(x)", "x", backend="math")
+    with pytest.raises(BibunError, match="numpy"):
+        f(np.arange(3.0))
+    assert f(np.float64(1.0)) == math.sin(1.0) and isinstance(f(np.int64(1)), float)
+
+
+def test_numpy_backend_refuses_non_numbers_clearly():
+    f = compile("x^2 + y", "x y")
+    with pytest.raises(BibunError, match="number"):
+        f("a", 1.0)
+    with pytest.raises(BibunError, match="broadcast"):
+        f(np.ones(2), np.ones(3))
+
+
+def test_torch_backend_accepts_python_floats_and_every_rule_function():
+    torch = pytest.importorskip("torch")
+    f = compile("sin(x)^2", "x", backend="torch")
+    assert float(f(1.0)) == pytest.approx(math.sin(1.0) ** 2)
+    for name in ("step", "relu", "sigmoid", "softplus", "cbrt", "sec", "abs", "sign"):
+        g = compile(f"{name}(x)", "x", backend="torch")
+        ref = compile(f"{name}(x)", "x")(np.array([0.5, 2.0]))
+        np.testing.assert_allclose(g(torch.tensor([0.5, 2.0], dtype=torch.float64)).numpy(),
+                                   ref, rtol=1e-12)

@@ -84,11 +84,29 @@ def _compiled(e: Expr, names: list[str]) -> Callable[..., np.ndarray] | None:
 
 
 def as_number(value: Any, what: str = "the point") -> Expr:
-    """A number (int, Fraction, float, or text such as '1/3' or 'pi/2') as an Expr."""
+    """A number (int, Fraction, float, or text such as '1/3' or 'pi/2') as an Expr.
+
+    NumPy scalars become Python numbers first (exact when integral: np.float64(2.0) is
+    2), so they never show up in printed results as ``np.float64(...)``."""
+    value = _plain_number(value)
     v = as_expr(value)
     if v.free:
         raise BibunError(f"{what} must be a number, got {value!r}")
     return v
+
+
+def _plain_number(value: Any) -> Any:
+    """NumPy scalars (and 0-d arrays) as Python int/float; anything else unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, np.bool_):
+        raise BibunError(f"a point must be a number, got the truth value {value!r}")
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        f = float(value)
+        return int(f) if f.is_integer() else f
+    return value
 
 
 def _var(expr: Expr, var: str | None) -> str:
@@ -464,9 +482,10 @@ def limit_quotient(expr: Any, a: Any, var: str | None = None, method: str = "for
 # -- critical points ----------------------------------------------------------------------
 
 KINDS = {"min": "local minimum", "max": "local maximum", "inflection": "stationary inflection",
-         "saddle": "saddle point", "degenerate": "degenerate (test inconclusive)"}
+         "saddle": "saddle point", "degenerate": "degenerate (test inconclusive)",
+         "corner": "corner, not an extremum"}
 KINDS_JA = {"min": "極小", "max": "極大", "inflection": "停留点（変曲点）", "saddle": "鞍点",
-            "degenerate": "判定できない（退化）"}
+            "degenerate": "判定できない（退化）", "corner": "角（極値ではない）"}
 
 
 @dataclass(frozen=True)
@@ -571,11 +590,134 @@ def _critical_1d(e: Expr, v: str, interval: Any, n: int) -> list[CriticalPoint]:
                                     multiplicity=r.multiplicity))
         return out
     lo, hi = _interval(interval, (-10.0, 10.0))
-    return [_classify_1d(e, v, x, exact, how) for x, exact, how in _roots_1d(e, d1, v, lo, hi, n)]
+    corners = _corners_1d(e, v, lo, hi, n)
+    out = [c for _, c in corners]
+    flats: list[tuple[float, float]] = []
+    roots = _roots_1d(e, d1, v, lo, hi, n, flats)
+    for a, b in flats:  # one entry per stretch, not one per grid point
+        mid = core.number(0.5 * (a + b))
+        try:
+            value = core.number(to_float(e.subs({v: mid})))
+        except BibunError:
+            continue
+        out.append(CriticalPoint((v,), (mid,), value, "degenerate", False,
+                                 f"f' = 0 at every grid point of [{a:g}, {b:g}]: f is constant "
+                                 "there (to floating point), so every point of it is critical",
+                                 "f' = 0 on a whole stretch of the grid"))
+    for x, exact, how in roots:
+        xf = to_float(x)
+        if any(a <= xf <= b for a, b in flats):
+            continue
+        if any(abs(xf - c) <= 1e-8 * max(1.0, abs(c)) for c, _ in corners):
+            continue  # f' "= 0" there only by convention (sign(0) = 0): it is a corner
+        out.append(_classify_1d(e, v, x, exact, how))
+    out.sort(key=lambda c: c.coords[0])
+    return out
 
 
-def _roots_1d(e: Expr, d1: Expr, v: str, lo: float, hi: float, n: int
-              ) -> list[tuple[Expr, bool, str]]:
+def _corners_1d(e: Expr, v: str, lo: float, hi: float, n: int
+                ) -> list[tuple[float, CriticalPoint]]:
+    """Points in [lo, hi] where f is continuous on both sides but has no derivative
+    (|x| at 0, relu at 0, |x^2 - 1| at ±1), classified by the sign of the slope on each
+    side: falling then rising is a local minimum, rising then falling a maximum,
+    anything else (relu: flat, then rising) not an extremum.  Candidates come from
+    :func:`bibun.symbolic.nondifferentiable_points`; the one-sided slopes decide."""
+    found: dict[float, tuple[Expr, bool]] = {}
+    for nd in nondifferentiable_points(e, v):
+        try:
+            target = Fraction(nd.condition.rsplit(" = ", 1)[1])  # exact: "0", "1", "0.5"
+        except (IndexError, ValueError):
+            continue
+        u = core.add(nd.argument, core.number(-target)) if target else nd.argument
+        for x, exact in _zeros_of(u, v, lo, hi, n):
+            xf = to_float(x)
+            if not any(abs(xf - c) <= 1e-9 * max(1.0, abs(c)) for c in found):
+                found[xf] = (x, exact)
+    out = []
+    for xf, (x, exact) in sorted(found.items()):
+        point = _corner_point(e, v, x, xf, exact)
+        if point is not None:
+            out.append((xf, point))
+    return out
+
+
+def _zeros_of(u: Expr, v: str, lo: float, hi: float, n: int) -> list[tuple[Expr, bool]]:
+    """Zeros of u in [lo, hi]: exact for a rational polynomial, else sign changes on
+    the grid bisected (snapped to a rational when u is exactly 0 there)."""
+    poly = polynomial.coefficients(u, v)
+    if poly is not None:
+        if polynomial.degree(poly) < 1:
+            return []
+        return [(r.expr, r.exact) for r in polynomial.real_roots(poly)
+                if lo <= r.value <= hi]
+    g = as_function(u, [v])
+    xs = np.linspace(lo, hi, n)
+    gv = g(xs)
+    ok = np.isfinite(gv)
+    cands = [float(xs[i]) for i in np.flatnonzero(ok & (gv == 0))]
+    for i in np.flatnonzero(ok[:-1] & ok[1:] & (gv[:-1] * gv[1:] < 0)):
+        c = _bisect(g, float(xs[i]), float(xs[i + 1]))
+        scale = max(abs(gv[i]), abs(gv[i + 1]))
+        if abs(float(g(c))) <= 1e-6 * scale:
+            cands.append(c)
+    out: list[tuple[Expr, bool]] = []
+    for c in sorted(cands):
+        snapped = _snap([c], [u], [v])
+        out.append((snapped[0], True) if snapped is not None else (core.number(c), False))
+    return out
+
+
+def _corner_point(e: Expr, v: str, x: Expr, xf: float, exact: bool) -> CriticalPoint | None:
+    """A corner (or a jump) of f at x as a critical point, or None where f is in fact
+    differentiable (|x|^3 at 0) or defined on one side only."""
+    from bibun.symbolic import _not_smooth
+
+    try:
+        value = _at(e, v, x, str(e)) if exact else core.number(to_float(e.subs({v: x})))
+        why = _not_smooth(e, v, {v: xf})
+    except BibunError:
+        return None
+    if why is None or why.startswith("an edge"):
+        return None
+    f = as_function(e, [v])
+    f0 = float(f(xf))
+    slopes, limits = [], []
+    for d in (1e-7, 1e-6):
+        h = d * max(1.0, abs(xf))
+        fl, fr = float(f(xf - h)), float(f(xf + h))
+        if not (math.isfinite(fl) and math.isfinite(fr)):
+            return None
+        slopes.append(((f0 - fl) / h, (fr - f0) / h))
+        limits.append((fl, fr))
+    left, right = slopes[0]
+    tol = 1e-6 * max(1.0, abs(left), abs(right))
+
+    def sign(s: float) -> int:
+        return 0 if abs(s) <= tol else (1 if s > 0 else -1)
+
+    where = f"{v} = {x}"
+    if why.startswith("a jump"):
+        fl, fr = limits[0]
+        if f0 < min(fl, fr):
+            kind = "min"
+        elif f0 > max(fl, fr):
+            kind = "max"
+        else:
+            kind = "corner"
+        test = (f"f jumps at {where} (about {fl:.6g} on the left, {fr:.6g} on the right): "
+                "no derivative there")
+        return CriticalPoint((v,), (x,), value, kind, exact, test, "a jump of f")
+    sl, sr = sign(left), sign(right)
+    kind = "min" if (sl, sr) == (-1, 1) else "max" if (sl, sr) == (1, -1) else "corner"
+    words = {-1: "< 0", 0: "= 0", 1: "> 0"}
+    test = (f"corner: f' {words[sl]} on the left (slope {left:.6g}), f' {words[sr]} on the "
+            f"right (slope {right:.6g}); f has no derivative at {where}")
+    return CriticalPoint((v,), (x,), value, kind, exact, test,
+                         "non-differentiable point of the formula")
+
+
+def _roots_1d(e: Expr, d1: Expr, v: str, lo: float, hi: float, n: int,
+              flats: list[tuple[float, float]] | None = None) -> list[tuple[Expr, bool, str]]:
     """Roots of f' in [lo, hi]: sign changes bracketed and bisected; touching zeros
     (f' = x^2-like) found by minimizing |f'| near grid minima."""
     xs = np.linspace(lo, hi, n)
@@ -586,24 +728,40 @@ def _roots_1d(e: Expr, d1: Expr, v: str, lo: float, hi: float, n: int
     if not ok.any():
         raise DomainError(f"{e} is undefined everywhere on [{lo:g}, {hi:g}]: choose an "
                           f"interval inside its domain")
-    scale = float(np.nanmedian(np.abs(dv[ok]))) + 1e-300
+    # "f' is zero at c" is judged against scales *at c*: the size of f''s terms there
+    # (100x^99 - 1 near x = -0.65 is -1, not 0, however large f' is elsewhere) and
+    # f' at the neighbouring grid points (a zero of cos(1000x) has no cancelling terms)
+    terms = as_function(_term_magnitude(d1), [v])
     found: list[float] = []
-    for i in np.flatnonzero(ok & (dv == 0)):
+    zero = ok & (dv == 0)
+    flat = zero.copy()  # inside a run of >= 3 grid zeros: f is constant on a stretch
+    flat[1:-1] = zero[:-2] & zero[1:-1] & zero[2:]
+    flat[:-1] |= flat[1:]
+    flat[1:] |= flat[:-1].copy()
+    for i in np.flatnonzero(zero & ~flat):
         found.append(float(xs[i]))
+    if flats is not None:
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], flat.astype(int), [0]])))
+        flats.extend((float(xs[a]), float(xs[b - 1])) for a, b in zip(edges[::2], edges[1::2]))
     both = ok[:-1] & ok[1:]
+    mag = np.abs(dv)
     for i in np.flatnonzero(both & (dv[:-1] * dv[1:] < 0)):
         c = _bisect(fp, float(xs[i]), float(xs[i + 1]))
         val = float(fp(c))
-        if np.isfinite(val) and abs(val) <= 1e-6 * max(scale, 1.0) and np.isfinite(f(c)):
+        near = max(mag[i], mag[i + 1])
+        if np.isfinite(val) and abs(val) <= 1e-6 * near and np.isfinite(f(c)):
             found.append(c)  # else the sign changed across a pole, not a zero
-    mag = np.abs(dv)
     for i in range(1, n - 1):
         if not (ok[i - 1] and ok[i] and ok[i + 1]) or dv[i] == 0:
             continue
+        near = max(mag[i - 1], mag[i + 1])
+        # a touching zero between grid points leaves |f'| at most 1/4 of its neighbours
         if mag[i] <= mag[i - 1] and mag[i] <= mag[i + 1] and dv[i - 1] * dv[i + 1] > 0 \
-                and dv[i - 1] * dv[i] > 0 and mag[i] < 1e-2 * max(scale, 1.0):
+                and dv[i - 1] * dv[i] > 0 and mag[i] <= 0.3 * near:
             c = _golden_min(lambda t: abs(float(fp(t))), float(xs[i - 1]), float(xs[i + 1]))
-            if abs(float(fp(c))) <= 1e-10 * max(scale, 1.0):
+            val = abs(float(fp(c)))
+            size = max(float(terms(c)), near)
+            if np.isfinite(val) and np.isfinite(size) and val <= 1e-10 * size:
                 found.append(c)
     found.sort()
     out: list[tuple[Expr, bool, str]] = []
@@ -618,6 +776,18 @@ def _roots_1d(e: Expr, d1: Expr, v: str, lo: float, hi: float, n: int
         else:
             out.append((core.number(c), False, "sign change of f' + bisection (1e-12)"))
     return out
+
+
+def _term_magnitude(e: Expr) -> Expr:
+    """e with every sum replaced by the sum of its terms' absolute values: the size of
+    the numbers that cancel when e is near 0 (for 100x^99 - 1: 100|x|^99 + 1)."""
+
+    def visit(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+        if node.op == core.ADD:
+            return core.add(*(core.fn("abs", a) for a in args))
+        return None
+
+    return core.rebuild(e, visit)
 
 
 def _bisect(g: Callable[[Any], Any], a: float, b: float, tol: float = 1e-12) -> float:
@@ -703,8 +873,7 @@ def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
             first_nonzero = (k, val, dx)
             break
     if first_nonzero is None:
-        return CriticalPoint((v,), (x,), value, "degenerate", exact,
-                             "all derivatives up to order 11 vanish", how)
+        return _first_derivative_test(e, v, x, value, exact, how)
     k, val, dx = first_nonzero
     shown = dx if dx is not None and dx.size < 40 else core.number(float(val))
     name = _dname(k)
@@ -716,6 +885,33 @@ def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
     else:
         kind = "inflection"
         test = f"{name}({x}) = {shown} ≠ 0 at odd order{zeros}: f' keeps its sign"
+    return CriticalPoint((v,), (x,), value, kind, exact, test, how)
+
+
+def _first_derivative_test(e: Expr, v: str, x: Expr, value: Expr, exact: bool, how: str
+                           ) -> CriticalPoint:
+    """When every higher derivative at x is 0 (or undefined: x|x| has f'' = 2 sign(x),
+    0 at 0), the sign of f' just left and right of x decides."""
+    fp = as_function(diff(e, v), [v])
+    xf = to_float(x)
+    signs = []
+    for s_ in (-1, 1):
+        vals = [float(fp(xf + s_ * d * max(1.0, abs(xf)))) for d in (1e-6, 1e-4)]
+        if not all(math.isfinite(t) for t in vals) or (vals[0] > 0) != (vals[1] > 0) \
+                or 0 in vals:
+            return CriticalPoint((v,), (x,), value, "degenerate", exact,
+                                 "the derivatives up to order 11 are 0 (or undefined) there "
+                                 "and f' has no clear sign on both sides", how)
+        signs.append(1 if vals[0] > 0 else -1)
+    words = {-1: "< 0", 1: "> 0"}
+    test = (f"first-derivative test: f' {words[signs[0]]} on the left, "
+            f"{words[signs[1]]} on the right")
+    if signs == [-1, 1]:
+        kind = "min"
+    elif signs == [1, -1]:
+        kind = "max"
+    else:
+        kind, test = "inflection", test + ": f' keeps its sign"
     return CriticalPoint((v,), (x,), value, kind, exact, test, how)
 
 

@@ -24,13 +24,14 @@ import builtins
 import importlib
 import keyword
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError
+from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, as_expr, postorder
 from bibun.rules import rule
 
@@ -66,9 +67,10 @@ class Compiled:
     """
 
     def __init__(self, fn: Callable[..., Any], source: str, variables: list[str],
-                 backend: str, single: bool, partial: list[int]):
+                 backend: str, single: bool, partial: list[int], text: str = "f"):
         self._fn, self.source, self.variables = fn, source, variables
         self.backend, self._single, self._partial = backend, single, partial
+        self.text = text  # the formula(s), for error messages
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:
@@ -77,17 +79,69 @@ class Compiled:
             raise BibunError(f"expected {len(self.variables)} argument(s) "
                              f"({', '.join(self.variables)}), got {len(args)}")
         if self.backend == "numpy":
-            args = tuple(_as_array(a) for a in args)
+            args = tuple(_as_array(v, a) for v, a in zip(self.variables, args))
+            try:
+                shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+            except ValueError:
+                raise BibunError("the arguments' shapes do not broadcast together: "
+                                 + ", ".join(f"{v} {np.shape(a)}" for v, a in
+                                             zip(self.variables, args))) from None
             with np.errstate(all="ignore"):
                 out = self._fn(*args)
             if self._partial:
-                shape = np.broadcast_shapes(*(np.shape(a) for a in args))
                 for i in self._partial:
                     out[i] = np.broadcast_to(np.asarray(out[i], dtype=np.result_type(
                         out[i], float)), shape)
+        elif self.backend == "math":
+            out = self._call_math(tuple(self._as_float(v, a) for v, a in
+                                        zip(self.variables, args)))
+        elif self.backend == "torch":
+            out = self._fn(*(_as_tensor(v, a) for v, a in zip(self.variables, args)))
         else:
             out = self._fn(*args)
         return out[0] if self._single else out
+
+    def _where(self, args: tuple[float, ...]) -> str:
+        return ", ".join(f"{v} = {a:.15g}" for v, a in zip(self.variables, args))
+
+    def _as_float(self, name: str, a: Any) -> float:
+        """One argument of the math backend: a real number (numpy scalars and 0-d arrays
+        too), else a clear error pointing to the numpy backend."""
+        if isinstance(a, str | bytes) or np.ndim(a) != 0:
+            shape = f"an array of shape {np.shape(a)}" if not isinstance(a, str | bytes) \
+                else f"the text {a!r}"
+            raise BibunError(f"the math backend takes one number per variable, but {name} is "
+                             f"{shape}; use backend='numpy' for arrays")
+        if isinstance(a, np.ndarray):
+            a = a[()]
+        if not isinstance(a, numbers.Real):
+            raise BibunError(f"the math backend takes real numbers, but {name} is {a!r}")
+        try:
+            return float(a)
+        except OverflowError:
+            raise LimitError(f"{name} is an integer too large for a float") from None
+
+    def _call_math(self, args: tuple[float, ...]) -> list[float]:
+        try:
+            out = self._fn(*args)
+        except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
+            raise DomainError(f"{self.text} is undefined at {self._where(args)} "
+                              f"({exc})") from None
+        except OverflowError as exc:
+            raise LimitError(f"{self.text} at {self._where(args)} is too large for a float "
+                             f"({exc})") from None
+        except TypeError as exc:  # a power of a negative number gone complex, say
+            raise DomainError(f"{self.text} is not a real number at {self._where(args)} "
+                              f"({exc})") from None
+        for v in out:
+            if isinstance(v, complex):
+                raise DomainError(f"{self.text} is not a real number at {self._where(args)}")
+            if math.isinf(v):
+                raise LimitError(f"{self.text} at {self._where(args)} is too large for a float "
+                                 "(it overflows to infinity)")
+            if math.isnan(v):
+                raise DomainError(f"{self.text} is undefined at {self._where(args)}")
+        return out
 
     def _from_keywords(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         values = dict(zip(self.variables, args))
@@ -104,11 +158,56 @@ class Compiled:
         return f"<compiled {self.backend} function of ({', '.join(self.variables)})>"
 
 
-def _as_array(a: Any) -> Any:
+def _math_rule(impl: Callable[[Any], Any]) -> Callable[[float], float]:
+    """A rule-table (NumPy) implementation as a float function that raises at a pole
+    (1/tan(0) for cot), as the math module's own functions do."""
+
+    def g(u: float) -> float:
+        with np.errstate(divide="raise"):
+            return float(impl(u))
+
+    return g
+
+
+def _as_tensor(name: str, a: Any) -> Any:
+    """A torch backend argument as a tensor: tensors pass through, numbers and NumPy
+    arrays are converted (integers to float64, as the numpy backend does)."""
+    import torch
+
+    if isinstance(a, torch.Tensor):
+        return a
     arr = np.asarray(a)
-    if arr.dtype.kind in "iub" or arr.dtype == object:
-        return arr.astype(float)
+    if arr.dtype.kind in "iub":
+        arr = arr.astype(float)
+    if arr.dtype.kind not in "fc":
+        raise BibunError(f"the torch backend takes numbers, arrays or tensors, but {name} is "
+                         f"{a!r}")
+    return torch.as_tensor(arr)
+
+
+def _as_array(name: str, a: Any) -> Any:
+    """A numpy backend argument as a float (or complex) array, or a clear error."""
+    try:
+        arr = np.asarray(a)
+        if arr.dtype == object and any(v is None or not isinstance(v, numbers.Number)
+                                       for v in arr.flat):
+            raise TypeError
+        if arr.dtype.kind in "iub" or arr.dtype == object:
+            arr = arr.astype(float)
+    except OverflowError:
+        raise LimitError(f"{name} holds an integer too large for a float") from None
+    except (TypeError, ValueError):
+        raise BibunError(f"{name} must be a number or an array of numbers, got "
+                         f"{_short(a)}") from None
+    if arr.dtype.kind not in "fc":
+        raise BibunError(f"{name} must be a number or an array of numbers, got "
+                         f"{_short(a)}")
     return arr
+
+
+def _short(a: Any) -> str:
+    r = repr(a)
+    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def compile(exprs: Any, variables: Sequence[str] | str | None = None,
@@ -142,7 +241,9 @@ def compile(exprs: Any, variables: Sequence[str] | str | None = None,
     exec(code, namespace)  # our own generated source (see module docstring)
     everyone = set(variables)
     partial = [i for i, r in enumerate(roots) if r.free != everyone]
-    return Compiled(namespace["f"], source, variables, backend, single, partial)
+    text = ", ".join(str(r) for r in roots)
+    return Compiled(namespace["f"], source, variables, backend, single, partial,
+                    text if single else f"[{text}]")
 
 
 def compile_gradient(expr: Any, variables: Sequence[str] | str | None = None,
@@ -194,7 +295,7 @@ def _function_text(name: str, backend: str, ns: dict[str, Any]) -> str:
     if backend == "math":
         if r.name in _MATH_NAMES and hasattr(math, _MATH_NAMES[r.name]):
             return f"math.{_MATH_NAMES[r.name]}"
-        ns[f"_{r.name}"] = lambda u, _f=impl: float(_f(u))
+        ns[f"_{r.name}"] = _math_rule(impl)
         return f"_{r.name}"
     special = (_JAX_SPECIAL if backend == "jax" else _TORCH_SPECIAL).get(r.name)
     if special:
@@ -203,7 +304,8 @@ def _function_text(name: str, backend: str, ns: dict[str, Any]) -> str:
     composite = {"cot": f"(lambda u: 1 / {mod}.tan(u))",
                  "sec": f"(lambda u: 1 / {mod}.cos(u))",
                  "csc": f"(lambda u: 1 / {mod}.sin(u))",
-                 "step": f"(lambda u: {mod}.where(u >= 0, 1.0, 0.0))"}
+                 "step": f"(lambda u: {mod}.where(u >= 0, 1.0, 0.0))" if backend == "jax"
+                 else "(lambda u: torch.where(u >= 0, torch.ones_like(u), torch.zeros_like(u)))"}
     if r.name in composite:
         return composite[r.name]
     if r.name == "cbrt" and backend == "torch":

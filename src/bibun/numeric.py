@@ -745,6 +745,63 @@ def _cs_consistent(call: Any, base: np.ndarray, pts: np.ndarray, hc: np.ndarray,
 # -- public: derivative --------------------------------------------------------------------
 
 
+def _is_formula(f: Any) -> bool:
+    from bibun.expr.core import Expr
+
+    return isinstance(f, str | Expr)
+
+
+def _formula_analytic(f: Any) -> bool | None:
+    """For a formula: True when every function in it is holomorphic (the complex step
+    is valid without the numerical check), False when one is not (|x|, relu, ...)."""
+    from bibun.expr.core import FN, as_expr, postorder
+    from bibun.rules import rule
+
+    try:
+        e = as_expr(f)
+    except BibunError:
+        return None  # _as_callable reports the parse error
+    return all(rule(node.value).analytic for node in postorder(e) if node.op == FN)
+
+
+def _as_callable(f: Any, who: str, size: int | None) -> Callable[[Any], Any]:
+    """``f`` itself when callable; a formula (text such as "x^2" or an Expr) becomes the
+    function that evaluates it (``bibun.compile``, NaN outside the domain).
+
+    ``size`` is None when f takes one number (derivative; array x means many points),
+    else the number of components of x: a formula's variables, in sorted order
+    (x, y, z ...), take x's components in turn.
+    """
+    if callable(f):
+        return f
+    if not _is_formula(f):
+        raise BibunError(f"{who}() needs f to be a function, such as np.sin or "
+                         f"lambda x: x**2 (or a formula such as 'x^2'), not "
+                         f"{type(f).__name__} {f!r:.40}")
+    from bibun.compile import compile as compile_expr
+    from bibun.expr.core import as_expr
+
+    e = as_expr(f)
+    names = sorted(e.free)
+    if size is None:
+        if len(names) > 1:
+            raise BibunError(f"{who}() of the formula {e} needs one variable, but it has "
+                             f"{', '.join(names)}: give the others values first (subs), or "
+                             "use gradient() with x holding one value per variable")
+        fn = compile_expr(e, names or ["x"])
+        return lambda t: fn(t)
+    names = names or ["x"]
+    if len(names) != size:
+        raise BibunError(f"{who}() of the formula {e} needs x to hold one value per variable "
+                         f"({', '.join(names)}, in this order); x has {size}")
+    fn = compile_expr(e, names)
+
+    def g(v: Any) -> Any:
+        return fn(*np.asarray(v).ravel())
+
+    return g
+
+
 def _as_float_array(x: Any, what: str) -> tuple[np.ndarray, list[str]]:
     flags: list[str] = []
     arr = np.asarray(x)
@@ -779,9 +836,14 @@ def _check_args(n: int, method: str, h: Any) -> None:
         raise BibunError(f"step h must be positive and finite, got {h!r}")
 
 
+def _ordinal(k: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
+
+
 def _num(v: Any) -> str:
-    """A number as a user reads it: 1, 0.5, 1e+20 (never np.float64(1.0))."""
-    return f"{float(v):.15g}"
+    """A number as a user reads it: 1, 0.5, 1e+20 (never np.float64(1.0)); for a complex
+    step point x + ih, its real part x."""
+    return f"{float(np.real(v)):.15g}"
 
 
 def _no_finite_values(x: Any, last_error: BaseException | None) -> DomainError:
@@ -794,9 +856,14 @@ def _no_finite_values(x: Any, last_error: BaseException | None) -> DomainError:
 
 
 def _plain(call: Any, base: np.ndarray, points: np.ndarray, n: int, side: int,
-           h: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           h: np.ndarray | None) -> tuple[np.ndarray, ...]:
     """A single textbook difference quotient (forward, backward or central) at step h,
-    compared with the quotient at 2h for its error estimate."""
+    compared with the quotient at 2h for its error estimate.
+
+    The quotient at 2h cannot see a corner (for |x| at 0 the central quotient is 0 at
+    every step, the forward one 1), so the forward, backward and central quotients are
+    also compared with each other at h and at 2h (:func:`_plain_corner`, whose two
+    results are appended)."""
     if side == 0:
         offsets = _stencil(n, 0)[0]
         order = 2
@@ -814,7 +881,59 @@ def _plain(call: Any, base: np.ndarray, points: np.ndarray, n: int, side: int,
     d1, r1 = q(points, 1)
     d2, _ = q(points, 0)
     trunc = np.abs(d1 - d2) / (2.0**order - 1)
-    return d1, 2 * trunc + r1, hh
+    return (d1, 2 * trunc + r1, hh) + _plain_corner(q, points, n)
+
+
+def _plain_corner(q: _Quotient, points: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where f is not n times differentiable at x: for each point the lowest order
+    k <= n at which the one-sided k-th differences disagree (0: nowhere), and the left
+    and right k-th quotients with their largest mutual difference (shape (P, 3, m),
+    NaN where k is 0).
+
+    With R, L and C the forward, backward and central k-th quotients (the nominal
+    stencils, in units of the step), their largest mutual difference D is about
+    h·|f^(k+1)| for a smooth f, so it halves when h does.  Where f^(k-1) has a corner it
+    stays put (|x| at 0: R - L = 2 at every h) or grows (C = 2/h for the 2nd difference
+    of |x| at 0).  So D(h) > 0.75·D(2h), well above rounding noise, marks a point where
+    no single quotient can be trusted.  Lower orders are checked too: the symmetric
+    third difference of relu at 0 is exactly 0, but its first differences show the
+    corner.  Every value needed is already in q's cache or next to it (the stencils of
+    order k < n lie inside those of order n).
+    """
+    P = len(points)
+    order = np.zeros(P, dtype=np.int64)
+    out = None
+    for k in range(1, n + 1):
+        stencils = [np.arange(k + 1, dtype=float), -np.arange(k + 1, dtype=float)[::-1],
+                    _stencil(k, 0)[0]]
+        gaps, rl, n1 = [], None, None
+        for level in (1, 0):  # step h, then 2h (q's h0 is 2h)
+            h = q.h0[points] * 2.0**-level
+            quots, noise = [], 0.0
+            for offs in stencils:
+                w = fornberg_weights(offs, k)
+                f = np.stack([q.values(points, float(c) * 2.0**-level) for c in offs], axis=1)
+                with np.errstate(all="ignore"):
+                    quots.append((w[None, :, None] * f).sum(axis=1) / h[:, None] ** k)
+                    noise = noise + 100 * EPS * np.abs(w[None, :, None] * f).sum(axis=1) \
+                        / h[:, None] ** k
+            r, l_, c = quots
+            with np.errstate(all="ignore"):
+                gaps.append(np.maximum(np.maximum(np.abs(r - l_), np.abs(r - c)),
+                                       np.abs(l_ - c)))
+            if rl is None:
+                rl, n1 = (l_, r), noise
+        (g1, g2), (left, right) = gaps, rl
+        if out is None:
+            out = np.full((P, 3, g1.shape[1]), np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = (np.isfinite(g1) & (g1 > n1) & (g1 > 0.75 * g2)
+                   & (g1 > 1e-6 * np.maximum(np.abs(left), np.abs(right)))).any(axis=1)
+        new = bad & (order == 0)
+        order[new] = k
+        out[new, 0], out[new, 1], out[new, 2] = left[new], right[new], g1[new]
+    assert out is not None
+    return order, out
 
 
 def derivative(f: Callable[[Any], Any], x: Any, n: int = 1, method: str = "auto",
@@ -841,6 +960,9 @@ def derivative(f: Callable[[Any], Any], x: Any, n: int = 1, method: str = "auto"
     and warns with :class:`NumericWarning` when a result is flagged unreliable.
     """
     _check_args(n, method, h)
+    if analytic is None and _is_formula(f):
+        analytic = _formula_analytic(f)
+    f = _as_callable(f, "derivative", None)
     xs, flags0 = _as_float_array(x, "x")
     shape = xs.shape
     base = xs.ravel()
@@ -862,9 +984,19 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
     flags: list[list[str]] = [list(flags0) for _ in range(P)]
     if method in ("forward", "backward", "central"):
         side = {"forward": 1, "backward": -1, "central": 0}[method]
-        d, e, hh = _plain(call, base, pts, n, side, h)
+        d, e, hh, kinked, sides = _plain(call, base, pts, n, side, h)
         value, error, h_used = d, e, hh
         meth[:] = method
+        for p in np.flatnonzero(kinked).tolist():
+            k = int(kinked[p])
+            j = int(np.nanargmax(sides[p, 2]))
+            lo, hi, gap = sides[p, :, j]
+            what = "slope" if k == 1 else f"{_ordinal(k)} difference"
+            flags[p].append(f"unreliable: f has a corner at x ({what} {lo:.6g} on the left, "
+                            f"{hi:.6g} on the right at h and at 2h), or h is too large for f; "
+                            f"a single {method} difference cannot tell")
+            # the n-th derivative does not exist when a lower one jumps
+            error[p] = np.maximum(error[p], gap / 2) if k == n else np.inf
         bad = ~np.isfinite(value).all(axis=1)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -995,6 +1127,9 @@ def jacobian(f: Callable[[Any], Any], x: Any, method: str = "auto", h: float | N
     if method not in METHODS:
         raise BibunError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     _check_args(1, method, h)
+    if analytic is None and _is_formula(f):
+        analytic = _formula_analytic(f)
+    f = _as_callable(f, "jacobian", np.size(x) if np.ndim(x) else None)
     xs, flags0 = _as_float_array(x, "x")
     base = xs.ravel()
     fx_shape = np.shape(_safe_call(f, xs))
@@ -1012,7 +1147,13 @@ def jacobian(f: Callable[[Any], Any], x: Any, method: str = "auto", h: float | N
 
 def gradient(f: Callable[[Any], Any], x: Any, method: str = "auto", h: float | None = None,
              *, analytic: bool | None = None) -> Estimate:
-    """Gradient of a scalar ``f`` at the point ``x``: ``value`` has the shape of ``x``."""
+    """Gradient of a scalar ``f`` at the point ``x``: ``value`` has the shape of ``x``.
+
+    ``f`` may also be a formula ("x^2 + y^2"): its variables, sorted, take x's
+    components in turn."""
+    if analytic is None and _is_formula(f):
+        analytic = _formula_analytic(f)
+    f = _as_callable(f, "gradient", np.size(x) if np.ndim(x) else None)
     est = jacobian(f, x, method, h, analytic=analytic)
     if np.ndim(est.value) != np.ndim(np.asarray(x)):
         raise BibunError("gradient needs f to return one number; use jacobian() for "
@@ -1032,13 +1173,22 @@ def _safe_call(f: Callable[[Any], Any], xs: np.ndarray) -> np.ndarray:
 
 
 def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate:
-    """Hessian of a scalar ``f`` at ``x`` (a vector) by central second differences with
-    Richardson extrapolation; symmetric by construction, entry errors estimated."""
-    xs, flags0 = _as_float_array(x, "x")
-    if xs.ndim != 1:
-        xs = xs.ravel()
+    """Hessian of a scalar ``f`` at ``x`` by central second differences with Richardson
+    extrapolation; symmetric by construction, entry errors estimated.
+
+    ``f`` is always called with an array of x's shape (a matrix of weights stays a
+    matrix); the result has shape ``x.shape + x.shape`` ((n, n) for a vector, a number
+    for a number)."""
+    f = _as_callable(f, "hessian", np.size(x) if np.ndim(x) else None)
+    xin, flags0 = _as_float_array(x, "x")
+    shape = xin.shape
+    xs = xin.ravel()  # indexed flat; f always sees x's own shape
     nvar = xs.size
-    f0 = float(_safe_call(f, xs).reshape(()))
+    y0 = _safe_call(f, xin)
+    if y0.size != 1:
+        raise BibunError(f"hessian needs f to return one number; it returned shape {y0.shape} "
+                         "(use jacobian() for vector-valued f)")
+    f0 = float(y0.reshape(()))
     pairs = [(i, j) for i in range(nvar) for j in range(i, nvar)]
     counts = np.zeros(len(pairs), dtype=np.int64)
     last: list[BaseException] = []
@@ -1046,7 +1196,8 @@ def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate
     def fval(xv: np.ndarray) -> float:
         try:
             with np.errstate(all="ignore"):
-                y = float(np.asarray(f(xv)).reshape(()))
+                y = np.asarray(f(xv.reshape(shape)))
+            y = float(y.reshape(())) if y.size == 1 else math.nan
         except Exception as exc:
             last.append(exc)
             return math.nan
@@ -1104,7 +1255,12 @@ def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate
     hs = np.empty((nvar, nvar))
     for p, (i, j) in enumerate(pairs):
         hs[i, j] = hs[j, i] = run.h[p]
-    return Estimate(H, herr, hs, int(counts.sum()) + 1, "richardson (central)", tuple(flags), 2)
+    out = shape + shape  # ∂²f/∂x[a]∂x[b] at [a + b], as jacobian's f.shape + x.shape
+    if not out:
+        return Estimate(float(H[0, 0]), float(herr[0, 0]), float(hs[0, 0]),
+                        int(counts.sum()) + 1, "richardson (central)", tuple(flags), 2)
+    return Estimate(H.reshape(out), herr.reshape(out), hs.reshape(out), int(counts.sum()) + 1,
+                    "richardson (central)", tuple(flags), 2)
 
 
 # -- book-compatible functions -------------------------------------------------------------
@@ -1117,6 +1273,7 @@ def numerical_diff(f: Callable[[Any], Any], x: Any) -> Any:
     seeds) to the last digit: ``numerical_diff(lambda x: 0.01*x**2 + 0.1*x, 5)`` is
     0.1999999999990898.  Use :func:`derivative` for an error estimate.
     """
+    f = _as_callable(f, "numerical_diff", None)
     h = 1e-4
     return (f(x + h) - f(x - h)) / (2 * h)
 
@@ -1131,7 +1288,11 @@ def numerical_gradient(f: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
     truncated back to ``x[i]`` and every partial derivative would come out 0.
     """
     if not isinstance(x, np.ndarray):
-        x = np.array(x, dtype=float)
+        try:
+            x = np.array(x, dtype=float)
+        except (TypeError, ValueError):
+            raise BibunError("x must be a float array (or a list of numbers)") from None
+    f = _as_callable(f, "numerical_gradient", x.size)
     if x.dtype.kind != "f":
         raise BibunError(
             f"numerical_gradient needs a float array, got dtype {x.dtype}: in an integer "
@@ -1167,7 +1328,8 @@ class DifferenceTable:
 
     ``quotients[m]`` and (when the exact derivative is known) ``errors[m]`` are arrays
     aligned with ``h``.  ``optimal_h[m]`` is the step with the smallest error: measured
-    when ``exact`` is known, otherwise where successive quotients agree best.
+    when ``exact`` is known, otherwise estimated against an adaptive :func:`derivative`
+    reference (see :func:`_optimal_without_exact`).
     ``theory_h[m]`` is the textbook balance of truncation and rounding
     (forward: 2√(ε|f|/|f''|), central: ∛(3ε|f|/|f'''|)).
     """
@@ -1274,10 +1436,7 @@ def difference_table(f: Callable[[Any], Any], x: float, method: str | Sequence[s
             e = np.where(np.isfinite(errors[m]), errors[m], np.inf)
             optimal[m] = float(hv[int(np.argmin(e))])
     else:
-        for m in methods:
-            dq = np.abs(np.diff(quot[m]))
-            dq = np.where(np.isfinite(dq), dq, np.inf)
-            optimal[m] = float(hv[int(np.argmin(dq)) + 1]) if dq.size else float(hv[0])
+        optimal = _optimal_without_exact(f, xv, hv, quot)
     theory: dict[str, float] = {}
     try:
         f2 = abs(derivative(f, xv, 2).value)
@@ -1292,6 +1451,47 @@ def difference_table(f: Callable[[Any], Any], x: float, method: str | Sequence[s
         pass
     return DifferenceTable(xv, hv, quot, errors, None if exact is None else float(exact),
                            optimal, theory)
+
+
+def _optimal_without_exact(f: Callable[[Any], Any], x: float, hv: np.ndarray,
+                           quot: dict[str, np.ndarray]) -> dict[str, float]:
+    """The best step per method when the exact derivative is not known.
+
+    "Where successive quotients agree best" is fooled by two rows that happen to be
+    equal (for e^x at 1 the backward quotients at 1e-11 and 1e-12 coincide, rounding
+    noise both).  Instead every row is compared with an independent reference, the
+    adaptive :func:`derivative` (complex step or Richardson, with its own error bar):
+    the estimated error of a row is |quotient - reference|, and rows within the
+    reference's own error are ties, resolved towards the larger step for differences
+    (less rounding) and the smaller one for the complex step.
+    Without a trustworthy reference (a corner, a singularity) the old rule is the
+    fallback.
+    """
+    ref = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumericWarning)
+            est = derivative(f, x)
+        if est.ok and np.isfinite(est.value) and np.isfinite(est.error_estimate):
+            ref = est
+    except BibunError:
+        pass
+    out: dict[str, float] = {}
+    for m, q in quot.items():
+        if ref is not None:
+            with np.errstate(invalid="ignore"):
+                e = np.maximum(np.abs(q - ref.value), ref.error_estimate)
+            e = np.where(np.isfinite(e), e, np.inf)
+            if np.isfinite(e).any():
+                # ties: the largest h for differences (rounding grows as h shrinks), the
+                # smallest for the complex step (no subtraction, so no rounding growth)
+                i = int(np.argmin(e)) if m != "complex" else len(e) - 1 - int(np.argmin(e[::-1]))
+                out[m] = float(hv[i])
+                continue
+        dq = np.abs(np.diff(q))
+        dq = np.where(np.isfinite(dq), dq, np.inf)
+        out[m] = float(hv[int(np.argmin(dq)) + 1]) if dq.size else float(hv[0])
+    return out
 
 
 # -- gradcheck -----------------------------------------------------------------------------

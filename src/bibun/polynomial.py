@@ -235,7 +235,7 @@ def _roots_squarefree(p: Poly) -> list[tuple[Expr, bool]]:
         out.append((core.number(r), True))
         p = divmod_poly(p, [-r, Fraction(1)])[0]
     if degree(p) >= 1:
-        out.extend((core.number(v), False) for v in _numeric_real_roots(p))
+        out.extend((core.number(v), False) for v in isolated_real_roots(p))
     return out
 
 
@@ -305,3 +305,116 @@ def _quadratic(p: Poly) -> list[tuple[Expr, bool]]:
     lo = core.add(core.number(mid), core.mul(core.number(-half), root_m))
     hi = core.add(core.number(mid), core.mul(core.number(half), root_m))
     return [(lo, True), (hi, True)]
+
+
+# -- exact real-root isolation (Descartes' rule of signs with bisection) -------------------
+#
+# np.roots of a high-degree polynomial is not trustworthy on its own: for 100x^99 - 1 the
+# companion matrix gives dozens of "nearly real" eigenvalues.  The roots of the leftover
+# factor are therefore isolated exactly, over the integers, and each one is bisected
+# with exact signs until its bracket is one float wide.
+
+
+def _taylor_shift1(c: list[int]) -> list[int]:
+    """Coefficients of q(x + 1) from those of q (lowest degree first), exactly."""
+    c = list(c)
+    n = len(c) - 1
+    for i in range(n):
+        for j in range(n - 1, i - 1, -1):
+            c[j] += c[j + 1]
+    return c
+
+
+def _sign_changes(c: list[int]) -> int:
+    signs = [v > 0 for v in c if v != 0]
+    return sum(1 for a, b in zip(signs, signs[1:]) if a != b)
+
+
+def _dyadic(m: int, k: int) -> Fraction:
+    """m / 2^k for any integer k."""
+    return Fraction(m, 1 << k) if k >= 0 else Fraction(m << -k)
+
+
+def _sign_at(a: list[int], m: int, k: int) -> int:
+    """Sign of p(m / 2^k) for integer coefficients a, exactly (homogenized Horner)."""
+    if k < 0:
+        m, k = m << -k, 0
+    n = len(a) - 1
+    acc, d = a[n], 1
+    for i in range(n - 1, -1, -1):
+        d <<= k
+        acc = acc * m + a[i] * d
+    return (acc > 0) - (acc < 0)
+
+
+def _positive_root_brackets(a: list[int]) -> tuple[list[tuple[int, int]], list[Fraction]]:
+    """Dyadic brackets (m, k) = (m/2^k, (m+1)/2^k) with exactly one root each, and the
+    roots that fell exactly on a bisection point: together every positive root of the
+    square-free integer polynomial a (a[0] != 0)."""
+    n = len(a) - 1
+    bound = 1 + max(abs(Fraction(v, a[n])) for v in a[:-1])  # Cauchy's bound
+    b = max(0, math.ceil(math.log2(bound)) + 1)
+    # q(x) = p(2^b x) has its positive roots in (0, 1)
+    q0 = [v << (b * i) for i, v in enumerate(a)]
+    brackets: list[tuple[int, int]] = []
+    exact: list[Fraction] = []
+    stack = [(q0, 0, 0)]  # polynomial on [0, 1] for the interval [c/2^k, (c+1)/2^k]
+    while stack:
+        q, c, k = stack.pop()
+        v = _sign_changes(_taylor_shift1(q[::-1]))
+        if v == 0:
+            continue
+        if v == 1:
+            brackets.append((c, k - b))
+            continue
+        left = [qi << (n - i) for i, qi in enumerate(q)]  # 2^n q(x/2)
+        right = _taylor_shift1(left)  # 2^n q((x+1)/2)
+        if right[0] == 0:  # the midpoint is a root: record it, divide it out
+            exact.append(_dyadic(2 * c + 1, k + 1 - b))
+            right = right[1:] + [0]
+        stack.append((right, 2 * c + 1, k + 1))
+        stack.append((left, 2 * c, k + 1))
+    return brackets, exact
+
+
+def _refine(a: list[int], m: int, k: int) -> float:
+    """Bisect (m/2^k, (m+1)/2^k) (exactly one simple root inside) with exact signs until
+    both ends round to the same float: the float nearest the root."""
+    s_lo = _sign_at(a, m, k)
+    close = 0
+    while True:
+        lo, hi = _dyadic(m, k), _dyadic(m + 1, k)
+        flo, fhi = float(lo), float(hi)
+        if flo == fhi:
+            return flo
+        if np.nextafter(flo, math.inf) >= fhi:
+            close += 1  # a root (almost) halfway between two floats: either will do
+            if close > 64:
+                return float((lo + hi) / 2)
+        s_mid = _sign_at(a, 2 * m + 1, k + 1)
+        if s_mid == 0:
+            return float(_dyadic(2 * m + 1, k + 1))
+        m = 2 * m + 1 if s_mid == s_lo else 2 * m
+        k += 1
+
+
+def isolated_real_roots(p: Poly) -> list[float]:
+    """Every real root of the square-free p, as the nearest floats, sorted: isolated
+    exactly (Descartes' rule of signs on dyadic intervals), then bisected with exact
+    signs.  No root is missed and none is invented, whatever the degree."""
+    p = trim(p)
+    if degree(p) < 1:
+        return []
+    a = _int_coeffs(p)
+    roots: list[float] = []
+    if a[0] == 0:
+        roots.append(0.0)
+        a = a[1:]
+    if len(a) < 2:
+        return sorted(roots)
+    for sign in (1, -1):
+        b = [v if sign > 0 or i % 2 == 0 else -v for i, v in enumerate(a)]
+        brackets, exact = _positive_root_brackets(b)
+        roots.extend(sign * _refine(b, m, k) for m, k in brackets)
+        roots.extend(sign * float(r) for r in exact)
+    return sorted(roots)

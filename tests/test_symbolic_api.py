@@ -152,3 +152,13 @@ def test_float_of_a_number_expression_and_clear_errors_otherwise():
         float(bibun.parse("x + 1"))
     with pytest.raises(bibun.BibunError, match="cannot turn NoneType"):
         bibun.diff(None)
+
+
+@pytest.mark.parametrize("text, simplest", [
+    ("sin(x)^2 + cos(x)^2", "1"), ("3sin(2x)^2 + 3cos(2x)^2 + x", "x + 3"),
+    ("cosh(x)^2 - sinh(x)^2", "1"), ("(x^2-1)/(x-1)", "x + 1"),
+    ("(x^3 - x)/(x^2 + x)", "x - 1"), ("(x+1)/(x^2-1)", "1/(x - 1)"),
+    ("sin(x)^2 + 2cos(x)^2", "sin(x)^2 + 2cos(x)^2"),  # not the identity: left alone
+])
+def test_simplify_knows_pythagoras_and_cancels_common_factors(text, simplest):
+    assert bibun.simplify(text) is bibun.parse(simplest)

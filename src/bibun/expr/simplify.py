@@ -238,13 +238,85 @@ def recognize(expr: Any) -> Expr:
     return rebuild(as_expr(expr), _recognize_node)
 
 
+# -- identities and cancellation ------------------------------------------------------
+
+
+def _square_of(t: Expr, name: str) -> Expr | None:
+    """u if t is name(u)^2."""
+    if t.op == POW and t.args[1] is core.TWO and t.args[0].op == FN \
+            and t.args[0].value == name:
+        return t.args[0].args[0]
+    return None
+
+
+def _pythagoras_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    """c sin(u)^2 + c cos(u)^2 = c and c cosh(u)^2 - c sinh(u)^2 = c, inside any sum."""
+    if node.op != ADD:
+        return None
+    split = [core.coeff_rest(t) for t in args]
+    terms = list(args)
+    changed = False
+    for a, b, sign in (("sin", "cos", 1), ("cosh", "sinh", -1)):
+        firsts = {_square_of(rest, a): (i, c) for i, (c, rest) in enumerate(split)
+                  if _square_of(rest, a) is not None}
+        for j, (c, rest) in enumerate(split):
+            u = _square_of(rest, b)
+            if u in firsts and terms[j] is not None:
+                i, c0 = firsts[u]
+                if terms[i] is not None and c == sign * c0:
+                    terms[i] = terms[j] = None
+                    terms.append(core.number(c0))
+                    changed = True
+    return core.add(*(t for t in terms if t is not None)) if changed else None
+
+
+def pythagoras(expr: Any) -> Expr:
+    """sin²u + cos²u = 1 and cosh²u − sinh²u = 1 wherever they stand in a sum."""
+    return rebuild(as_expr(expr), _pythagoras_node)
+
+
+def cancel(expr: Any) -> Expr:
+    """A rational function of one variable in lowest terms: (x² − 1)/(x − 1) = x + 1
+    (valid wherever the original is defined; the removed factor's zeros are holes)."""
+    from bibun import polynomial as P
+
+    e = as_expr(expr)
+    if len(e.free) != 1:
+        return e
+    var = next(iter(e.free))
+    t = together(e)
+    factors = t.args if t.op == MUL else (t,)
+    num, den = [], []
+    for f in factors:
+        k = f.args[1] if f.op == POW else None
+        if k is not None and k.op == NUM and isinstance(k.value, int) and k.value < 0:
+            den.append(core.power(f.args[0], core.number(-k.value)))
+        else:
+            num.append(f)
+    p = P.coefficients(core.mul(*num), var) if den else None
+    q = P.coefficients(core.mul(*den), var) if den else None
+    if p is None or q is None:
+        return e
+    g = P.gcd(p, q)
+    if P.degree(g) < 1:
+        return e
+    x = core.symbol(var)
+
+    def poly(c: list[Fraction]) -> Expr:
+        return core.add(*(core.mul(core.number(a), core.power(x, core.number(i)))
+                          for i, a in enumerate(c) if a))
+
+    top, bottom = poly(P.divmod_poly(p, g)[0]), poly(P.divmod_poly(q, g)[0])
+    return factor(core.mul(top, core.power(bottom, core.MINUS_ONE)))
+
+
 def simplify(expr: Any) -> Expr:
     """The shortest of the equivalent forms bibun knows (ties keep the given form)."""
     e = as_expr(expr)
-    candidates = [e, recognize(e), factor(e), together(e)]
+    candidates = [e, recognize(e), factor(e), together(e), pythagoras(e), cancel(e)]
     try:
         ex = expand(e)
-        candidates += [ex, factor(ex)]
+        candidates += [ex, factor(ex), pythagoras(ex)]
     except LimitError:
         pass
     return min(candidates, key=lambda c: c.size)

@@ -248,3 +248,12 @@ def test_forms_undefined_only_at_isolated_points_stay_equal(a, b):
 def test_equal_cli_reports_the_domain_difference(capsys):
     code, out, _ = run(capsys, "equal", "log(x^2)", "2log(x)", "--lang", "en")
     assert code == 1 and "not defined at the same points" in out
+
+
+def test_terms_that_cancel_to_rounding_noise_count_as_equal():
+    """sin(2x) − 2 sin(x)cos(x) is about 1e-16, not 0, at most points."""
+    from bibun.explain import check_answer, equal
+
+    assert check_answer("sin(2x) - 2sin(x)cos(x)", "0").correct
+    assert equal("cos(x)^2 - sin(x)^2 - cos(2x)", "0")
+    assert not equal("x", "x + 1e-6")

@@ -85,7 +85,7 @@ def test_derivative_at_a_corner_is_refused(capsys):
 
 @pytest.mark.parametrize("text,why", [
     ("relu(x)", "a corner"), ("sign(x)", "a jump"), ("step(x)", "a jump"),
-    ("sqrt(x)", "an edge of the domain"),
+    ("sqrt(x)", "an edge of the domain"), ("cbrt(x)", "a vertical tangent"),
 ])
 def test_derivative_at_a_possible_corner_names_what_is_there(capsys, text, why):
     code, _, err = run(capsys, "diff", text, "--at", "x=0")
@@ -337,3 +337,10 @@ def test_output_into_a_closed_pipe_is_not_an_error():
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and err == ""
+
+
+def test_variable_names_match_the_formula_however_typed(capsys):
+    code, out, _ = run(capsys, "diff", "x_1^2", "--wrt", "x_1", "--at", "x_1=2")
+    assert code == 0 and "d/dx1 [x1^2] = 2x1" in out and "at x1 = 2: 4" in out
+    code, out, _ = run(capsys, "diff", "d/dalpha (alpha x^2)", "--wrt", "α")
+    assert code == 0 and "= x^2" in out

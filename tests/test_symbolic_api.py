@@ -112,6 +112,18 @@ def test_no_corner_note_where_every_possible_corner_is_smooth(text):
     assert bibun.nondifferentiable_points(text) == []
 
 
+@pytest.mark.parametrize("text", ["cbrt(x)", "cbrt(x - 1)", "x^(1/3)", "cbrt(x)^2"])
+def test_vertical_tangents_and_cusps_keep_their_note(text):
+    assert len(bibun.nondifferentiable_points(text)) == 1
+
+
+def test_a_symbol_made_in_python_is_differentiated_by_its_own_name():
+    theta, w1 = bibun.symbol("theta"), bibun.symbol("w1")
+    assert bibun.diff(theta**3) is 3 * theta**2
+    assert bibun.gradient(theta**2 + w1**2, ["theta", "w1"]) == [2 * theta, 2 * w1]
+    assert bibun.diff("d/dα (α^2)", "alpha") is bibun.parse("2α")
+
+
 def test_only_the_chosen_variable_matters_for_corner_notes():
     assert [n.function for n in bibun.nondifferentiable_points("abs(y) + x", "x")] == []
     assert bibun.nondifferentiable_points("abs(x^2 + y^2 + 1)", "x") == []

@@ -135,7 +135,7 @@ def test_diff_reads_a_leading_derivative_operator(client):
     r = ok(client, "diff", {"expr": r"\frac{\partial}{\partial y}(x^2 y)"})
     assert r["variable"] == "y" and r["derivative"]["text"] == "x^2"
     clash = post(client, "diff", {"expr": "d/dx (x^2 y)", "var": "y"})
-    assert clash.status_code == 422 and "derivative with respect to x" in clash.text
+    assert clash.status_code == 422 and "with respect to x" in clash.text
 
 
 def test_parse_and_check_read_a_leading_derivative_operator(client):

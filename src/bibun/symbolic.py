@@ -10,7 +10,7 @@ sigmoid' comes out as ``sigmoid(x)(1 - sigmoid(x))`` and tanh' as ``1 - tanh(x)^
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
@@ -34,26 +34,19 @@ class ExprOps:
 EXPR_OPS = ExprOps()
 
 
-def _var(var: str | Expr) -> Expr:
-    """The variable to differentiate by, spelled as the parser spells it: "alpha" is α
-    and "x_1" is x1, as in the formula.  Anything but one variable is an error."""
-    name = _variable_name(var) if isinstance(var, str) else \
-        var.value if isinstance(var, Expr) and var.op == SYM else None
+def _var(var: str | Expr, e: Expr | None = None) -> Expr:
+    """The variable to differentiate by.  A name the formula contains is used as it is
+    (symbol("theta") stays theta); any other text is spelled as the parser spells it
+    ("alpha" is α, "x_1" is x1).  Anything but one variable is an error."""
+    from bibun.expr.parse import variable_name
+
+    if isinstance(var, str):
+        name = var if e is not None and var in e.free else variable_name(var)
+    else:
+        name = var.value if isinstance(var, Expr) and var.op == SYM else None
     if name is None:
         raise BibunError(f"can only differentiate with respect to a variable, not {var!r}")
     return core.symbol(name)
-
-
-@lru_cache(maxsize=512)
-def _variable_name(text: str) -> str | None:
-    """The parser's name for ``text`` if it is one variable (cached: diff is hot)."""
-    from bibun.expr.parse import parse
-
-    try:
-        v = parse(text)
-    except BibunError:
-        return None
-    return v.value if v.op == SYM else None
 
 
 def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None,
@@ -130,7 +123,7 @@ def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
         e, var = parse_derivative(expr, var)
     else:
         e = as_expr(expr)
-    x = _var(var if var is not None else default_variable(e))
+    x = _var(var if var is not None else default_variable(e), e)
     if not isinstance(n, int) or n < 0:
         raise BibunError(f"the order of a derivative must be a whole number >= 0, got {n}")
     if n > MAX_ORDER:
@@ -331,7 +324,7 @@ def _not_smooth(expr: Expr, var: str, point: dict[str, Any]) -> str | None:
     as f(p+h) - f(p-h) that does not shrink with h."""
     p0 = float(point[var])
     f0 = float(expr.evaluate(point))
-    gaps, jumps = [], []
+    gaps, jumps, slopes = [], [], []
     for h in (1e-4, 1e-6):
         h *= max(1.0, abs(p0))
         try:
@@ -341,8 +334,11 @@ def _not_smooth(expr: Expr, var: str, point: dict[str, Any]) -> str | None:
         left, right = (f0 - fl) / h, (fr - f0) / h
         gaps.append(abs(right - left) / max(1.0, abs(left), abs(right)))
         jumps.append(abs(fr - fl))
+        slopes.append(max(abs(left), abs(right)))
     if jumps[1] > 0.5 * jumps[0] and jumps[1] > 1e-9 * max(1.0, abs(f0)):
         return "a jump: the values on the left and the right differ"
+    if slopes[1] > 5 * slopes[0] and slopes[1] > 1e3:  # cbrt at 0: the slope ~ h^(-2/3)
+        return "a vertical tangent: the slope grows without bound"
     if gaps[1] < 1e-3 or gaps[1] < 0.5 * gaps[0]:  # small, or closing as h shrinks
         return None
     return "a corner: the slopes from the left and the right differ"

@@ -28,6 +28,7 @@ def parse_assignments(text: str | None, what: str = "--at") -> dict[str, Any]:
     """``x=3,y=4`` -> {"x": 3, "y": 4}.  Values may be formulas (``pi/2``, ``1/3``) and
     stay exact where they are exact."""
     from bibun.expr import core
+    from bibun.expr.parse import variable_name
 
     if not text:
         return {}
@@ -38,6 +39,7 @@ def parse_assignments(text: str | None, what: str = "--at") -> dict[str, Any]:
         name, value = (s.strip() for s in part.split("=", 1))
         if not name or not value:
             raise BibunError(f"{what} expects name=value pairs such as x=3,y=4, got {part!r}")
+        name = variable_name(name) or name  # x_1=2 names x1, alpha=1 names α, as formulas do
         if name in out:
             raise BibunError(f"{what} gives {name} twice")
         try:

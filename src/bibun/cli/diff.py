@@ -9,9 +9,8 @@ from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
 from bibun.errors import BibunError, LimitError
 from bibun.explain import messages as M
 from bibun.expr.core import Expr, postorder
-from bibun.expr.parse import Parsed
+from bibun.expr.parse import Parsed, variable_name
 from bibun.expr.simplify import recognize
-from bibun.rules import RULES
 from bibun.symbolic import (
     default_variable,
     derivative_at,
@@ -88,9 +87,8 @@ def _variable(expr: Expr, wrt: str | None, lang: str = "en") -> str:
     """``--wrt`` must name a variable: ``--wrt 2`` or ``--wrt sin`` are mistakes."""
     if wrt is None:
         return default_variable(expr)
-    v = wrt.strip()
-    if not v or not (v[0].isalpha() and v.replace("_", "").isalnum()) or v in ("e", "pi") \
-            or v in RULES:
+    v = wrt.strip() if wrt.strip() in expr.free else variable_name(wrt)
+    if v is None:
         raise BibunError(M.text("error.wrt_name", lang, wrt=repr(wrt)))
     return v
 
@@ -98,11 +96,13 @@ def _variable(expr: Expr, wrt: str | None, lang: str = "en") -> str:
 def operator_variable(parsed: Parsed, wrt: str | None, lang: str) -> str | None:
     """The variable of a leading ``d/dx`` in the formula (None without one), checked
     against ``--wrt``: ``bibun diff "d/dx (xy)" --wrt y`` is a contradiction."""
-    if parsed.wrt is not None and wrt is not None and wrt.strip() != parsed.wrt:
+    op = None if parsed.wrt is None else (variable_name(parsed.wrt) or parsed.wrt)
+    given = None if wrt is None else (variable_name(wrt) or wrt.strip())
+    if op is not None and given is not None and given != op:
         d = "∂" if "∂" in parsed.text or "\\partial" in parsed.text else "d"
         raise BibunError(M.text("error.wrt_conflict", lang, operator=f"{d}/{d}{parsed.wrt}",
-                                var=parsed.wrt, wrt=wrt.strip()))
-    return parsed.wrt
+                                var=op, wrt=wrt.strip()))
+    return op
 
 
 def run_diff(args) -> int:

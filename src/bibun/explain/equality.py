@@ -331,6 +331,19 @@ def _defined_at(e: Expr, pt: dict[str, float]) -> tuple[float | None, bool]:
         return None, True
 
 
+def _cancelled_size(a: Expr, b: Expr, pt: dict[str, float]) -> float:
+    """The size of the terms whose sum gave the values at pt: sin(2x) − 2 sin(x)cos(x) is
+    1e-16, not 0, because terms of size 1 cancelled; rounding is relative to them."""
+    size = 0.0
+    for e in (a, b):
+        for t in (e.args if e.op == core.ADD else (e,)):
+            try:
+                size = max(size, abs(value_at(t, pt)))
+            except EVAL_ERRORS:
+                continue
+    return size
+
+
 def _sample(a: Expr, b: Expr, names: list[str], rng: random.Random,
             guard: Callable[[dict[str, float]], bool] | None = None) -> _Sampled:
     agree = 0
@@ -354,7 +367,7 @@ def _sample(a: Expr, b: Expr, names: list[str], rng: random.Random,
             continue
         if abs(va) > 1e12 or abs(vb) > 1e12:
             continue
-        if not close(va, vb):
+        if not close(va, vb) and not close(va, vb, _cancelled_size(a, b, pt)):
             return _Sampled(agree, (pt, va, vb), samples)
         agree += 1
         samples.append(pt)

@@ -410,15 +410,31 @@ def parse_derivative(text: str | Expr, var: str | Expr | None = None,
     for w in p.warnings:
         warnings.warn(w, ParseWarning, stacklevel=2)
     given = None if var is None else _name(var)
-    if p.wrt is not None and given is not None and given != p.wrt:
-        raise BibunError(f"the formula starts with a derivative with respect to {p.wrt},"
+    wrt = None if p.wrt is None else _name(p.wrt)
+    if wrt is not None and given is not None and given != wrt:
+        raise BibunError(f"the formula starts with a derivative with respect to {wrt},"
                          f" but the variable given is {given}")
-    return p.expr, p.wrt or given
+    return p.expr, wrt or given
 
 
 def _name(var: str | Expr) -> str:
-    return str(var.value) if isinstance(var, Expr) else str(var).strip()
+    if isinstance(var, Expr):
+        return str(var.value)
+    return variable_name(str(var)) or str(var).strip()
+
+
+@lru_cache(maxsize=512)
+def variable_name(text: str) -> str | None:
+    """The parser's spelling of ``text`` if it is one variable: "alpha" is α, "x_1" is
+    x1, " x " is x; None for anything else ("x^2", "2", "e", "sin").  Every place that
+    takes a variable's name (diff's ``var``, --wrt, --at, the web's var) goes through
+    this, so a name matches the formula however it was typed."""
+    try:
+        e = parse(text)
+    except BibunError:
+        return None
+    return e.value if e.op == core.SYM else None
 
 
 __all__ = ["DerivativeOperator", "parse", "parse_derivative", "parse_full", "Parsed",
-           "ParseWarning"]
+           "ParseWarning", "variable_name"]

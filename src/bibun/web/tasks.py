@@ -108,12 +108,16 @@ def read_formula(text: str, syntax: str = "auto", derivative: bool = True) -> Pa
 def _derivative_input(p: dict) -> tuple[Expr, str | None, list[str]]:
     """The formula to differentiate, the chosen variable and the parser's warnings:
     ``d/dx (…)`` sets the variable, and a ``var`` that contradicts it is an error."""
+    from bibun.explain import messages as M
+    from bibun.expr.parse import variable_name
+
     parsed = read_formula(p["expr"], p.get("syntax", "auto"))
-    chosen = p.get("var") or None
-    if parsed.wrt and chosen and chosen != parsed.wrt:
-        raise BibunError(f"the formula starts with a derivative with respect to {parsed.wrt},"
-                         f" but the variable chosen is {chosen}")
-    return parsed.expr, chosen or parsed.wrt, list(parsed.warnings)
+    chosen = (variable_name(p["var"]) or p["var"]) if p.get("var") else None
+    op = (variable_name(parsed.wrt) or parsed.wrt) if parsed.wrt else None
+    if op and chosen and chosen != op:
+        raise BibunError(M.text("error.var_conflict", M.resolve(p.get("lang")),
+                                operator=f"d/d{op}", var=op, wrt=chosen))
+    return parsed.expr, chosen or op, list(parsed.warnings)
 
 
 def variable(e: Expr, var: str | None) -> str:
@@ -263,8 +267,8 @@ def t_tangent(p: dict) -> dict:
     """
     calculus = _require("bibun.calculus", "tangent",
                           "tangent lines need bibun.calculus (not installed yet)")
-    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
-    var = variable(e, p.get("var"))
+    e, chosen, _ = _derivative_input(p)
+    var = variable(e, chosen)
     others = {k: exact(v) for k, v in (p.get("point") or {}).items() if k != var}
     if others:
         e = e.subs({k: v for k, v in others.items() if k in e.free})
@@ -288,8 +292,8 @@ def t_series(p: dict) -> dict:
     """Taylor polynomial with exact coefficients (:func:`bibun.calculus.series`)."""
     calculus = _require("bibun.calculus", "series",
                           "series needs bibun.calculus.series (not installed yet)")
-    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
-    var = variable(e, p.get("var"))
+    e, chosen, _ = _derivative_input(p)
+    var = variable(e, chosen)
     order = int(p.get("order", 5))
     s = calculus.series(e, var, at=exact(p.get("at", 0)), order=order)
     return {"variable": var, "at": finite(p.get("at", 0)), "order": order,
@@ -304,8 +308,8 @@ def t_numdiff(p: dict) -> dict:
                          "numeric differentiation needs bibun.numeric (not installed yet)")
     from bibun.symbolic import diff
 
-    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
-    var = variable(e, p.get("var"))
+    e, chosen, _ = _derivative_input(p)
+    var = variable(e, chosen)
     x0 = p["at"]
     pt = _point(e, p.get("point"), var, x0)
     f = _callable(e, var, pt)
@@ -346,8 +350,8 @@ def t_verify(p: dict) -> dict:
     from a different part of bibun (:func:`bibun.verify.three_way`)."""
     verify = _require("bibun.verify", "three_way",
                         "the three-way check needs bibun.verify (not installed yet)")
-    e = read_formula(p["expr"], p.get("syntax", "auto")).expr
-    var = variable(e, p.get("var"))
+    e, chosen, _ = _derivative_input(p)
+    var = variable(e, chosen)
     pt = _point(e, p.get("point"), var, p["at"])
     from bibun.symbolic import diff
 

@@ -24,6 +24,7 @@ from bibun.descend import CLASSIC_EXPR, compare, compare_table, point_text
 from bibun.descend import descend as run_descent
 from bibun.descend import message as descent_message
 from bibun.errors import BibunError
+from bibun.explain.messages import pad
 from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
 from bibun.expr.simplify import expand, factor, recognize
@@ -240,7 +241,7 @@ class Tour:
         self.say("table")
         err_head = MESSAGES["error"][self.lang]  # 誤差 is two characters, four columns
         self.print(f"  {'h':>7}  {'(f(1+h) - f(1))/h':>22}  "
-                   f"{' ' * (9 - _width(err_head))}{err_head}")
+                   f"{pad(err_head, 9, right=True)}")
         for i, h in enumerate(table.h):
             if i % 2 == 0 or i == len(table.h) - 1:
                 q, err = table.quotients["forward"][i], table.errors["forward"][i]
@@ -450,11 +451,6 @@ def _split_chain(e: Expr) -> tuple[Expr, Expr | None]:
     return e, None
 
 
-def _width(text: str) -> int:
-    """Columns a string takes in a terminal (a Japanese character takes two)."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _complex_text(v: complex) -> str:

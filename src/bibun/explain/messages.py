@@ -143,8 +143,8 @@ def format_number(v: float) -> str:
     return f"{v:.10g}"
 
 
-__all__ = ["LANGS", "catalog", "default_lang", "format_number", "has", "join_list", "resolve",
-           "segments", "template", "text"]
+__all__ = ["LANGS", "catalog", "default_lang", "display_width", "format_number", "has",
+           "join_list", "pad", "resolve", "segments", "template", "text"]
 
 
 def display_width(text: str) -> int:

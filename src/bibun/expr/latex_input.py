@@ -34,6 +34,7 @@ from bibun.expr.lex import (
     GREEK,
     MAX_DEPTH,
     MAX_LENGTH,
+    OPERAND_END,
     _ambiguity_warnings,
     split_word,
 )
@@ -82,7 +83,6 @@ _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _LETTERS = re.compile(r"[A-Za-z\u0370-\u03ff]+")
 _SUB = re.compile(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]))")
-_OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
 _DERIVATIVE_OPERATOR = re.compile(
     r"\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)\s*[A-Za-z]?\s*\}\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)")
 #: a leading derivative operator: \frac{d}{dx}, \dfrac{\partial}{\partial y}, d/dx, ∂/∂x,
@@ -316,7 +316,7 @@ class _Scanner:
 
     def bar(self, at: int, opening: bool | None) -> None:
         if opening is None:
-            opening = not (self.bars > 0 and self.toks and self.toks[-1].type in _OPERAND_END)
+            opening = not (self.bars > 0 and self.toks and self.toks[-1].type in OPERAND_END)
         if opening:
             self.bars += 1
             self.emit("BAR_OPEN", "|", at)

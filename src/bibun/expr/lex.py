@@ -53,7 +53,8 @@ _CLOSE = {")", "]", "}"}
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _WORD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
 _SUFFIX = re.compile(r"\d+|_\{[A-Za-z0-9]+\}|_[A-Za-z0-9]+|[₀-₉]+")
-_OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
+#: token types that end an operand (a bar after one closes |…|; a slash after one divides)
+OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
 _OPERAND_START = {"NUMBER", "NAME", "CONST", "FUNC", "ABSFUNC", "LOGBASE", "LPAR", "BAR_OPEN"}
 
 
@@ -151,7 +152,7 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
             i += 1
             continue
         if c == "|":
-            closing = bars > 0 and toks and toks[-1].type in _OPERAND_END
+            closing = bars > 0 and toks and toks[-1].type in OPERAND_END
             if closing:
                 bars -= 1
                 push("BAR_CLOSE", c, i)
@@ -187,6 +188,15 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
     return Lexed(toks, _ambiguity_warnings(toks))
 
 
+_NEXT = re.compile(r"\s*(\S?)")
+
+
+def _next_char(text: str, i: int) -> str:
+    """The first non-blank character at or after i ("" at the end), without copying the
+    rest of the text (a word per call would make lexing quadratic)."""
+    return _NEXT.match(text, i).group(1)
+
+
 def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     """Handle a run of letters (and its digit/subscript suffix) starting at m."""
     start, end = m.start(), m.end()
@@ -198,7 +208,7 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
         push("LOGBASE", base, start)
         return sm.end()
     if run == "log" and sm and sm.group(0) in ("2", "10") \
-            and text[sm.end():].lstrip()[:1] == "(":  # log10(x), log2(x) as in Python and C
+            and _next_char(text, sm.end()) == "(":  # log10(x), log2(x) as in Python and C
         push("LOGBASE", sm.group(0), start)
         return sm.end()
     if sm and run in FUNCTIONS and sm.group(0)[0] in _DIGITS:
@@ -210,7 +220,7 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
         end = sm.end()
     parts = split_word(run) if run not in FUNCTIONS else [run]
     pos = start
-    nxt = text[end:].lstrip()[:1]
+    nxt = _next_char(text, end)
     if len(run) >= 3 and not suffix and text[end:end + 1] == "(" and all(
             len(p) == 1 for p in parts):
         raise err(f"unknown function '{run}' (bibun knows sin, cos, exp, log, sigmoid, ...;"
@@ -223,7 +233,7 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
             while j < len(text) and text[j] == "'":
                 primes += 1
                 j += 1
-            if text[j:].lstrip()[:1] != "(":
+            if _next_char(text, j) != "(":
                 raise err(f"{part}{chr(39) * primes} must be applied, as in {part}'(x)", start)
             push("ABSFUNC", part + "'" * primes, pos)
             return j
@@ -251,7 +261,7 @@ def _ambiguity_warnings(toks: list[Token]) -> list[str]:
             continue
         j = _skip_unit(toks, i + 1, match)
         if j is not None and j < len(toks) and toks[j].type in _OPERAND_START \
-                and toks[j - 1].type in _OPERAND_END:
+                and toks[j - 1].type in OPERAND_END:
             a = toks[i - 1].value if i else ""
             b = "".join(t.value for t in toks[i + 1:j])
             c = toks[j].value

@@ -21,7 +21,7 @@ from lark.lexer import Lexer
 from bibun.errors import BibunError, ParseError
 from bibun.expr import core
 from bibun.expr.core import Expr
-from bibun.expr.lex import CONSTANTS, FUNCTIONS, GREEK, split_word, tokenize
+from bibun.expr.lex import CONSTANTS, FUNCTIONS, GREEK, OPERAND_END, split_word, tokenize
 
 _TOKEN_NAMES = {
     "NUMBER": "a number", "NAME": "a variable", "CONST": "a constant", "FUNC": "a function",
@@ -320,13 +320,12 @@ def check_operand(op: DerivativeOperator, tokens: list[Token], text: str) -> Non
             depth -= 1
             closed = closed or depth == 0
         elif closed and depth == 0 and t.type in ("PLUS", "MINUS") \
-                and tokens[k - 1].type in _OPERAND_END:
+                and tokens[k - 1].type in OPERAND_END:
             raise ParseError(f"ambiguous: does {op.source} apply to the bracket only or to"
                              f" everything after it?  Put all of it in one pair of brackets,"
                              f" as in {op.source} (… {t.value} …)", text, t.column)
 
 
-_OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
 
 
 def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False) -> Parsed:

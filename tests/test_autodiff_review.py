@@ -84,16 +84,16 @@ def test_tensor_stays_hashable_by_identity():
                                lambda x: x.item(), lambda x: np.sin(x.data)],
                          ids=["math.sin", "float", "item", "numpy"])
 def test_grad_of_function_that_left_the_graph_raises_instead_of_zero(f):
-    with pytest.raises(AutodiffError, match="left the autodiff graph"):
+    with pytest.raises(AutodiffError, match="left the graph"):
         ad.grad(f)(2.0)
-    with pytest.raises(AutodiffError, match="left the autodiff graph"):
+    with pytest.raises(AutodiffError, match="left the graph"):
         ad.jacobian(f)(2.0)
 
 
 def test_constant_function_returning_a_tensor_still_has_zero_gradient():
     assert float(ad.grad(lambda x: Tensor(3.0))(2.0)) == 0.0
     assert ad.jvp(lambda x: Tensor(3.0), [2.0], [1.0])[1] == 0.0
-    with pytest.raises(AutodiffError, match="left the forward-mode graph"):
+    with pytest.raises(AutodiffError, match="left the graph"):
         ad.jvp(lambda x: 3.0, [2.0], [1.0])
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bibun.autodiff.backend import NUMPY, np_logsumexp, np_softmax, np_sum_to
-from bibun.autodiff.tensor import AutodiffError, ShapeError, Tensor, ZeroDimError
+from bibun.autodiff.tensor import AutodiffError, ShapeError, Tensor, ZeroDimError, check_nonempty
 from bibun.rules import RULES, Rule
 
 _F = NUMPY.F
@@ -255,7 +255,7 @@ class Dual:
         return self._select(np.min, axis, keepdims)
 
     def _select(self, fn: Any, axis: Any, keepdims: bool) -> Dual:
-        _check_nonempty(fn.__name__, self, axis)
+        check_nonempty(fn.__name__, self.shape, axis, "Dual")
         p = fn(self.primal, axis=axis, keepdims=True)
         mask = (self.primal == p).astype(self.tangent.dtype)
         t = (mask * self.tangent).sum(axis=axis, keepdims=True) / mask.sum(axis=axis,
@@ -266,7 +266,7 @@ class Dual:
 
     # -- stable fused ops ----------------------------------------------------------------
     def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Dual:
-        _check_nonempty("logsumexp", self, axis)
+        check_nonempty("logsumexp", self.shape, axis, "Dual")
         s = np_softmax(self.primal, axis)
         t = (s * self.tangent).sum(axis=axis, keepdims=keepdims)
         return Dual._make(np_logsumexp(self.primal, axis, keepdims), t)
@@ -280,15 +280,6 @@ class Dual:
         s = np_softmax(self.primal, axis)
         p = self.primal - np_logsumexp(self.primal, axis, keepdims=True)
         return Dual._make(p, self.tangent - (s * self.tangent).sum(axis=axis, keepdims=True))
-
-
-def _check_nonempty(op: str, d: Dual, axis: Any) -> None:
-    shape = d.shape
-    axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
-    if any(shape[ax] == 0 for ax in axes):
-        where = "all axes" if axis is None else f"axis {axis}"
-        raise ShapeError(f"{op}: cannot reduce a Dual of shape {shape} over {where}: there "
-                         "are no elements")
 
 
 def _fit(t: Any, p: Any) -> Any:

@@ -57,16 +57,22 @@ def _graph_output(out: Any, who: str) -> Tensor:
     if isinstance(out, Dual):
         raise AutodiffError(f"{who}: the function returned a forward-mode Dual; use jvp() "
                             "or jacobian(mode='fwd') for Duals")
-    kind = type(out).__name__
-    if isinstance(out, (int, float, complex, np.number, np.ndarray, bool, np.bool_)):
-        raise AutodiffError(
-            f"{who}: the function returned a plain {kind} ({out!r:.40}), not a Tensor: the "
-            "computation left the autodiff graph (math.sin(x), float(x), x.item() or "
-            "NumPy on x.data give plain numbers, whose derivative cannot be traced), so "
-            "its gradient would silently be 0. Use the bibun.autodiff functions "
-            "(ad.sin(x), x * x, x.sum(), ...); if the function really is constant, "
-            "return ad.Tensor(value)")
-    raise AutodiffError(f"{who}: the function must return a Tensor, got {kind}")
+    if isinstance(out, _PLAIN):
+        raise _left_the_graph(who, out, "a Tensor")
+    raise AutodiffError(f"{who}: the function must return a Tensor, got {type(out).__name__}")
+
+
+#: what a function returns when its computation left the graph
+_PLAIN = (int, float, complex, np.number, np.ndarray, bool, np.bool_)
+
+
+def _left_the_graph(who: str, out: Any, expected: str) -> AutodiffError:
+    return AutodiffError(
+        f"{who}: the function returned a plain {type(out).__name__} ({out!r:.40}), not "
+        f"{expected}: the computation left the graph (math.sin(x), float(x), x.item() or "
+        "NumPy on x.data give plain numbers, whose derivative cannot be traced), so its "
+        "derivative would silently be 0. Use the bibun.autodiff functions (ad.sin(x), "
+        "x * x, x.sum(), ...); if the function really is constant, return ad.Tensor(value)")
 
 
 def _zeros_like(x: Tensor) -> Tensor:
@@ -152,22 +158,16 @@ def _float_array(x: Any) -> np.ndarray:
 
 
 def _dual_output(out: Any, who: str) -> tuple[Any, Any]:
-    """(value, tangent) of a forward-mode result.  A Tensor or array that does not
-    depend on the input has tangent 0; a plain Python/NumPy number is refused as in
-    reverse mode (the computation may have left the graph)."""
+    """(value, tangent) of a forward-mode result.  A Tensor that does not depend on the
+    input has tangent 0; a plain Python/NumPy number or array is refused as in reverse
+    mode (the computation left the graph)."""
     if isinstance(out, Dual):
         return out.primal, out.tangent
     if isinstance(out, Tensor):
         value = out.data
         return value, np.zeros_like(np.asarray(value))
-    if isinstance(out, (int, float, np.number, bool, np.bool_)):
-        raise AutodiffError(
-            f"{who}: the function returned a plain {type(out).__name__} ({out!r:.40}), not "
-            "a Dual: the computation left the forward-mode graph, so its derivative would "
-            "silently be 0. Use the bibun.autodiff functions (ad.sin(x), x * x, ...); if "
-            "the function really is constant, return ad.Tensor(value)")
-    if isinstance(out, np.ndarray) and out.dtype.kind in "fiub":
-        return out, np.zeros_like(out, dtype=out.dtype if out.dtype.kind == "f" else float)
+    if isinstance(out, _PLAIN):
+        raise _left_the_graph(who, out, "a Dual")
     raise AutodiffError(f"{who}: the function must return a Dual or a Tensor, "
                         f"got {type(out).__name__}")
 

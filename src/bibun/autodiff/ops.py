@@ -32,6 +32,7 @@ from bibun.autodiff.tensor import (
     ShapeError,
     Tensor,
     as_tensor,
+    check_nonempty,
     make_node,
     make_node1,
 )
@@ -407,21 +408,11 @@ def _vjp_max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
     return (g * mask,)
 
 
-def _check_nonempty(op: str, x: Tensor, axis: Any) -> None:
-    """max, min and logsumexp have no value over zero elements (NumPy raises a bare
-    ValueError): say which op, shape and axis."""
-    if any(x.shape[ax] == 0 for ax in _axes(axis, x.ndim)):
-        where = "all axes" if axis is None else f"axis {axis}"
-        raise ShapeError(f"{op}: cannot reduce a tensor of shape {x.shape} over {where}: "
-                         "there are no elements to take the " + (
-                             "log-sum-exp" if op == "logsumexp" else op) + " of")
-
-
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; the gradient goes to the arg-max (split evenly on ties)."""
     x = as_tensor(x)
     _check_axis(x, axis)
-    _check_nonempty("max", x, axis)
+    check_nonempty("max", x.shape, axis)
     return make_node1(x.data.max(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "max")
 
@@ -430,7 +421,7 @@ def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
     """Minimum over ``axis`` (same rule as max)."""
     x = as_tensor(x)
     _check_axis(x, axis)
-    _check_nonempty("min", x, axis)
+    check_nonempty("min", x.shape, axis)
     return make_node1(x.data.min(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "min")
 
@@ -628,7 +619,7 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     For one value per row of a batch of logits pass ``axis=-1``."""
     x = as_tensor(x)
     _check_axis(x, axis)
-    _check_nonempty("logsumexp", x, axis)
+    check_nonempty("logsumexp", x.shape, axis)
     return make_node1(np_logsumexp(x.data, axis, keepdims), x, _vjp_logsumexp,
                       (axis, keepdims), "logsumexp")
 

@@ -43,6 +43,17 @@ class ShapeError(AutodiffError):
     """Operands whose shapes do not fit; the message names the op and both shapes."""
 
 
+def check_nonempty(op: str, shape: tuple[int, ...], axis: Any, what: str = "tensor") -> None:
+    """max, min and logsumexp have no value over zero elements (NumPy raises a bare
+    ValueError): say which op, shape and axis."""
+    axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    if any(-len(shape) <= ax < len(shape) and shape[ax] == 0 for ax in axes):
+        where = "all axes" if axis is None else f"axis {axis}"
+        name = "log-sum-exp" if op == "logsumexp" else op
+        raise ShapeError(f"{op}: cannot reduce a {what} of shape {shape} over {where}: there"
+                         f" are no elements to take the {name} of")
+
+
 class AnomalyError(AutodiffError):
     """NaN appeared: the message names the operation where it first appeared."""
 

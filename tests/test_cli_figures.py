@@ -1,4 +1,5 @@
-"""Bad input to `bibun plot`, `graph`, `train` and `vanishing`: one clear line on stderr,
+"""Bad input to `bibun plot`, `graph`, `train` and `vanishing` (and the figure files of
+`descend` and `fit`): one clear line on stderr,
 exit code 2, no traceback, no hang, nothing silently wrong, and no work wasted (names and
 numbers are checked before anything is computed)."""
 
@@ -64,6 +65,8 @@ def figures(monkeypatch):
     ["train", "--data", "iris", "--epochs", "1", "--quiet", "--plot", "{d}/out.xyz"],
     ["train", "--data", "iris", "--epochs", "1", "--quiet", "--save", "{d}/out.xyz"],
     ["vanishing", "--depth", "2", "--width", "4", "--plot", "{d}/out.xyz"],
+    ["descend", "x^2", "--from", "1", "--plot", "{d}/out.xyz"],
+    ["fit", "{d}/data.csv", "--plot", "{d}/out.xyz"],
 ])
 def test_unsupported_output_extension_is_refused_before_any_work(tmp_path, capsys, args):
     args = [a.format(d=tmp_path) for a in args]
@@ -77,6 +80,8 @@ def test_unsupported_output_extension_is_refused_before_any_work(tmp_path, capsy
     ["train", "--data", "iris", "--epochs", "1", "--quiet", "--plot", "{d}/missing/l.png"],
     ["train", "--data", "iris", "--epochs", "1", "--quiet", "--save", "{d}/missing/m.npz"],
     ["vanishing", "--depth", "2", "--width", "4", "--plot", "{d}/missing/v.png"],
+    ["descend", "x^2", "--from", "1", "--plot", "{d}/missing/p.png"],
+    ["fit", "{d}/data.csv", "--plot", "{d}/missing/f.png"],
 ])
 def test_missing_output_directory_is_named_not_created(tmp_path, capsys, args):
     args = [a.format(d=tmp_path) for a in args]
@@ -89,6 +94,8 @@ def test_directory_given_as_output_file(tmp_path, capsys):
     d.mkdir()
     fails(capsys, ["plot", "x^2", "-o", str(d)], "names a directory", "pics.png/out.png")
     fails(capsys, ["graph", "x", "--at", "x=1", "-o", str(tmp_path) + "/"], "names a directory")
+    fails(capsys, ["descend", "x^2", "--from", "1", "--plot", str(d)], "names a directory")
+    fails(capsys, ["fit", str(tmp_path / "data.csv"), "--plot", str(d)], "names a directory")
 
 
 def test_output_path_helper(tmp_path):
@@ -115,6 +122,18 @@ def test_numeric_argument_types():
         parse("0")
     with pytest.raises(argparse.ArgumentTypeError, match="whole number"):
         parse("2.5")
+    unbounded = bounded_int(1)  # no upper bound: positive_int
+    assert unbounded("10000000000") == 10**10
+    with pytest.raises(argparse.ArgumentTypeError, match="whole number >= 1, got 'x'"):
+        unbounded("x")
+
+
+def test_vanishing_command_line_depth_is_the_probe_limit():
+    # the CLI keeps its own copy (importing bibun.nn.vanishing would slow every command)
+    from bibun.cli.vanishing import MAX_DEPTH
+    from bibun.nn.vanishing import MAX_DEPTH as PROBE_MAX_DEPTH
+
+    assert MAX_DEPTH == PROBE_MAX_DEPTH
 
 
 # -- train ------------------------------------------------------------------------------
@@ -125,7 +144,7 @@ def test_numeric_argument_types():
     ("--lr", "0", "> 0"),
     ("--lr", "nan", "> 0"),
     ("--hidden", "0", ">= 1"),
-    ("--batch-size", "0", "> 0"),
+    ("--batch-size", "0", ">= 1"),
     ("--seed", "-1", ">= 0"),
     ("--hidden", "-3", ">= 1"),
 ])

@@ -186,3 +186,14 @@ def test_huge_formulas_are_not_printed_on_figures(tmp_path):
     assert _text(d4) == "…"  # 469,646 operations written out: not printed at all
     with pytest.raises(BibunError, match="distinct parts"):
         plot_function(nest, tmp_path / "x.png", derivatives=6)
+
+
+def test_shorten_and_parse_range_are_the_shared_helpers():
+    from bibun.plot import parse_range, shorten
+
+    assert shorten("abc", 3) == "abc"
+    assert shorten("abcd", 3) == "ab…" and len(shorten("x" * 100, 40)) == 40
+    assert parse_range("-pi,pi", (0.0, 1.0))[1] == pytest.approx(3.14159265)
+    assert parse_range(None, (0.0, 1.0)) == (0.0, 1.0)
+    with pytest.raises(BibunError, match="two numbers"):
+        parse_range("1,2,3", (0.0, 1.0))

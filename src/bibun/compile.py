@@ -206,8 +206,9 @@ def _as_array(name: str, a: Any) -> Any:
 
 
 def _short(a: Any) -> str:
-    r = repr(a)
-    return r if len(r) <= 60 else r[:57] + "..."
+    from bibun.plot import shorten  # lazily: only error messages need it (and it loads matplotlib)
+
+    return shorten(repr(a), 60)
 
 
 def compile(exprs: Any, variables: Sequence[str] | str | None = None,

@@ -119,6 +119,12 @@ def _figure(figsize: tuple[float, float] = (7.0, 4.5)) -> Figure:
     return fig
 
 
+def _whole_number_ticks(ax: Any) -> None:
+    """Ticks on whole numbers only (epochs, steps, layers): a single epoch is not
+    "0.96 ... 1.05"."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+
+
 def _save(fig: Figure, out: str | Path) -> Path:
     p = Path(out)
     if p.suffix.lower() not in FORMATS:
@@ -129,7 +135,9 @@ def _save(fig: Figure, out: str | Path) -> Path:
     return p
 
 
-def _range(xrange: Any, default: tuple[float, float]) -> tuple[float, float]:
+def parse_range(xrange: Any, default: tuple[float, float]) -> tuple[float, float]:
+    """A range given as text (``"-3,3"``, ``"(-3, 3)"``, formulas such as ``-pi,pi``) or
+    as two numbers, checked by :func:`check_range`; None is ``default``."""
     if xrange is None:
         return check_range(*default)
     given = xrange
@@ -224,12 +232,17 @@ MAX_DIFF_NODES = 1500
 PRINT_SIZE = 5000
 
 
+def shorten(text: str, n: int) -> str:
+    """``text`` if it has at most ``n`` characters, else its first ``n - 1`` and ``…``
+    (for titles, legends and error messages)."""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def _text(e: Expr, n: int = 60) -> str:
     """A formula for a title or legend: at most ``n`` characters, ``…`` when cut."""
     if e.size > PRINT_SIZE:
         return "…"
-    s = e.unicode()
-    return s if len(s) <= n else s[: n - 1] + "…"
+    return shorten(e.unicode(), n)
 
 
 def _label(name: str, e: Expr) -> str:
@@ -263,7 +276,7 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
         x_t = to_float(as_number(tangent_at, "the tangent point"))
         if xrange is None and not -5.0 <= x_t <= 5.0:
             default = (x_t - 5.0, x_t + 5.0)  # the default window follows the tangent point
-    a, b = _range(xrange, default)
+    a, b = parse_range(xrange, default)
     if tangent_at is not None and not a <= x_t <= b:
         raise BibunError(f"the tangent point {v} = {x_t:g} is outside the range [{a:g}, {b:g}]:"
                          f" widen the range or move the point")
@@ -316,7 +329,7 @@ def plot_sigmoid(out: str | Path, *, gains: Sequence[float] = (0.5, 1, 2, 5),
     """sigmoid(a·x) for several gains a next to the step function it smooths (the seed's
     red step and blue sigmoid), and sigmoid' = sigmoid(1 - sigmoid) for a = 1."""
     lang = _check_lang(lang)
-    a, b = _range(xrange, (-10.0, 10.0))
+    a, b = parse_range(xrange, (-10.0, 10.0))
     xs = np.linspace(a, b, 2001)
     with _style(lang):
         fig = _figure()
@@ -351,7 +364,7 @@ def plot_tanh(out: str | Path, *, xrange: Any = None, lang: str = "en") -> Path:
     """tanh and its derivative 1 - tanh², with sigmoid and sigmoid' for comparison: tanh'
     peaks at 1, sigmoid' only at 0.25 (why sigmoid gradients vanish sooner)."""
     lang = _check_lang(lang)
-    a, b = _range(xrange, (-5.0, 5.0))
+    a, b = parse_range(xrange, (-5.0, 5.0))
     xs = np.linspace(a, b, 2001)
     with _style(lang):
         fig = _figure()
@@ -430,7 +443,7 @@ def plot_series(expr: Any, out: str | Path, *, var: str | None = None, at: Any =
         raise BibunError(f"the expansion point {v} = {c:g} is too large to draw around: the"
                          f" default window {v} ± 4 is lost in floating-point rounding; give"
                          f" a range")
-    a, b = _range(xrange, (c - 4.0, c + 4.0))
+    a, b = parse_range(xrange, (c - 4.0, c + 4.0))
     xs = np.linspace(a, b, 1201)
     y = curve(as_function(e, [v]), xs)
     if np.isnan(y).all():
@@ -444,7 +457,7 @@ def plot_series(expr: Any, out: str | Path, *, var: str | None = None, at: Any =
             p = partial[k]
             ax.plot(xs, curve(as_function(p, [v]), xs), color=COLORS[i % len(COLORS)],
                     lw=1.4, ls="--", label=f"{_t(lang, 'partial_sum')} {k}: "
-                                          f"{_short(s.truncated(k).text(fmt='unicode'))}")
+                                          f"{shorten(s.truncated(k).text(fmt='unicode'), 40)}")
         lo, hi = visible_limits(y)
         ax.set_ylim(lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo))
         ax.plot([c], [to_float(s.derivatives[0])], "o", color="tab:red")
@@ -453,10 +466,6 @@ def plot_series(expr: Any, out: str | Path, *, var: str | None = None, at: Any =
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="best")
         return _save(fig, out)
-
-
-def _short(s: str, n: int = 40) -> str:
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 # -- two variables: contours, gradient field, descent paths; surface + cross-section ---
@@ -479,7 +488,7 @@ def _on_grid(e: Expr, names: list[str], box: Sequence[Any], n: int) -> tuple:
     """f(x, y) on an n×n grid over the box, NaN where undefined, for the contour and
     surface plots: returns the two ranges, f as a function and the grids X, Y, Z.
     A function undefined on the whole box is an error, not an empty picture."""
-    (x0, x1), (y0, y1) = (_range(b, (-5.0, 5.0)) for b in box)
+    (x0, x1), (y0, y1) = (parse_range(b, (-5.0, 5.0)) for b in box)
     f = as_function(e, names)
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     with np.errstate(all="ignore"):
@@ -623,14 +632,68 @@ def plot_loss(losses: Sequence[float] | Mapping[str, Sequence[float]], out: str 
                     label=k, marker="o" if len(a) <= 30 else None, ms=3)
         if log:
             ax.set_yscale("log")
-        # epochs are whole numbers (and a single epoch is not "0.96 ... 1.05")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        _whole_number_ticks(ax)
         ax.set_xlabel(xlabel or _t(lang, "epoch"))
         ax.set_ylabel(_t(lang, "loss"))
         ax.set_title(title or _t(lang, "loss_title"))
         ax.grid(alpha=0.3, which="both")
         if len(arrays) > 1 or isinstance(losses, Mapping):
             ax.legend(fontsize=8)
+        return _save(fig, out)
+
+
+def plot_history(hist: Any, out: str | Path, title: str = "") -> Path:
+    """Loss curve and metric per epoch of a training run (a
+    :class:`bibun.nn.train.History`), side by side.  Epochs are whole numbers on the
+    axis; with a few epochs every one is marked (a single epoch is a point, not an
+    invisible line)."""
+    epochs = np.arange(1, len(hist.loss) + 1)
+    marker = "o" if len(epochs) <= 30 else None
+    with _style("en"):
+        fig = _figure((10.0, 4.0))
+        ax1, ax2 = fig.subplots(1, 2)
+        ax1.plot(epochs, hist.loss, color="tab:red", marker=marker, ms=3)
+        ax1.set_xlabel("epoch")
+        ax1.set_ylabel("training loss")
+        loss = np.asarray(hist.loss, dtype=float)
+        if len(loss) and np.all(loss[np.isfinite(loss)] > 0):
+            ax1.set_yscale("log")
+        ax1.set_title("loss")
+        ax1.grid(alpha=0.3)
+        scale = 100 if hist.metric_name == "accuracy" else 1
+        ax2.plot(epochs, np.asarray(hist.train_metric) * scale, label="train", marker=marker,
+                 ms=3)
+        ax2.plot(epochs, np.asarray(hist.test_metric) * scale, label="test", marker=marker,
+                 ms=3)
+        ax2.set_xlabel("epoch")
+        ax2.set_ylabel("accuracy (%)" if scale == 100 else "mean squared error")
+        ax2.set_title(hist.metric_name)
+        ax2.legend()
+        ax2.grid(alpha=0.3)
+        for ax in (ax1, ax2):
+            _whole_number_ticks(ax)
+        if title:
+            fig.suptitle(title)
+        return _save(fig, out)
+
+
+def plot_gradient_norms(probes: Sequence[Any], out: str | Path) -> Path:
+    """Gradient norm per layer on a log axis, one line per activation (the
+    :class:`bibun.nn.vanishing.Probe` results)."""
+    with _style("en"):
+        fig = _figure((7.0, 4.2))
+        ax = fig.add_subplot()
+        for p in probes:
+            ax.semilogy(np.arange(1, len(p.grad_norms) + 1), p.grad_norms, marker="o",
+                        label=p.activation)
+        _whole_number_ticks(ax)  # layers are whole numbers
+        ax.set_xlabel("layer (1 = next to the input)")
+        ax.set_ylabel("‖∂L/∂W‖")
+        depth = len(probes[0].grad_norms) - 1
+        ax.set_title(f"Gradient norm per layer, {depth} hidden layer"
+                     f"{'s' if depth != 1 else ''}")
+        ax.grid(alpha=0.3, which="both")
+        ax.legend()
         return _save(fig, out)
 
 
@@ -664,7 +727,7 @@ def plot_fit(result: Any, data: Any, out: str | Path, *, lang: str = "en") -> Pa
         ax.plot(x, y, "o", color="tab:blue", ms=4, label=f"data ({len(x)})" if lang == "en"
                 else f"データ（{len(x)} 点）")
         ax.plot(xs, yf, color="k", lw=2,
-                label=f"{result.target} = {_short(result.fitted_display.unicode(), 50)}"
+                label=f"{result.target} = {shorten(result.fitted_display.unicode(), 50)}"
                       f"  (R² = {result.r2:.4g})")
         ax.set_xlabel(xname)
         ax.set_ylabel(result.target)

@@ -74,15 +74,34 @@ def note(path: Any) -> None:
     print(f"bibun: wrote {path}", file=sys.stderr)
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number > 0 (epochs, widths, steps)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {text!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number > 0, got {v}")
-    return v
+def bounded_int(low: int, high: int | None = None, why: str = "") -> Any:
+    """argparse type factory: a whole number >= ``low`` (and <= ``high`` when given).  The
+    upper bound keeps a typo (``--epochs 1000000``) from meaning hours of computing or
+    exhausting memory; ``why`` says what to do instead."""
+    expected = (f"a whole number >= {low}" if high is None
+                else f"a whole number from {low} to {high:,}")
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if v < low:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {v}")
+        if high is not None and v > high:
+            raise argparse.ArgumentTypeError(
+                f"{v:,} is more than the command line allows (at most {high:,})"
+                + (f"; {why}" if why else ""))
+        return v
+
+    parse.__name__ = "whole number"  # how argparse names the type in its messages
+    return parse
+
+
+#: argparse type: a whole number >= 1 (batch sizes, steps)
+positive_int = bounded_int(1)
+#: argparse type: a whole number >= 0 (seeds, step counts where 0 means "none")
+nonnegative_int = bounded_int(0)
 
 
 def positive_float(text: str) -> float:
@@ -94,40 +113,6 @@ def positive_float(text: str) -> float:
     if not (v > 0 and v < float("inf")):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
     return v
-
-
-def nonnegative_int(text: str) -> int:
-    """argparse type: a whole number >= 0 (seeds, step counts where 0 means "none")."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {v}")
-    return v
-
-
-def bounded_int(low: int, high: int, why: str = "") -> Any:
-    """argparse type factory: a whole number in ``low..high``.  The upper bound keeps a
-    typo (``--epochs 1000000``) from meaning hours of computing or exhausting memory;
-    ``why`` says what to do instead."""
-
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a whole number from {low} to {high:,}, got {text!r}") from None
-        if v < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {v}")
-        if v > high:
-            raise argparse.ArgumentTypeError(
-                f"{v:,} is more than the command line allows (at most {high:,})"
-                + (f"; {why}" if why else ""))
-        return v
-
-    parse.__name__ = "whole number"  # how argparse names the type in its messages
-    return parse
 
 
 def output_path(path: str | None, allowed: Sequence[str], what: str = "-o") -> Path | None:
@@ -156,3 +141,13 @@ def output_path(path: str | None, allowed: Sequence[str], what: str = "-o") -> P
     if not os.access(parent, os.W_OK | os.X_OK):
         raise BibunError(f"{what} {path}: the directory {parent} is not writable")
     return p
+
+
+def figure_path(path: str | None, what: str = "--plot") -> Path | None:
+    """:func:`output_path` for a figure (.png, .svg or .pdf: :data:`bibun.plot.FORMATS`);
+    matplotlib is imported only when a file is named."""
+    if path is None:
+        return None
+    from bibun.plot import FORMATS
+
+    return output_path(path, FORMATS, what)

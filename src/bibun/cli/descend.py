@@ -6,9 +6,10 @@ import json
 
 from bibun.cli._args import (
     allow_negative_arguments,
+    bounded_int,
+    figure_path,
     note,
     positive_float,
-    positive_int,
     read_formula,
 )
 from bibun.descend import (
@@ -47,25 +48,9 @@ def _configs(args) -> dict[str, tuple[str, float]]:
     return CLASSIC
 
 
-def check_plot_file(path: str | None) -> None:
-    """Refuse a --plot name that cannot be written before any work is done, so that a
-    report is never followed by an error."""
-    if path:
-        from pathlib import Path
-
-        from bibun.plot import FORMATS
-
-        if Path(path).suffix.lower() not in FORMATS:
-            raise BibunError(f"--plot {path}: the file name must end in {', '.join(FORMATS)}")
-
-
 def run(args) -> int:
-    check_plot_file(args.plot)
+    figure_path(args.plot)  # before any work: a report is never followed by an error
     steps_given = args.steps
-    if steps_given is not None and steps_given > MAX_STEPS:
-        raise BibunError(f"--steps {steps_given:,} is too many: at most {MAX_STEPS:,} "
-                         f"(a run that has not converged by then needs a different "
-                         f"learning rate, not more steps)")
     if args.compare:
         text = args.expr or CLASSIC_EXPR
         start = args.start or ",".join(f"{v:g}" for v in CLASSIC_START)
@@ -140,7 +125,9 @@ def register(sub) -> None:
     p.add_argument("--lr", type=positive_float,
                    help="learning rate (default 0.1; with --compare the book's rate for each "
                         "optimizer unless given)")
-    p.add_argument("--steps", type=positive_int,
+    p.add_argument("--steps", type=bounded_int(1, MAX_STEPS, "a run that has not converged"
+                                               " by then needs a different learning rate,"
+                                               " not more steps"),
                    help=f"maximum number of updates (default 100; 30 with --compare; at most "
                         f"{MAX_STEPS:,})")
     p.add_argument("--tol", type=positive_float,

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import sys
 
-from bibun.cli._args import note, parse_assignments
-from bibun.cli.descend import check_plot_file
+from bibun.cli._args import figure_path, note, parse_assignments
 from bibun.errors import BibunError
 from bibun.fit import fit, read_csv, rename_columns
 
 
 def run(args) -> int:
-    check_plot_file(args.plot)
+    figure_path(args.plot)  # before any work: a report is never followed by an error
     if args.y is not None and args.target is not None and args.y != args.target:
         raise BibunError(f"--y {args.y} and --target {args.target} name different columns; "
                          f"give one of them")

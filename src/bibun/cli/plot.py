@@ -9,8 +9,8 @@ from typing import Any
 from bibun.cli._args import (
     allow_negative_arguments,
     bounded_int,
+    figure_path,
     note,
-    output_path,
     positive_float,
     read_formula,
 )
@@ -54,28 +54,28 @@ def _check_options(args: Any) -> None:
 def _points(text: str | None, n: int, what: str) -> tuple[float, ...] | None:
     if text is None:
         return None
-    from bibun.calculus import as_number, to_float
+    from bibun.calculus import to_float
 
     parts = [p for p in text.strip("()[] ").split(",") if p.strip()]
     if len(parts) != n:
         raise BibunError(f"{what} needs {n} number(s) separated by commas, got {text!r}")
-    return tuple(to_float(as_number(p, what)) for p in parts)
+    return tuple(to_float(_number(p, what)) for p in parts)
 
 
 def _number(text: str, what: str) -> Any:
-    """One number (exact where it is exact: 1/3, pi/2), named in the error."""
-    from bibun.expr.core import as_expr
+    """One number (exact where it is exact: 1/3, pi/2) by :func:`bibun.calculus.as_number`,
+    named in the error also when the text does not parse."""
+    from bibun.calculus import as_number
 
     if "," in text:
         raise BibunError(f"{what} needs one number, got {text!r}")
     try:
-        value = as_expr(text)
+        return as_number(text, what)
     except BibunError as exc:
+        if type(exc) is BibunError:  # as_number's own "... must be a number": names `what`
+            raise
         raise BibunError(f"{what} needs a number, got {text!r}: "
                          f"{getattr(exc, 'message', exc)}") from None
-    if value.free:
-        raise BibunError(f"{what} must be a number, got {text!r}")
-    return value
 
 
 def _box(text: str | None) -> list[tuple[float, ...]] | None:
@@ -83,14 +83,16 @@ def _box(text: str | None) -> list[tuple[float, ...]] | None:
     leaves the plot its own default box."""
     if not text:
         return None
-    from bibun.plot import _range
+    from bibun.plot import parse_range
 
-    r = _range(text, (0.0, 1.0))
+    r = parse_range(text, (0.0, 1.0))
     return [r, r]
 
 
 def _losses(source: str) -> list[float]:
     """Loss values from a file of numbers, or the numbers themselves (``1,0.5,0.25``)."""
+    from bibun.plot import shorten
+
     p = Path(source)
     tokens = [t for t in re.split(r"[\s,;]+", source) if t]
     if p.is_dir():
@@ -116,8 +118,8 @@ def _losses(source: str) -> list[float]:
         try:
             out.append(float(tok))
         except ValueError:
-            shown = tok if len(tok) <= 30 else tok[:29] + "…"
-            raise BibunError(f"loss value {i + 1}{where} is not a number: {shown!r}") from None
+            raise BibunError(f"loss value {i + 1}{where} is not a number:"
+                             f" {shorten(tok, 30)!r}") from None
     if not out:
         raise BibunError(f"no loss values{where or ' given'}")
     return out
@@ -133,7 +135,6 @@ def _is_number(tok: str) -> bool:
 
 def run(args) -> int:
     from bibun.plot import (
-        FORMATS,
         plot_contour,
         plot_error_vs_h,
         plot_function,
@@ -146,7 +147,7 @@ def run(args) -> int:
 
     kind = args.kind
     _check_options(args)  # before any work: an option that would be ignored is a mistake
-    out = output_path(args.output or f"{kind}.png", FORMATS)
+    out = figure_path(args.output or f"{kind}.png", "-o")
     if kind in ("sigmoid", "tanh"):
         fn = plot_sigmoid if kind == "sigmoid" else plot_tanh
         note(fn(out, xrange=args.range, lang=args.lang))

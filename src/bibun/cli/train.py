@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from bibun.cli._args import bounded_int, nonnegative_int, output_path, positive_float, positive_int
+from bibun.cli._args import (
+    bounded_int,
+    figure_path,
+    nonnegative_int,
+    output_path,
+    positive_float,
+    positive_int,
+)
 from bibun.errors import BibunError, LimitError
 
 CHOICES_DATA = ("digits", "iris", "spiral", "sine")
@@ -38,10 +45,7 @@ def run(args: argparse.Namespace) -> int:
                          f" use --model mlp")
     activation = args.activation or "tanh"
     # every file name is checked before any work: a typo must not cost the whole run
-    if args.plot:
-        from bibun.plot import FORMATS
-
-        output_path(args.plot, FORMATS, "--plot")
+    figure_path(args.plot)
     output_path(args.save, (".npz",), "--save")
 
     tune_malloc()  # a training process: reuse freed memory instead of faulting it back in

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 
-from bibun.cli._args import bounded_int, nonnegative_int, output_path, positive_float
+from bibun.cli._args import bounded_int, figure_path, nonnegative_int, positive_float
 from bibun.errors import LimitError
 
-#: the command line's limits (bibun.nn.vanishing.MAX_DEPTH is 200 as well): a typo must
-#: not mean hours of computing or running out of memory
+#: the command line's limits: a typo must not mean hours of computing or running out of
+#: memory.  MAX_DEPTH is bibun.nn.vanishing.MAX_DEPTH (a test keeps them equal), copied
+#: because importing bibun.nn here would slow down every bibun command
 MAX_DEPTH = 200
 MAX_WIDTH = 1024
 MAX_STEPS = 10_000
@@ -24,10 +25,7 @@ def _layers(n: int, what: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from bibun.nn.vanishing import estimated_seconds
 
-    if args.plot:  # checked before any work: a typo must not cost the whole run
-        from bibun.plot import FORMATS
-
-        output_path(args.plot, FORMATS, "--plot")
+    figure_path(args.plot)  # checked before any work: a typo must not cost the whole run
     seconds = estimated_seconds(args.depth, args.width, args.steps)
     if seconds > MAX_SECONDS:
         steps = f" and {args.steps:,} training steps" if args.steps else ""

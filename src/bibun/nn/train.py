@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,21 @@ from bibun.nn.optim import make as make_optimizer
 
 class TrainingError(BibunError):
     """Training diverged (NaN/inf loss); the message says where."""
+
+
+def check_whole_number(value: Any, what: str, low: int = 1) -> Any:
+    """``value`` if it is a whole number >= ``low`` (an int or a NumPy integer, not a bool
+    and not 2.0); otherwise a BibunError naming ``what``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise BibunError(f"{what} must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def check_learning_rate(lr: Any) -> Any:
+    """``lr`` if it is a finite number > 0; otherwise a BibunError."""
+    if not (isinstance(lr, int | float) and 0 < lr < float("inf")):
+        raise BibunError(f"the learning rate must be a finite number > 0, got {lr!r}")
+    return lr
 
 
 @dataclass
@@ -75,8 +91,7 @@ def build_model(task: Task, model: str = "mlp", activation: str = "tanh",
     """The network for ``task``: ``hidden`` units (default: the task's), ``activation``
     between the MLP's layers (an LSTM or RNN has its own gates and tanh)."""
     hidden = task.hidden if hidden is None else hidden
-    if isinstance(hidden, bool) or not isinstance(hidden, int | np.integer) or hidden < 1:
-        raise BibunError(f"the number of hidden units must be a whole number >= 1, got {hidden!r}")
+    check_whole_number(hidden, "the number of hidden units")
     n_out = task.classes or 1
     rng = np.random.default_rng(seed)
     if model == "mlp":
@@ -138,13 +153,9 @@ def train(task: Task, model: Module, *, epochs: int | None = None, lr: float | N
     epochs = task.epochs if epochs is None else epochs
     lr = task.lr if lr is None else lr
     batch_size = task.batch_size if batch_size is None else batch_size
-    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
-        raise BibunError(f"the number of epochs must be a whole number >= 1, got {epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int | np.integer) \
-            or batch_size < 1:
-        raise BibunError(f"the batch size must be a whole number >= 1, got {batch_size!r}")
-    if not (isinstance(lr, int | float) and 0 < lr < float("inf")):
-        raise BibunError(f"the learning rate must be a finite number > 0, got {lr!r}")
+    check_whole_number(epochs, "the number of epochs")
+    check_whole_number(batch_size, "the batch size")
+    check_learning_rate(lr)
     opt = make_optimizer(optimizer, model.parameters(), lr=lr)
     loader = DataLoader(task.X_train, task.y_train, batch_size, shuffle=True, seed=seed)
     hist = History(metric_name="accuracy" if task.classes else "mse")
@@ -203,37 +214,9 @@ def _diagnose(model: Module, task: Task, xin: np.ndarray, yb: np.ndarray, epoch:
             "Try a smaller learning rate (--lr).")
 
 
-def plot_history(hist: History, path: str, title: str = "") -> None:
-    """Loss curve and metric per epoch, written to ``path`` (PNG/SVG/PDF).  Epochs are
-    whole numbers on the axis; with a few epochs every one is marked (a single epoch
-    is a point, not an invisible line)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+def plot_history(hist: History, path: str | Path, title: str = "") -> Path:
+    """Loss curve and metric per epoch, written to ``path`` (PNG/SVG/PDF): see
+    :func:`bibun.plot.plot_history`."""
+    from bibun.plot import plot_history as draw
 
-    epochs = np.arange(1, len(hist.loss) + 1)
-    marker = "o" if len(epochs) <= 30 else None
-    fig = Figure(figsize=(10, 4), layout="tight")
-    FigureCanvasAgg(fig)
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1.plot(epochs, hist.loss, color="tab:red", marker=marker, ms=3)
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("training loss")
-    loss = np.asarray(hist.loss, dtype=float)
-    if len(loss) and np.all(loss[np.isfinite(loss)] > 0):
-        ax1.set_yscale("log")
-    ax1.set_title("loss")
-    ax1.grid(alpha=0.3)
-    scale = 100 if hist.metric_name == "accuracy" else 1
-    ax2.plot(epochs, np.asarray(hist.train_metric) * scale, label="train", marker=marker, ms=3)
-    ax2.plot(epochs, np.asarray(hist.test_metric) * scale, label="test", marker=marker, ms=3)
-    ax2.set_xlabel("epoch")
-    ax2.set_ylabel("accuracy (%)" if scale == 100 else "mean squared error")
-    ax2.set_title(hist.metric_name)
-    ax2.legend()
-    ax2.grid(alpha=0.3)
-    for ax in (ax1, ax2):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
-    if title:
-        fig.suptitle(title)
-    fig.savefig(path, dpi=110)
+    return draw(hist, path, title)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from bibun.errors import BibunError
 from bibun.nn.layers import MLP
 from bibun.nn.losses import cross_entropy
 from bibun.nn.optim import SGD
+from bibun.nn.train import check_learning_rate, check_whole_number
 
 #: the deepest network :func:`probe` builds
 MAX_DEPTH = 200
@@ -43,13 +45,13 @@ def probe(depth: int = 10, width: int = 32, activations: Sequence[str] = ("sigmo
     """Per-layer gradient norms of a ``depth``-hidden-layer MLP on the spiral data.
     Each network gets its customary initialisation (Xavier; He for ReLU) and the same
     random stream."""
-    for name, v, low in (("depth", depth, 1), ("width", width, 1), ("steps", steps, 0)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < low:
-            raise BibunError(f"{name} must be a whole number >= {low}, got {v!r}")
+    check_whole_number(depth, "depth")
+    check_whole_number(width, "width")
+    check_whole_number(steps, "steps", 0)
     if depth > MAX_DEPTH:
         raise BibunError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
-    if steps and not (isinstance(lr, int | float) and 0 < lr < float("inf")):
-        raise BibunError(f"the learning rate must be a finite number > 0, got {lr!r}")
+    if steps:
+        check_learning_rate(lr)
     X, y = datasets.spiral(100, 3, seed=seed)
     out = []
     for act in activations:
@@ -105,23 +107,9 @@ def _loss_change(before: float, after: float | None) -> str:
     return f"{before:.3g}→{after:.3g}"
 
 
-def plot(probes: Sequence[Probe], path: str) -> None:
-    """Gradient norm per layer on a log axis, one line per activation (PNG/SVG/PDF)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+def plot(probes: Sequence[Probe], path: str | Path) -> Path:
+    """Gradient norm per layer on a log axis, one line per activation (PNG/SVG/PDF): see
+    :func:`bibun.plot.plot_gradient_norms`."""
+    from bibun.plot import plot_gradient_norms
 
-    fig = Figure(figsize=(7, 4.2), layout="tight")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    for p in probes:
-        ax.semilogy(np.arange(1, len(p.grad_norms) + 1), p.grad_norms, marker="o",
-                    label=p.activation)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))  # layers are whole numbers
-    ax.set_xlabel("layer (1 = next to the input)")
-    ax.set_ylabel("‖∂L/∂W‖")
-    depth = len(probes[0].grad_norms) - 1
-    ax.set_title(f"Gradient norm per layer, {depth} hidden layer{'s' if depth != 1 else ''}")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend()
-    fig.savefig(path, dpi=110)
+    return plot_gradient_norms(probes, path)

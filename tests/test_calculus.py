@@ -237,3 +237,9 @@ def test_relu_reports_its_flat_stretch_once_and_its_corner_as_no_extremum():
 def test_when_higher_derivatives_fail_the_first_derivative_test_decides():
     assert critical_points("abs(x)^3")[0].kind == "min"
     assert critical_points("x*abs(x)")[0].kind == "inflection"
+
+
+def test_tangent_refuses_acosh_at_the_edge_of_its_domain_but_not_a_smooth_abs_cube():
+    with pytest.raises(DomainError, match="acosh is not differentiable at x = 1"):
+        tangent("acosh(x)", 1)
+    assert tangent("abs(sin(x))^3", 0).slope == core.ZERO

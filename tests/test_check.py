@@ -257,3 +257,11 @@ def test_terms_that_cancel_to_rounding_noise_count_as_equal():
     assert check_answer("sin(2x) - 2sin(x)cos(x)", "0").correct
     assert equal("cos(x)^2 - sin(x)^2 - cos(2x)", "0")
     assert not equal("x", "x + 1e-6")
+
+
+def test_an_infinite_value_is_an_uncertain_gap_but_a_stated_domain_is_certain():
+    from bibun.explain.equality import _defined_at
+
+    assert _defined_at(bibun.parse("sinh(x)"), {"x": 1000.0}) == (None, False)
+    assert _defined_at(bibun.parse("log(x)"), {"x": -1.0}) == (None, True)
+    assert _defined_at(bibun.parse("x^2"), {"x": 3.0}) == (9.0, True)

@@ -81,3 +81,8 @@ def test_numdiff_complex_method_error_shows_plain_numbers(capsys):
     assert "x = 1:" in err
     for internal in ("np.float64", "math.sin", "np.cbrt"):
         assert internal not in err
+
+
+def test_numdiff_acosh_at_one_has_no_exact_value(capsys):
+    code, out, _ = run(capsys, "numdiff", "acosh(x)", "--at", "x=1")
+    assert code == 0 and "exact    f' = undefined" in out and "edge of the domain" in out

@@ -409,3 +409,16 @@ def test_complex_step_error_message_shows_plain_numbers_and_no_python_internals(
     msg = str(info.value)
     assert "x = 1:" in msg and "np.float64" not in msg
     assert "math.sin" not in msg and "np.cbrt" not in msg
+
+
+def test_a_formula_is_parsed_once_and_its_analyticity_comes_with_it():
+    from bibun import parse
+    from bibun.numeric import _as_callable, formula_analytic
+
+    fn, analytic = _as_callable("sin(x)^2", "derivative", None)
+    assert analytic is True and abs(float(fn(0.5)) - math.sin(0.5) ** 2) < 1e-15
+    assert _as_callable("abs(x)", "derivative", None)[1] is False
+    assert _as_callable("abs(x)", "derivative", None, True)[1] is True  # the caller's word
+    assert _as_callable(np.sin, "derivative", None) == (np.sin, None)
+    assert formula_analytic(parse("exp(x) cos(x)")) and not formula_analytic(parse("relu(x)"))
+    assert derivative("sin(x)", 0.5).method.startswith("complex")

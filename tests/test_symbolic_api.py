@@ -174,3 +174,53 @@ def test_float_of_a_number_expression_and_clear_errors_otherwise():
 ])
 def test_simplify_knows_pythagoras_and_cancels_common_factors(text, simplest):
     assert bibun.simplify(text) is bibun.parse(simplest)
+
+
+@pytest.mark.parametrize("text, point, why", [
+    ("abs(x)", 0, "a corner"), ("relu(x)", 0, "a corner"), ("step(x)", 0, "a jump"),
+    ("acosh(x)", 1, "an edge of the domain"), ("cbrt(x)", 0, "a vertical tangent"),
+    ("abs(x^2 - 2)", 2 ** 0.5, "a corner"),
+])
+def test_not_smooth_at_names_the_reason(text, point, why):
+    from bibun.symbolic import not_smooth_at
+
+    reason = not_smooth_at(bibun.parse(text), "x", {"x": point})
+    assert reason is not None and why in reason and "not differentiable at x =" in reason
+
+
+@pytest.mark.parametrize("text, point", [("abs(x)^3", 0), ("abs(sin(x))^3", 0),
+                                         ("x abs(x)", 0), ("abs(x)", 1e-13), ("acosh(x)", 2)])
+def test_not_smooth_at_is_none_where_the_function_is_smooth(text, point):
+    from bibun.symbolic import not_smooth_at
+
+    assert not_smooth_at(bibun.parse(text), "x", {"x": point}) is None
+
+
+def test_nondifferentiable_point_carries_its_value():
+    (nd,) = bibun.nondifferentiable_points("acosh(x)")
+    assert nd.condition == "x = 1" and nd.value == 1
+
+
+def test_derivative_at_refuses_acosh_at_its_edge():
+    from bibun.errors import DomainError
+    from bibun.symbolic import derivative_at
+
+    e = bibun.parse("acosh(x)")
+    with pytest.raises(DomainError, match="acosh is not differentiable at x = 1"):
+        derivative_at(e, bibun.diff(e), "x", {"x": 1})
+
+
+@pytest.mark.parametrize("text, point, node, need, pole", [
+    ("log(x - 3) + 1", {"x": 1}, "ln(x - 3)", "u > 0", False),
+    ("1/(x - 1)", {"x": 1}, "1/(x - 1)", None, False),
+    ("sinh(x)^2", {"x": 1000.0}, "sinh(x)", None, True),
+    ("x y", {"x": 1e200, "y": 1e200}, "xy", None, True),
+])
+def test_domain_error_names_the_failing_piece(text, point, node, need, pole):
+    from bibun.errors import DomainError
+
+    with pytest.raises(DomainError) as info:
+        bibun.parse(text).evaluate(point)
+    exc = info.value
+    assert str(exc.node) == node and exc.pole is pole
+    assert (exc.need or None) == need

@@ -63,3 +63,8 @@ def test_cli_verify_of_an_unknown_function_says_why(capsys):
     _, err = capsys.readouterr()
     assert code != 0
     assert "cannot be evaluated numerically" in err and "no point in" not in err
+
+
+def test_random_points_avoid_the_edge_of_acosh():
+    v = three_way("acosh(x)", n=3)
+    assert v.checks and all(c.point["x"] != 1 for c in v.checks)

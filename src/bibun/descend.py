@@ -69,6 +69,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_div": "{node} divides by zero where {base} = 0",
         "why_other": "f is not defined there",
         "why_grad": "f is defined there but its gradient is not ({why})",
+        "start_f": "f is undefined at the start {start}",
+        "start_grad": "the gradient of f is undefined at the start {start}",
+        "because": "{head}: {why}",
         "w_saddle": "the gradient vanishes at {p} but it is a saddle point (Hessian "
                     "eigenvalues {eig}), not a minimum",
         "w_max": "the gradient vanishes at {p} but it is a local maximum",
@@ -109,6 +112,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "why_div": "{base} = 0 では {node} の分母が 0 になります",
         "why_other": "f はそこで定義されません",
         "why_grad": "f の値は求まりますが、勾配が定義されません：{why}",
+        "start_f": "出発点 {start} で f が定義されません",
+        "start_grad": "出発点 {start} で f の勾配が定義されません",
+        "because": "{head}：{why}",
         "w_saddle": "{p} で勾配は 0 ですが、鞍点（ヘッセ行列の固有値 {eig}）であり、"
                     "最小点ではありません",
         "w_max": "{p} で勾配は 0 ですが、極大点です（最小点ではありません）",
@@ -277,7 +283,7 @@ def _start(start: Any, n: int, names: list[str]) -> np.ndarray:
 def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps: int = 100,
             tol: float = 1e-6, variables: Sequence[str] | str | None = None,
             box: Sequence[tuple[float, float]] | None = None, check_global: bool = True,
-            **options: Any) -> Descent:
+            lang: str = "en", **options: Any) -> Descent:
     """Minimize ``expr`` from ``start`` with a named optimizer and symbolic gradients.
 
     Stops when |∇f| < tol (converged), when the iterates blow up or run away beyond 1e8
@@ -287,8 +293,11 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
     a flat point that is not a minimum gets a warning.  With ``check_global`` a grid
     search over ``box`` (default: the path's box, padded) warns when the stopping point
     is a local minimum that is not the lowest point there.  ``options`` go to the
-    optimizer (``momentum=0.9``, ``beta1=...``).
+    optimizer (``momentum=0.9``, ``beta1=...``).  ``lang`` (en, ja) is the language of
+    the error for a start where f or its gradient is undefined.
     """
+    if lang not in MESSAGES:
+        raise BibunError(f"unknown language {lang!r}: use en or ja")
     e = as_expr(expr)
     names = _names(e, variables)
     x = _start(start, len(names), names)
@@ -314,14 +323,15 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
     fx, gx = value_grad(x)
     if not math.isfinite(fx) or not np.isfinite(gx).all():
         why = _why_undefined(e, grad_exprs, names, x, math.isfinite(fx))
-        what = "f"
+        what = "start_f"
         if why is not None and why[0] == "why_grad":
-            what, why = "the gradient of f", why[1]["why"]
-        text = f": {message('en', why[0], **why[1])}" if why else ""
-        raise BibunError(f"{what} is undefined at the start {point_text(x, names)}{text}")
+            what, why = "start_grad", why[1]["why"]
+        head = message(lang, what, start=point_text(x, names))
+        raise BibunError(message(lang, "because", head=head, why=why) if why else head)
     param = x.copy()
     opt = optim.make(key, [param], lr=float(lr), **options)
     path, values, norms = [x.copy()], [fx], [float(np.linalg.norm(gx))]
+    g_prev = _guard_values(guards, x)  # each step's end is the next step's start
     reason = "max steps"
     detail: tuple[str, dict[str, Any]] = ("d_max", {"steps": steps, "g": norms[-1], "tol": tol})
     for k in range(steps + 1):
@@ -353,7 +363,9 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
             kind = "d_unbounded" if fx < values[0] or fx == -math.inf else "d_runaway"
             detail = (kind, {"k": k + 1, "p": point_text(param, names), "f": fx, "lr": lr})
             break
-        crossed = _crossed_pole(guards, names, prev, param)
+        g_now = _guard_values(guards, param)
+        crossed = _crossed_pole(guards, names, prev, param, g_prev, g_now)
+        g_prev = g_now
         if crossed is not None:
             reason = "left the domain"
             detail = ("d_pole", {"k": k + 1, "prev": point_text(prev, names),
@@ -392,43 +404,31 @@ def _why_undefined(e: Expr, grad_exprs: Sequence[Expr], names: list[str], p: np.
 
 
 def _failing_piece(e: Expr, point: dict[str, float]) -> tuple[str, dict[str, Any]] | None:
+    """The innermost piece of ``e`` that is undefined at ``point`` and why, from the
+    DomainError itself (it carries the failing ``node`` and the rule's ``need``)."""
     from bibun.errors import DomainError
     from bibun.expr import core
-    from bibun.rules import rule
 
     try:
         e.evaluate(point)
         return None
-    except DomainError:
-        pass
+    except DomainError as exc:
+        node: Expr | None = getattr(exc, "node", None)
+        need: str | None = getattr(exc, "need", None)
     except BibunError:  # overflow and other limits: not a domain problem
         return None
-    nodes = core.postorder(e)
-    if len(nodes) > 400:  # too big to search piece by piece: say it plainly
+    if node is None:
         return ("why_other", {})
-    for node in nodes:
-        if not node.args:
-            continue
-        try:
-            node.evaluate(point)
-            continue
-        except DomainError:
-            pass
-        except BibunError:
-            return None
-        if node.op == core.FN:
-            r = rule(node.value)
-            if r.domain_text:  # "u > 0" with u the argument: "x - 3 > 0"
-                cond = r.domain_text.replace("u", str(node.args[0]))
-                return ("why_fn", {"node": str(node), "cond": cond})
-        elif node.op == core.POW:
-            base = node.args[0]
-            b = float(base.evaluate(point))
-            if b == 0:
-                return ("why_div", {"node": str(node), "base": str(base)})
-            if b < 0:
-                return ("why_root", {"node": str(node), "base": str(base)})
-        return ("why_other", {})
+    if node.op == core.FN:
+        if need:  # "u > 0" with u the argument: "x - 3 > 0"
+            return ("why_fn", {"node": str(node), "cond": need.replace("u", str(node.args[0]))})
+    elif node.op == core.POW:
+        base = node.args[0]
+        b = float(base.evaluate(point))
+        if b == 0:
+            return ("why_div", {"node": str(node), "base": str(base)})
+        if b < 0:
+            return ("why_root", {"node": str(node), "base": str(base)})
     return ("why_other", {})
 
 
@@ -455,13 +455,18 @@ def _pole_guards(e: Expr, names: list[str]) -> list[tuple[Expr, Expr, Any]]:
     return out
 
 
+def _guard_values(guards: list[tuple[Expr, Expr, Any]], p: np.ndarray) -> list[float]:
+    with np.errstate(all="ignore"):
+        return [float(fg(*p)) for _, _, fg in guards]
+
+
 def _crossed_pole(guards: list[tuple[Expr, Expr, Any]], names: list[str], a: np.ndarray,
-                  b: np.ndarray) -> dict[str, Any] | None:
+                  b: np.ndarray, g_a: list[float], g_b: list[float]) -> dict[str, Any] | None:
+    """Where the step a -> b crossed a pole (a guard changes sign), given the guards'
+    values at a and at b (the caller carries b's over as the next step's a)."""
     from bibun.expr import core
 
-    for node, g, fg in guards:
-        with np.errstate(all="ignore"):
-            ga, gb = float(fg(*a)), float(fg(*b))
+    for (node, g, fg), ga, gb in zip(guards, g_a, g_b):
         if not (math.isfinite(ga) and math.isfinite(gb)) or ga * gb >= 0:
             continue
         lo, hi = 0.0, 1.0  # bisection for where the guard changes sign on the segment

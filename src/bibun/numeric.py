@@ -751,29 +751,28 @@ def _is_formula(f: Any) -> bool:
     return isinstance(f, str | Expr)
 
 
-def _formula_analytic(f: Any) -> bool | None:
-    """For a formula: True when every function in it is holomorphic (the complex step
-    is valid without the numerical check), False when one is not (|x|, relu, ...)."""
-    from bibun.expr.core import FN, as_expr, postorder
+def formula_analytic(e: Any) -> bool:
+    """True when every function in the formula (an Expr) is holomorphic, so the complex
+    step is valid without the numerical check; False when one is not (|x|, relu, ...)."""
+    from bibun.expr.core import FN, postorder
     from bibun.rules import rule
 
-    try:
-        e = as_expr(f)
-    except BibunError:
-        return None  # _as_callable reports the parse error
     return all(rule(node.value).analytic for node in postorder(e) if node.op == FN)
 
 
-def _as_callable(f: Any, who: str, size: int | None) -> Callable[[Any], Any]:
-    """``f`` itself when callable; a formula (text such as "x^2" or an Expr) becomes the
-    function that evaluates it (``bibun.compile``, NaN outside the domain).
+def _as_callable(f: Any, who: str, size: int | None, analytic: bool | None = None
+                 ) -> tuple[Callable[[Any], Any], bool | None]:
+    """(function, analytic): ``f`` itself when callable; a formula (text such as "x^2"
+    or an Expr) becomes the function that evaluates it (``bibun.compile``, NaN outside
+    the domain).  ``analytic`` is passed through when given (or f is a function), else
+    it says whether the formula is analytic (:func:`formula_analytic`).
 
     ``size`` is None when f takes one number (derivative; array x means many points),
     else the number of components of x: a formula's variables, in sorted order
     (x, y, z ...), take x's components in turn.
     """
     if callable(f):
-        return f
+        return f, analytic
     if not _is_formula(f):
         raise BibunError(f"{who}() needs f to be a function, such as np.sin or "
                          f"lambda x: x**2 (or a formula such as 'x^2'), not "
@@ -782,14 +781,15 @@ def _as_callable(f: Any, who: str, size: int | None) -> Callable[[Any], Any]:
     from bibun.expr.core import as_expr
 
     e = as_expr(f)
+    if analytic is None:
+        analytic = formula_analytic(e)
     names = sorted(e.free)
     if size is None:
         if len(names) > 1:
             raise BibunError(f"{who}() of the formula {e} needs one variable, but it has "
                              f"{', '.join(names)}: give the others values first (subs), or "
                              "use gradient() with x holding one value per variable")
-        fn = compile_expr(e, names or ["x"])
-        return lambda t: fn(t)
+        return compile_expr(e, names or ["x"]), analytic
     names = names or ["x"]
     if len(names) != size:
         raise BibunError(f"{who}() of the formula {e} needs x to hold one value per variable "
@@ -799,7 +799,7 @@ def _as_callable(f: Any, who: str, size: int | None) -> Callable[[Any], Any]:
     def g(v: Any) -> Any:
         return fn(*np.asarray(v).ravel())
 
-    return g
+    return g, analytic
 
 
 def _as_float_array(x: Any, what: str) -> tuple[np.ndarray, list[str]]:
@@ -960,9 +960,7 @@ def derivative(f: Callable[[Any], Any], x: Any, n: int = 1, method: str = "auto"
     and warns with :class:`NumericWarning` when a result is flagged unreliable.
     """
     _check_args(n, method, h)
-    if analytic is None and _is_formula(f):
-        analytic = _formula_analytic(f)
-    f = _as_callable(f, "derivative", None)
+    f, analytic = _as_callable(f, "derivative", None, analytic)
     xs, flags0 = _as_float_array(x, "x")
     shape = xs.shape
     base = xs.ravel()
@@ -1127,9 +1125,7 @@ def jacobian(f: Callable[[Any], Any], x: Any, method: str = "auto", h: float | N
     if method not in METHODS:
         raise BibunError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     _check_args(1, method, h)
-    if analytic is None and _is_formula(f):
-        analytic = _formula_analytic(f)
-    f = _as_callable(f, "jacobian", np.size(x) if np.ndim(x) else None)
+    f, analytic = _as_callable(f, "jacobian", np.size(x) if np.ndim(x) else None, analytic)
     xs, flags0 = _as_float_array(x, "x")
     base = xs.ravel()
     fx_shape = np.shape(_safe_call(f, xs))
@@ -1151,9 +1147,7 @@ def gradient(f: Callable[[Any], Any], x: Any, method: str = "auto", h: float | N
 
     ``f`` may also be a formula ("x^2 + y^2"): its variables, sorted, take x's
     components in turn."""
-    if analytic is None and _is_formula(f):
-        analytic = _formula_analytic(f)
-    f = _as_callable(f, "gradient", np.size(x) if np.ndim(x) else None)
+    f, analytic = _as_callable(f, "gradient", np.size(x) if np.ndim(x) else None, analytic)
     est = jacobian(f, x, method, h, analytic=analytic)
     if np.ndim(est.value) != np.ndim(np.asarray(x)):
         raise BibunError("gradient needs f to return one number; use jacobian() for "
@@ -1179,7 +1173,7 @@ def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate
     ``f`` is always called with an array of x's shape (a matrix of weights stays a
     matrix); the result has shape ``x.shape + x.shape`` ((n, n) for a vector, a number
     for a number)."""
-    f = _as_callable(f, "hessian", np.size(x) if np.ndim(x) else None)
+    f, _ = _as_callable(f, "hessian", np.size(x) if np.ndim(x) else None)
     xin, flags0 = _as_float_array(x, "x")
     shape = xin.shape
     xs = xin.ravel()  # indexed flat; f always sees x's own shape
@@ -1273,7 +1267,7 @@ def numerical_diff(f: Callable[[Any], Any], x: Any) -> Any:
     seeds) to the last digit: ``numerical_diff(lambda x: 0.01*x**2 + 0.1*x, 5)`` is
     0.1999999999990898.  Use :func:`derivative` for an error estimate.
     """
-    f = _as_callable(f, "numerical_diff", None)
+    f, _ = _as_callable(f, "numerical_diff", None)
     h = 1e-4
     return (f(x + h) - f(x - h)) / (2 * h)
 
@@ -1292,7 +1286,7 @@ def numerical_gradient(f: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
             x = np.array(x, dtype=float)
         except (TypeError, ValueError):
             raise BibunError("x must be a float array (or a list of numbers)") from None
-    f = _as_callable(f, "numerical_gradient", x.size)
+    f, _ = _as_callable(f, "numerical_gradient", x.size)
     if x.dtype.kind != "f":
         raise BibunError(
             f"numerical_gradient needs a float array, got dtype {x.dtype}: in an integer "

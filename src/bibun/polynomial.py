@@ -10,7 +10,7 @@ does the few things needed for that, over the rationals (``fractions.Fraction``)
 * find rational roots exactly (numeric guesses checked by exact evaluation, with the
   denominator bounded by the rational root theorem) and solve what is left in closed
   form up to degree 2 (roots such as 1 ± √2 as expressions); higher-degree leftovers are
-  solved numerically and polished, and flagged inexact.
+  isolated exactly and bisected to the nearest floats, and flagged inexact.
 
 Coefficient lists are lowest degree first: ``[c0, c1, c2]`` is c0 + c1 x + c2 x².
 """
@@ -214,7 +214,7 @@ def _divisors(n: int, limit: int = 10**6) -> list[int] | None:
 
 def _roots_squarefree(p: Poly) -> list[tuple[Expr, bool]]:
     """Roots of a square-free polynomial: rational ones exactly, then a closed form for
-    a leftover of degree <= 2, else polished floats."""
+    a leftover of degree <= 2, else the nearest floats (:func:`isolated_real_roots`)."""
     out: list[tuple[Expr, bool]] = []
     p = trim(p)
     # x = 0 is a root exactly when c0 = 0 (square-free, so only once)
@@ -244,7 +244,7 @@ def _one_rational_root(p: Poly) -> Fraction | None:
     By the rational root theorem its denominator divides the leading coefficient."""
     ints = _int_coeffs(p)
     dens = _divisors(ints[-1]) or [1]
-    for v in _numeric_real_roots(p, polish=False):
+    for v in _numeric_real_roots(p):
         for q in dens:
             for num in {math.floor(v * q), math.ceil(v * q)}:
                 r = Fraction(num, q)
@@ -253,29 +253,15 @@ def _one_rational_root(p: Poly) -> Fraction | None:
     return None
 
 
-def _numeric_real_roots(p: Poly, polish: bool = True) -> list[float]:
-    """Real roots of a square-free p as floats (companion matrix, then Newton polish)."""
+def _numeric_real_roots(p: Poly) -> list[float]:
+    """Approximate real roots of a square-free p as floats (companion matrix eigenvalues,
+    not polished: they only suggest rational candidates, which are confirmed exactly)."""
     c = np.array([float(x) for x in reversed(trim(p))])
     if len(c) < 2:
         return []
     found = np.roots(c)
     scale = max(1.0, float(np.max(np.abs(found)))) if len(found) else 1.0
-    real = sorted(float(z.real) for z in found if abs(z.imag) <= 1e-7 * scale)
-    if not polish:
-        return real
-    dp = derivative(p)
-    out = []
-    for x in real:
-        for _ in range(50):
-            fx, dfx = float(evaluate(p, x)), float(evaluate(dp, x))
-            if dfx == 0:
-                break
-            step = fx / dfx
-            x -= step
-            if abs(step) <= 1e-16 * max(1.0, abs(x)):
-                break
-        out.append(x)
-    return out
+    return sorted(float(z.real) for z in found if abs(z.imag) <= 1e-7 * scale)
 
 
 def _sqrt_parts(q: Fraction) -> tuple[Fraction, int]:

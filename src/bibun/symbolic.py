@@ -229,11 +229,13 @@ def hessian(expr: Any, variables: Any = None) -> list[list[Expr]]:
 
 @dataclass(frozen=True)
 class NonDifferentiable:
-    """A place where a piecewise function in the formula has a corner or a jump."""
+    """A place where a piecewise function in the formula has a corner or a jump: where
+    ``argument`` equals ``value`` (the condition, as text)."""
 
     function: str
     argument: Expr
     condition: str  # e.g. "x = 0"
+    value: float = 0.0  # the p in "u = p": 0 for |u| and relu(u), 1 for acosh(u)
 
     def __str__(self) -> str:
         return f"{self.function} is not differentiable where {self.condition}"
@@ -260,14 +262,14 @@ def nondifferentiable_points(expr: Any, var: str | None = None) -> list[NonDiffe
                 if (node.value, cond) not in seen and may_equal(u, p, signs) \
                         and not _smooth_at_every_zero(e, var, u, p):
                     seen.add((node.value, cond))
-                    out.append(NonDifferentiable(node.value, u, cond))
+                    out.append(NonDifferentiable(node.value, u, cond, p))
         if node.op == POW and node.args[1].op == NUM and 0 < node.args[1].value < 1 \
                 and (var is None or var in node.free):
             cond = f"{node.args[0]} = 0"
             if ("root", cond) not in seen and may_equal(node.args[0], 0, signs) \
                     and not _smooth_at_every_zero(e, var, node.args[0], 0):
                 seen.add(("root", cond))
-                out.append(NonDifferentiable(str(node), node.args[0], cond))
+                out.append(NonDifferentiable(str(node), node.args[0], cond, 0.0))
     return out
 
 
@@ -304,16 +306,39 @@ def derivative_at(expr: Expr, d: Expr, var: str, point: dict[str, Any]) -> Any:
     x|x| and |x|^3 are differentiable at 0 (both slopes 0), relu and |x| are not.
     """
     expr.evaluate(point)
-    for nd in nondifferentiable_points(expr, var):
-        why = _not_smooth(expr, var, point) if nd.argument.evaluate(point) == 0 else None
-        if why:
-            where = ", ".join(f"{k} = {v}" for k, v in point.items())
-            raise DomainError(f"{nd.function} is not differentiable at {where} ({why})")
+    why = not_smooth_at(expr, var, point)
+    if why:
+        raise DomainError(why)
     try:
         return d.evaluate(point)
     except DomainError as exc:
         where = ", ".join(f"{k} = {v}" for k, v in point.items())
         raise DomainError(f"{expr} has no finite derivative at {where}: {exc}") from None
+
+
+def not_smooth_at(expr: Any, var: str, point: dict[str, Any],
+                  corners: list[NonDifferentiable] | None = None) -> str | None:
+    """Why ``expr`` has no derivative in ``var`` at ``point``, or None where it has one.
+
+    The one test for a corner at a point: a possible corner from
+    :func:`nondifferentiable_points` (pass ``corners`` to reuse a list already made)
+    whose argument is at its value there (u = 0 for |u|, u = 1 for acosh(u)), and
+    then the one-sided slopes decide -- a jump, a corner, a vertical tangent or an
+    edge of the domain is a reason; |x|^3 and x|x| at 0 are smooth.  The point must
+    be one where ``expr`` itself is defined.  The reason reads
+    "relu is not differentiable at x = 0 (a corner: ...)"."""
+    e = as_expr(expr)
+    for nd in nondifferentiable_points(e, var) if corners is None else corners:
+        try:
+            u = nd.argument.evaluate(point)
+            at = u == nd.value or abs(float(u) - nd.value) <= 8e-16 * max(1.0, abs(nd.value))
+        except (BibunError, TypeError, ValueError):
+            continue
+        why = _not_smooth(e, var, point) if at else None
+        if why:
+            where = ", ".join(f"{k} = {v}" for k, v in point.items())
+            return f"{nd.function} is not differentiable at {where} ({why})"
+    return None
 
 
 def _not_smooth(expr: Expr, var: str, point: dict[str, Any]) -> str | None:

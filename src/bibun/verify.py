@@ -14,7 +14,13 @@ import numpy as np
 from bibun.errors import BibunError
 from bibun.expr.core import CALL, Expr, as_expr, postorder
 from bibun.expr.evaluate import evaluate_numeric
-from bibun.symbolic import default_variable, diff, nondifferentiable_points
+from bibun.symbolic import (
+    NonDifferentiable,
+    default_variable,
+    diff,
+    nondifferentiable_points,
+    not_smooth_at,
+)
 
 
 @dataclass
@@ -109,21 +115,16 @@ def numeric_derivative(expr: Expr, var: str, point: dict[str, float]) -> tuple[f
     return float(est.value), float(est.error_estimate)
 
 
-def _usable(expr: Expr, d: Expr, var: str, point: dict[str, float]) -> bool:
+def _usable(expr: Expr, d: Expr, var: str, point: dict[str, float],
+            corners: list[NonDifferentiable]) -> bool:
+    """The point is in the domain of f and f', and f is smooth there (``corners``: the
+    formula's :func:`nondifferentiable_points`, made once for all points)."""
     try:
         ok = math.isfinite(float(expr.evaluate(point))) and math.isfinite(
             float(d.evaluate(point)))
+        return ok and not_smooth_at(expr, var, point, corners) is None
     except BibunError:
         return False
-    if not ok:
-        return False
-    for nd in nondifferentiable_points(expr, var):
-        try:
-            if abs(float(nd.argument.evaluate(point))) < 1e-6:
-                return False
-        except BibunError:
-            return False
-    return True
 
 
 def three_way(expr: Any, var: str | None = None, points: list[dict[str, float]] | None = None,
@@ -142,12 +143,13 @@ def three_way(expr: Any, var: str | None = None, points: list[dict[str, float]] 
     names = sorted(e.free | {v})
     if points is None:
         rng = random.Random(seed)
+        corners = nondifferentiable_points(e, v)
         points = []
         for _ in range(200 * n):
             if len(points) >= n:
                 break
             p = {k: round(rng.uniform(-2, 2), 3) for k in names}
-            if _usable(e, d, v, p):
+            if _usable(e, d, v, p, corners):
                 points.append(p)
         if not points:
             raise BibunError(f"found no point in [-2, 2] where {e} is defined and smooth")

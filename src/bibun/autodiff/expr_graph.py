@@ -146,10 +146,10 @@ def graph_of(text: Any, values: dict[str, Any]) -> tuple[Tensor, dict[str, Tenso
     it with Tensors at ``values`` and run backward()."""
     import bibun
     from bibun.errors import LimitError
-    from bibun.expr.core import Expr, postorder
+    from bibun.expr.core import Expr, dag_size
 
     expr = text if isinstance(text, Expr) else bibun.parse(text)
-    nodes = len(postorder(expr))
+    nodes = dag_size(expr)
     if nodes > MAX_NODES:
         raise LimitError(f"the formula has {nodes:,} distinct parts; a computation graph is"
                          f" drawn for up to {MAX_NODES:,} (a bigger drawing is unreadable)")

@@ -20,21 +20,21 @@ from typing import Any
 from bibun.cli._args import parse_assignments, read_formula
 from bibun.compile import compile as compile_expr
 from bibun.errors import BibunError
-from bibun.expr.core import FN, Expr, postorder
-from bibun.numeric import METHODS, NumericWarning, derivative, difference_table
-from bibun.rules import rule
-from bibun.symbolic import default_variable, diff, nondifferentiable_points
+from bibun.expr.core import Expr
+from bibun.numeric import (
+    METHODS,
+    NumericWarning,
+    derivative,
+    difference_table,
+    formula_analytic,
+)
+from bibun.symbolic import default_variable, diff, not_smooth_at
 
 
 def _point(text: str) -> dict[str, float]:
     """``x=3,y=pi/2`` -> {"x": 3.0, "y": 1.5707...}: the shared --at parser, as floats
     (the numeric methods work in floating point)."""
     return {name: float(v) for name, v in parse_assignments(text, "--at").items()}
-
-
-def _analytic(e: Expr) -> bool:
-    """Every function in the formula is holomorphic (complex step is valid)."""
-    return all(rule(n.value).analytic for n in postorder(e) if n.op == FN)
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -47,12 +47,12 @@ def _fmt(v: float | None) -> str:
 def _exact(e: Expr, d: Expr, var: str, point: dict[str, float]) -> tuple[float | None, str]:
     """The exact derivative's value at ``point`` (every variable), or None with the
     reason (a corner, a pole...)."""
-    for nd in nondifferentiable_points(e, var):
-        try:
-            if float(nd.argument.evaluate(point)) == 0:
-                return None, f"{nd.function} is not differentiable here ({nd.condition})"
-        except BibunError:
-            continue
+    try:
+        why = not_smooth_at(e, var, point)
+    except BibunError as exc:
+        return None, str(exc)
+    if why:
+        return None, why
     try:
         v = float(d.evaluate({k: point[k] for k in d.free}) if d.free else d.evaluate())
     except (BibunError, ValueError, ZeroDivisionError, OverflowError) as exc:
@@ -81,7 +81,7 @@ def run_numdiff(args: Any) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NumericWarning)
         est = derivative(fn, x0, n=args.order, method=method, h=args.h,
-                         analytic=_analytic(fixed))
+                         analytic=formula_analytic(fixed))
     # the exact (partial) derivative of the whole formula: ∂(x^2 y)/∂x = 2xy, not the
     # derivative of the formula with the other variables already substituted
     d = diff(expr, var, args.order)

@@ -277,7 +277,9 @@ def concretize(exprs: list[Expr]) -> list[Expr]:
 def value_at(e: Expr, point: dict[str, float]) -> float:
     v = float(e.evaluate(point))
     if not math.isfinite(v):
-        raise DomainError("not finite")
+        exc = DomainError("not finite")
+        exc.pole = True  # type: ignore[attr-defined]  # as evaluate() marks an infinity
+        raise exc
     return v
 
 
@@ -323,8 +325,8 @@ def _defined_at(e: Expr, pt: dict[str, float]) -> tuple[float | None, bool]:
         return value_at(e, pt), True
     except OverflowError:
         return None, False
-    except DomainError as exc:
-        return None, str(exc) != "not finite"
+    except DomainError as exc:  # evaluate() marks an infinite or NaN value as a pole
+        return None, not getattr(exc, "pole", False)
     except (ZeroDivisionError, LimitError):
         return None, False
     except EVAL_ERRORS:

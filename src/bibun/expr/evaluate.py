@@ -32,6 +32,20 @@ def _where(values: dict[str, Any]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in sorted(values.items())) or "this point"
 
 
+def _domain_error(text: str, node: Expr, need: str | None = None,
+                  pole: bool = False) -> DomainError:
+    """The error, with what a caller needs to explain it without searching the tree
+    again: ``node`` (the innermost piece that failed), ``need`` (the rule's condition on
+    its argument u, e.g. "u > 0", when the failing piece is a function that has one) and
+    ``pole`` (True when the value came out infinite or NaN rather than outside a stated
+    domain: a pole or an overflow, not a genuine gap)."""
+    exc = DomainError(text)
+    exc.node = node  # type: ignore[attr-defined]
+    exc.need = need  # type: ignore[attr-defined]
+    exc.pole = pole  # type: ignore[attr-defined]
+    return exc
+
+
 def _exact(v: Any) -> bool:
     return isinstance(v, int | Fraction) and not isinstance(v, bool)
 
@@ -39,7 +53,7 @@ def _exact(v: Any) -> bool:
 def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
     if _exact(b) and isinstance(x, int):
         if b == 0 and x < 0:
-            raise DomainError(f"division by zero in {node} at {_where(values)}")
+            raise _domain_error(f"division by zero in {node} at {_where(values)}", node)
         bits = max(Fraction(b).numerator.bit_length(), Fraction(b).denominator.bit_length())
         if bits * abs(x) > MAX_BITS:
             raise LimitError(f"number too large while evaluating {node}")
@@ -50,10 +64,10 @@ def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
             return r
     fb, fx = float(b), float(x)
     if fb == 0 and fx < 0:
-        raise DomainError(f"division by zero in {node} at {_where(values)}")
+        raise _domain_error(f"division by zero in {node} at {_where(values)}", node)
     if fb < 0 and not fx.is_integer():
-        raise DomainError(f"{node} is not real at {_where(values)}: negative base {fb} "
-                          f"raised to the non-integer power {fx}")
+        raise _domain_error(f"{node} is not real at {_where(values)}: negative base {fb} "
+                            f"raised to the non-integer power {fx}", node)
     try:
         return fb**fx
     except OverflowError:
@@ -67,14 +81,15 @@ def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
     fv = float(v)
     if r.domain is not None and not r.domain(fv):
         need = r.domain_text.replace("u", "its argument")
-        raise DomainError(f"{node} is undefined at {_where(values)}: {name} needs {need},"
-                          f" but the argument is {fv:g}")
+        raise _domain_error(f"{node} is undefined at {_where(values)}: {name} needs {need},"
+                            f" but the argument is {fv:g}", node, r.domain_text)
     with np.errstate(all="ignore"):
         out = float(r.numpy(fv))
     if not math.isfinite(out):
         if math.isinf(out) and name == "exp":
             raise LimitError(f"overflow: {node} at {_where(values)} is too large for a float")
-        raise DomainError(f"{node} is undefined at {_where(values)} (value {out})")
+        raise _domain_error(f"{node} is undefined at {_where(values)} (value {out})", node,
+                            r.domain_text or None, pole=True)
     return out
 
 
@@ -113,12 +128,13 @@ def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
             elif op == FN:
                 r = _apply(node.value, memo[node.args[0]], node, values)
             elif op == CALL:
-                raise DomainError(f"cannot evaluate the unknown function {node.value[0]}"
-                                  f" in {node}")
+                raise _domain_error(f"cannot evaluate the unknown function {node.value[0]}"
+                                    f" in {node}", node)
             else:  # pragma: no cover
                 raise AssertionError(op)
             if isinstance(r, float) and not math.isfinite(r):
-                raise DomainError(f"{node} is not finite at {_where(values)}")
+                raise _domain_error(f"{node} is not finite at {_where(values)}", node,
+                                    pole=True)
             memo[node] = r
     except OverflowError:  # an exact number too large for a float: 10^310 meets sin
         raise LimitError(f"evaluating {node} at {_where(values)} needs a number too large"

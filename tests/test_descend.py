@@ -226,3 +226,10 @@ def test_japanese_tables_line_up():
                for row in rows)
     table = descend("x^2", 1).summary(lang="ja").splitlines()
     assert width(table[1][:table[1].index("ステップ") + 4]) == 8  # over "{step:8d}"
+
+
+def test_start_outside_the_domain_is_said_in_japanese_too(capsys):
+    from bibun.cli import main
+
+    assert main(["descend", "log(x)", "--from", "-1", "--lang", "ja"]) == 2
+    assert "出発点 x = -1 で f が定義されません" in capsys.readouterr().err

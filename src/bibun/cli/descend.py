@@ -85,7 +85,8 @@ def run(args) -> int:
     steps = steps_given if steps_given is not None else 100
     r = descend(expr, args.start, args.optimizer or "gd",
                 args.lr if args.lr is not None else 0.1, steps=steps,
-                tol=args.tol if args.tol is not None else 1e-6, variables=args.vars)
+                tol=args.tol if args.tol is not None else 1e-6, variables=args.vars,
+                lang=args.lang)
     if args.format == "json":
         print(json.dumps(r.to_dict(), ensure_ascii=False, indent=2))
     else:

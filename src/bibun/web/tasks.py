@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from bibun.errors import BibunError, DomainError, LimitError, ParseError
+from bibun.explain.messages import resolve as resolve_lang
 from bibun.expr.core import Expr
 from bibun.expr.parse import Parsed, parse_full
 from bibun.expr.printers import to_latex, to_text, to_unicode
@@ -466,7 +467,7 @@ def t_descend(p: dict) -> dict:
     steps = min(int(p.get("steps", 100)), MAX_STEPS)
     box = p.get("box")
     r = mod.descend(e, start, optimizer=p.get("optimizer", "gd"), lr=float(p.get("lr", 0.1)),
-                    steps=steps, variables=names,
+                    steps=steps, variables=names, lang=resolve_lang(p.get("lang")),
                     box=[tuple(b) for b in box] if box else None)
     d = r.to_dict()
     return {"vars": d["variables"], "path": d["path"], "values": d["values"],

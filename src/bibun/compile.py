@@ -81,14 +81,13 @@ class Compiled:
         if self.backend == "numpy":
             args = tuple(_as_array(v, a) for v, a in zip(self.variables, args))
             try:
-                shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+                with np.errstate(all="ignore"):
+                    out = self._fn(*args)
             except ValueError:
-                raise BibunError("the arguments' shapes do not broadcast together: "
-                                 + ", ".join(f"{v} {np.shape(a)}" for v, a in
-                                             zip(self.variables, args))) from None
-            with np.errstate(all="ignore"):
-                out = self._fn(*args)
-            if self._partial:
+                self._broadcast_shape(args)  # a clear error if the shapes are the cause
+                raise
+            if self._partial:  # outputs that miss an input take the broadcast shape
+                shape = self._broadcast_shape(args)
                 for i in self._partial:
                     out[i] = np.broadcast_to(np.asarray(out[i], dtype=np.result_type(
                         out[i], float)), shape)
@@ -100,6 +99,14 @@ class Compiled:
         else:
             out = self._fn(*args)
         return out[0] if self._single else out
+
+    def _broadcast_shape(self, args: tuple[Any, ...]) -> tuple[int, ...]:
+        try:
+            return np.broadcast_shapes(*(np.shape(a) for a in args))
+        except ValueError:
+            raise BibunError("the arguments' shapes do not broadcast together: "
+                             + ", ".join(f"{v} {np.shape(a)}" for v, a in
+                                         zip(self.variables, args))) from None
 
     def _where(self, args: tuple[float, ...]) -> str:
         return ", ".join(f"{v} = {a:.15g}" for v, a in zip(self.variables, args))

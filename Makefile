@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv browser
+.PHONY: demo test lint bench clean venv browser axe
 
 venv: $(STAMP)
 
@@ -17,15 +17,24 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/bibun tour --out demo-out
 
-test: $(STAMP) browser
+test: $(STAMP) browser axe
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2 tests
 
 # Browser tests drive Debian's chromium through Playwright; the browser (and CJK fonts for
-# the Japanese screenshots) come from apt, never from Playwright's own download.
+# the Japanese screenshots) come from apt, never from Playwright's own download.  The web
+# page's math font (Latin Modern Math, served by `bibun serve`) is Debian's fonts-lmodern.
 browser:
-	@dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || \
-		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+	@dpkg -s chromium fonts-noto-cjk fonts-lmodern >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-lmodern >/dev/null)
+
+# axe-core (accessibility rules run inside the browser tests) from npm, into a git-ignored
+# folder; tests/test_web_e2e.py reads node_modules/axe-core/axe.min.js from there.
+AXE := .web-test/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
+	npm install --silent --no-audit --no-fund --prefix .web-test axe-core@4.10
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     xs = [rng.uniform(-2, 2, points) for _ in range(N_VARS)]
 
     import bibun
-    from bibun.compile import compile_gradient
+    from bibun.codegen import compile_gradient
 
     t0 = time.perf_counter()
     compiled = compile_gradient(bibun.parse(TEXT), NAMES)

@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from bibun import numeric
-from bibun.rules import rule
+from bibun.functions import rule
 
 X = sp.Symbol("x")
 

@@ -215,7 +215,7 @@ def test_gradcheck_reports_a_wrong_gradient():
 
     report = ad.gradcheck(lambda x: bad_square(x).sum(), np.array([1.0, 2.0]), names=["x"])
     assert not report.ok
-    assert "MISMATCH" in str(report) and "x" in str(report)
+    assert "fails" in str(report) and "x" in str(report)
 
 
 def test_scalar_leaves_and_tune_malloc():

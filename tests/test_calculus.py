@@ -210,7 +210,7 @@ def test_critical_points_of_high_degree_polynomials_are_not_invented(k):
 def test_exact_isolation_finds_every_real_root_and_no_more():
     import math
 
-    from bibun import polynomial
+    from bibun.expr import polynomial
 
     p = [Fraction(-1)] + [Fraction(0)] * 98 + [Fraction(100)]  # 100x^99 - 1
     assert polynomial.isolated_real_roots(p) == [pytest.approx((1 / 100) ** (1 / 99), rel=1e-15)]

@@ -11,7 +11,7 @@ import importlib
 import pytest
 
 import bibun
-from bibun.errors import LimitError, ParseError, UnknownFunctionError
+from bibun.errors import LimitError, ParseError
 from bibun.explain import derivation
 from bibun.explain.check import equal
 from bibun.explain.derivation import RULES, Step
@@ -206,6 +206,7 @@ RULE_EXAMPLES = {
     "log_base": ("log_2(x)", None), "trig": ("cos(x)", None), "inverse_trig": ("atan(x)", None),
     "hyperbolic": ("sinh(x)", None), "inverse_hyperbolic": ("asinh(x)", None),
     "sigmoid": ("softplus(x)", None), "piecewise": ("relu(x)", None),
+    "activation": ("gelu(x)", None), "function": ("erf(x)", None),
     "abstract": ("f(x)", None), "general_power": ("x^x", None),
     "repeat": ("sin(x^2) + cos(sin(x^2))", None), "simplify": ("1/(1+e^-x)", None),
     "expand_check": ("(x+1)^3", None), "numeric_check": ("x^3", None),
@@ -282,11 +283,13 @@ def test_numeric_spot_check_agrees():
     assert check.data["agree"] and check.data["point"]["x"] == 1.5  # sin(-1) < 0 at x = 1
 
 
-def test_a_function_the_explainer_was_not_taught_is_an_explicit_error(monkeypatch):
+def test_a_family_the_explainer_has_no_own_step_for_gets_the_general_function_step(
+        monkeypatch):
+    """A new table family must not break steps: it is explained "from the rule table"."""
     module = importlib.import_module("bibun.explain.derivation")
     monkeypatch.delitem(module.FUNCTION_RULES, "trig")
-    with pytest.raises(UnknownFunctionError, match="sin"):
-        derivation("sin(x)")
+    d = derivation("sin(x)")
+    assert d.root.rule == "function" and d.result is bibun.diff("sin(x)")
 
 
 def test_unknown_function_text_is_an_error():

@@ -9,13 +9,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from bibun import i18n
 from bibun.errors import BibunError
 from bibun.explain import default_lang, derivation
 from bibun.explain import messages as M
 from bibun.explain.derivation import RULES
 from bibun.explain.render import FORMATS
 from bibun.explain.schema import derivation_schema, validate
-from bibun.rules import RULES as RULE_TABLE
+from bibun.functions import RULES as RULE_TABLE
 from tests.test_explain_derivation import RULE_EXAMPLES
 
 
@@ -27,22 +28,22 @@ def fields(template: str) -> set[str]:
 
 
 def test_catalogs_have_the_same_keys_and_placeholders():
-    en, ja = M.catalog("en"), M.catalog("ja")
+    en, ja = i18n.catalog("en"), i18n.catalog("ja")
     assert set(en) == set(ja)
     for key in en:
         assert fields(en[key]) == fields(ja[key]), key
 
 
 def test_every_rule_and_function_has_words_in_both_languages():
-    for lang in M.LANGS:
+    for lang in i18n.LANGS:
         for rule in RULES:
-            assert M.has(f"rule.{rule}.name", lang) and M.has(f"rule.{rule}.says", lang)
+            assert i18n.has(f"rule.{rule}.name", lang) and i18n.has(f"rule.{rule}.says", lang)
         for name in {r.name for r in RULE_TABLE.values()}:
-            assert M.has(f"fn.{name}", lang), name
+            assert i18n.has(f"fn.{name}", lang), name
 
 
 def test_japanese_uses_the_seeds_vocabulary():
-    ja = M.catalog("ja")
+    ja = i18n.catalog("ja")
     assert ja["rule.chain.name"].startswith("連鎖律")
     assert ja["rule.chain.says"] == "外側の微分 × 内側の微分"
     assert ja["rule.quotient.name"] == "商の微分公式"

@@ -113,3 +113,12 @@ def test_bracket_nesting_limit_is_exact_and_points_at_the_column():
     assert bibun.parse(deep) is bibun.parse("x")
     with pytest.raises(LimitError, match=f"open at column {MAX_DEPTH + 1:,}"):
         bibun.parse("(" + deep + ")")
+
+
+@pytest.mark.parametrize("text, x", [("2^2^x", 27), ("2^2^x", 40),
+                                     ("2^2^2^2^2^2^2^2^2^2^x", 0)])
+def test_a_power_tower_is_refused_before_its_integer_grows(text, x):
+    """An inner power hands back an exact integer: the outer one is size-checked, not
+    computed (it used to grow memory without bound)."""
+    with pytest.raises(LimitError):
+        bibun.parse(text).evaluate(x=x)

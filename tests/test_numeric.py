@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from bibun.errors import BibunError, DomainError
+from bibun.functions import rule
 from bibun.numeric import (
     NumericWarning,
     derivative,
@@ -20,7 +21,6 @@ from bibun.numeric import (
     numerical_diff,
     numerical_gradient,
 )
-from bibun.rules import rule
 
 # -- the seeds, to the last digit ---------------------------------------------------------
 
@@ -413,7 +413,7 @@ def test_complex_step_error_message_shows_plain_numbers_and_no_python_internals(
 
 def test_a_formula_is_parsed_once_and_its_analyticity_comes_with_it():
     from bibun import parse
-    from bibun.numeric import _as_callable, formula_analytic
+    from bibun.numeric.calling import _as_callable, formula_analytic
 
     fn, analytic = _as_callable("sin(x)^2", "derivative", None)
     assert analytic is True and abs(float(fn(0.5)) - math.sin(0.5) ** 2) < 1e-15

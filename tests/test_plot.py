@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from bibun import BibunError, DomainError
+from bibun.calculus.sampling import curve, visible_limits
 from bibun.cli import main
 from bibun.descend import compare
 from bibun.plot import (
-    curve,
     plot_contour,
     plot_error_vs_h,
     plot_fit,
@@ -20,7 +20,6 @@ from bibun.plot import (
     plot_sigmoid,
     plot_surface,
     plot_tanh,
-    visible_limits,
 )
 
 
@@ -189,7 +188,8 @@ def test_huge_formulas_are_not_printed_on_figures(tmp_path):
 
 
 def test_shorten_and_parse_range_are_the_shared_helpers():
-    from bibun.plot import parse_range, shorten
+    from bibun.plot import parse_range
+    from bibun.text import shorten
 
     assert shorten("abc", 3) == "abc"
     assert shorten("abcd", 3) == "ab…" and len(shorten("x" * 100, 40)) == 40

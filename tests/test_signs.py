@@ -8,7 +8,7 @@ import pytest
 
 import bibun
 from bibun.expr.signs import signs
-from bibun.rules import NEG, POS, RULES, ZERO
+from bibun.functions import NEG, POS, RULES, ZERO
 
 
 def _sign(v: float) -> int:

@@ -10,6 +10,7 @@ these tests fail (they do not skip), so a broken setup cannot pass unnoticed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -162,17 +163,25 @@ def test_parse_error_shown_in_place(page):
     err.wait_for(state="hidden")
 
 
-def test_steps_in_japanese(page):
+def test_steps_one_at_a_time(page):
     typed(page, "(x^3+1)^2")
     page.wait_for_function(
         "() => document.querySelector('#derivative').dataset.text === '6x^2(x^3 + 1)'")
     page.click("#steps-box summary")
-    page.click("button.slang[data-slang='ja']")
-    assert page.locator("#steps-box").get_attribute("open") is not None
-    page.wait_for_function("() => document.querySelector('#steps').lang === 'ja'")
-    page.wait_for_function("() => /連鎖律|外側の微分/.test("
-                           "document.querySelector('#steps').textContent)", timeout=10_000)
-    shot(page.locator("#result-card"), "5-steps-ja")
+    progress = page.locator("#step-progress")
+    total = int(page.locator("#steps").get_attribute("data-total") or "0")
+    assert total >= 2
+    assert progress.text_content() == f"step 1 of {total}"
+    visible = "() => [...document.querySelectorAll('#steps [data-group]')]" \
+              ".filter(e => getComputedStyle(e).display !== 'none').length"
+    one = page.evaluate(visible)
+    page.click("#step-next")
+    assert progress.text_content() == f"step 2 of {total}"
+    assert page.evaluate(visible) > one
+    page.click("#step-all")
+    assert progress.text_content() == f"step {total} of {total}"
+    assert page.locator("#step-next").is_disabled()
+    shot(page.locator("#result-card"), "5-steps")
 
 
 def test_drag_the_tangent_point(page):
@@ -218,11 +227,21 @@ def test_gradient_descent_on_x2_plus_y2(page):
     assert "converged" in status
     path_x = page.evaluate("() => document.querySelector('#contour').data[2].x")
     assert path_x[0] == -4 and abs(path_x[-1]) < 1e-5
+    loss = page.evaluate("() => document.querySelector('#loss').data[0].y")
+    assert loss[0] == pytest.approx(25) and loss[-1] < 1e-9
     shot(page.locator("#descent-card"), "7-descent-gd")
+    # the tour's start (-7, 2) is outside the old fixed [-5, 5] window: the window follows
+    page.fill("#sx", "-7")
+    page.fill("#sy", "2")
+    page.wait_for_function("() => document.querySelector('#contour').data[3].x[0] === -7"
+                           " && !document.querySelector('.panel.pending')")
+    (x0, x1), (y0, y1) = page.evaluate(
+        "() => JSON.parse(document.querySelector('#contour').dataset.range)")
+    assert x0 < -7 < x1 and y0 < 2 < y1
     # change the optimizer live: the path is recomputed without pressing Run
     steps_gd = page.locator("#contour").get_attribute("data-steps")
     page.select_option("#optimizer", "adam")
-    page.fill("#lr", "0.3")
+    assert page.locator("#lr").input_value() == "0.3"  # the preset that converges
     page.wait_for_function("s => document.querySelector('#contour').dataset.steps !== s",
                            arg=steps_gd)
     assert "adam" in (page.locator("#descent-status").text_content() or "")
@@ -244,10 +263,270 @@ def test_sigmoid_gain_and_graph(page):
     shot(page.locator("#sigmoid-card"), "10-sigmoid-gain")
 
 
-def test_whole_page_in_japanese(page):
-    page.click("button.lang[data-lang='ja']")
-    page.wait_for_function("() => document.documentElement.lang === 'ja'")
-    assert page.locator("#h-result").text_content() == "導関数"
-    page.wait_for_timeout(500)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "web-11-page-ja.png"), full_page=True)
+@contextlib.contextmanager
+def opened(browser, server, path: str = "/", allow: re.Pattern | None = None, **options):
+    """A fresh browser context (locale, viewport, colour scheme …) on the page, with the
+    same checks as the ``page`` fixture: no page errors, nothing fetched from outside."""
+    ctx = browser.new_context(**{"viewport": {"width": 1280, "height": 900},
+                                 "locale": "en-US", **options})
+    pg = ctx.new_page()
+    problems: list[str] = []
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+          if m.type == "error" and not EXPECTED_4XX.search(m.text)
+          and not (allow and allow.search(m.text)) else None)
+    outside: list[str] = []
+    pg.on("request", lambda r: outside.append(r.url)
+          if not r.url.startswith(server) and not r.url.startswith("data:") else None)
+    pg.set_default_timeout(20_000)
+    pg.goto(server + path)
+    try:
+        yield pg
+    finally:
+        ctx.close()
+    assert not outside, f"requests outside the server: {outside}"
+    assert not problems, "\n".join(problems)
+
+
+def derivative_is(page, text: str) -> None:
+    page.wait_for_function(
+        "t => document.querySelector('#derivative').dataset.text === t", arg=text)
+
+
+def settled(page) -> None:
+    """No panel is waiting for an answer."""
+    page.wait_for_function("() => !document.querySelector('.panel.pending')")
+
+
+# -- one state: never a stale result ----------------------------------------------------------
+
+
+def test_readme_operator_examples_set_the_variable(page):
+    for text in ["∂/∂y (x^2 y)", r"\frac{\partial}{\partial y}\left(x^2 y\right)"]:
+        typed(page, text)
+        derivative_is(page, "x^2")
+        assert page.locator("#var").input_value() == "y"
+        settled(page)
+        assert "x^2" in (page.locator("#derivative").get_attribute("data-text") or "")
+        assert "f′(x = 1, y = 1) = 1" in (page.locator("#values").text_content() or "")
+
+
+def test_mid_edit_clears_every_panel(page):
+    typed(page, "(x^3+1)^2")
+    derivative_is(page, "6x^2(x^3 + 1)")
+    settled(page)
+    typed(page, "(x^3+1)^")
+    page.wait_for_function("() => !document.querySelector('#error').hidden")
+    settled(page)
+    # nothing of the previous formula is left at full strength
+    assert page.locator("#derivative").get_attribute("data-text") is None
+    assert page.locator("#derivative math").count() == 0
+    assert page.locator("#tangent").get_attribute("data-slope") is None
+    for region in ["#values", "#verify-panel", "#plot-panel", "#graph-status"]:
+        assert page.locator(f"{region} .panel-wait").count() == 1, region
+    shot(page.locator("main"), "12-mid-edit")
+
+
+def test_order_two_labels_and_values_follow(page):
+    typed(page, "(x^3+1)^2")
+    derivative_is(page, "6x^2(x^3 + 1)")
+    page.fill("#order", "2")
+    page.wait_for_function("() => document.querySelector('#derivative').dataset.order === '2'")
+    settled(page)
+    values = page.locator("#values").text_content() or ""
+    assert "f″(x = 1) = 42" in values and "f′" not in values
+
+
+def test_parameter_change_updates_plot_and_tangent(page):
+    typed(page, "sigmoid(a x)")
+    page.wait_for_function("() => document.querySelector('#point-inputs input[data-name=a]')")
+    settled(page)
+    slope = page.locator("#tangent").get_attribute("data-slope")
+    before = page.evaluate("() => document.querySelector('#plot').data[0].y[300]")
+    page.fill("#point-inputs input[data-name=a]", "3")
+    page.wait_for_function("s => document.querySelector('#tangent').dataset.slope &&"
+                           " document.querySelector('#tangent').dataset.slope !== s", arg=slope)
+    settled(page)
+    after = page.evaluate("() => document.querySelector('#plot').data[0].y[300]")
+    assert after != before  # the curve follows the gain, not only the numbers
+
+
+def test_a_check_verdict_does_not_survive_a_formula_change(page):
+    typed(page, "(x^3+1)^2")
+    derivative_is(page, "6x^2(x^3 + 1)")
+    page.fill("#answer", "2(x^3+1)")
+    page.click("#check-btn")
+    page.wait_for_function("() => document.querySelector('#check-result').dataset.correct")
+    assert page.locator("#check-result .reveal").count() == 1  # the answer waits
+    assert page.locator("#check-result .expected").count() == 0
+    page.click("#check-result .reveal")
+    assert page.locator("#check-result .expected math").count() == 1
+    shot(page.locator("#check-card"), "13-check-hint")
+    typed(page, "x^2")
+    page.wait_for_function("() => !document.querySelector('#check-result').dataset.correct")
+    assert (page.locator("#check-result").text_content() or "") == ""
+    page.fill("#answer", "y' = 2x")
+    page.click("#check-btn")
+    page.wait_for_function("() => document.querySelector('#check-result').dataset.correct"
+                           " === 'true'")
+
+
+def test_server_gone_each_panel_says_so_in_words(browser, server):
+    with opened(browser, server, allow=re.compile("net::ERR_FAILED")) as page:
+        derivative_is(page, "6x^2(x^3 + 1)")
+        page.route("**/api/page", lambda route: route.abort())  # as if the server stopped
+        typed(page, "sin(x)")
+        settled(page)
+        text = page.locator("main").text_content() or ""
+        assert "Failed to fetch" not in text and "TypeError" not in text
+        for region in ["#derivative", "#values", "#verify-panel", "#plot-panel", "#tangent"]:
+            assert page.locator(f"{region} .panel-error").text_content().startswith(
+                "The server does not answer"), region
+        assert page.locator("#derivative math").count() == 0
+
+
+def test_state_lives_in_the_url(page, server):
+    typed(page, "sin(x)^2")
+    page.fill("#order", "2")
+    page.wait_for_function("() => location.search.includes('n=2')")
+    url = page.url
+    assert "f=sin" in url
+    page.goto(url)
+    page.wait_for_function("() => window.Plotly !== undefined")
+    assert page.locator("#expr").input_value() == "sin(x)^2"
+    page.wait_for_function("() => document.querySelector('#derivative').dataset.order === '2'")
+    typed(page, "x^3")
+    page.wait_for_function("() => location.search.includes('f=x%5E3')")
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('#expr').value === 'sin(x)^2'")
+    page.wait_for_function("() => document.querySelector('#derivative').dataset.order === '2'")
+
+
+def test_numbers_taylor_and_y_range(page):
+    typed(page, "sigmoid(x)")
+    settled(page)
+    tangent = page.locator("#tangent").text_content() or ""
+    assert "≈" in tangent and "0.196612" in tangent  # 6 significant digits, not 15
+    page.select_option("#taylor", "3")
+    page.wait_for_function("() => document.querySelector('#series').dataset.terms")
+    assert page.evaluate("() => document.querySelector('#plot').data[4].showlegend") is True
+    typed(page, "(x^3+1)^2")
+    settled(page)
+    terms = (page.locator("#series").get_attribute("data-terms") or "").split(" | ")
+    assert terms[:2] == ["4", "12(x - 1)"] and terms[2].startswith("21(x - 1)^2")
+    lo, hi = page.evaluate("() => document.querySelector('#plot').layout.yaxis.range")
+    assert hi < 800  # f' reaches 1,512 at x = 3: the robust range does not follow it
+    shot(page.locator("#plot-card"), "14-taylor")
+
+
+# -- languages, phone, modes, accessibility --------------------------------------------------
+
+
+def test_japanese_browser_gets_japanese_everywhere(browser, server):
+    with opened(browser, server, locale="ja-JP") as pg:
+        pg.wait_for_function("() => document.documentElement.lang === 'ja'")
+        derivative_is(pg, "6x^2(x^3 + 1)")
+        settled(pg)
+        assert pg.locator("#h-result").text_content() == "導関数"
+        assert pg.evaluate("() => document.querySelector('#plot').data[2].name") == "接線"
+        assert "3 つの値が一致しました" in (pg.locator("#verify").text_content() or "")
+        pg.click("#steps-box summary")
+        assert re.search("連鎖律|外側の微分", pg.locator("#steps").text_content() or "")
+        assert pg.locator("#step-progress").text_content().startswith("手順 1 /")
+        pg.wait_for_timeout(300)
+        pg.screenshot(path=str(ARTIFACTS / "web-11-page-ja.png"), full_page=True)
+        typed(pg, "x^^2")
+        pg.wait_for_function("() => /3 文字目/.test(document.querySelector('#error').textContent)")
+        typed(pg, "x+y+z")
+        pg.wait_for_function("() => /2 変数の式/.test("
+                             "document.querySelector('#descent-status').textContent)")
+        # the choice is remembered
+        pg.click("button.lang[data-lang='en']")
+        pg.wait_for_function("() => document.documentElement.lang === 'en'")
+        pg.goto(server + "/")
+        pg.wait_for_function("() => document.querySelector('#h-result').textContent"
+                             " === 'Derivative'")
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, server):
+    with opened(browser, server, viewport={"width": 360, "height": 740},
+                is_mobile=True, has_touch=True) as pg:
+        derivative_is(pg, "6x^2(x^3 + 1)")
+        typed(pg, "x^2+y^2")
+        pg.wait_for_function("() => document.querySelector('#contour').dataset.reason")
+        settled(pg)
+        pg.click("#steps-box summary")
+        pg.click("#step-all")
+        width = pg.evaluate("() => [document.documentElement.scrollWidth,"
+                            " document.documentElement.clientWidth]")
+        assert width[0] <= width[1], width
+        assert pg.evaluate("() => getComputedStyle(document.querySelector('#plot'))"
+                           ".touchAction") == "pan-y"
+        pg.screenshot(path=str(ARTIFACTS / "web-15-phone.png"), full_page=True)
+
+
+def test_dark_and_projector_modes(browser, server):
+    with opened(browser, server, color_scheme="dark") as pg:
+        derivative_is(pg, "6x^2(x^3 + 1)")
+        settled(pg)
+        bg = pg.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert bg != "rgb(243, 245, 249)"
+        pg.wait_for_timeout(300)
+        pg.screenshot(path=str(ARTIFACTS / "web-16-dark.png"))
+        pg.click("#projector")
+        size = pg.evaluate("() => parseFloat(getComputedStyle(document.documentElement)"
+                           ".fontSize)")
+        assert size >= 24
+        settled(pg)
+        pg.wait_for_timeout(300)
+        pg.screenshot(path=str(ARTIFACTS / "web-17-projector.png"))
+
+
+AXE = Path(__file__).resolve().parent.parent / ".web-test" / "node_modules" / "axe-core" \
+    / "axe.min.js"
+
+
+def axe_serious(pg) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (after the
+    dimming of the last pending panels has faded out)."""
+    pg.wait_for_timeout(250)
+    if not pg.evaluate("() => typeof window.axe !== 'undefined'"):
+        pg.add_script_tag(path=str(AXE))
+    found = pg.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+          .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target).join(' ')}`);
+    }""")
+    return found
+
+
+def test_accessibility_axe_in_every_state(browser, server):
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `make axe` (npm install of axe-core)")
+    with opened(browser, server, bypass_csp=True) as pg:  # CSP would refuse the injected axe
+        derivative_is(pg, "6x^2(x^3 + 1)")
+        settled(pg)
+        states = {"start": axe_serious(pg)}
+        pg.click("#steps-box summary")
+        pg.click("#step-all")
+        states["steps"] = axe_serious(pg)
+        typed(pg, "x^^2")
+        pg.wait_for_function("() => !document.querySelector('#error').hidden")
+        settled(pg)
+        states["parse error"] = axe_serious(pg)
+        typed(pg, "x^2+y^2")
+        pg.wait_for_function("() => document.querySelector('#contour').dataset.reason")
+        settled(pg)
+        states["two variables"] = axe_serious(pg)
+        pg.click("button.lang[data-lang='ja']")
+        pg.wait_for_function("() => document.documentElement.lang === 'ja'")
+        settled(pg)
+        states["japanese"] = axe_serious(pg)
+        pg.click("#projector")
+        settled(pg)
+        states["projector"] = axe_serious(pg)
+    with opened(browser, server, bypass_csp=True, color_scheme="dark") as pg:
+        derivative_is(pg, "6x^2(x^3 + 1)")
+        settled(pg)
+        states["dark"] = axe_serious(pg)
+    assert not any(states.values()), states

@@ -7,7 +7,7 @@ Quick start::
     6x^2(x^3 + 1)
 """
 
-from bibun.compile import compile, compile_gradient
+from bibun.codegen import compile, compile_gradient
 from bibun.errors import BibunError, DomainError, LimitError, ParseError, UnknownFunctionError
 from bibun.expr import Expr, parse, parse_full, symbol, symbols
 from bibun.expr.simplify import expand, factor, simplify, together

@@ -22,8 +22,10 @@ import numpy as np
 from bibun import optim
 from bibun.calculus import as_function
 from bibun.errors import BibunError
-from bibun.explain.messages import pad
 from bibun.expr.core import Expr, as_expr
+from bibun.expr.ops import EXPR_OPS
+from bibun.functions import rule
+from bibun.i18n import pad
 from bibun.symbolic import gradient, hessian
 
 #: command-line names -> bibun.optim names ("gd" is plain full-batch gradient descent)
@@ -434,8 +436,8 @@ def _failing_piece(e: Expr, point: dict[str, float]) -> tuple[str, dict[str, Any
 
 def _pole_guards(e: Expr, names: list[str]) -> list[tuple[Expr, Expr, Any]]:
     """(piece, quantity that must not be 0, its float function) for every denominator of
-    f and every tan/sec (cos ≠ 0) and cot/csc (sin ≠ 0): a step across a sign change of
-    one of them jumped over a pole of f."""
+    f and every pole the rule table names (tan: cos ≠ 0, coth: u ≠ 0): a step across a
+    sign change of one of them jumped over a pole of f."""
     from bibun.expr import core
 
     out: list[tuple[Expr, Expr, Any]] = []
@@ -445,10 +447,8 @@ def _pole_guards(e: Expr, names: list[str]) -> list[tuple[Expr, Expr, Any]]:
         if node.op == core.POW and node.args[1].op == core.NUM and node.args[1].value < 0 \
                 and node.args[0].free:
             g = node.args[0]
-        elif node.op == core.FN and node.value in ("tan", "sec"):
-            g = core.fn("cos", node.args[0])
-        elif node.op == core.FN and node.value in ("cot", "csc"):
-            g = core.fn("sin", node.args[0])
+        elif node.op == core.FN and rule(node.value).poles is not None:
+            g = rule(node.value).poles(node.args[0], EXPR_OPS)  # tan: cos(u), coth: u
         if g is not None and g not in seen:
             seen.add(g)
             out.append((node, g, as_function(g, names)))

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bibun import optim
+from bibun import i18n, optim
 from bibun.calculus import as_function, solve_exact
 from bibun.errors import BibunError, DomainError
 from bibun.expr import core
@@ -370,7 +370,7 @@ class FitResult:
         residuals and the gradient-descent comparison; ``lang`` is en or ja.  Numbers are
         exact where they are exact, else rounded to 6 significant digits."""
         method = _msg(lang, self.method_key[0], **self.method_key[1])
-        sep = "; " if lang == "en" else "、"
+        sep = i18n.text("fit.column_separator", lang)
         columns = "".join(f"{sep}{m} = {c}" for m, c in self.aliases.items())
         lines = [_msg(lang, "model", t=self.target, m=self.model, n=self.n, method=method,
                       columns=columns)]

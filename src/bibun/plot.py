@@ -25,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from bibun import i18n
 from bibun.calculus import (
     as_function,
     as_number,
@@ -34,67 +35,26 @@ from bibun.calculus import (
     tangent,
     to_float,
 )
+from bibun.calculus.sampling import curve, visible_limits
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr.core import Expr, as_expr, postorder
+from bibun.i18n import error
 from bibun.symbolic import diff
+from bibun.text import shorten
 
 FORMATS = (".png", ".svg", ".pdf")
-
-#: labels in both languages; a figure never mixes them
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "function": "function", "derivative": "derivative", "tangent": "tangent at",
-        "sigmoid_title": "Sigmoid with several gains, and the step function",
-        "step": "step function", "gain": "gain",
-        "tanh_title": "tanh and sigmoid with their derivatives",
-        "error_title": "Error of the difference quotient vs step h",
-        "error": "absolute error", "step_h": "step h", "optimal": "best h",
-        "forward": "forward difference", "central": "central difference",
-        "backward": "backward difference", "complex": "complex step",
-        "series_title": "Taylor polynomials approaching the function",
-        "partial_sum": "order",
-        "contour_title": "Contours, downhill gradient field and descent paths",
-        "downhill": "−∇f (downhill)", "start": "start",
-        "surface_title": "Partial derivative: the slope of the cross-section",
-        "section": "cross-section", "slope": "slope ∂f/∂x", "loss_title": "Training loss",
-        "loss": "loss", "epoch": "epoch", "value": "value",
-        "derivative_title": "A function and its derivatives",
-        "graph_title": "Graph of the function", "tangent_title": "A function and its tangent line",
-        "minimum": "minimum", "steps": "steps", "diverged": "diverged",
-    },
-    "ja": {
-        "function": "関数", "derivative": "導関数", "tangent": "接線",
-        "sigmoid_title": "ゲインの異なるシグモイド関数と階段関数",
-        "step": "階段関数", "gain": "ゲイン",
-        "tanh_title": "tanh とシグモイド関数、およびその導関数",
-        "error_title": "差分商の誤差と刻み幅 h",
-        "error": "絶対誤差", "step_h": "刻み幅 h", "optimal": "最適な h",
-        "forward": "前方差分", "central": "中心差分", "backward": "後方差分",
-        "complex": "複素ステップ",
-        "series_title": "テイラー多項式が関数に近づく様子",
-        "partial_sum": "次数", "contour_title": "等高線・勾配の向き・勾配降下法の経路",
-        "downhill": "−∇f（下り方向）", "start": "開始点",
-        "surface_title": "偏微分：断面の曲線の傾き",
-        "section": "断面", "slope": "傾き ∂f/∂x", "loss_title": "学習中の損失",
-        "loss": "損失", "epoch": "エポック", "value": "値",
-        "derivative_title": "関数とその導関数",
-        "graph_title": "関数のグラフ", "tangent_title": "関数とその接線",
-        "minimum": "最小点", "steps": "ステップ", "diverged": "発散",
-    },
-}
 
 COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink",
           "tab:olive", "tab:cyan"]
 
 
-def _t(lang: str, key: str) -> str:
-    return TEXT[lang][key]
+def _t(lang: str, key: str, **params: Any) -> str:
+    """A label of the figures (``plot.<key>`` in the catalogs)."""
+    return i18n.text(f"plot.{key}", lang, **params)
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in TEXT:
-        raise BibunError(f"unknown language {lang!r}: use en or ja")
-    return lang
+#: the fonts of a figure per language (DejaVu Sans has the math symbols)
+_FONTS = {"en": ["DejaVu Sans"], "ja": ["IPAexGothic", "DejaVu Sans"]}
 
 
 @contextlib.contextmanager
@@ -102,13 +62,12 @@ def _style(lang: str) -> Iterator[None]:
     """Fonts for one figure: IPAex Gothic (matplotlib-fontja) with DejaVu Sans as the
     fallback for Japanese, plain DejaVu Sans otherwise.  The package sets the global
     font on import; we put the global setting back and scope ours to this figure."""
-    families = ["DejaVu Sans"]
-    if lang == "ja":
+    families = _FONTS[i18n.resolve(lang)]
+    if "IPAexGothic" in families:
         saved = list(matplotlib.rcParams["font.family"])
         import matplotlib_fontja  # noqa: F401  (registers IPAexGothic)
 
         matplotlib.rcParams["font.family"] = saved
-        families = ["IPAexGothic", "DejaVu Sans"]
     with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": True}):
         yield
 
@@ -128,8 +87,7 @@ def _whole_number_ticks(ax: Any) -> None:
 def _save(fig: Figure, out: str | Path) -> Path:
     p = Path(out)
     if p.suffix.lower() not in FORMATS:
-        raise BibunError(f"cannot write {p.name}: the file name must end in "
-                         f"{', '.join(FORMATS)}")
+        raise error("error.plot.format", name=p.name, formats=', '.join(FORMATS))
     p.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(p, dpi=110)
     return p
@@ -148,7 +106,7 @@ def parse_range(xrange: Any, default: tuple[float, float]) -> tuple[float, float
                 for v in xrange)
     except (TypeError, ValueError, BibunError):
         shown = given if isinstance(given, str) else ",".join(map(str, given))
-        raise BibunError(f"a range is two numbers a,b such as -3,3, got {shown!r}") from None
+        raise error("error.plot.range_syntax", shown=repr(shown)) from None
     return check_range(a, b)
 
 
@@ -156,19 +114,17 @@ def check_range(a: float, b: float) -> tuple[float, float]:
     """``(a, b)`` if it can be drawn: finite, a < b, and wide enough that the points of a
     curve are distinct floats (near 1e300 neighbouring floats are 1e284 apart)."""
     if not (math.isfinite(a) and math.isfinite(b)):
-        raise BibunError(f"the range [{a:g}, {b:g}] is not finite: give two finite numbers a < b")
+        raise error("error.plot.range_infinite", a=a, b=b)
     if a >= b:
-        hint = f": did you mean {b:g},{a:g}?" if a > b else ""
-        raise BibunError(f"the range [{a:g}, {b:g}] is empty: need a < b{hint}")
+        raise error("error.plot.range_reversed" if a > b else "error.plot.range_empty",
+                    a=a, b=b)
     width = b - a
     if not math.isfinite(width):
-        raise BibunError(f"the range [{a:g}, {b:g}] is too wide: its width {b:g} - ({a:g})"
-                         f" is too large for a float")
+        raise error("error.plot.range_too_wide", a=a, b=b)
     scale = max(abs(a), abs(b))
     if width < 1e-12 * scale or width < 1e-200:
-        raise BibunError(f"the range [{a!r}, {b!r}] is too narrow to draw: floating-point"
-                         f" numbers near {scale:.3g} are not fine enough for a curve there;"
-                         f" make it wider than {max(1e-12 * scale, 1e-200):.1g}")
+        raise error('error.plot.range_too_narrow', a=repr(a), b=repr(b), scale=scale,
+                    width=max(1e-12 * scale, 1e-200))
     return a, b
 
 
@@ -178,48 +134,8 @@ def _no_value_anywhere(e: Expr, f: Any, xs: np.ndarray, where: str) -> BibunErro
     with np.errstate(all="ignore"):
         raw = np.asarray(f(xs), dtype=float)
     if np.isinf(raw).any():
-        return LimitError(f"{e} is too large for a float everywhere on {where}: choose a"
-                          f" range nearer 0")
-    return DomainError(f"{e} is undefined everywhere on {where}: choose a range inside its"
-                       f" domain")
-
-
-def curve(f: Any, xs: np.ndarray) -> np.ndarray:
-    """f on xs with gaps: undefined values become NaN, and a jump across a pole (a step
-    between neighbours taller than the visible window) is cut, not drawn as a spike."""
-    with np.errstate(all="ignore"):
-        y = np.array(np.broadcast_to(f(xs), xs.shape), dtype=float)
-    y[~np.isfinite(y)] = np.nan
-    lo, hi = visible_limits(y)
-    span = hi - lo
-    if span > 0:
-        dy = np.abs(np.diff(y))
-        jump = np.flatnonzero(dy > span)
-        for i in jump:
-            # cut on the side further from the visible window's middle
-            mid = (lo + hi) / 2
-            j = i if abs(y[i] - mid) > abs(y[i + 1] - mid) else i + 1
-            y[j] = np.nan
-    return y
-
-
-def visible_limits(*ys: np.ndarray) -> tuple[float, float]:
-    """y-limits that show the shape: the full range when it is moderate, otherwise the
-    2nd-98th percentiles (so 1/x near 0 does not flatten everything else)."""
-    vals = np.concatenate([np.ravel(y) for y in ys]) if ys else np.array([])
-    vals = vals[np.isfinite(vals)]
-    if not len(vals):
-        return -1.0, 1.0
-    full_lo, full_hi = float(vals.min()), float(vals.max())
-    p_lo, p_hi = (float(v) for v in np.percentile(vals, [2, 98]))
-    if (full_hi - full_lo) <= 3 * max(p_hi - p_lo, 1e-12):
-        lo, hi = full_lo, full_hi
-    else:
-        lo, hi = p_lo, p_hi
-    if hi - lo < 1e-12:
-        lo, hi = lo - 1, hi + 1
-    pad = 0.08 * (hi - lo)
-    return lo - pad, hi + pad
+        return error("error.plot.too_large_everywhere", LimitError, e=e, where=where)
+    return error("error.plot.undefined_everywhere", DomainError, e=e, where=where)
 
 
 #: a derivative with more distinct parts than this is not differentiated again for a plot
@@ -230,12 +146,6 @@ MAX_DIFF_NODES = 1500
 #: written-out size above which a formula is not printed on a figure (printing it would
 #: cost more than drawing it, and only its first few dozen characters would show)
 PRINT_SIZE = 5000
-
-
-def shorten(text: str, n: int) -> str:
-    """``text`` if it has at most ``n`` characters, else its first ``n - 1`` and ``…``
-    (for titles, legends and error messages)."""
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _text(e: Expr, n: int = 60) -> str:
@@ -262,15 +172,15 @@ def _one_var(e: Expr, var: str | None) -> str:
 
 def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
                   xrange: Any = None, derivatives: int = 0, tangent_at: Any = None,
-                  lang: str = "en", points: int = 2001) -> Path:
+                  lang: str | None = None, points: int = 2001) -> Path:
     """f and its first ``derivatives`` derivatives (symbolic, from :func:`bibun.diff`)
     on ``xrange``, with the tangent line at ``tangent_at`` if given."""
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     e = as_expr(expr)
     v = _one_var(e, var)
     if isinstance(derivatives, bool) or not isinstance(derivatives, int) \
             or not 0 <= derivatives <= 6:
-        raise BibunError(f"the number of derivatives to draw is 0..6, got {derivatives!r}")
+        raise error("error.plot.derivative_count", derivatives=repr(derivatives))
     default = (-5.0, 5.0)
     if tangent_at is not None:
         x_t = to_float(as_number(tangent_at, "the tangent point"))
@@ -278,16 +188,14 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
             default = (x_t - 5.0, x_t + 5.0)  # the default window follows the tangent point
     a, b = parse_range(xrange, default)
     if tangent_at is not None and not a <= x_t <= b:
-        raise BibunError(f"the tangent point {v} = {x_t:g} is outside the range [{a:g}, {b:g}]:"
-                         f" widen the range or move the point")
+        raise error("error.plot.tangent_outside", v=v, x_t=x_t, a=a, b=b)
     xs = np.linspace(a, b, points)
     exprs = [e]
     for k in range(derivatives):
         parts = len(postorder(exprs[-1]))
         if parts > (MAX_DIFF_NODES if k else 10 * MAX_DIFF_NODES):
-            raise LimitError(f"{_prime(k).replace('x', v)} already has {parts:,} distinct parts;"
-                             f" its derivative would take too long to compute and draw: draw"
-                             f" up to order {k}")
+            raise error('error.plot.derivative_too_big', LimitError,
+                        derivative=_prime(k).replace('x', v), parts=parts, k=k)
         exprs.append(diff(exprs[-1], v))
     ys = [curve(as_function(x, [v]), xs) for x in exprs]
     if np.isnan(ys[0]).all():
@@ -325,10 +233,10 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
 
 
 def plot_sigmoid(out: str | Path, *, gains: Sequence[float] = (0.5, 1, 2, 5),
-                 xrange: Any = None, lang: str = "en", derivative: bool = True) -> Path:
+                 xrange: Any = None, lang: str | None = None, derivative: bool = True) -> Path:
     """sigmoid(a·x) for several gains a next to the step function it smooths (the seed's
     red step and blue sigmoid), and sigmoid' = sigmoid(1 - sigmoid) for a = 1."""
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     a, b = parse_range(xrange, (-10.0, 10.0))
     xs = np.linspace(a, b, 2001)
     with _style(lang):
@@ -360,10 +268,10 @@ def _num(g: float) -> str:
     return f"{g:g}"
 
 
-def plot_tanh(out: str | Path, *, xrange: Any = None, lang: str = "en") -> Path:
+def plot_tanh(out: str | Path, *, xrange: Any = None, lang: str | None = None) -> Path:
     """tanh and its derivative 1 - tanh², with sigmoid and sigmoid' for comparison: tanh'
     peaks at 1, sigmoid' only at 0.25 (why sigmoid gradients vanish sooner)."""
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     a, b = parse_range(xrange, (-5.0, 5.0))
     xs = np.linspace(a, b, 2001)
     with _style(lang):
@@ -389,18 +297,17 @@ def plot_tanh(out: str | Path, *, xrange: Any = None, lang: str = "en") -> Path:
 
 
 def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = None,
-                    methods: Sequence[str] = ("forward", "central"), lang: str = "en") -> Path:
+                    methods: Sequence[str] = ("forward", "central"),
+                    lang: str | None = None) -> Path:
     """|quotient - exact| against h on log-log axes: truncation error falls with h (slope
     1 forward, 2 central) until rounding error ε|f|/h takes over; the best h is marked.
     The numbers come from :func:`bibun.numeric.difference_table` (via limit_quotient)."""
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     e = as_expr(expr)
     v = _one_var(e, var)
     x = to_float(as_number(x0, "the point"))
     if math.isfinite(x) and x + 0.1 == x:  # the largest step of the table
-        raise BibunError(f"at {v} = {x:g} neighbouring floats are {math.ulp(x):.2g} apart, so"
-                         f" every step h from 0.1 down to 1e-16 vanishes in {v} + h (the"
-                         f" quotient would be 0, not a derivative): choose a point nearer 0")
+        raise error("error.plot.point_too_large", v=v, x=x, ulp=math.ulp(x))
     table = limit_quotient(e, x0, v, list(methods))
     with _style(lang):
         fig = _figure()
@@ -409,7 +316,7 @@ def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = No
         for i, m in enumerate(table.methods):
             err = np.asarray(table.errors[m], dtype=float)
             shown = np.where(err > 0, err, np.nan)  # an exact 0 has no place on a log axis
-            label = TEXT[lang].get(m, m)
+            label = _t(lang, m) if i18n.has(f"plot.{m}") else m
             ax.loglog(h, shown, "o-", color=COLORS[i], ms=3.5, label=label)
             hb = table.optimal_h[m]
             j = int(np.argmin(np.abs(h - hb)))
@@ -430,19 +337,17 @@ def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = No
 
 def plot_series(expr: Any, out: str | Path, *, var: str | None = None, at: Any = 0,
                 orders: Sequence[int] = (1, 2, 3, 5, 7), xrange: Any = None,
-                lang: str = "en") -> Path:
+                lang: str | None = None) -> Path:
     """The function with its Taylor polynomials of increasing order about ``at``."""
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     e = as_expr(expr)
     v = _one_var(e, var)
     if not orders:
-        raise BibunError("give at least one series order to draw")
+        raise error("error.plot.no_orders")
     s = series(e, v, at=at, order=max(orders))
     c = to_float(s.at)
     if xrange is None and not (c - 4.0 < c < c + 4.0):
-        raise BibunError(f"the expansion point {v} = {c:g} is too large to draw around: the"
-                         f" default window {v} ± 4 is lost in floating-point rounding; give"
-                         f" a range")
+        raise error("error.plot.center_too_large", v=v, c=c)
     a, b = parse_range(xrange, (c - 4.0, c + 4.0))
     xs = np.linspace(a, b, 1201)
     y = curve(as_function(e, [v]), xs)
@@ -476,11 +381,12 @@ def _two_vars(e: Expr, variables: Sequence[str] | None) -> list[str]:
     if len(names) == 1 and not variables:
         names = names + (["y"] if names[0] != "y" else ["x"])
     if len(names) != 2:
-        raise BibunError(f"this plot needs a function of two variables; {e} has "
-                         f"{len(names)} ({', '.join(names) or 'none'})")
+        raise error('error.plot.two_variables', e=e, count=len(names),
+                    names=', '.join(names) or 'none')
     others = sorted(e.free - set(names))
     if others:
-        raise BibunError(f"{e} depends on {', '.join(others)} besides {', '.join(names)}")
+        raise error('error.plot.extra_variables', e=e, others=', '.join(others),
+                    names=', '.join(names))
     return names
 
 
@@ -503,12 +409,12 @@ def _on_grid(e: Expr, names: list[str], box: Sequence[Any], n: int) -> tuple:
 def plot_contour(expr: Any, out: str | Path, *, runs: Mapping[str, Any] | None = None,
                  box: Sequence[tuple[float, float]] | None = None,
                  variables: Sequence[str] | None = None, quiver: bool = True,
-                 lang: str = "en") -> Path:
+                 lang: str | None = None) -> Path:
     """Contour lines of f(x, y), the downhill field −∇f (symbolic gradient) as arrows,
     and the paths of descent runs (``{label: Descent}`` from :mod:`bibun.descend`)."""
     from bibun.descend import plot_box
 
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     e = as_expr(expr)
     names = _two_vars(e, variables)
     runs = dict(runs or {})
@@ -559,10 +465,10 @@ def _levels(Z: np.ndarray, n: int = 18) -> np.ndarray:
 
 def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0),
                  box: Sequence[tuple[float, float]] | None = None,
-                 variables: Sequence[str] | None = None, lang: str = "en") -> Path:
+                 variables: Sequence[str] | None = None, lang: str | None = None) -> Path:
     """The surface z = f(x, y), cut by the plane y = y0: the cut is a curve in x whose
     slope at x0 is ∂f/∂x(x0, y0) - the seed's picture of a partial derivative."""
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     e = as_expr(expr)
     names = _two_vars(e, variables)
     px, py = (float(v) for v in at)
@@ -571,13 +477,12 @@ def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0)
         box = [(-r, r), (-r, r)]
     (x0, x1), (y0, y1), f, X, Y, Z = _on_grid(e, names, box, 61)
     if not (x0 <= px <= x1 and y0 <= py <= y1):
-        raise BibunError(f"the point ({px:g}, {py:g}) is outside the box [{x0:g}, {x1:g}] ×"
-                         f" [{y0:g}, {y1:g}]: choose a point inside it, or a larger box")
+        raise error("error.plot.point_outside_box", px=px, py=py, x0=x0, x1=x1, y0=y0, y1=y1)
     dfx = diff(e, names[0])
     slope = float(as_function(dfx, names)(px, py))
     z0 = float(f(px, py))
     if not (math.isfinite(slope) and math.isfinite(z0)):
-        raise DomainError(f"{e} or ∂f/∂{names[0]} is undefined at ({px:g}, {py:g})")
+        raise error("error.plot.undefined_at", DomainError, e=e, x=names[0], px=px, py=py)
     xs = np.linspace(x0, x1, 200)
     zs = curve(lambda t: f(t, np.full_like(t, py)), xs)
     half = 0.25 * (x1 - x0)
@@ -604,22 +509,22 @@ def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0)
 
 
 def plot_loss(losses: Sequence[float] | Mapping[str, Sequence[float]], out: str | Path, *,
-              log: bool | None = None, lang: str = "en", title: str | None = None,
+              log: bool | None = None, lang: str | None = None, title: str | None = None,
               xlabel: str | None = None) -> Path:
     """Loss per epoch (or per step): one list, or several named lists to compare.
     ``log`` defaults to a log scale when the positive losses span over two decades.
     Non-finite losses (a run that blew up) are gaps."""
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     series_ = dict(losses) if isinstance(losses, Mapping) else {_t(lang, "loss"): losses}
     arrays = {k: np.asarray(list(v), dtype=float) for k, v in series_.items()}
     if not arrays or all(a.size == 0 for a in arrays.values()):
-        raise BibunError("no losses to plot")
+        raise error("error.plot.no_losses")
     for k, a in arrays.items():
         if a.ndim != 1:
-            raise BibunError(f"losses for {k!r} must be a flat list of numbers")
+            raise error("error.plot.losses_shape", k=repr(k))
     finite = np.concatenate([a[np.isfinite(a)] for a in arrays.values()])
     if not finite.size:
-        raise BibunError("none of the losses is a finite number: nothing to draw")
+        raise error("error.plot.losses_not_finite")
     if log is None:
         pos = finite[finite > 0]
         log = bool(len(pos) == len(finite) and len(pos) and pos.max() / pos.min() > 100)
@@ -700,17 +605,16 @@ def plot_gradient_norms(probes: Sequence[Any], out: str | Path) -> Path:
 KINDS = ("function", "sigmoid", "tanh", "error", "series", "contour", "surface", "loss")
 
 
-def plot_fit(result: Any, data: Any, out: str | Path, *, lang: str = "en") -> Path:
+def plot_fit(result: Any, data: Any, out: str | Path, *, lang: str | None = None) -> Path:
     """Data points and the fitted curve of a one-input model (from :func:`bibun.fit`),
     with each residual drawn as a vertical segment: the squares of those segments are
     what least squares makes small."""
     from bibun.fit import as_data
 
-    lang = _check_lang(lang)
+    lang = i18n.resolve(lang)
     d = as_data(data)
     if len(result.inputs) != 1:
-        raise BibunError(f"a fit plot needs a model of one input column; this one uses "
-                         f"{', '.join(result.inputs) or 'none'}")
+        raise error("error.plot.fit_inputs", inputs=', '.join(result.inputs) or 'none')
     xname = result.inputs[0]
     x, y = d.columns[xname], d.columns[result.target]
     xs = np.linspace(float(x.min()), float(x.max()), 400)
@@ -724,14 +628,13 @@ def plot_fit(result: Any, data: Any, out: str | Path, *, lang: str = "en") -> Pa
         ax = fig.add_subplot()
         ax.vlines(x, np.minimum(y, pred), np.maximum(y, pred), color="tab:red", lw=0.9,
                   alpha=0.7)
-        ax.plot(x, y, "o", color="tab:blue", ms=4, label=f"data ({len(x)})" if lang == "en"
-                else f"データ（{len(x)} 点）")
+        ax.plot(x, y, "o", color="tab:blue", ms=4, label=_t(lang, "data", n=len(x)))
         ax.plot(xs, yf, color="k", lw=2,
                 label=f"{result.target} = {shorten(result.fitted_display.unicode(), 50)}"
                       f"  (R² = {result.r2:.4g})")
         ax.set_xlabel(xname)
         ax.set_ylabel(result.target)
-        ax.set_title("Least squares" if lang == "en" else "最小二乗法")
+        ax.set_title(_t(lang, "fit_title"))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         return _save(fig, out)

@@ -2,36 +2,27 @@
 
 Each distinct node is differentiated once, children before parents (protosym's
 ``diff_forward`` idea), so the cost is linear in the DAG size and shared
-subexpressions are never re-derived.  Function rules come from :mod:`bibun.rules`:
+subexpressions are never re-derived.  Function rules come from :mod:`bibun.functions`:
 the chain rule is ``rule.deriv(u, y, F) · u'`` with ``F`` building expressions, so
 sigmoid' comes out as ``sigmoid(x)(1 - sigmoid(x))`` and tanh' as ``1 - tanh(x)^2``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr import core
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr, as_expr
+from bibun.expr.ops import EXPR_OPS, ExprOps  # noqa: F401  (re-exported)
+from bibun.expr.provided import provide
 from bibun.expr.signs import may_equal
-from bibun.rules import rule
+from bibun.functions import rule
 
 MAX_ORDER = 50
 
-
-class ExprOps:
-    """The rule table's ``F`` for expressions: ``F.cos(u)`` builds the node cos(u)."""
-
-    def __getattr__(self, name: str):
-        build = partial(core.fn, name)
-        setattr(self, name, build)  # looked up once per function name
-        return build
-
-
-EXPR_OPS = ExprOps()
 
 
 def _var(var: str | Expr, e: Expr | None = None) -> Expr:
@@ -49,66 +40,93 @@ def _var(var: str | Expr, e: Expr | None = None) -> Expr:
     return core.symbol(name)
 
 
-def _diff_once(expr: Expr, x: Expr, d: dict[Expr, Expr] | None = None,
-               polynomial: list[bool] | None = None) -> Expr:
-    """One derivative; ``d`` memoizes node -> derivative and may be shared between the
-    passes of an n-th derivative, where most nodes of f^(k) already appeared in f^(k-1).
-    ``polynomial[0]`` is cleared when a node that can put ``x`` in a denominator (a
-    function, a negative or symbolic power) is differentiated."""
+#: A change to the walk for one node: ``override(node, d)`` gets the node and ``d``, the
+#: derivatives of the nodes below it (a node absent from ``d`` has derivative 0), and
+#: returns the derivative to use instead, or None for the textbook rule.  Answer
+#: checking injects a learner's typical mistakes this way (``explain.mistakes``), so
+#: there is one derivative engine, not a second copy of the walk with slips in it.
+Override = Callable[[Expr, Mapping[Expr, Expr]], Expr | None]
+
+
+def node_derivative(node: Expr, d: Mapping[Expr, Expr]) -> Expr:
+    """The derivative of one node from the derivatives ``d`` of its arguments (absent:
+    0), by the textbook rule for its kind: sum, constant multiple, product, power,
+    a^u, u^v, chain rule with the outer derivative from the rule table, f(u, v)'.
+    An override may call it with a changed ``d`` (no_inner: every inner derivative 1)."""
+    op = node.op
+    if op == SYM:
+        return ONE
+    if op == ADD:
+        return core.add(*(d.get(a, ZERO) for a in node.args))
+    if op == MUL:
+        args = node.args
+        if len(args) == 2 and args[0].op is NUM:  # constant multiple: (c·u)' = c·u'
+            return core.times(args[0].value, d.get(args[1], ZERO))
+        terms = []
+        for i, a in enumerate(args):
+            da = d.get(a, ZERO)
+            if da is not ZERO:
+                terms.append(core.mul(*args[:i], da, *args[i + 1:]))
+        return core.add(*terms)
+    if op == POW:
+        b, k = node.args
+        db, dk = d.get(b, ZERO), d.get(k, ZERO)
+        if dk is ZERO:  # power rule: (u^k)' = k u^(k-1) u'
+            k1 = core.number(k.value - 1) if k.op is NUM else core.add(k, core.MINUS_ONE)
+            return core.mul(k, core.power(b, k1), db)
+        if db is ZERO:  # a^u: (a^u)' = a^u ln(a) u'
+            return core.mul(node, core.fn("log", b), dk)
+        # u^v = e^(v ln u)
+        return core.mul(node, core.add(core.mul(dk, core.fn("log", b)),
+                                       core.mul(k, db, core.power(b, core.MINUS_ONE))))
+    if op == FN:
+        u = node.args[0]
+        return core.mul(outer_derivative(node), d.get(u, ZERO))
+    if op == CALL:
+        fname, orders = node.value
+        terms = []
+        for i, a in enumerate(node.args):
+            da = d.get(a, ZERO)
+            if da is not ZERO:
+                o = list(orders)
+                o[i] += 1
+                terms.append(core.mul(core.call(fname, node.args, tuple(o)), da))
+        return core.add(*terms)
+    if op in (NUM, CONST):  # pragma: no cover - constants have no free symbols
+        return ZERO
+    raise AssertionError(op)  # pragma: no cover
+
+
+def outer_derivative(node: Expr) -> Expr:
+    """f'(u) for a function node f(u), from the rule table (sigmoid' = y(1 - y) with y
+    the node itself): the chain rule's outer factor, before the inner u'."""
+    return rule(node.value).deriv(node.args[0], node, EXPR_OPS)
+
+
+def diff_once(expr: Expr, x: Expr, override: Override | None = None,
+              d: dict[Expr, Expr] | None = None, polynomial: list[bool] | None = None
+              ) -> Expr:
+    """One derivative by forward accumulation: every node containing ``x`` once,
+    children first, each by :func:`node_derivative` unless ``override`` replaces it.
+
+    ``d`` memoizes node -> derivative and may be shared between the passes of an n-th
+    derivative, where most nodes of f^(k) already appeared in f^(k-1) (never share it
+    with an override: its derivatives are not the true ones).  ``polynomial[0]`` is
+    cleared when a node that can put ``x`` in a denominator (a function, a negative or
+    symbolic power) is differentiated."""
     name = x.value
     if d is None:
         d = {}
     if name not in expr.free:
         return ZERO
+    step = node_derivative
     for node in core.postorder(expr, within=name):
         if node in d:
             continue
-        op = node.op
-        if polynomial and (op is FN or (op is POW and not _natural(node.args[1]))):
+        if polynomial and (node.op is FN or (node.op is POW and not _natural(node.args[1]))):
             polynomial[0] = False
-        if op == SYM:
-            r = ONE
-        elif op == ADD:
-            r = core.add(*(d.get(a, ZERO) for a in node.args))
-        elif op == MUL:
-            args = node.args
-            if len(args) == 2 and args[0].op is NUM:  # constant multiple: (c·u)' = c·u'
-                d[node] = core.times(args[0].value, d[args[1]])
-                continue
-            terms = []
-            for i, a in enumerate(args):
-                da = d.get(a, ZERO)
-                if da is not ZERO:
-                    terms.append(core.mul(*args[:i], da, *args[i + 1:]))
-            r = core.add(*terms)
-        elif op == POW:
-            b, k = node.args
-            db, dk = d.get(b, ZERO), d.get(k, ZERO)
-            if dk is ZERO:  # power rule: (u^k)' = k u^(k-1) u'
-                k1 = core.number(k.value - 1) if k.op is NUM else core.add(k, core.MINUS_ONE)
-                r = core.mul(k, core.power(b, k1), db)
-            elif db is ZERO:  # a^u: (a^u)' = a^u ln(a) u'
-                r = core.mul(node, core.fn("log", b), dk)
-            else:  # u^v = e^(v ln u)
-                r = core.mul(node, core.add(core.mul(dk, core.fn("log", b)),
-                                            core.mul(k, db, core.power(b, core.MINUS_ONE))))
-        elif op == FN:
-            u = node.args[0]
-            r = core.mul(rule(node.value).deriv(u, node, EXPR_OPS), d.get(u, ZERO))
-        elif op == CALL:
-            fname, orders = node.value
-            terms = []
-            for i, a in enumerate(node.args):
-                da = d.get(a, ZERO)
-                if da is not ZERO:
-                    o = list(orders)
-                    o[i] += 1
-                    terms.append(core.mul(core.call(fname, node.args, tuple(o)), da))
-            r = core.add(*terms)
-        elif op in (NUM, CONST):  # pragma: no cover - constants have no free symbols
-            r = ZERO
-        else:  # pragma: no cover
-            raise AssertionError(op)
+        if override is None or (r := override(node, d)) is None:
+            r = step(node, d)
         d[node] = r
     return d[expr]
 
@@ -131,7 +149,7 @@ def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
     memo: dict[Expr, Expr] = {}
     polynomial = [True]  # the derivative of a polynomial has no denominator to rewrite
     for _ in range(n):
-        e = _diff_once(e, x, memo, polynomial)
+        e = diff_once(e, x, None, memo, polynomial)
     return e if polynomial[0] else _quotient_form(e)
 
 
@@ -279,7 +297,7 @@ def _smooth_at_every_zero(e: Expr, var: str | None, u: Expr, p: float) -> bool:
     the one-sided slopes agree (|x|^3 and x|x| at 0).  Unsure: False."""
     if var is None or e.free != {var}:
         return False
-    from bibun import polynomial
+    from bibun.expr import polynomial
 
     q = int(p) if float(p).is_integer() else p
     poly = polynomial.coefficients(core.add(u, core.number(-q)), var)
@@ -367,3 +385,6 @@ def _not_smooth(expr: Expr, var: str, point: dict[str, Any]) -> str | None:
     if gaps[1] < 1e-3 or gaps[1] < 0.5 * gaps[0]:  # small, or closing as h shrinks
         return None
     return "a corner: the slopes from the left and the right differ"
+
+
+provide("diff", diff)

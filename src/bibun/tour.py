@@ -19,18 +19,18 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from bibun import calculus
+from bibun import calculus, i18n
 from bibun.descend import CLASSIC_EXPR, compare, compare_table, point_text
 from bibun.descend import descend as run_descent
 from bibun.descend import message as descent_message
 from bibun.errors import BibunError
-from bibun.explain.messages import pad
 from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
 from bibun.expr.simplify import expand, factor, recognize
 from bibun.fit import MESSAGES as FIT_MESSAGES
 from bibun.fit import fit as fit_model
 from bibun.fit import sample_linear_data
+from bibun.i18n import pad
 from bibun.plot import (
     plot_contour,
     plot_error_vs_h,
@@ -416,7 +416,7 @@ class Tour:
         self.say("nn", a=losses[0], b=losses[-1], n=n,
                  out=", ".join(f"{v:.3f}" for v in outputs))
         self.say("nn_numpy" if "NumPy" in how else "nn_autodiff")
-        step = "step" if self.lang == "en" else "ステップ"
+        step = i18n.text("plot.step_axis", self.lang)
         self.figure("10_training_loss.png", lambda p: plot_loss(losses, p, lang=self.lang,
                                                                 xlabel=step))
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from bibun import i18n
 from bibun.errors import BibunError
 from bibun.expr.core import CALL, Expr, as_expr, postorder
 from bibun.expr.evaluate import evaluate_numeric
@@ -74,18 +75,18 @@ class Verification:
         message catalogs (keys ``verify.*``).  ``str(report)`` is the English table."""
         from bibun.explain import messages as M
 
-        lang = M.resolve(lang)
+        lang = i18n.resolve(lang)
 
         def t(key: str, **kw: Any) -> str:
             return M.text(f"verify.{key}", lang, **kw)
 
         heads = [t("symbolic"), t("numeric"), t("autodiff")]
         lines = [t("title", x=self.variable, f=self.expression, d=self.derivative),
-                 "  " + M.pad(t("point"), 28) + " "
-                 + " ".join(M.pad(h, 22, right=True) for h in heads)]
+                 "  " + i18n.pad(t("point"), 28) + " "
+                 + " ".join(i18n.pad(h, 22, right=True) for h in heads)]
         for c in self.checks:
             at = ", ".join(f"{k}={v:.4g}" for k, v in c.point.items())
-            lines.append(f"  {M.pad(at, 28)} {c.symbolic:22.15g} {c.numeric:22.15g} "
+            lines.append(f"  {i18n.pad(at, 28)} {c.symbolic:22.15g} {c.numeric:22.15g} "
                          f"{c.automatic:22.15g}")
         worst = max((c.worst for c in self.checks), default=float("nan"))
         verdict = t("agree") if self.agree else t("disagree")

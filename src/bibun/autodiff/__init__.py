@@ -20,6 +20,7 @@ from typing import Any
 from bibun.autodiff import dual as _dual
 from bibun.autodiff import ops as _ops
 from bibun.autodiff.check import GradcheckReport, gradcheck, gradcheck_params
+from bibun.autodiff.draw import to_dot, to_svg
 from bibun.autodiff.dual import Dual
 from bibun.autodiff.functional import (
     derivative,
@@ -30,6 +31,7 @@ from bibun.autodiff.functional import (
     value_and_grad,
     vjp,
 )
+from bibun.autodiff.fused import bce_with_logits, cross_entropy, mse_loss
 from bibun.autodiff.tensor import (
     AnomalyError,
     AutodiffError,
@@ -40,7 +42,7 @@ from bibun.autodiff.tensor import (
     is_grad_enabled,
     no_grad,
 )
-from bibun.rules import RULES
+from bibun.functions import RULES
 
 
 def _lift(x: Any) -> Any:
@@ -60,6 +62,13 @@ _METHODS = ["sum", "mean", "max", "min", "reshape", "transpose", "logsumexp", "s
             "log_softmax", "broadcast_to", "sum_to", "flatten"]
 for _name in _METHODS + [n for n in RULES if n.isidentifier()]:
     globals()[_name] = _method(_name)
+
+
+def __getattr__(name: str) -> Any:
+    """``ad.<function>`` for a function registered after import."""
+    if name in RULES and name.isidentifier():
+        return _method(name)
+    raise AttributeError(f"module 'bibun.autodiff' has no attribute {name!r}")
 
 
 def _any_dual(xs: Sequence[Any]) -> bool:
@@ -88,37 +97,6 @@ def stack(xs: Sequence[Any], axis: int = 0) -> Any:
 
 def where(cond: Any, a: Any, b: Any) -> Any:
     return (_dual if _any_dual((a, b)) else _ops).where(cond, a, b)
-
-
-def cross_entropy(logits: Any, target: Any) -> Any:
-    """Mean softmax cross-entropy of logits (N, C) and labels (N,) or probabilities."""
-    return (_dual if isinstance(logits, Dual) else _ops).cross_entropy(logits, target)
-
-
-def bce_with_logits(logits: Any, target: Any) -> Any:
-    """Mean binary cross-entropy on logits (stable: softplus(z) - t·z)."""
-    return (_dual if isinstance(logits, Dual) else _ops).bce_with_logits(logits, target)
-
-
-def mse_loss(pred: Any, target: Any) -> Any:
-    """Mean squared error."""
-    if isinstance(pred, Dual):
-        return ((pred - target) ** 2).mean()
-    return _ops.mse_loss(pred, target)
-
-
-def to_dot(root: Tensor, **kw: Any) -> str:
-    """DOT source for the graph of ``root`` (values and gradients on every node)."""
-    from bibun.autodiff.draw import to_dot as _to_dot
-
-    return _to_dot(root, **kw)
-
-
-def to_svg(root: Tensor, **kw: Any) -> str:
-    """SVG of the graph of ``root``: Graphviz's ``dot`` if installed, else our own layout."""
-    from bibun.autodiff.draw import to_svg as _to_svg
-
-    return _to_svg(root, **kw)
 
 
 __all__ = [

@@ -5,7 +5,7 @@ A vjp rule is written once, e.g. ``g * rule.deriv(u, y, B.F)`` or
 
 * :data:`NUMPY` – values are raw arrays (``B.v(t)`` is ``t.data``), ``B.F.cos`` is
   ``np.cos``: the fast first-order backward pass, nothing recorded;
-* :func:`tensor_backend` – values are Tensors (``B.v(t)`` is ``t``), ``B.F.cos`` is
+* :data:`TENSOR` – values are Tensors (``B.v(t)`` is ``t``), ``B.F.cos`` is
   the Tensor op: the backward pass is itself recorded, so it can be differentiated.
 
 Both expose the same handful of functions, and arrays and Tensors share the method
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from bibun.rules import RULES
+from bibun.functions import NUMPY_OPS, NumberOps, rule
 
 
 def np_sum_to(g: Any, shape: tuple[int, ...]) -> Any:
@@ -76,7 +76,7 @@ def np_logsumexp(x: Any, axis: Any = -1, keepdims: bool = False) -> np.ndarray:
 NUMPY = SimpleNamespace(
     name="numpy",
     v=operator.attrgetter("data"),
-    F=SimpleNamespace(**{name: r.numpy for name, r in RULES.items() if name.isidentifier()}),
+    F=NUMPY_OPS,
     sum_to=np_sum_to,
     broadcast_to=np.broadcast_to,
     scatter=np_scatter,
@@ -84,24 +84,26 @@ NUMPY = SimpleNamespace(
     mT=lambda a: a.mT,
 )
 
-_TENSOR: SimpleNamespace | None = None
+class TensorOps(NumberOps):
+    """``F`` in the Tensor world: ``F.cos`` is the Tensor op (looked up in the live table,
+    so a function registered later works), constants are plain numbers (``F.pi``)."""
+
+    def __init__(self, unary: dict[str, Any]) -> None:
+        self._unary = unary
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._unary[rule(name).name]
+        except (KeyError, ValueError):
+            raise AttributeError(name) from None
+
+
+#: The Tensor world.  Its functions are Tensor ops, which live in the modules that build
+#: on this one, so those fill it in as they are imported (``ops``: F, sum_to,
+#: broadcast_to, scatter; ``fused``: softmax) -- no import from here goes upward.
+TENSOR = SimpleNamespace(name="tensor", v=lambda t: t, mT=lambda a: a.mT)
 
 
 def tensor_backend() -> SimpleNamespace:
-    """The Tensor world (built on first use: it needs the ops module)."""
-    global _TENSOR
-    if _TENSOR is None:
-        from bibun.autodiff import ops
-
-        _TENSOR = SimpleNamespace(
-            name="tensor",
-            v=lambda t: t,
-            F=SimpleNamespace(**{name: ops.UNARY[r.name] for name, r in RULES.items()
-                                 if name.isidentifier()}),
-            sum_to=ops.sum_to,
-            broadcast_to=ops.broadcast_to,
-            scatter=ops.scatter,
-            softmax=ops.softmax,
-            mT=lambda a: a.mT,
-        )
-    return _TENSOR
+    """The Tensor world (complete once ``bibun.autodiff`` is imported)."""
+    return TENSOR

@@ -8,7 +8,9 @@ table as everything else (``rule.deriv(u, y, NUMPY.F)``); structural ops are lin
 apply themselves to the tangent.
 
 A Dual has the same method names as a Tensor (``.sum(axis=)``, ``.tanh()``, ``@``...),
-so one function ``f`` written with them runs in either mode.
+so one function ``f`` written with them runs in either mode.  The stable ML ops
+(``.logsumexp``, ``.softmax``, ``.log_softmax``, cross-entropy ...) are written once for
+both modes in :mod:`.fused`, which installs them here and on Tensor.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from bibun.autodiff.backend import NUMPY, np_logsumexp, np_softmax, np_sum_to
+from bibun.autodiff.backend import NUMPY, np_sum_to
 from bibun.autodiff.tensor import AutodiffError, ShapeError, Tensor, ZeroDimError, check_nonempty
-from bibun.rules import RULES, Rule
+from bibun.functions import RULES, Rule, on_change
 
 _F = NUMPY.F
 
@@ -264,23 +266,6 @@ class Dual:
             p, t = np.squeeze(p, axis=axis), np.squeeze(t, axis=axis)
         return Dual._make(p, t)
 
-    # -- stable fused ops ----------------------------------------------------------------
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> Dual:
-        check_nonempty("logsumexp", self.shape, axis, "Dual")
-        s = np_softmax(self.primal, axis)
-        t = (s * self.tangent).sum(axis=axis, keepdims=keepdims)
-        return Dual._make(np_logsumexp(self.primal, axis, keepdims), t)
-
-    def softmax(self, axis: int = -1) -> Dual:
-        y = np_softmax(self.primal, axis)
-        yt = y * self.tangent
-        return Dual._make(y, yt - y * yt.sum(axis=axis, keepdims=True))
-
-    def log_softmax(self, axis: int = -1) -> Dual:
-        s = np_softmax(self.primal, axis)
-        p = self.primal - np_logsumexp(self.primal, axis, keepdims=True)
-        return Dual._make(p, self.tangent - (s * self.tangent).sum(axis=axis, keepdims=True))
-
 
 def _fit(t: Any, p: Any) -> Any:
     return t if np.shape(t) == np.shape(p) else np.broadcast_to(t, np.shape(p))
@@ -319,6 +304,20 @@ for _name, _r in RULES.items():
         setattr(Dual, _name, _dual_unary(_r))
 
 
+def _on_rule(r: Rule, added: bool) -> None:
+    """A function registered after import gets its Dual method (and loses it again)."""
+    for n in r.names:
+        if not n.isidentifier():
+            continue
+        if added and not hasattr(Dual, n):
+            setattr(Dual, n, _dual_unary(r))
+        elif not added and getattr(Dual.__dict__.get(n), "__name__", None) == r.name:
+            delattr(Dual, n)
+
+
+on_change(_on_rule)
+
+
 # -- functions with several operands ---------------------------------------------------
 
 
@@ -343,28 +342,3 @@ def where(cond: Any, a: Any, b: Any) -> Dual:
     p = np.where(c, pa, pb)
     t = np.where(c, 0 if ta is None else ta, 0 if tb is None else tb)
     return Dual._make(p, _fit(np.asarray(t, dtype=np.asarray(p).dtype), p))
-
-
-def cross_entropy(logits: Any, target: Any) -> Dual:
-    z, dz = _split(logits)
-    t = np.asarray(_split(target)[0])
-    n = z.shape[0]
-    lse = np_logsumexp(z, axis=1, keepdims=True)
-    s = np_softmax(z, 1)
-    if t.dtype.kind in "iub":
-        onehot = np.zeros_like(z)
-        onehot[np.arange(n), t] = 1
-    else:
-        onehot = t.astype(z.dtype)
-    with np.errstate(invalid="ignore"):
-        loss = -np.where(onehot != 0, onehot * (z - lse), 0).sum() / n
-    tangent = 0.0 if dz is None else ((s - onehot) * dz).sum() / n
-    return Dual._make(np.asarray(loss, dtype=z.dtype), np.asarray(tangent, dtype=z.dtype))
-
-
-def bce_with_logits(logits: Any, target: Any) -> Dual:
-    z, dz = _split(logits)
-    t = np.asarray(_split(target)[0], dtype=z.dtype)
-    loss = (np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))).sum() / z.size
-    tangent = 0.0 if dz is None else ((_F.sigmoid(z) - t) * dz).sum() / z.size
-    return Dual._make(np.asarray(loss, dtype=z.dtype), np.asarray(tangent, dtype=z.dtype))

@@ -13,8 +13,13 @@ from typing import Any
 import numpy as np
 
 from bibun.autodiff import ops
+from bibun.autodiff.draw import collect
 from bibun.autodiff.tensor import Tensor
-from bibun.errors import BibunError
+from bibun.errors import BibunError, LimitError
+from bibun.expr import core
+from bibun.expr.core import Expr, dag_size
+from bibun.expr.parse import parse
+from bibun.symbolic import derivative_at, diff
 
 
 def _num(v: int | Fraction | float) -> float:
@@ -23,8 +28,6 @@ def _num(v: int | Fraction | float) -> float:
 
 def tensor_from_expr(expr: Any, values: dict[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
     """Evaluate ``expr`` with Tensors: returns (result, {symbol: input Tensor})."""
-    from bibun.expr import core
-
     missing = sorted(expr.free - set(values))
     if missing:
         raise BibunError(f"no value given for {', '.join(missing)}: use --at "
@@ -99,9 +102,6 @@ def check_point(expr: Any, values: dict[str, Any]) -> None:
     would be meaningless: a value for a variable the formula does not have, a point
     outside the domain (log x at x = -1), or a corner where no derivative exists
     (relu x, |x| at 0; decided by the one-sided slopes, so x|x| at 0 is fine)."""
-    from bibun.errors import LimitError
-    from bibun.symbolic import derivative_at, diff
-
     extra = sorted(set(values) - expr.free)
     if extra:
         has = (f"its variables are {', '.join(sorted(expr.free))}" if expr.free
@@ -125,9 +125,6 @@ def check_point(expr: Any, values: dict[str, Any]) -> None:
 def _check_finite(out: Tensor, values: dict[str, Any]) -> None:
     """Float overflow the exact evaluation did not meet (10^400 is an exact integer but
     not a float): name the first node whose value or gradient is not finite."""
-    from bibun.autodiff.draw import collect
-    from bibun.errors import LimitError
-
     where = ", ".join(f"{k} = {values[k]}" for k in sorted(values))
     nodes, _ = collect(out)
     for n in nodes:
@@ -144,11 +141,7 @@ def _check_finite(out: Tensor, values: dict[str, Any]) -> None:
 def graph_of(text: Any, values: dict[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:
     """Parse ``text`` (or take an Expr), check the point (:func:`check_point`), evaluate
     it with Tensors at ``values`` and run backward()."""
-    import bibun
-    from bibun.errors import LimitError
-    from bibun.expr.core import Expr, dag_size
-
-    expr = text if isinstance(text, Expr) else bibun.parse(text)
+    expr = text if isinstance(text, Expr) else parse(text)
     nodes = dag_size(expr)
     if nodes > MAX_NODES:
         raise LimitError(f"the formula has {nodes:,} distinct parts; a computation graph is"

@@ -1,13 +1,14 @@
 """Operations on Tensors: a forward function and a vjp for each.
 
 * Elementwise functions (sin, exp, tanh, sigmoid, relu, ...) are generated from the
-  shared rule table :data:`bibun.rules.RULES`: the vjp is ``g * rule.deriv(u, y, B.F)``.
+  shared rule table :data:`bibun.functions.RULES`: the vjp is ``g * rule.deriv(u, y, B.F)``.
   There is no second copy of ``sin' = cos`` here.
 * Arithmetic (+ - * / **) and structural ops (matmul, sum/mean/max with axes, reshape,
   transpose, broadcasting, indexing, concatenate, stack, where) have their own vjp.
   Broadcasting is undone in the gradient by ``sum_to``.
-* Fused, numerically stable ops: logsumexp, softmax, log_softmax, cross_entropy (softmax
-  cross-entropy on logits) and bce_with_logits.  They are finite at ±1000 and at -inf.
+* The numerically stable ML ops (logsumexp, softmax, log_softmax, cross_entropy,
+  bce_with_logits, mse_loss) are defined once for both modes in :mod:`.fused` and
+  re-exported here.
 
 A vjp receives ``(node, g, B)`` and returns one gradient per parent (``None`` where the
 parent needs none).  See :mod:`bibun.autodiff.backend` for why ``B`` exists.
@@ -25,18 +26,30 @@ from typing import Any
 
 import numpy as np
 
-from bibun.autodiff.backend import is_basic_index, np_logsumexp, np_scatter, np_softmax, np_sum_to
+from bibun.autodiff.backend import TENSOR, TensorOps, is_basic_index, np_scatter, np_sum_to
 from bibun.autodiff.dual import Dual
+from bibun.autodiff.fused import (  # noqa: F401  (defined once there for both modes)
+    bce_with_logits,
+    cross_entropy,
+    log_softmax,
+    logsumexp,
+    mse_loss,
+    softmax,
+)
 from bibun.autodiff.tensor import (
     AutodiffError,
     ShapeError,
     Tensor,
     as_tensor,
+    check_axis,
     check_nonempty,
+    keep_shape,
     make_node,
     make_node1,
+    norm_axes,
+    shape_error,
 )
-from bibun.rules import RULES, Rule
+from bibun.functions import RULES, Rule, on_change
 
 _SCALARS = (int, float)
 
@@ -48,10 +61,6 @@ def _lift(x: Any, like: Tensor | None = None) -> Tensor:
     if like is not None and isinstance(x, _SCALARS):
         return Tensor(np.asarray(x, dtype=like.dtype))
     return Tensor(x)
-
-
-def _shape_error(op: str, a: Any, b: Any, why: str = "cannot be broadcast together") -> ShapeError:
-    return ShapeError(f"{op}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} {why}")
 
 
 # -- elementwise functions from the rule table -----------------------------------------
@@ -79,7 +88,7 @@ def _unary(r: Rule) -> Callable[[Any], Tensor]:
         return make_node1(y, x, _vjp_rule, r, name)
 
     op.__name__ = name
-    op.__doc__ = f"Elementwise {name}; its derivative comes from the rule table: {r.ja}."
+    op.__doc__ = f"Elementwise {name}; its derivative comes from the rule table."
     return op
 
 
@@ -212,7 +221,7 @@ def _arith(op: str, fn: Callable[[Any, Any], Any], vjp: Callable[..., Any],
             try:
                 data = fn(a.data, b.data)
             except ValueError:
-                raise _shape_error(op, a.data, b.data) from None
+                raise shape_error(op, a.data, b.data) from None
             return make_node(data, (a, b), vjp, a.data.shape == b.data.shape, op)
         if isinstance(b, _SCALARS):
             return const(a, b)
@@ -297,7 +306,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     except ValueError:
         ka = a.shape[-1] if a.ndim else None
         kb = (b.shape[-2] if b.ndim > 1 else b.shape[0]) if b.ndim else None
-        raise _shape_error("matmul", a.data, b.data,
+        raise shape_error("matmul", a.data, b.data,
                            f"do not align: inner dimensions {ka} and {kb} must be equal"
                            ) from None
     return make_node(data, (a, b), _vjp_matmul, None, "matmul")
@@ -331,7 +340,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     try:
         data = x.data @ W.data
     except ValueError:
-        raise _shape_error("linear", x.data, W.data,
+        raise shape_error("linear", x.data, W.data,
                            f"do not align: inner dimensions {x.shape[1]} and {W.shape[0]} "
                            "must be equal") from None
     if b is None:
@@ -343,56 +352,34 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
         else:
             data = data + b.data
     except ValueError:
-        raise _shape_error("linear (bias)", data, b.data) from None
+        raise shape_error("linear (bias)", data, b.data) from None
     return make_node(data, (x, W, b), _vjp_linear, None, "linear")
 
 
 # -- reductions ---------------------------------------------------------------------------
 
 
-def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    out = []
-    for ax in axes:
-        if not -ndim <= ax < (ndim or 1):
-            raise ShapeError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
-        out.append(ax % ndim if ndim else 0)
-    return tuple(out)
-
-
-def _keep_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
-    axes = _axes(axis, len(shape))
-    return tuple(1 if i in axes else s for i, s in enumerate(shape))
-
-
 def _vjp_sum(node: Tensor, g: Any, B: Any) -> tuple[Any]:
     shape = node._parents[0].data.shape
     axis, keepdims = node._ctx
     if not keepdims:
-        g = g.reshape(_keep_shape(shape, axis))
+        g = g.reshape(keep_shape(shape, axis))
     return (B.broadcast_to(g, shape),)
-
-
-def _check_axis(x: Tensor, axis: Any) -> None:
-    if axis is not None:
-        _axes(axis, x.ndim)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (None: all); the gradient is broadcast back."""
     x = as_tensor(x)
-    _check_axis(x, axis)
+    check_axis(axis, x.ndim)
     data = x.data.sum(axis=axis, keepdims=keepdims)
     return make_node1(data, x, _vjp_sum, (axis, keepdims), "sum")
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
-    _check_axis(x, axis)
+    check_axis(axis, x.ndim)
     n = 1
-    for ax in _axes(axis, x.ndim):
+    for ax in norm_axes(axis, x.ndim):
         n *= x.shape[ax]
     return sum(x, axis, keepdims) / n
 
@@ -400,7 +387,7 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 def _vjp_max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
     x = node._parents[0]
     axis, keepdims = node._ctx
-    keep = _keep_shape(x.data.shape, axis)
+    keep = keep_shape(x.data.shape, axis)
     mask = (x.data == np.reshape(node.data, keep)).astype(x.data.dtype)
     mask /= mask.sum(axis=axis, keepdims=True)  # ties share the gradient
     if not keepdims:
@@ -411,7 +398,7 @@ def _vjp_max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; the gradient goes to the arg-max (split evenly on ties)."""
     x = as_tensor(x)
-    _check_axis(x, axis)
+    check_axis(axis, x.ndim)
     check_nonempty("max", x.shape, axis)
     return make_node1(x.data.max(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "max")
@@ -420,7 +407,7 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis`` (same rule as max)."""
     x = as_tensor(x)
-    _check_axis(x, axis)
+    check_axis(axis, x.ndim)
     check_nonempty("min", x.shape, axis)
     return make_node1(x.data.min(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "min")
@@ -473,7 +460,7 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Tensor:
     try:
         data = np.broadcast_to(x.data, shape)
     except ValueError:
-        raise _shape_error("broadcast_to", x.data, np.empty(shape), "cannot be broadcast "
+        raise shape_error("broadcast_to", x.data, np.empty(shape), "cannot be broadcast "
                            "(first to second)") from None
     return make_node1(data, x, _vjp_broadcast_to, None, "broadcast_to")
 
@@ -602,130 +589,6 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     return make_node(data, (a, b), _vjp_where, c.astype(data.dtype), "where")
 
 
-# -- stable fused ops ----------------------------------------------------------------------
-
-
-def _vjp_logsumexp(node: Tensor, g: Any, B: Any) -> tuple[Any]:
-    x = node._parents[0]
-    axis, keepdims = node._ctx
-    if not keepdims:
-        g = g.reshape(_keep_shape(x.data.shape, axis))
-    return (g * B.softmax(B.v(x), axis),)
-
-
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """log Σ exp(x) over ``axis`` (None: all elements, like ``sum`` and ``max``, and
-    like ``scipy.special.logsumexp`` and JAX), shifted by the max so exp never overflows.
-    For one value per row of a batch of logits pass ``axis=-1``."""
-    x = as_tensor(x)
-    _check_axis(x, axis)
-    check_nonempty("logsumexp", x.shape, axis)
-    return make_node1(np_logsumexp(x.data, axis, keepdims), x, _vjp_logsumexp,
-                      (axis, keepdims), "logsumexp")
-
-
-def _vjp_softmax(node: Tensor, g: Any, B: Any) -> tuple[Any]:
-    y = B.v(node)
-    gy = g * y
-    return (gy - y * gy.sum(axis=node._ctx, keepdims=True),)
-
-
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """exp(x)/Σexp(x) along ``axis``; stable at ±1000, an all -inf row gives zeros."""
-    x = as_tensor(x)
-    _check_axis(x, axis)
-    return make_node1(np_softmax(x.data, axis), x, _vjp_softmax, axis, "softmax")
-
-
-def _vjp_log_softmax(node: Tensor, g: Any, B: Any) -> tuple[Any]:
-    axis = node._ctx
-    return (g - B.softmax(B.v(node._parents[0]), axis) * g.sum(axis=axis, keepdims=True),)
-
-
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    x = as_tensor(x)
-    _check_axis(x, axis)
-    data = x.data - np_logsumexp(x.data, axis, keepdims=True)
-    return make_node1(data, x, _vjp_log_softmax, axis, "log_softmax")
-
-
-def _vjp_cross_entropy(node: Tensor, g: Any, B: Any) -> tuple[Any]:
-    z = node._parents[0]
-    target, onehot, lse, n = node._ctx
-    if B.name == "numpy":
-        with np.errstate(invalid="ignore"):
-            p = np.exp(z.data - lse)
-        if onehot is None:
-            p[np.arange(n), target] -= 1
-        else:
-            p -= onehot
-        p *= g / n
-        return (p,)
-    if onehot is None:
-        onehot = np.zeros(z.shape, dtype=z.dtype)
-        onehot[np.arange(n), target] = 1
-    return ((B.softmax(z, 1) - onehot) * (g / n),)
-
-
-def cross_entropy(logits: Any, target: Any) -> Tensor:
-    """Mean softmax cross-entropy of ``logits`` (N, C) against class indices (N,) or
-    probabilities (N, C).  Fused: the gradient is (softmax - onehot)/N, exact and stable."""
-    z = as_tensor(logits)
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if z.ndim != 2:
-        raise ShapeError(f"cross_entropy: logits must have shape (N, C), got {z.shape}")
-    n, c = z.shape
-    lse = np_logsumexp(z.data, axis=1, keepdims=True)
-    if t.dtype.kind in "iub":
-        if t.shape != (n,):
-            raise ShapeError(f"cross_entropy: logits {z.shape} need {n} class indices, "
-                             f"got target of shape {t.shape}")
-        if n and (t.min() < 0 or t.max() >= c):
-            raise AutodiffError(f"cross_entropy: class indices must be in 0..{c - 1}, "
-                                f"got {t.min()}..{t.max()}")
-        picked = z.data[np.arange(n), t]
-        loss = (lse[:, 0] - picked).sum() / n
-        onehot = None
-    else:
-        if t.shape != z.shape:
-            raise ShapeError(f"cross_entropy: logits {z.shape} and target probabilities "
-                             f"{t.shape} must have the same shape")
-        onehot = t.astype(z.dtype)
-        with np.errstate(invalid="ignore"):
-            terms = np.where(onehot != 0, onehot * (z.data - lse), 0)
-        loss = -terms.sum() / n
-    data = np.asarray(loss, dtype=z.dtype)
-    return make_node1(data, z, _vjp_cross_entropy, (t, onehot, lse, n), "cross_entropy")
-
-
-def _vjp_bce(node: Tensor, g: Any, B: Any) -> tuple[Any]:
-    z = node._parents[0]
-    t = node._ctx
-    return ((B.F.sigmoid(B.v(z)) - t) * (g / z.data.size),)
-
-
-def bce_with_logits(logits: Any, target: Any) -> Tensor:
-    """Mean binary cross-entropy on logits: softplus(z) - t·z, never log(0)."""
-    z = as_tensor(logits)
-    t = np.asarray(target.data if isinstance(target, Tensor) else target, dtype=z.dtype)
-    if np.broadcast_shapes(z.shape, t.shape) != z.shape:
-        raise _shape_error("bce_with_logits", z.data, t)
-    zd = z.data
-    terms = np.maximum(zd, 0) - zd * t + np.log1p(np.exp(-np.abs(zd)))
-    data = np.asarray(terms.sum() / zd.size, dtype=z.dtype)
-    return make_node1(data, z, _vjp_bce, t, "bce_with_logits")
-
-
-def mse_loss(pred: Any, target: Any) -> Tensor:
-    """Mean squared error.  A target given as data (not a Tensor) takes the prediction's
-    dtype, as in cross_entropy and bce_with_logits: float32 stays float32."""
-    pred = as_tensor(pred)
-    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=pred.dtype))
-    if pred.shape != t.shape:
-        raise _shape_error("mse_loss", pred.data, t.data, "must be equal")
-    return ((pred - t) ** 2).mean()
-
-
 # -- install on Tensor ----------------------------------------------------------------------
 
 
@@ -747,7 +610,6 @@ def _install() -> None:
     T.mT = property(lambda self: transpose(self, tuple(range(self.ndim - 2))
                                            + (self.ndim - 1, self.ndim - 2)))
     T.broadcast_to, T.sum_to = broadcast_to, sum_to
-    T.logsumexp, T.softmax, T.log_softmax = logsumexp, softmax, log_softmax
     T.flatten = lambda self: reshape(self, (-1,))
     for name, r in RULES.items():
         if name.isidentifier() and not hasattr(T, name):
@@ -755,3 +617,24 @@ def _install() -> None:
 
 
 _install()
+# the Tensor world of the vjps (backend.TENSOR) gets its functions from here
+TENSOR.F, TENSOR.sum_to, TENSOR.broadcast_to, TENSOR.scatter = (
+    TensorOps(UNARY), sum_to, broadcast_to, scatter)
+
+
+def _on_rule(r: Rule, added: bool) -> None:
+    """Keep UNARY and the Tensor methods in step with the rule table, so a function
+    registered after import (``bibun.functions.register``) is a Tensor op at once."""
+    if added:
+        UNARY[r.name] = _unary(r)
+        for n in r.names:
+            if n.isidentifier() and not hasattr(Tensor, n):
+                setattr(Tensor, n, UNARY[r.name])
+        return
+    f = UNARY.pop(r.name, None)
+    for n in r.names:
+        if f is not None and Tensor.__dict__.get(n) is f:
+            delattr(Tensor, n)
+
+
+on_change(_on_rule)

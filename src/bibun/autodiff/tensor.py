@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from bibun.autodiff.backend import NUMPY, TENSOR
 from bibun.errors import BibunError
 
 
@@ -52,6 +53,37 @@ def check_nonempty(op: str, shape: tuple[int, ...], axis: Any, what: str = "tens
         name = "log-sum-exp" if op == "logsumexp" else op
         raise ShapeError(f"{op}: cannot reduce a {what} of shape {shape} over {where}: there"
                          f" are no elements to take the {name} of")
+
+
+def shape_error(op: str, a: Any, b: Any, why: str = "cannot be broadcast together") -> ShapeError:
+    """The error for two operands whose shapes do not fit: it names the op and both shapes."""
+    return ShapeError(f"{op}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} {why}")
+
+
+def norm_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    """The axes a reduction over ``axis`` (None: all) covers, as non-negative ints;
+    an axis out of range is a ShapeError that says so (NumPy's is an AxisError)."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    out = []
+    for ax in axes:
+        if not -ndim <= ax < (ndim or 1):
+            raise ShapeError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
+        out.append(ax % ndim if ndim else 0)
+    return tuple(out)
+
+
+def check_axis(axis: Any, ndim: int) -> None:
+    if axis is not None:
+        norm_axes(axis, ndim)
+
+
+def keep_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
+    """The shape of a reduction over ``axis`` with keepdims: what a gradient arriving
+    without the reduced axes is reshaped to before it is broadcast back."""
+    axes = norm_axes(axis, len(shape))
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
 class AnomalyError(AutodiffError):
@@ -398,10 +430,8 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
     is cleared as soon as the node is processed.  Gradients are NumPy arrays, or Tensors
     when ``create_graph``.  With ``assign`` every node's ``.grad`` is set (``backward()``)."""
     global _grad_enabled
-    from bibun.autodiff.backend import NUMPY, tensor_backend
-
     if create_graph:
-        B = tensor_backend()
+        B = TENSOR
         if not isinstance(seed, Tensor):
             seed = Tensor(seed)
     else:

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bibun import i18n
 from bibun.errors import BibunError
+from bibun.i18n import error
 
 
 def allow_negative_arguments(parser: Any) -> None:
@@ -35,20 +37,20 @@ def parse_assignments(text: str | None, what: str = "--at") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for part in text.split(","):
         if "=" not in part:
-            raise BibunError(f"{what} expects name=value pairs such as x=3,y=4, got {part!r}")
+            raise error("error.cli.pairs", what=what, part=repr(part))
         name, value = (s.strip() for s in part.split("=", 1))
         if not name or not value:
-            raise BibunError(f"{what} expects name=value pairs such as x=3,y=4, got {part!r}")
+            raise error("error.cli.pairs", what=what, part=repr(part))
         name = variable_name(name) or name  # x_1=2 names x1, alpha=1 names α, as formulas do
         if name in out:
-            raise BibunError(f"{what} gives {name} twice")
+            raise error("error.cli.pair_twice", what=what, name=name)
         try:
             v = core.as_expr(value)
         except BibunError as exc:
-            raise BibunError(f"{what}: the value of {name} ({value!r}) is not a number:"
-                             f" {getattr(exc, 'message', exc)}") from None
+            raise error("error.cli.value_unreadable", what=what, name=name, value=repr(value),
+                        error=getattr(exc, 'message', exc)) from None
         if v.free:
-            raise BibunError(f"{what}: the value of {name} must be a number, got {value!r}")
+            raise error("error.cli.value_not_number", what=what, name=name, value=repr(value))
         out[name] = v.evaluate()
     return out
 
@@ -57,7 +59,7 @@ def warn(warnings: Iterable[str]) -> None:
     """The parser's warnings about a formula (how an ambiguous spelling was read), on
     stderr so that stdout stays the answer."""
     for w in warnings:
-        print(f"bibun: warning: {w}", file=sys.stderr)
+        print(i18n.text("cli.warning", None, message=w), file=sys.stderr)
 
 
 def read_formula(text: str) -> Any:
@@ -71,7 +73,7 @@ def read_formula(text: str) -> Any:
 
 def note(path: Any) -> None:
     """Where a figure was written (stderr, so stdout stays the answer)."""
-    print(f"bibun: wrote {path}", file=sys.stderr)
+    print(i18n.text("cli.wrote", None, path=path), file=sys.stderr)
 
 
 def bounded_int(low: int, high: int | None = None, why: str = "") -> Any:
@@ -123,23 +125,22 @@ def output_path(path: str | None, allowed: Sequence[str], what: str = "-o") -> P
         return None
     kinds = ", ".join(allowed)
     if not path.strip():
-        raise BibunError(f"{what} needs a file name ending in {kinds}")
+        raise error("error.cli.file_name_needed", what=what, kinds=kinds)
     p = Path(path)
     if p.is_dir() or path.endswith(("/", os.sep)):
-        raise BibunError(f"{what} {path} names a directory; give a file name ending in"
-                         f" {kinds}, e.g. {p / ('out' + allowed[0])}")
+        raise error("error.cli.path_is_directory", what=what, path=path, kinds=kinds,
+                    example=p / ('out' + allowed[0]))
     suffix = p.suffix.lower()
     if suffix not in allowed:
         got = f"'{p.suffix}'" if p.suffix else "no extension"
-        raise BibunError(f"{what} {path}: unsupported file type ({got}); the file name must"
-                         f" end in {kinds}")
+        raise error("error.cli.file_type", what=what, path=path, got=got, kinds=kinds)
     parent = p.parent
     if not parent.exists():
-        raise BibunError(f"{what} {path}: the directory {parent} does not exist")
+        raise error("error.cli.no_directory", what=what, path=path, parent=parent)
     if not parent.is_dir():
-        raise BibunError(f"{what} {path}: {parent} is not a directory")
+        raise error("error.cli.not_directory", what=what, path=path, parent=parent)
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise BibunError(f"{what} {path}: the directory {parent} is not writable")
+        raise error("error.cli.not_writable", what=what, path=path, parent=parent)
     return p
 
 

@@ -13,16 +13,13 @@ from typing import Any
 
 from bibun.cli._args import allow_negative_arguments, warn
 from bibun.errors import ParseError
-from bibun.explain import messages as M
 from bibun.explain.check import check_answer
-from bibun.explain.messages import LANGS, resolve
 from bibun.expr.parse import Parsed
+from bibun.i18n import parse_error, resolve
 
 
 def add_common(p) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--lang", choices=LANGS, default=None,
-                   help="en or ja (default: $BIBUN_LANG, then the locale)")
     p.add_argument("--latex", action="store_const", const=True, default=None,
                    help="read the formulas as LaTeX (default: when they contain a backslash)")
     allow_negative_arguments(p)
@@ -45,7 +42,7 @@ def read(text: str, latex: bool | None, key: str, lang: str, derivative: bool = 
     try:
         parsed = parse_any_full(text, latex, derivative=derivative)
     except ParseError as exc:
-        raise ParseError(M.text(key, lang, error=exc.message), exc.text, exc.column) from None
+        raise parse_error(key, exc.text, exc.column, error=exc) from None
     warn(parsed.warnings)
     return parsed
 

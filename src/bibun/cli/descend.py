@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bibun import i18n
 from bibun.cli._args import (
     allow_negative_arguments,
     bounded_int,
@@ -22,7 +23,7 @@ from bibun.descend import (
     descend,
     point_text,
 )
-from bibun.errors import BibunError
+from bibun.i18n import error
 
 #: more updates than this would take minutes: refuse instead of hanging
 MAX_STEPS = 100_000
@@ -38,10 +39,11 @@ def _configs(args) -> dict[str, tuple[str, float]]:
         names = [n.strip() for n in args.optimizer.split(",") if n.strip()]
         unknown = [n for n in names if n.lower() not in OPTIMIZER_NAMES]
         if unknown or not names:
-            raise BibunError(f"unknown optimizer {', '.join(unknown) or args.optimizer!r}; "
-                             f"choose from {', '.join(OPTIMIZER_NAMES)}")
+            raise error("error.cli.unknown_optimizer",
+                        name=repr(', '.join(unknown) or args.optimizer),
+                        names=', '.join(OPTIMIZER_NAMES))
         if len(set(names)) != len(names):
-            raise BibunError(f"--optimizer names an optimizer twice: {args.optimizer}")
+            raise error("error.cli.optimizer_twice", optimizer=args.optimizer)
         return {n: (n, args.lr if args.lr is not None else 0.1) for n in names}
     if args.lr is not None:
         return {label: (opt, args.lr) for label, (opt, _) in CLASSIC.items()}
@@ -59,8 +61,7 @@ def run(args) -> int:
         if args.plot:
             n = len(args.vars.replace(",", " ").split()) if args.vars else len(expr.free)
             if n != 2:
-                raise BibunError(f"--plot with --compare draws a contour plot, which needs f "
-                                 f"of two variables; {expr} has {n}")
+                raise error("error.cli.compare_two_variables", expr=expr, n=n)
         runs = compare(expr, start, _configs(args), steps=steps,
                        tol=args.tol if args.tol is not None else 1e-10, variables=args.vars)
         first = next(iter(runs.values()))
@@ -77,10 +78,9 @@ def run(args) -> int:
             note(plot_contour(expr, args.plot, runs=runs, lang=args.lang))
         return 0
     if not args.expr:
-        raise BibunError("give a formula to minimize, e.g. bibun descend 'x^2 + y^2' --from 3,4"
-                         " (or --compare for the classic comparison)")
+        raise error("error.cli.descend_no_formula")
     if not args.start:
-        raise BibunError("give a starting point with --from, e.g. --from 3,4")
+        raise error("error.cli.descend_no_start")
     expr = read_formula(args.expr)
     steps = steps_given if steps_given is not None else 100
     r = descend(expr, args.start, args.optimizer or "gd",
@@ -103,7 +103,7 @@ def run(args) -> int:
                                  lang=args.lang)
         else:
             path = plot_loss(list(r.values), args.plot, lang=args.lang, title=f"f = {expr}",
-                             xlabel="step" if args.lang == "en" else "ステップ")
+                             xlabel=i18n.text("plot.step_axis", args.lang))
         note(path)
     return 0
 
@@ -139,6 +139,5 @@ def register(sub) -> None:
                    help="compare optimizers (default: SGD 0.95, Momentum 0.1, AdaGrad 1.5, "
                         "Adam 0.3 on x^2/20 + y^2 from (-7, 2), 30 steps)")
     p.add_argument("--plot", metavar="FILE", help="also draw the path (.png/.svg/.pdf)")
-    p.add_argument("--lang", choices=("en", "ja"), default="en", help="report and plot labels")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bibun import i18n
 from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
 from bibun.errors import BibunError, LimitError
 from bibun.explain import messages as M
 from bibun.expr.core import Expr, postorder
 from bibun.expr.parse import Parsed, variable_name
 from bibun.expr.simplify import recognize
+from bibun.i18n import error
 from bibun.symbolic import (
     default_variable,
     derivative_at,
@@ -170,9 +172,9 @@ def run_diff(args) -> int:
     if args.forms:
         print(M.text("forms.title", lang))
         labels = [f.label(lang) for f in forms]
-        width = max(map(M.display_width, labels), default=0)
+        width = max(map(i18n.display_width, labels), default=0)
         for label, f in zip(labels, forms, strict=True):
-            print(f"  {M.pad(label, width)}  {render(f.expr, fmt)}")
+            print(f"  {i18n.pad(label, width)}  {render(f.expr, fmt)}")
     return 0
 
 
@@ -182,7 +184,7 @@ def _at_line(point: dict[str, Any], value: Any, lang: str) -> str:
 
 
 def _lang(args) -> str:
-    return M.resolve(getattr(args, "lang", None))
+    return i18n.resolve(getattr(args, "lang", None))
 
 
 def _forms(args, d: Expr, expr: Expr, lang: str = "en") -> list:
@@ -221,8 +223,7 @@ def _variables(args, expr: Expr) -> list[str]:
     names = ([_variable(expr, w) for w in args.wrt.replace(",", " ").split()]
              if args.wrt else sorted(expr.free))
     if not names:
-        raise BibunError(f"{expr} has no variables: its gradient is empty (every partial"
-                         " derivative of a constant is 0); name one with --wrt")
+        raise error("error.cli.no_variables", expr=expr)
     return names
 
 
@@ -293,8 +294,6 @@ def register(sub) -> None:
                    help="cross-check symbolic, numeric and automatic derivatives at random points")
     p.add_argument("--steps", action="store_true", help="explain step by step")
     p.add_argument("--forms", action="store_true", help="list equivalent forms of the answer")
-    p.add_argument("--lang", choices=("en", "ja"), default=None,
-                   help="language of steps and labels (default: $BIBUN_LANG, then the locale)")
     p.add_argument("--latex", action="store_true",
                    help="read EXPR as LaTeX (automatic when it contains a backslash)")
     p.set_defaults(func=run_diff)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bibun.cli.check import add_common, read, verdict
 from bibun.explain.equality import compare
-from bibun.explain.messages import resolve
+from bibun.i18n import resolve
 
 
 def run(args) -> int:

@@ -6,15 +6,14 @@ import json
 import sys
 
 from bibun.cli._args import figure_path, note, parse_assignments
-from bibun.errors import BibunError
 from bibun.fit import fit, read_csv, rename_columns
+from bibun.i18n import error
 
 
 def run(args) -> int:
     figure_path(args.plot)  # before any work: a report is never followed by an error
     if args.y is not None and args.target is not None and args.y != args.target:
-        raise BibunError(f"--y {args.y} and --target {args.target} name different columns; "
-                         f"give one of them")
+        raise error("error.cli.y_target", y=args.y, target=args.target)
     data = read_csv(args.data)
     if args.x is not None:
         data = rename_columns(data, {"x": args.x})
@@ -22,8 +21,7 @@ def run(args) -> int:
     result = fit(data, args.model, target=args.y or args.target, init=init,
                  compare_gd=not args.no_gd)
     if args.plot and len(result.inputs) != 1:
-        raise BibunError(f"--plot draws the fit against one input column; this model uses "
-                         f"{', '.join(result.inputs) or 'none'}")
+        raise error("error.cli.fit_plot_inputs", inputs=', '.join(result.inputs) or 'none')
     if init and result.linear:
         print("bibun: warning: --init is only used for models that are not linear in their "
               "parameters; this one is solved exactly from the normal equations",
@@ -60,6 +58,5 @@ def register(sub) -> None:
     p.add_argument("--no-gd", action="store_true",
                    help="skip the gradient-descent comparison for linear models")
     p.add_argument("--plot", metavar="FILE", help="draw data, fit and residuals")
-    p.add_argument("--lang", choices=("en", "ja"), default="en", help="report and plot labels")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run)

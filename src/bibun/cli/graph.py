@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from bibun.cli._args import allow_negative_arguments, output_path, parse_assignments, read_formula
-from bibun.errors import BibunError
+from bibun.i18n import error
 
 #: file extension -> format
 SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot"}
@@ -22,8 +22,8 @@ def _format(fmt: str | None, output: str | None) -> str:
     from_name = SUFFIXES[p.suffix.lower()]
     if fmt is not None and fmt != from_name:
         fits = " or ".join(s for s, f in SUFFIXES.items() if f == fmt)
-        raise BibunError(f"--format {fmt} does not match the file name {output} ({from_name}):"
-                         f" name the file {fits}, or leave out --format")
+        raise error("error.cli.graph_format", fmt=fmt, output=output, from_name=from_name,
+                    fits=fits)
     return from_name
 
 
@@ -38,8 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = _format(args.format, args.output)  # before any work
     if fmt == "dot" and args.engine is not None:
-        raise BibunError("--engine chooses the SVG layout; DOT output has none (Graphviz lays"
-                         " it out when it reads the file): leave out --engine")
+        raise error("error.cli.graph_engine")
     expr = read_formula(args.expr)
     out, inputs = graph_of(expr, parse_assignments(args.at, "--at"))
     title = _title(args.expr)

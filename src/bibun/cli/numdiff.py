@@ -18,9 +18,10 @@ import warnings
 from typing import Any
 
 from bibun.cli._args import parse_assignments, read_formula
-from bibun.compile import compile as compile_expr
+from bibun.codegen import compile as compile_expr
 from bibun.errors import BibunError
 from bibun.expr.core import Expr
+from bibun.i18n import error
 from bibun.numeric import (
     METHODS,
     NumericWarning,
@@ -65,11 +66,10 @@ def run_numdiff(args: Any) -> int:
     point = _point(args.at)
     var = args.wrt or (default_variable(expr) if len(point) != 1 else next(iter(point)))
     if var not in point:
-        raise BibunError(f"--at must give a value for {var} (the variable differentiated)")
+        raise error("error.cli.at_variable", var=var)
     missing = sorted(expr.free - set(point))
     if missing:
-        raise BibunError(f"--at must give values for every variable; missing "
-                         f"{', '.join(missing)}")
+        raise error("error.cli.at_missing", missing=', '.join(missing))
     x0 = point[var]
     others = {k: v for k, v in point.items() if k != var and k in expr.free}
     fixed = expr.subs(others) if others else expr
@@ -90,7 +90,7 @@ def run_numdiff(args: Any) -> int:
     table = None
     if args.table:
         if args.order != 1:
-            raise BibunError("--table shows first-derivative quotients; drop --order")
+            raise error("error.cli.table_order")
         tmethod = method if method in ("forward", "backward", "central", "complex") else "all"
         table = difference_table(fn, x0, tmethod, exact=exact)
     variables = [k for k in point if k in expr.free] or [var]

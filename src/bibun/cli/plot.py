@@ -15,6 +15,7 @@ from bibun.cli._args import (
     read_formula,
 )
 from bibun.errors import BibunError
+from bibun.i18n import Msg, error
 
 #: the command line's limit on descent steps drawn on a contour plot (each one a marker)
 MAX_STEPS = 10_000
@@ -44,11 +45,12 @@ def _check_options(args: Any) -> None:
         given = getattr(args, name)
         if given is not None and given is not False and name not in OPTIONS[kind]:
             if name == "expr":
-                raise BibunError(f"--kind {kind} draws a fixed picture and takes no formula"
-                                 f" (got {given!r}); for a formula use --kind function")
+                raise error("error.cli.kind_no_formula", kind=kind, given=repr(given))
             uses = sorted(k for k, names in OPTIONS.items() if name in names)
-            raise BibunError(f"{flag} does not apply to --kind {kind}"
-                             + (f" (it is for --kind {', '.join(uses)})" if uses else ""))
+            if uses:
+                raise error("error.cli.flag_for_other_kinds", flag=flag, kind=kind,
+                            kinds=", ".join(uses))
+            raise error("error.cli.flag_not_for_kind", flag=flag, kind=kind)
 
 
 def _points(text: str | None, n: int, what: str) -> tuple[float, ...] | None:
@@ -58,7 +60,7 @@ def _points(text: str | None, n: int, what: str) -> tuple[float, ...] | None:
 
     parts = [p for p in text.strip("()[] ").split(",") if p.strip()]
     if len(parts) != n:
-        raise BibunError(f"{what} needs {n} number(s) separated by commas, got {text!r}")
+        raise error("error.cli.numbers_needed", what=what, n=n, text=repr(text))
     return tuple(to_float(_number(p, what)) for p in parts)
 
 
@@ -68,14 +70,14 @@ def _number(text: str, what: str) -> Any:
     from bibun.calculus import as_number
 
     if "," in text:
-        raise BibunError(f"{what} needs one number, got {text!r}")
+        raise error("error.cli.one_number", what=what, text=repr(text))
     try:
         return as_number(text, what)
     except BibunError as exc:
         if type(exc) is BibunError:  # as_number's own "... must be a number": names `what`
             raise
-        raise BibunError(f"{what} needs a number, got {text!r}: "
-                         f"{getattr(exc, 'message', exc)}") from None
+        raise error("error.cli.number_unreadable", what=what, text=repr(text),
+                    error=getattr(exc, 'message', exc)) from None
 
 
 def _box(text: str | None) -> list[tuple[float, ...]] | None:
@@ -91,37 +93,36 @@ def _box(text: str | None) -> list[tuple[float, ...]] | None:
 
 def _losses(source: str) -> list[float]:
     """Loss values from a file of numbers, or the numbers themselves (``1,0.5,0.25``)."""
-    from bibun.plot import shorten
+    from bibun.text import shorten
 
     p = Path(source)
     tokens = [t for t in re.split(r"[\s,;]+", source) if t]
     if p.is_dir():
-        raise BibunError(f"{source} is a directory; --kind loss needs a file of numbers "
-                         f"(or the numbers themselves, e.g. '1,0.5,0.25')")
+        raise error("error.cli.loss_directory", source=source)
     if p.is_file():
         if p.stat().st_size > MAX_LOSS_FILE:
-            raise BibunError(f"{source} is {p.stat().st_size:,} bytes: too large for a file"
-                             f" of losses (at most {MAX_LOSS_FILE:,})")
+            raise error("error.cli.loss_file_large", source=source, size=p.stat().st_size,
+                        limit=MAX_LOSS_FILE)
         try:
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            raise BibunError(f"{source} is not a text file of numbers (it is not UTF-8 text)"
-                             ) from None
-        where = f" in {source}"
+            raise error("error.cli.loss_not_text", source=source) from None
+        where = Msg("error.cli.loss_in_file", {"source": source})
     elif not tokens or not all(_is_number(t) for t in tokens):
-        raise BibunError(f"no such file: {source} (--kind loss takes a file of numbers, or "
-                         f"the numbers themselves, e.g. '1,0.5,0.25')")
+        raise error("error.cli.loss_no_file", source=source)
     else:
-        text, where = source, ""
+        text, where = source, Msg("error.cli.loss_in_argument")
     out = []
     for i, tok in enumerate(t for t in re.split(r"[\s,;]+", text) if t):
         try:
             out.append(float(tok))
         except ValueError:
-            raise BibunError(f"loss value {i + 1}{where} is not a number:"
-                             f" {shorten(tok, 30)!r}") from None
+            raise error("error.cli.loss_value", n=i + 1, where=where,
+                        tok=repr(shorten(tok, 30))) from None
     if not out:
-        raise BibunError(f"no loss values{where or ' given'}")
+        given = where.key == "error.cli.loss_in_argument"
+        raise error("error.cli.no_loss_values",
+                    where=Msg("error.cli.loss_given") if given else where)
     return out
 
 
@@ -153,15 +154,14 @@ def run(args) -> int:
         note(fn(out, xrange=args.range, lang=args.lang))
         return 0
     if args.expr is None:
-        raise BibunError(f"--kind {kind} needs a formula (or a file of losses for loss)")
+        raise error("error.cli.kind_needs_formula", kind=kind)
     if kind == "loss":
         note(plot_loss(_losses(args.expr), out, lang=args.lang))
         return 0
     e = read_formula(args.expr)
     if kind == "function":
         if args.order == 0 and args.derivative:
-            raise BibunError("--derivative draws f′ but --order 0 asks for no derivative:"
-                             " give one of them")
+            raise error("error.cli.derivative_order0")
         order = args.order if args.order is not None else (1 if args.derivative else 0)
         tangent_at = _number(args.tangent_at, "--tangent-at") if args.tangent_at else None
         note(plot_function(e, out, var=args.var, xrange=args.range, derivatives=order,
@@ -172,7 +172,7 @@ def run(args) -> int:
     elif kind == "series":
         order = args.order if args.order is not None else 7
         if order < 0:
-            raise BibunError(f"--order of a series is a whole number >= 0, got {order}")
+            raise error("error.cli.series_order", order=order)
         orders = sorted({k for k in (1, 2, 3, 5, order) if k <= order})
         at = _number(args.at, "--at") if args.at is not None else 0
         note(plot_series(e, out, var=args.var, at=at, orders=orders,
@@ -185,13 +185,12 @@ def run(args) -> int:
 
             names = [n.strip() for n in (args.optimizer or "gd,momentum,adagrad,adam").split(",")]
             if not all(names):
-                raise BibunError(f"--optimizer is a comma list of names, got {args.optimizer!r}")
+                raise error("error.cli.optimizer_list", optimizer=repr(args.optimizer))
             lr = args.lr if args.lr is not None else 0.1
             steps = args.steps if args.steps is not None else 30
             runs = compare(e, args.start, {n: (n, lr) for n in names}, steps=steps)
         elif args.optimizer or args.lr is not None or args.steps is not None:
-            raise BibunError("--optimizer, --lr and --steps set the descent paths, which start"
-                             " at --from: give --from too (e.g. --from -7,2)")
+            raise error("error.cli.paths_need_from")
         note(plot_contour(e, out, runs=runs, box=box, lang=args.lang))
     elif kind == "surface":
         box = _box(args.range)
@@ -203,7 +202,7 @@ def run(args) -> int:
                 at = (sum(box[0]) / 2, sum(box[1]) / 2)
         note(plot_surface(e, out, at=at, box=box, lang=args.lang))
     else:  # pragma: no cover - argparse restricts the choices
-        raise BibunError(f"unknown plot kind {kind}")
+        raise error("error.cli.unknown_kind", kind=kind)
     return 0
 
 
@@ -233,7 +232,6 @@ def register(sub) -> None:
                    help="contour: learning rate (default 0.1)")
     p.add_argument("--steps", type=bounded_int(0, MAX_STEPS), default=None,
                    help=f"contour: steps per path (default 30, at most {MAX_STEPS:,})")
-    p.add_argument("--lang", choices=("en", "ja"), default="en")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="output file .png, .svg or .pdf (default KIND.png)")
     allow_negative_arguments(p)

@@ -6,7 +6,7 @@ import sys
 import threading
 import webbrowser
 
-from bibun.errors import BibunError
+from bibun.i18n import error
 
 
 def run_serve(args) -> int:
@@ -20,7 +20,7 @@ def run_serve(args) -> int:
         print(f"bibun: warning: serving on {host}, reachable from other machines",
               file=sys.stderr)
     if not 0 < args.port < 65536:
-        raise BibunError(f"--port must be between 1 and 65535, got {args.port}")
+        raise error("error.cli.port", port=args.port)
     allowed = ["127.0.0.1", "localhost", "[::1]", "::1"]
     if host not in allowed:
         allowed.append(host)
@@ -30,7 +30,10 @@ def run_serve(args) -> int:
     print(f"bibun workbench on {url}  (API docs: {url}docs; Ctrl-C to stop)", file=sys.stderr)
     if args.open:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    uvicorn.run(app, host=host, port=args.port, log_level=args.log_level)
+    # idle keep-alive connections close after 5 s, request heads are capped at 16 KB;
+    # a body that trickles in is cut off by the app after BODY_TIMEOUT (bibun.web.app)
+    uvicorn.run(app, host=host, port=args.port, log_level=args.log_level,
+                timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024)
     return 0
 
 

@@ -12,7 +12,8 @@ from bibun.cli._args import (
     positive_float,
     positive_int,
 )
-from bibun.errors import BibunError, LimitError
+from bibun.errors import LimitError
+from bibun.i18n import error
 
 CHOICES_DATA = ("digits", "iris", "spiral", "sine")
 
@@ -36,13 +37,12 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from bibun.autodiff.memory import tune_malloc
-    from bibun.nn.train import build_model, estimated_seconds, load_task, plot_history, train
+    from bibun.nn.train import build_model, estimated_seconds, load_task, train
+    from bibun.plot import plot_history
 
     model_name = args.model or ("lstm" if args.data == "sine" else "mlp")
     if model_name != "mlp" and args.activation is not None:
-        raise BibunError(f"--activation chooses the MLP's hidden activation; an {model_name}"
-                         f" has its own (sigmoid gates and tanh): leave out --activation or"
-                         f" use --model mlp")
+        raise error("error.cli.activation_lstm", model_name=model_name)
     activation = args.activation or "tanh"
     # every file name is checked before any work: a typo must not cost the whole run
     figure_path(args.plot)
@@ -58,10 +58,9 @@ def run(args: argparse.Namespace) -> int:
                 len(task.X_train))
     seconds = estimated_seconds(task, model, epochs, batch)
     if seconds > MAX_SECONDS:
-        raise LimitError(f"{epochs:,} epochs of a {model.num_parameters():,}-parameter"
-                         f" {model_name} on {args.data} would take about {_duration(seconds)};"
-                         f" the command line stops at {MAX_SECONDS // 60} minutes: use fewer"
-                         f" --epochs or a smaller --hidden, or the Python API (bibun.nn)")
+        raise error("error.cli.train_too_long", LimitError, epochs=epochs,
+                    params=model.num_parameters(), model_name=model_name, data=args.data,
+                    duration=_duration(seconds), limit=MAX_SECONDS // 60)
     what = model_name if model_name != "mlp" else f"mlp with {activation}"
     print(f"{args.data}: {len(task.X_train)} training / {len(task.X_test)} test examples; "
           f"{what}, {model.num_parameters():,} parameters, {args.optimizer} lr={lr:g}, "

@@ -7,6 +7,7 @@ import argparse
 
 from bibun.cli._args import bounded_int, figure_path, nonnegative_int, positive_float
 from bibun.errors import LimitError
+from bibun.i18n import Msg, error
 
 #: the command line's limits: a typo must not mean hours of computing or running out of
 #: memory.  MAX_DEPTH is bibun.nn.vanishing.MAX_DEPTH (a test keeps them equal), copied
@@ -28,12 +29,12 @@ def run(args: argparse.Namespace) -> int:
     figure_path(args.plot)  # checked before any work: a typo must not cost the whole run
     seconds = estimated_seconds(args.depth, args.width, args.steps)
     if seconds > MAX_SECONDS:
-        steps = f" and {args.steps:,} training steps" if args.steps else ""
-        raise LimitError(f"{args.depth} layers of width {args.width}{steps} would take about"
-                         f" {seconds / 60:,.0f} minutes; the command line stops at"
-                         f" {MAX_SECONDS // 60} minutes: use a smaller --width, --depth or"
-                         f" --steps")
-    from bibun.nn.vanishing import plot, probe, table
+        steps = Msg("error.cli.vanishing_steps", {"steps": args.steps}) if args.steps else ""
+        raise error("error.cli.vanishing_too_long", LimitError, depth=args.depth,
+                    width=args.width, steps=steps, minutes=seconds / 60,
+                    limit=MAX_SECONDS // 60)
+    from bibun.nn.vanishing import probe, table
+    from bibun.plot import plot_gradient_norms
 
     probes = probe(args.depth, args.width, steps=args.steps, lr=args.lr, seed=args.seed)
     print(table(probes))
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
               f"{'shrinks' if d == 1 else 'shrink'} the gradient by up to "
               f"0.25^{d} ≈ {0.25 ** d:.1e} on its way to the first layer.")
     if args.plot:
-        plot(probes, args.plot)
+        plot_gradient_norms(probes, args.plot)
         print(f"plot written to {args.plot}")
     return 0
 

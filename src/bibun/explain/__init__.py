@@ -13,9 +13,9 @@ from bibun.explain.check import CheckResult, check_answer
 from bibun.explain.derivation import Derivation, Note, Step, derivation, derivations
 from bibun.explain.equality import Comparison, compare, equal
 from bibun.explain.forms import Form, forms
-from bibun.explain.messages import default_lang
 from bibun.explain.mistakes import Diagnosis
 from bibun.expr.latex_input import parse_any, parse_latex
+from bibun.i18n import default_lang
 
 __all__ = [
     "CheckResult", "Comparison", "Derivation", "Diagnosis", "Form", "Note", "Step",

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from bibun import i18n
 from bibun.errors import BibunError
 from bibun.explain import messages as M
 from bibun.explain.equality import (
@@ -60,7 +61,7 @@ class CheckResult:
 
     def message(self, lang: str | None = None) -> str:
         """The verdict as a few sentences in ``lang``."""
-        lang = M.resolve(lang)
+        lang = i18n.resolve(lang)
         x = self.variable
         if self.correct:
             how = M.text("check.how.symbolic", lang) if self.method == "symbolic" else \
@@ -76,12 +77,12 @@ class CheckResult:
         lines = [M.text("check.wrong", lang, f=self.expr, x=x, expected=shown)]
         if self.difference is not None:
             lines.append(M.text("check.constant_difference", lang,
-                                difference=M.format_number(self.difference)))
+                                difference=i18n.format_number(self.difference)))
         if self.counterexample:
             c = self.counterexample
             if c.answer is None and c.expected is not None:
                 lines.append(M.text("check.domain_differs", lang, point=c.where(lang),
-                                    value=M.format_number(c.expected)))
+                                    value=i18n.format_number(c.expected)))
             else:
                 lines.append(M.text("check.counterexample", lang, point=c.where(lang),
                                     answer_value=c.value_text("answer", lang),
@@ -92,7 +93,7 @@ class CheckResult:
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """``correct``, ``expected``, ``counterexample``, ``diagnosis`` and context."""
-        lang = M.resolve(lang)
+        lang = i18n.resolve(lang)
         return {
             "correct": self.correct,
             "expression": str(self.expr),
@@ -120,7 +121,7 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
     unreadable expression or answer, an answer with variables the expression does not
     have, or when no point exists where both sides are defined.
     """
-    lang = M.resolve(lang)
+    lang = i18n.resolve(lang)
     e = read_formula(expr, latex, "error.unparsable_expression", lang)
     a = read_formula(answer, latex, "error.unparsable_answer", lang)
     x = var or default_variable(e)

@@ -24,12 +24,11 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from bibun.errors import BibunError, LimitError, UnknownFunctionError
+from bibun.errors import BibunError, LimitError
 from bibun.explain import show as S
 from bibun.explain.final import (
-    CORNERS,
-    JUMPS,
     expand_check,
+    fraction_parts,
     numeric_check,
     root_notes,
     simplify_step,
@@ -40,7 +39,8 @@ from bibun.expr import core
 from bibun.expr.core import ADD, CALL, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr
 from bibun.expr.printers import ordered_factors, ordered_terms, to_text
 from bibun.expr.simplify import recognize
-from bibun.rules import rule as rule_of
+from bibun.functions import CORNER, JUMP
+from bibun.functions import rule as rule_of
 from bibun.symbolic import default_variable, diff
 
 MAX_DEPTH = 150
@@ -52,13 +52,17 @@ FUNCTION_RULES = {
     "trig": "trig", "inverse_trig": "inverse_trig", "hyperbolic": "hyperbolic",
     "inverse_hyperbolic": "inverse_hyperbolic", "exp": "exp", "log": "log",
     "sigmoid": "sigmoid", "piecewise": "piecewise", "power": "power",
+    "activation": "activation", "function": "function",
 }
+#: the step of a table family the explainer has no own step for (log1p, erf, a function
+#: registered by a user): "from the rule table", so a new family never breaks steps
+GENERAL_FUNCTION_RULE = "function"
+#: how each kind of non-differentiable point is noted
+_NONDIFF_NOTES = {CORNER: "note.corner", JUMP: "note.jump"}
 
 #: names for the function being differentiated, and fresh names for chain-rule insides
 DEPENDENT_NAMES = ("y", "z", "w", "F")
 FRESH_NAMES = ("u", "v", "w", "s", "t", "p", "q", "r")
-
-_SELF_DERIVATIVE = {"exp", "sigmoid", "tanh"}
 
 
 # -- the walk ------------------------------------------------------------------------------
@@ -189,12 +193,7 @@ class _Walker:
                     c.args[0].value == "log":
                 return self.log_base(e, x, depth, lhs, role, rest, c.args[0])
             return self.constant_multiple(e, x, depth, lhs, role, c, rest)
-        numer, denom = [], []
-        for f in var_f:
-            if f.op == POW and f.args[1].op == NUM and f.args[1].value < 0:
-                denom.append(core.power(f.args[0], core.number(-f.args[1].value)))
-            else:
-                numer.append(f)
+        numer, denom = fraction_parts(var_f)
         if denom and (numer or self.quotient):
             return self.quotient_rule(e, x, depth, lhs, role, core.mul(*numer), core.mul(*denom))
         return self.product(e, x, depth, lhs, role)
@@ -319,14 +318,12 @@ class _Walker:
                  dep: str | None) -> Step:
         name = e.value
         r = rule_of(name)
-        kind = FUNCTION_RULES.get(r.kind)
-        if kind is None:  # a new table family nobody taught the explainer: say so
-            raise UnknownFunctionError(name)
+        kind = FUNCTION_RULES.get(r.kind, GENERAL_FUNCTION_RULE)
         u = e.args[0]
         if u.op != SYM or u.value != x:
             return self.chain(e, x, depth, lhs, role, dep, lambda v: core.fn(name, v), u)
         notes = []
-        if name in _SELF_DERIVATIVE and "note.self_derivative" not in self.noted:
+        if r.self_derivative and "note.self_derivative" not in self.noted:
             self.noted.add("note.self_derivative")  # once per derivation, not per use
             notes.append(Note("note.self_derivative", {}))
         if name == "cbrt":
@@ -393,8 +390,7 @@ def nondiff_notes(name: str, u: Expr) -> list[Note]:
     for p in r.nondiff:
         value = int(p) if float(p).is_integer() else p
         cond = S.eq(S.E(u), S.E(core.number(value)))
-        key = "note.jump" if name in JUMPS else "note.corner" if name in CORNERS \
-            else "note.vertical"
+        key = _NONDIFF_NOTES.get(r.nondiff_kind, "note.vertical")
         out.append(Note(key, {"function": name, "condition": cond}))
     return out
 

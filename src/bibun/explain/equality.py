@@ -35,11 +35,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from bibun import i18n
 from bibun.errors import BibunError, DomainError, LimitError, ParseError
 from bibun.explain import messages as M
 from bibun.expr import core
-from bibun.expr.core import CALL, FN, MUL, NUM, ONE, POW, ZERO, Expr
+from bibun.expr.core import CALL, MUL, NUM, ONE, POW, ZERO, Expr
 from bibun.expr.latex_input import parse_any
+from bibun.expr.ops import exponential_form
 from bibun.expr.simplify import expand, together
 from bibun.symbolic import diff
 
@@ -65,12 +67,12 @@ class Counterexample:
     answer: float | None
 
     def where(self, lang: str) -> str:
-        return M.join_list([f"{k} = {M.format_number(v)}" for k, v in self.point.items()],
+        return i18n.join_list([f"{k} = {i18n.format_number(v)}" for k, v in self.point.items()],
                            lang)
 
     def value_text(self, which: str, lang: str) -> str:
         v = self.expected if which == "expected" else self.answer
-        return M.text("value.undefined", lang) if v is None else M.format_number(v)
+        return M.text("value.undefined", lang) if v is None else i18n.format_number(v)
 
     @property
     def domains_differ(self) -> bool:
@@ -98,7 +100,7 @@ class Comparison:
         return self.equal
 
     def message(self, lang: str | None = None) -> str:
-        lang = M.resolve(lang)
+        lang = i18n.resolve(lang)
         if self.equal:
             how = M.text("equal.how.symbolic", lang) if self.method == "symbolic" else \
                 M.text("equal.how.numeric", lang, n=self.points)
@@ -107,7 +109,7 @@ class Comparison:
         out = M.text("equal.no", lang, a=self.a, b=self.b)
         if self.difference is not None:
             out += "\n" + M.text("equal.constant_difference", lang, a=self.a, b=self.b,
-                                 difference=M.format_number(self.difference))
+                                 difference=i18n.format_number(self.difference))
         if self.counterexample:
             c = self.counterexample
             if c.domains_differ:
@@ -115,11 +117,11 @@ class Comparison:
                 value = c.expected if c.answer is None else c.answer
                 out += "\n" + M.text("equal.domain_differs", lang, point=c.where(lang),
                                      defined=defined, undefined=undefined,
-                                     value=M.format_number(value))
+                                     value=i18n.format_number(value))
             else:
                 out += "\n" + M.text("equal.counterexample", lang, point=c.where(lang),
-                                     a_value=M.format_number(c.expected),
-                                     b_value=M.format_number(c.answer))
+                                     a_value=i18n.format_number(c.expected),
+                                     b_value=i18n.format_number(c.answer))
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -132,38 +134,6 @@ class Comparison:
 
 
 # -- algebra ----------------------------------------------------------------------------------
-
-
-def _exp_form_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
-    """tanh, sinh, cosh, sigmoid through e^u; tan, cot, sec, csc through sin and cos."""
-    if node.op != FN:
-        return None
-    u = args[0]
-    name = node.value
-    ep, em = core.fn("exp", u), core.fn("exp", core.neg(u))
-    if name == "tanh":
-        return (ep - em) / (ep + em)
-    if name == "sinh":
-        return (ep - em) / 2
-    if name == "cosh":
-        return (ep + em) / 2
-    if name == "sigmoid":
-        return 1 / (1 + em)
-    if name == "tan":
-        return core.fn("sin", u) / core.fn("cos", u)
-    if name == "cot":
-        return core.fn("cos", u) / core.fn("sin", u)
-    if name == "sec":
-        return 1 / core.fn("cos", u)
-    if name == "csc":
-        return 1 / core.fn("sin", u)
-    return None
-
-
-def exponential_form(e: Expr) -> Expr:
-    """Rewrite hyperbolic functions and the sigmoid through exponentials (and tan, cot,
-    sec, csc through sin and cos) so that algebra can compare forms."""
-    return core.rebuild(e, _exp_form_node)
 
 
 def _numerator(e: Expr) -> Expr:
@@ -402,7 +372,7 @@ def compare_exprs(a: Expr, b: Expr, lang: str, guard=None, extra_names: Iterable
 def compare(a: Any, b: Any, *, lang: str | None = None, latex: bool | None = None) -> Comparison:
     """Whether two expressions (or texts, plain or LaTeX) are the same function, with a
     counterexample when they are not."""
-    lang = M.resolve(lang)
+    lang = i18n.resolve(lang)
     ea = read_formula(a, latex, "error.unparsable_expression", lang)
     eb = read_formula(b, latex, "error.unparsable_answer", lang)
     return compare_exprs(ea, eb, lang)

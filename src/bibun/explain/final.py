@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
@@ -19,13 +20,10 @@ from bibun.explain.show import Show
 from bibun.explain.steps import Note, Step
 from bibun.expr import core
 from bibun.expr.core import ADD, CALL, FN, MUL, NUM, ONE, POW, Expr
+from bibun.expr.ops import definition_of
 from bibun.expr.simplify import expand
-from bibun.rules import RULES as RULE_TABLE
+from bibun.functions import CORNER, JUMP, RULES
 from bibun.symbolic import diff, nondifferentiable_points
-
-_RULE_NAMES = set(RULE_TABLE)
-JUMPS = {"step", "sign"}
-CORNERS = {"relu", "abs"}
 
 
 def _is_int(e: Expr) -> bool:
@@ -35,19 +33,30 @@ def _is_int(e: Expr) -> bool:
 def identity_of(node: Expr, reciprocal: bool = False) -> Show | None:
     """The identity that introduces ``node`` when recognize() rewrites to it, in the
     direction used: cos/sin = 1/tan where the answer has 1/tan (``reciprocal``)."""
-    u = node.args[0]
-    if node.value == "tanh":
-        a = core.add(core.fn("exp", u), core.neg(core.fn("exp", core.neg(u))))
-        b = core.add(core.fn("exp", u), core.fn("exp", core.neg(u)))
-        return S.eq(S.frac(S.E(a), S.E(b)), S.E(node))
-    if node.value == "sigmoid":
-        return S.eq(S.frac(S.E(1), S.E(core.add(ONE, core.fn("exp", core.neg(u))))), S.E(node))
-    if node.value == "tan" and reciprocal:
-        return S.eq(S.frac(S.E(core.fn("cos", u)), S.E(core.fn("sin", u))),
-                    S.frac(S.E(1), S.E(node)))
-    if node.value == "tan":
-        return S.eq(S.frac(S.E(core.fn("sin", u)), S.E(core.fn("cos", u))), S.E(node))
-    return None
+    form = definition_of(node)  # the rule table's definition (or tan = sin/cos)
+    if form is None:
+        return None
+    num, den = _split_fraction(form)
+    if reciprocal:
+        return S.eq(S.frac(S.E(den), S.E(num)), S.frac(S.E(1), S.E(node)))
+    return S.eq(S.frac(S.E(num), S.E(den)), S.E(node))
+
+
+def fraction_parts(factors: Iterable[Expr]) -> tuple[list[Expr], list[Expr]]:
+    """The factors above and below the bar (negative exponents go below, made positive):
+    how the quotient rule and the identities read a product as a fraction."""
+    num, den = [], []
+    for f in factors:
+        if f.op == POW and f.args[1].op == NUM and f.args[1].value < 0:
+            den.append(core.power(f.args[0], core.number(-f.args[1].value)))
+        else:
+            num.append(f)
+    return num, den
+
+
+def _split_fraction(e: Expr) -> tuple[Expr, Expr]:
+    num, den = fraction_parts(e.args if e.op == MUL else (e,))
+    return core.mul(*num) if num else ONE, core.mul(*den) if den else ONE
 
 
 def simplify_step(result: Expr, final: Expr, var: str) -> Step:
@@ -163,10 +172,11 @@ def root_notes(e: Expr, var: str) -> list[Note]:
     their own steps."""
     out = []
     for nd in nondifferentiable_points(e, var):
-        if nd.function in JUMPS or nd.function in CORNERS:
+        r = RULES.get(nd.function)
+        if r is not None and r.nondiff_kind in (JUMP, CORNER):
             continue
         try:  # roots come back as text such as "sqrt(x)": show them as formulas
-            what: Any = nd.function if nd.function in _RULE_NAMES else core.as_expr(nd.function)
+            what: Any = nd.function if r is not None else core.as_expr(nd.function)
         except BibunError:
             what = nd.function
         out.append(Note("note.nondiff", {"function": what,

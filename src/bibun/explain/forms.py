@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from bibun import i18n
 from bibun.errors import BibunError, LimitError
 from bibun.explain import messages as M
-from bibun.explain.equality import exponential_form
 from bibun.expr import core
 from bibun.expr.core import FN, Expr
 from bibun.expr.latex_input import parse_any
+from bibun.expr.ops import exponential_form
 from bibun.expr.simplify import expand, factor, recognize, together
-
-_EXP_FUNCTIONS = {"tanh", "sinh", "cosh", "sigmoid"}
+from bibun.functions import rule
 
 
 class _FormTuple(NamedTuple):
@@ -41,7 +41,7 @@ class Form(_FormTuple):
         return self.label_en
 
     def label(self, lang: str | None = None) -> str:
-        return self.label_ja if M.resolve(lang) == "ja" else self.label_en
+        return self.label_ja if i18n.resolve(lang) == "ja" else self.label_en
 
 
 def _form(key: str, e: Expr, **params: Any) -> Form:
@@ -101,7 +101,7 @@ def forms(expr_or_derivative: Any, original: Any = None, *, latex: bool | None =
         offer("factored", lambda: factor(expanded))
     offer("factored", lambda: factor(d))
     offer("common_denominator", lambda: together(d))
-    if any(n.op == FN and n.value in _EXP_FUNCTIONS for n in core.postorder(d)):
+    if any(n.op == FN and rule(n.value).definition is not None for n in core.postorder(d)):
         def exponential() -> Expr:
             ex = exponential_form(d)
             return min((ex, together(ex), together(expand(ex))), key=lambda c: c.size)

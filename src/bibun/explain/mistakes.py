@@ -4,21 +4,26 @@ For a wrong answer, the derivative a learner would get by making a typical mista
 computed — everywhere at once and at each single place in the formula — and compared
 with the answer at the points already sampled.  Each match becomes a
 :class:`Diagnosis` with its English and Japanese explanation from the catalogs.
+
+A mistake is not a second differentiator: it is an override of the walk ``diff`` itself
+uses (:func:`bibun.symbolic.diff_once`) that changes one rule at the chosen places, so
+a new function in the rule table, or a fix to a rule, reaches the mistake models too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from bibun import i18n
 from bibun.errors import BibunError
 from bibun.explain import messages as M
 from bibun.explain.equality import EVAL_ERRORS, close, concretize, value_at
 from bibun.expr import core
 from bibun.expr.core import ADD, CALL, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr
-from bibun.rules import rule as rule_of
-from bibun.symbolic import EXPR_OPS, diff
+from bibun.symbolic import diff, diff_once, node_derivative
 
 
 @dataclass
@@ -30,7 +35,7 @@ class Diagnosis:
     ja: str
 
     def text(self, lang: str | None = None) -> str:
-        return self.ja if M.resolve(lang) == "ja" else self.en
+        return self.ja if i18n.resolve(lang) == "ja" else self.en
 
     def to_json(self, lang: str | None = None) -> dict[str, str]:
         return {"code": self.code, "message": self.text(lang), "en": self.en, "ja": self.ja}
@@ -58,99 +63,121 @@ def _split_quotient(node: Expr, x: str) -> tuple[Expr, Expr] | None:
     return core.mul(*num), g
 
 
+# Each mistake is a slip in one rule: ``slip(node, d, x)`` gives (the learner's derivative
+# of ``node``, the expression the diagnosis names) where the slip can happen, else None.
+# They run as overrides of the one derivative walk (symbolic.diff_once), so everything
+# that is not the slip is differentiated by the very rules ``diff`` uses.
+
+Slip = Callable[[Expr, Mapping[Expr, Expr], str], tuple[Expr, Expr] | None]
+
+
+def _no_inner(node: Expr, d: Mapping[Expr, Expr], x: str) -> tuple[Expr, Expr] | None:
+    """The chain rule without the inner derivative: every inner u' taken as 1."""
+    op = node.op
+    if op == FN:
+        u = node.args[0]
+        return None if u.op == SYM else (node_derivative(node, {u: ONE}), u)
+    if op == POW:
+        b, k = node.args
+        if d.get(k, ZERO) is ZERO:  # (u^k)' written k u^(k-1)
+            return None if b.op == SYM else (node_derivative(node, {b: ONE}), b)
+        if d.get(b, ZERO) is ZERO:  # (a^u)' written a^u ln a
+            return None if k.op == SYM else (node_derivative(node, {k: ONE}), k)
+        return None
+    if op == CALL:
+        inner = {a: ONE if a.op != SYM else da for a in node.args
+                 if (da := d.get(a, ZERO)) is not ZERO}
+        hit = next((a for a in inner if a.op != SYM), None)
+        return None if hit is None else (node_derivative(node, inner), hit)
+    return None
+
+
+def _product(node: Expr, d: Mapping[Expr, Expr], x: str) -> tuple[Expr, Expr] | None:
+    """(uv)' written u'v': the product of the derivatives."""
+    if node.op != MUL:
+        return None
+    var_f = [a for a in node.args if x in a.free]
+    if len(var_f) < 2 or any(_is_den(a) for a in var_f):
+        return None
+    return core.mul(*(d[a] if x in a.free else a for a in node.args)), node
+
+
+def _exponent(node: Expr, d: Mapping[Expr, Expr], x: str) -> tuple[Expr, Expr] | None:
+    """(u^k)' written k u^k u': the exponent not lowered."""
+    if node.op != POW or d.get(node.args[1], ZERO) is not ZERO:
+        return None
+    b, k = node.args
+    return core.mul(k, node, d.get(b, ZERO)), b
+
+
+def _quotient(denominator_squared: bool) -> Slip:
+    """(f/g)' with the numerator in the wrong order, (fg' - f'g)/g^2, or with g where
+    g^2 belongs, (f'g - fg')/g."""
+
+    def slip(node: Expr, d: Mapping[Expr, Expr], x: str) -> tuple[Expr, Expr] | None:
+        parts = _split_quotient(node, x)
+        if parts is None:
+            return None
+        f, g = parts
+        fp, gp = diff(f, x), diff(g, x)
+        if denominator_squared:
+            r = core.mul(core.add(core.mul(f, gp), core.neg(core.mul(fp, g))),
+                         core.power(g, core.number(-2)))
+        else:
+            r = core.mul(core.add(core.mul(fp, g), core.neg(core.mul(f, gp))),
+                         core.power(g, core.MINUS_ONE))
+        return r, g
+
+    return slip
+
+
+def _trig_sign(node: Expr, d: Mapping[Expr, Expr], x: str) -> tuple[Expr, Expr] | None:
+    """sin' = -cos or cos' = sin: the sign of a trigonometric derivative flipped."""
+    if node.op != FN or node.value not in ("sin", "cos"):
+        return None
+    return core.neg(node_derivative(node, d)), node.args[0]
+
+
+SLIPS: dict[str, Slip] = {
+    "no_inner": _no_inner,
+    "product": _product,
+    "exponent": _exponent,
+    "quotient_order": _quotient(denominator_squared=True),
+    "quotient_denominator": _quotient(denominator_squared=False),
+    "trig_sign": _trig_sign,
+}
+
+
+class _Slipping:
+    """A slip as an override of the walk: at ``target`` (every node where it can happen
+    when None); ``inner`` keeps what the first slip involved."""
+
+    def __init__(self, slip: Slip, x: str, target: Expr | None) -> None:
+        self.slip, self.x, self.target = slip, x, target
+        self.inner: Expr | None = None
+
+    def __call__(self, node: Expr, d: Mapping[Expr, Expr]) -> Expr | None:
+        if self.target is not None and node is not self.target:
+            return None
+        made = self.slip(node, d, self.x)
+        if made is None:
+            return None
+        if self.inner is None:
+            self.inner = made[1]
+        return made[0]
+
+
 def mistaken_derivative(expr: Expr, x: str, mistake: str, target: Expr | None = None
                         ) -> tuple[Expr, Expr | None] | None:
     """The derivative a learner gets by making ``mistake`` at ``target`` (every place
     it applies when None); returns (result, inner expression involved) or None when the
-    mistake does not apply.  Mistakes: no_inner, product, exponent, quotient_order,
-    quotient_denominator, trig_sign."""
-    d: dict[Expr, Expr] = {}
-    hit: Expr | None = None
-    for node in core.postorder(expr):
-        if x not in node.free:
-            d[node] = ZERO
-            continue
-        on = target is None or node is target
-        op = node.op
-        r: Expr
-        if op == SYM:
-            r = ONE
-        elif op == ADD:
-            r = core.add(*(d[a] for a in node.args))
-        elif mistake.startswith("quotient") and on and _split_quotient(node, x) is not None:
-            f, g = _split_quotient(node, x)  # type: ignore[misc]
-            fp, gp = diff(f, x), diff(g, x)
-            if mistake == "quotient_order":
-                r = core.mul(core.add(core.mul(f, gp), core.neg(core.mul(fp, g))),
-                             core.power(g, core.number(-2)))
-            else:
-                r = core.mul(core.add(core.mul(fp, g), core.neg(core.mul(f, gp))),
-                             core.power(g, core.MINUS_ONE))
-            hit = hit or g
-        elif op == MUL:
-            args = node.args
-            var_f = [a for a in args if x in a.free]
-            if mistake == "product" and on and len(var_f) >= 2 and \
-                    not any(_is_den(a) for a in var_f):
-                r = core.mul(*(d[a] if x in a.free else a for a in args))
-                hit = hit or node
-            else:
-                r = core.add(*(core.mul(*args[:i], d[a], *args[i + 1:])
-                               for i, a in enumerate(args) if d[a] is not ZERO))
-        elif op == POW:
-            b, k = node.args
-            db, dk = d[b], d[k]
-            if dk is ZERO:
-                k1 = core.add(k, core.MINUS_ONE)
-                if mistake == "exponent" and on:
-                    r = core.mul(k, node, db)
-                    hit = hit or b
-                elif mistake == "no_inner" and on and b.op != SYM:
-                    r = core.mul(k, core.power(b, k1))
-                    hit = hit or b
-                else:
-                    r = core.mul(k, core.power(b, k1), db)
-            elif db is ZERO:
-                if mistake == "no_inner" and on and k.op != SYM:
-                    r = core.mul(node, core.fn("log", b))
-                    hit = hit or k
-                else:
-                    r = core.mul(node, core.fn("log", b), dk)
-            else:
-                r = core.mul(node, core.add(core.mul(dk, core.fn("log", b)),
-                                            core.mul(k, db, core.power(b, core.MINUS_ONE))))
-        elif op == FN:
-            u = node.args[0]
-            outer = rule_of(node.value).deriv(u, node, EXPR_OPS)
-            if mistake == "no_inner" and on and u.op != SYM:
-                r = outer
-                hit = hit or u
-            elif mistake == "trig_sign" and on and node.value in ("sin", "cos"):
-                r = core.neg(core.mul(outer, d[u]))
-                hit = hit or u
-            else:
-                r = core.mul(outer, d[u])
-        elif op == CALL:
-            fname, orders = node.value
-            terms = []
-            for i, a in enumerate(node.args):
-                if d[a] is ZERO:
-                    continue
-                o = list(orders)
-                o[i] += 1
-                part = core.call(fname, node.args, tuple(o))
-                if mistake == "no_inner" and on and a.op != SYM:
-                    terms.append(part)
-                    hit = hit or a
-                else:
-                    terms.append(core.mul(part, d[a]))
-            r = core.add(*terms)
-        else:  # pragma: no cover
-            r = ZERO
-        d[node] = r
-    if hit is None:
+    mistake does not apply.  Mistakes: the keys of :data:`SLIPS` (no_inner, product,
+    exponent, quotient_order, quotient_denominator, trig_sign)."""
+    slipping = _Slipping(SLIPS[mistake], x, target)
+    result = diff_once(expr, core.symbol(x), slipping)
+    if slipping.inner is None:
         return None
-    return d[expr], hit
+    return result, slipping.inner
 
 
 #: (mistake model, diagnosis code, message key), most specific first
@@ -188,7 +215,7 @@ def _nice_factor(c: float) -> str:
     f = Fraction(c).limit_denominator(36)
     if abs(float(f) - c) <= 1e-9 * max(1.0, abs(c)):
         return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
-    return M.format_number(c)
+    return i18n.format_number(c)
 
 
 def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,

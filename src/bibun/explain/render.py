@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from bibun import i18n
 from bibun.errors import BibunError
 from bibun.explain import messages as M
 from bibun.explain import show as S
@@ -19,7 +20,7 @@ from bibun.explain.show import Show
 from bibun.explain.steps import Derivation, Note, Step
 from bibun.expr.core import Expr
 from bibun.expr.printers import to_latex
-from bibun.rules import rule as rule_of
+from bibun.functions import rule as rule_of
 
 FORMATS = ("text", "markdown", "latex", "mathml", "json")
 DETAILS = ("normal", "full")
@@ -53,12 +54,9 @@ class Line:
 
 
 def function_label(name: str, lang: str) -> str:
-    """How a function is called ("sine", "正弦関数 sin"); a function added to the rule
-    table before the catalogs falls back to the table's own names."""
-    key = f"fn.{name}"
-    if M.has(key, lang):
-        return M.template(key, lang)
-    return rule_of(name).ja if lang == "ja" else name
+    """How a function is called ("sine", "正弦関数 sin"): the catalog line ``fn.<name>``
+    that comes with every rule (a missing line is a clear error naming the catalog)."""
+    return i18n.template(f"fn.{rule_of(name).name}", lang)
 
 
 class _Layout:
@@ -185,11 +183,11 @@ class _Layout:
             self.lines.append(Line("note", depth + 1, "", self.seg(key)))
             return
         point = data["point"]
-        where = M.join_list([f"{k} = {M.format_number(float(v))}" for k, v in point.items()],
+        where = i18n.join_list([f"{k} = {i18n.format_number(float(v))}" for k, v in point.items()],
                             self.lang)
         self.lines.append(Line("text", depth + 1, "", self.seg(
-            "check.numeric.body", point=where, approx=M.format_number(data["approx"]),
-            value=M.format_number(data["value"]), h=f"{data['h']:.0e}", x=self.d.var)))
+            "check.numeric.body", point=where, approx=i18n.format_number(data["approx"]),
+            value=i18n.format_number(data["value"]), h=f"{data['h']:.0e}", x=self.d.var)))
         key = "check.numeric.agree" if data["agree"] else "check.numeric.disagree"
         self.lines.append(Line("note", depth + 1, "", self.seg(key)))
 
@@ -226,7 +224,7 @@ def layout(d: Derivation, lang: str | None = None, detail: str = "normal") -> li
     """The format-neutral lines of an explanation."""
     if detail not in DETAILS:
         raise BibunError(f"unknown detail level {detail!r}: use {' or '.join(DETAILS)}")
-    return _Layout(d, M.resolve(lang), detail).build()
+    return _Layout(d, i18n.resolve(lang), detail).build()
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -238,7 +236,7 @@ def _plain(seg: Any) -> str:
     if isinstance(seg, Show | Expr):
         return S.show_text(S.as_show(seg))
     if isinstance(seg, float):
-        return M.format_number(seg)
+        return i18n.format_number(seg)
     return str(seg)
 
 
@@ -431,7 +429,7 @@ def _json_step(step: Step, lay: _Layout) -> dict[str, Any]:
 def to_json(d: Derivation, lang: str | None = None) -> dict[str, Any]:
     """The derivation as JSON-ready data; the structure is documented in docs/explain.md
     and checked by ``derivation.schema.json``."""
-    lay = _Layout(d, M.resolve(lang), "full")
+    lay = _Layout(d, i18n.resolve(lang), "full")
     return {
         "$schema": SCHEMA_ID,
         "version": 1,
@@ -451,7 +449,7 @@ def to_json(d: Derivation, lang: str | None = None) -> dict[str, Any]:
 def render(d: Derivation, lang: str | None = None, format: str = "text",
            detail: str = "normal") -> str:
     """One derivation in one of :data:`FORMATS`."""
-    lang = M.resolve(lang)
+    lang = i18n.resolve(lang)
     if format == "json":
         import json
 

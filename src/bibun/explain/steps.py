@@ -19,7 +19,8 @@ from bibun.expr.core import Expr
 RULES = (
     "constant", "partial_constant", "variable", "constant_multiple", "sum", "power", "product",
     "quotient", "chain", "exp", "exp_base", "log", "log_base", "trig", "inverse_trig",
-    "hyperbolic", "inverse_hyperbolic", "sigmoid", "piecewise", "abstract", "general_power",
+    "hyperbolic", "inverse_hyperbolic", "sigmoid", "activation", "function", "piecewise",
+    "abstract", "general_power",
     "repeat", "simplify", "expand_check", "numeric_check",
 )
 

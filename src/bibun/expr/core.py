@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 
 from bibun.errors import BibunError, DomainError, LimitError
-from bibun.rules import rule
+from bibun.expr.numbers import int_root
+from bibun.expr.provided import provided
+from bibun.functions import rule
 
 # node kinds
 NUM, SYM, CONST, ADD, MUL, POW, FN, CALL = "num", "sym", "const", "add", "mul", "pow", "fn", "call"
@@ -44,6 +46,7 @@ def _forget(ref: weakref.KeyedRef, _table: dict = _table) -> None:
     """Called when a node dies: drop its entry unless a new node took the key."""
     if _table.get(ref.key) is ref:
         del _table[ref.key]
+
 
 
 class Expr:
@@ -104,9 +107,7 @@ class Expr:
 
     # -- conveniences ------------------------------------------------------------------
     def __str__(self) -> str:
-        from bibun.expr.printers import to_text
-
-        return to_text(self)
+        return provided("text")(self)
 
     def __repr__(self) -> str:
         return f"Expr({str(self)!r})" if self.size < 2000 else f"<Expr of size {self.size}>"
@@ -116,33 +117,23 @@ class Expr:
 
     def latex(self) -> str:
         """LaTeX source of this expression."""
-        from bibun.expr.printers import to_latex
-
-        return to_latex(self)
+        return provided("latex")(self)
 
     def unicode(self) -> str:
         """Human-friendly text with x², ·, −."""
-        from bibun.expr.printers import to_unicode
-
-        return to_unicode(self)
+        return provided("unicode")(self)
 
     def python(self) -> str:
         """Python/NumPy source for this expression."""
-        from bibun.expr.printers import to_python
-
-        return to_python(self)
+        return provided("python")(self)
 
     def diff(self, var: str | Expr = "x", n: int = 1) -> Expr:
         """The n-th derivative with respect to ``var`` (textbook form)."""
-        from bibun.symbolic import diff
-
-        return diff(self, var, n)
+        return provided("diff")(self, var, n)
 
     def evaluate(self, values: dict[str, Any] | None = None, /, **kw: Any) -> Any:
         """Value at a point: exact where the inputs are exact, floats otherwise."""
-        from bibun.expr.evaluate import evaluate
-
-        return evaluate(self, {**(values or {}), **kw})
+        return provided("evaluate")(self, {**(values or {}), **kw})
 
     def __float__(self) -> float:
         """float(parse("pi/2")): a number without free variables, as a float."""
@@ -279,18 +270,11 @@ def as_expr(x: Any) -> Expr:
     if isinstance(x, (int, Fraction, float)):
         return number(x)
     if isinstance(x, str):
-        from bibun.expr.parse import parse
-
-        return parse(x)
-    try:  # numpy scalars
-        import numpy as np
-
-        if isinstance(x, np.integer):
-            return number(int(x))
-        if isinstance(x, np.floating):
-            return number(float(x))
-    except ImportError:  # pragma: no cover
-        pass
+        return provided("parse")(x)
+    if isinstance(x, np.integer):
+        return number(int(x))
+    if isinstance(x, np.floating):
+        return number(float(x))
     raise BibunError(f"cannot turn {type(x).__name__} into an expression (give a formula"
                      " as text, a number or an expression)")
 
@@ -468,19 +452,6 @@ def _pow_raw(b: Expr, x: Expr) -> Expr:
     return _make(POW, (b, x))
 
 
-def _int_root(n: int, k: int) -> int | None:
-    """Exact integer k-th root of n >= 0, or None."""
-    if n < 0:
-        return None
-    r = round(n ** (1.0 / k)) if n < 2**1000 else None
-    if r is None:
-        return None
-    for c in (r - 1, r, r + 1):
-        if c >= 0 and c**k == n:
-            return c
-    return None
-
-
 def _num_pow(b: Number, x: Number) -> Expr | None:
     """b^x for numbers, exact where possible; None to keep the power symbolic."""
     if isinstance(b, float) or isinstance(x, float):
@@ -517,7 +488,7 @@ def _num_pow(b: Number, x: Number) -> Expr | None:
     p, q = x.numerator, x.denominator
     if q > 64:
         return None
-    rn, rd = _int_root(fb.numerator, q), _int_root(fb.denominator, q)
+    rn, rd = int_root(fb.numerator, q), int_root(fb.denominator, q)
     if rn is None or rd is None:
         if abs(p) >= q:  # 2^(3/2) = 2·2^(1/2): pull out the integer part of the exponent
             whole = p // q

@@ -25,7 +25,9 @@ from bibun.expr.core import (
     Expr,
     postorder,
 )
-from bibun.rules import rule
+from bibun.expr.parse import parse
+from bibun.expr.provided import provide
+from bibun.functions import rule
 
 
 def _where(values: dict[str, Any]) -> str:
@@ -51,9 +53,11 @@ def _exact(v: Any) -> bool:
 
 
 def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
+    if isinstance(x, Fraction) and x.denominator == 1:
+        x = x.numerator  # an integer exponent takes the size check below, not Fraction's pow
+    if b == 0 and x < 0:  # 0^(-1), 0^(-1/2), 0.0^(-2): exact or not
+        raise _domain_error(f"division by zero in {node} at {_where(values)}", node)
     if _exact(b) and isinstance(x, int):
-        if b == 0 and x < 0:
-            raise _domain_error(f"division by zero in {node} at {_where(values)}", node)
         bits = max(Fraction(b).numerator.bit_length(), Fraction(b).denominator.bit_length())
         if bits * abs(x) > MAX_BITS:
             raise LimitError(f"number too large while evaluating {node}")
@@ -63,8 +67,6 @@ def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
         if isinstance(r, Fraction):
             return r
     fb, fx = float(b), float(x)
-    if fb == 0 and fx < 0:
-        raise _domain_error(f"division by zero in {node} at {_where(values)}", node)
     if fb < 0 and not fx.is_integer():
         raise _domain_error(f"{node} is not real at {_where(values)}: negative base {fb} "
                             f"raised to the non-integer power {fx}", node)
@@ -157,8 +159,6 @@ def _coerce(name: str, v: Any) -> Any:
     if isinstance(v, complex):
         raise DomainError(f"{name} = {v}: bibun evaluates over the reals")
     if isinstance(v, str):
-        from bibun.expr.parse import parse
-
         e = parse(v)
         if e.free:
             raise DomainError(f"value for {name} must be a number, got {v!r}")
@@ -210,3 +210,6 @@ def evaluate_numeric(expr: Expr, values: dict[str, Any]) -> Any:
 def _evaluate_array(expr: Expr, values: dict[str, Any]) -> np.ndarray:
     out = evaluate_numeric(expr, {k: np.asarray(v, dtype=float) for k, v in values.items()})
     return np.asarray(out, dtype=float)
+
+
+provide("evaluate", evaluate)

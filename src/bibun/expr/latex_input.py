@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lark import Token
 
@@ -51,16 +52,18 @@ from bibun.expr.parse import (
     refuse_operator_inside,
     run_grammar,
 )
+from bibun.functions import latex_function
+from bibun.i18n import error, parse_error
 
-#: LaTeX function commands -> rule names
-FUNCTION_COMMANDS = {
-    "sin": "sin", "cos": "cos", "tan": "tan", "cot": "cot", "sec": "sec", "csc": "csc",
-    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "sinh": "sinh", "cosh": "cosh",
-    "tanh": "tanh", "exp": "exp", "ln": "log", "log": "log",
-}
-#: names inside \operatorname{...} / \mathrm{...} that are not aliases in the rule table
-OPERATOR_NAMES = {"arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh", "sgn": "sign",
-                  "Heaviside": "step", "H": "step"}
+
+def _command_function(name: str) -> str | None:
+    """The rule a LaTeX command (\\sin, \\coth, \\arcsin) or operator name
+    (\\operatorname{sech}) stands for: the table's ``latex``/``latex_names`` and its
+    text names; Greek letters are letters (\\sigma(x) is handled where letters are)."""
+    if name in _GREEK_COMMANDS:
+        return None
+    return latex_function(name) or FUNCTIONS.get(name)
+
 _GREEK_COMMANDS = {v: k for k, v in {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
     "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
@@ -138,8 +141,8 @@ class _Scanner:
         self.parens: list[tuple[str, int]] = []
 
     # -- helpers -----------------------------------------------------------------------
-    def err(self, msg: str, at: int) -> ParseError:
-        return ParseError(msg, self.text, at + 1)
+    def err(self, key: str, at: int, **params: Any) -> ParseError:
+        return parse_error(key, self.text, at + 1, **params)
 
     def emit(self, kind: str, value: str, at: int) -> None:
         self.toks.append(Token(kind, value, start_pos=at, line=1, column=at + 1))
@@ -186,20 +189,20 @@ class _Scanner:
             self.item()
         if len(self.frames) > 1:
             f = self.frames[-1]
-            raise self.err("unbalanced '{': it is never closed", f.col)
+            raise self.err("error.parse.latex_brace_unclosed", f.col)
         if self.frames[0].expect:
             a = self.frames[0].expect[0]
-            raise self.err(f"\\{a.command} is missing an argument", a.col)
+            raise self.err("error.parse.latex_missing_argument", a.col, command=a.command)
         if self.parens:
             c, at = self.parens[-1]
-            raise self.err(f"unbalanced '{c}': it is never closed", at)
+            raise self.err("error.parse.never_closed", at, o=c)
         if self.bars:
-            raise ParseError("unbalanced '|': an absolute value bar is never closed", t, None)
+            raise parse_error("error.parse.bar_unclosed", t, None)
         return self.toks
 
     def open_group(self, arg: _Arg) -> None:
         if len(self.frames) > MAX_DEPTH:
-            raise LimitError(f"formula nested too deeply (more than {MAX_DEPTH:,} groups)")
+            raise error("error.parse.too_deep_groups", LimitError, limit=MAX_DEPTH)
         at = self.i
         self.emit_all(arg.open, at)
         self.frames.append(_Frame(arg.close, at))
@@ -208,11 +211,11 @@ class _Scanner:
     def close_group(self) -> None:
         at = self.i
         if len(self.frames) == 1:
-            raise self.err("unbalanced '}': nothing to close", at)
+            raise self.err("error.parse.latex_brace_nothing_to_close", at)
         frame = self.frames.pop()
         if frame.expect:
             a = frame.expect[0]
-            raise self.err(f"\\{a.command} is missing an argument", a.col)
+            raise self.err("error.parse.latex_missing_argument", a.col, command=a.command)
         self.emit_all(frame.close, at)
         self.i += 1
 
@@ -229,7 +232,7 @@ class _Scanner:
             self.i += 1
             self.skip_space()
         if self.i >= self.end:
-            raise self.err(f"\\{arg.command} is missing an argument", arg.col)
+            raise self.err("error.parse.latex_missing_argument", arg.col, command=arg.command)
         self.single()
         self.emit_all(arg.close, self.i - 1)
 
@@ -245,15 +248,15 @@ class _Scanner:
         elif c == "\\":
             m = _COMMAND.match(t, i)
             if m is None:
-                raise self.err("a lone backslash at the end", i)
+                raise self.err("error.parse.latex_lone_backslash", i)
             name = m.group(1)
             if name == "pi" or name in _GREEK_COMMANDS:
                 self.i = m.end()
                 self.command(name, i)
             else:
-                raise self.err(f"put the argument \\{name} in braces {{…}}", i)
+                raise self.err("error.parse.latex_argument_braces", i, name=name)
         else:
-            raise self.err(f"unexpected {c!r} where an argument was expected", i)
+            raise self.err("error.parse.latex_unexpected_argument", i, c=repr(c))
 
     # -- one item at the current position ----------------------------------------------------
     def item(self) -> None:
@@ -285,24 +288,24 @@ class _Scanner:
             self.i += 1
             self.skip_space()
             if self.i >= self.end:
-                raise self.err("'^' needs an exponent, as in x^{2}", i)
+                raise self.err("error.parse.latex_exponent", i)
             self.frames[-1].expect.append(_Arg([("LPAR", "{")], [("RPAR", "}")], i, "^"))
         elif c == "\\":
             m = _COMMAND.match(t, i)
             if m is None:
-                raise self.err("a lone backslash at the end", i)
+                raise self.err("error.parse.latex_lone_backslash", i)
             self.i = m.end()
             self.command(m.group(1), i)
         elif c == "_":
-            raise self.err("a subscript '_' must follow a letter, as in x_{1}", i)
+            raise self.err("error.parse.latex_subscript", i)
         elif c == "'":
-            raise self.err("a prime (') is only understood after f, g or h, as in f'(x)", i)
+            raise self.err("error.parse.prime_where", i)
         elif c == "=":
-            raise self.err("'=' may appear once, as in y = x^2 or f(x) = x^2", i)
+            raise self.err("error.parse.equals_once", i)
         elif c == "$":
-            raise self.err("'$' may only surround the whole formula", i)
+            raise self.err("error.parse.latex_dollar", i)
         else:
-            raise self.err(f"unexpected character {c!r}", i)
+            raise self.err("error.parse.unexpected_char", i, c=repr(c))
 
     def open_paren(self, c: str, at: int) -> None:
         self.parens.append((c, at))
@@ -310,7 +313,7 @@ class _Scanner:
 
     def close_paren(self, c: str, at: int) -> None:
         if not self.parens:
-            raise self.err(f"unbalanced '{c}': nothing to close", at)
+            raise self.err("error.parse.nothing_to_close", at, c=c)
         self.parens.pop()
         self.emit("RPAR", c, at)
 
@@ -322,7 +325,7 @@ class _Scanner:
             self.emit("BAR_OPEN", "|", at)
         else:
             if self.bars == 0:
-                raise self.err("unbalanced '|': nothing to close", at)
+                raise self.err("error.parse.bar_nothing_to_close", at)
             self.bars -= 1
             self.emit("BAR_CLOSE", "|", at)
 
@@ -358,8 +361,7 @@ class _Scanner:
         parts = split_word(run) if run not in FUNCTIONS else [run]
         if len(run) >= 3 and all(len(p) == 1 for p in parts) and \
                 self.text.startswith("(", end) and not self.text.startswith("_", end):
-            raise self.err(f"unknown function '{run}' (bibun knows sin, cos, exp, log, sigmoid,"
-                           f" ...; write {'*'.join(run)}*(...) if you meant a product)", start)
+            raise self.err("error.parse.unknown_function", start, run=run, product='*'.join(run))
         pos = start
         for k, part in enumerate(parts):
             last = k == len(parts) - 1
@@ -370,7 +372,7 @@ class _Scanner:
                     self.emit("ABSFUNC", part + "'" * n, pos)
                     return
                 if n:
-                    raise self.err(f"{part}{chr(39) * n} must be applied, as in {part}'(x)", pos)
+                    raise self.err("error.parse.primes_applied", pos, name=part, primes=chr(39) * n)
                 self.i = save
             if part in FUNCTIONS and not (last and self.text.startswith("_", self.i)):
                 if part == "σ" and not (last and self.peek_open_paren(allow_power=True)):
@@ -389,7 +391,7 @@ class _Scanner:
         self.skip_space()
         m = re.match(r"\{\s*([^{}]*?)\s*\}", self.text[self.i:self.end])
         if m is None:
-            raise self.err(f"\\{command} needs a name in braces, as in \\{command}{{ReLU}}", at)
+            raise self.err("error.parse.latex_operatorname", at, command=command)
         self.i += m.end()
         return m.group(1)
 
@@ -403,8 +405,7 @@ class _Scanner:
             return
         if name in _FRACS:
             if _DERIVATIVE_OPERATOR.match(self.text, self.i):
-                raise self.err(f"\\{name}{{d}}{{dx}} is a derivative operator: it is read only at"
-                               " the start of the formula, by `bibun diff`", at)
+                raise self.err("error.parse.latex_operator_not_at_start", at, name=name)
             self.emit("LPAR", "(", at)
             frame.expect += [_Arg([("LPAR", "(")], [("RPAR", ")"), ("SLASH", "/")], at, name),
                              _Arg([("LPAR", "(")], [("RPAR", ")"), ("RPAR", ")")], at, name)]
@@ -412,11 +413,12 @@ class _Scanner:
         if name == "sqrt":
             self.sqrt(at)
             return
-        if name in FUNCTION_COMMANDS:
+        fname = _command_function(name)
+        if fname is not None:
             if name == "log" and self.text.startswith("_", self.i):
                 self.log_base(at)
                 return
-            self.emit("FUNC", FUNCTION_COMMANDS[name], at)
+            self.emit("FUNC", fname, at)
             return
         if name in _TEXTLIKE:
             self.named(self.braced_word(name, at), at)
@@ -447,30 +449,26 @@ class _Scanner:
             self.bar(at, True if name == "lvert" else False if name == "rvert" else None)
             return
         if name == "infty":
-            raise self.err("∞ is not a number bibun can compute with", at)
+            raise self.err("error.parse.latex_infinity", at)
         if name == "partial":
-            raise self.err("\\partial: a derivative operator is read only at the start of the"
-                           " formula, as in \\frac{\\partial}{\\partial y}(x^2 y), by `bibun diff`",
-                           at)
+            raise self.err("error.parse.latex_partial", at)
         if name == "prime":
-            raise self.err("\\prime: bibun reads formulas, not derivative operators; "
-                           "use `bibun diff` to differentiate", at)
-        raise self.err(f"unknown LaTeX command \\{name}", at)
+            raise self.err("error.parse.latex_prime", at)
+        raise self.err("error.parse.latex_unknown_command", at, name=name)
 
     def named(self, word: str, at: int) -> None:
         """``\\operatorname{ReLU}``, ``\\mathrm{e}``, ``\\mathrm{sigmoid}``, ``\\text{x}``."""
-        key = OPERATOR_NAMES.get(word, word)
-        if key in FUNCTIONS:
-            self.emit("FUNC", FUNCTIONS[key], at)
+        fname = _command_function(word.replace("\\_", "_"))
+        if fname is not None:
+            self.emit("FUNC", fname, at)
         elif word in ("e", "pi"):
             self.emit("CONST", word, at)
         elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", word):
             if self.peek_open_paren() and len(word) > 1:
-                raise self.err(f"unknown function '{word}' (bibun knows sin, cos, exp, log, "
-                               "sigmoid, relu, ...)", at)
+                raise self.err("error.parse.latex_unknown_function", at, word=word)
             self.emit("NAME", word, at)
         else:
-            raise self.err(f"cannot read {word!r} as a name", at)
+            raise self.err("error.parse.latex_bad_name", at, word=repr(word))
 
     def delimiter(self, name: str, at: int) -> None:
         """``\\left(``, ``\\right)``, ``\\left|``, ``\\left.``: sized delimiters."""
@@ -478,7 +476,7 @@ class _Scanner:
         t = self.text
         opening = name in _OPENERS or name == "left"
         if self.i >= self.end:
-            raise self.err(f"\\{name} needs a delimiter after it", at)
+            raise self.err("error.parse.latex_delimiter_after", at, name=name)
         c = t[self.i]
         if c in "([":
             self.i += 1
@@ -494,7 +492,7 @@ class _Scanner:
         elif c == "\\":
             m = _COMMAND.match(t, self.i)
             if m is None:
-                raise self.err(f"\\{name} needs a delimiter such as ( or |", at)
+                raise self.err("error.parse.latex_delimiter", at, name=name)
             inner = m.group(1)
             self.i = m.end()
             if inner in ("{", "lbrace", "langle"):
@@ -504,9 +502,9 @@ class _Scanner:
             elif inner in ("lvert", "vert", "rvert", "|"):
                 self.bar(at, opening)
             else:
-                raise self.err(f"\\{name}\\{inner} is not a delimiter bibun reads", at)
+                raise self.err("error.parse.latex_not_delimiter", at, name=name, inner=inner)
         else:
-            raise self.err(f"\\{name} needs a delimiter such as ( or |", at)
+            raise self.err("error.parse.latex_delimiter", at, name=name)
 
     def sqrt(self, at: int) -> None:
         """``\\sqrt{x}``, ``\\sqrt[3]{x}`` (cbrt), ``\\sqrt[n]{x}`` = x^(1/n)."""
@@ -517,7 +515,7 @@ class _Scanner:
             index = m.group(1)
             self.i += m.end()
             if not re.fullmatch(r"[0-9]+|[A-Za-z]", index):
-                raise self.err(f"cannot read the root index {index!r}", at)
+                raise self.err("error.parse.latex_root_index", at, index=repr(index))
         frame = self.frames[-1]
         if index in (None, "2"):
             frame.expect.append(_Arg([("FUNC", "sqrt"), ("LPAR", "{")], [("RPAR", "}")], at,
@@ -535,14 +533,14 @@ class _Scanner:
         r"""``\log_{2} x`` / ``\log_2 x``: the base must be a number or a letter."""
         m = re.match(r"_(?:\{\s*([^{}]*?)\s*\}|([A-Za-z0-9]))", self.text[self.i:self.end])
         if m is None:
-            raise self.err("\\log_ needs a base, as in \\log_{2} x", at)
+            raise self.err("error.parse.latex_log_base", at)
         base = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
         self.i += m.end()
         if base == "\\mathrm{e}" or base == "e":
             self.emit("FUNC", "log", at)
             return
         if not re.fullmatch(r"[0-9]+(\.[0-9]+)?|[A-Za-z]", base):
-            raise self.err(f"cannot read the base {base!r}: use a number or a letter", at)
+            raise self.err("error.parse.latex_bad_base", at, base=repr(base))
         self.emit("LOGBASE", base, at)
 
 
@@ -587,7 +585,7 @@ def _leading_operator(body: str) -> DerivativeOperator | None:
     source = body[start:m.end()].strip()
     kinds = {("∂" if g in ("∂", "\\partial") else "d") for g in (m.group("n"), m.group("d"))}
     if len(kinds) > 1:
-        raise ParseError(f"{source} mixes d and ∂: write d/dx or ∂/∂x", body, start + 1)
+        raise parse_error("error.parse.operator_mixed", body, start + 1, op=source)
     if m.group("order") or m.group("order2"):
         plain = None if m.group("order") or m.re is _LEADING_FRAC else \
             body[start:m.start("order2")]
@@ -595,8 +593,8 @@ def _leading_operator(body: str) -> DerivativeOperator | None:
     var = m.group("var")
     if var.startswith("\\"):
         if var[1:] not in _GREEK_COMMANDS:
-            raise ParseError(f"a derivative operator needs a variable, as in \\frac{{d}}{{dx}};"
-                             f" {var} is not a variable", body, m.start("var") + 1)
+            raise parse_error("error.parse.latex_operator_variable", body, m.start('var') + 1,
+                        var=var)
         var = _GREEK_COMMANDS[var[1:]]
     var = derivative_variable(var, body, m.start("var"))
     sub = m.group("sub")
@@ -612,13 +610,12 @@ def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
     ``derivative=True`` accepts one leading derivative operator (``\\frac{d}{dx}\\left(…
     \\right)``): ``expr`` is what follows it and ``wrt`` its variable."""
     if not isinstance(text, str):
-        raise ParseError(f"expected text, got {type(text).__name__}")
+        raise parse_error("error.parse.not_text", type=type(text).__name__)
     if len(text) > MAX_LENGTH:
-        raise LimitError(
-            f"formula too long: {len(text):,} characters (the limit is {MAX_LENGTH:,})")
+        raise error("error.parse.too_long", LimitError, length=len(text), limit=MAX_LENGTH)
     if "\x00" in text:
-        raise ParseError("the formula contains a NUL character", text.replace("\x00", "?"),
-                         text.index("\x00") + 1)
+        raise parse_error("error.parse.nul", text.replace('\x00', '?'),
+                    text.index('\x00') + 1)
     body = _strip_delimiters(text)
     op = _leading_operator(body)
     if op is not None:
@@ -628,11 +625,10 @@ def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
     refuse_operator_inside(body, 0, _OPERATOR_INSIDE)
     name, params, rhs, offset = _split_lhs(body)
     if not rhs.strip():
-        raise ParseError("empty formula: type an expression such as x^2 + 3x", text,
-                         None if not name else offset + 1)
+        raise parse_error("error.parse.empty", text, None if not name else offset + 1)
     toks = _Scanner(body, offset, len(body)).run()
     if not toks:
-        raise ParseError("empty formula: type an expression such as x^2 + 3x", text, None)
+        raise parse_error("error.parse.empty", text, None)
     expr = run_grammar(toks, text)
     return Parsed(expr, name, params, _ambiguity_warnings(toks), text)
 
@@ -642,8 +638,8 @@ def _parse_operand(text: str, body: str, op: DerivativeOperator) -> Parsed:
     try:
         refuse_operator_inside(body, op.end, _OPERATOR_INSIDE)
         if "=" in body[op.end:]:
-            raise ParseError(f"after {op.source} comes the expression to differentiate, not an"
-                             " equation", body, body.index("=", op.end) + 1)
+            raise parse_error("error.parse.operator_equation", body,
+                        body.index('=', op.end) + 1, op=op.source)
         toks = _Scanner(body, op.end, len(body)).run()
         check_operand(op, toks, body)
     except ParseError as exc:  # shown with the text as typed (delimiters included)

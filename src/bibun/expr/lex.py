@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lark import Token
 
 from bibun.errors import LimitError, ParseError
-from bibun.rules import RULES
+from bibun.functions import NAMES, RULES, version
+from bibun.i18n import error, parse_error
 
 MAX_LENGTH = 100_000
 MAX_DEPTH = 20_000
@@ -34,10 +36,21 @@ GREEK = {
 GREEK_LETTERS = set(GREEK.values()) | set("ϑϕϵ")
 ABSTRACT = {"f", "g", "h"}
 CONSTANTS = {"e": "e", "pi": "pi", "π": "pi"}
-FUNCTIONS = {name: r.name for name, r in RULES.items()}
+#: name or alias -> rule name, live from the rule table (the parser knows no other names)
+FUNCTIONS = NAMES
+_known_cache: tuple[int, list[str], list[str]] = (-1, [], [])
 
-#: every multi-letter name the splitter must keep whole, longest first
-_KNOWN = sorted(set(FUNCTIONS) | set(GREEK) | {"pi"}, key=len, reverse=True)
+
+def _known() -> tuple[list[str], list[str]]:
+    """Every multi-letter name the splitter must keep whole, longest first, and the
+    function names that are not plain letter runs (log1p, gelu_tanh); rebuilt when the
+    rule table changes."""
+    global _known_cache
+    if _known_cache[0] != version():
+        known = sorted(set(RULES) | set(GREEK) | {"pi"}, key=len, reverse=True)
+        special = [n for n in known if n in RULES and not n.isalpha()]
+        _known_cache = (version(), known, special)
+    return _known_cache[1], _known_cache[2]
 
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾", "0123456789-+()")
 _SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾"
@@ -69,7 +82,7 @@ def split_word(run: str) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(run):
-        for name in _KNOWN:
+        for name in _known()[0]:
             if run.startswith(name, i):
                 out.append(name)
                 i += len(name)
@@ -87,15 +100,14 @@ def _tok(kind: str, value: str, col: int) -> Token:
 def tokenize(text: str, offset: int = 0) -> Lexed:
     """Turn text into grammar tokens; ``offset`` shifts columns (for ``y = ...``)."""
     if len(text) > MAX_LENGTH:
-        raise LimitError(
-            f"formula too long: {len(text):,} characters (the limit is {MAX_LENGTH:,})")
+        raise error("error.parse.too_long", LimitError, length=len(text), limit=MAX_LENGTH)
     toks: list[Token] = []
     brackets: list[tuple[str, int]] = []
     bars = 0
     i, n = 0, len(text)
 
-    def err(msg: str, at: int) -> ParseError:
-        return ParseError(msg, text, at + 1)
+    def err(key: str, at: int, **params: Any) -> ParseError:
+        return parse_error(key, text, at + 1, **params)
 
     def push(kind: str, value: str, at: int) -> None:
         toks.append(_tok(kind, value, at + offset))
@@ -109,8 +121,8 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
             m = _NUMBER.match(text, i)
             assert m is not None
             if toks and toks[-1].type == "NUMBER":  # 3.4.5, 2 3: a typo, not a product
-                raise err(f"two numbers in a row: {toks[-1].value!r} then {m.group(0)!r};"
-                          " write * between them if you mean a product", i)
+                raise err("error.parse.two_numbers", i, first=repr(toks[-1].value),
+                          second=repr(m.group(0)))
             push("NUMBER", m.group(0), i)
             i = m.end()
             continue
@@ -137,17 +149,17 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
         if c in _OPEN:
             brackets.append((c, i))
             if len(brackets) > MAX_DEPTH:
-                raise LimitError(f"formula nested too deeply: more than {MAX_DEPTH:,} brackets"
-                                 f" open at column {offset + i + 1:,}")
+                raise error("error.parse.too_deep_brackets", LimitError, limit=MAX_DEPTH,
+                            column=offset + i + 1)
             push("LPAR", c, i)
             i += 1
             continue
         if c in _CLOSE:
             if not brackets:
-                raise err(f"unbalanced '{c}': nothing to close", i)
+                raise err("error.parse.nothing_to_close", i, c=c)
             o, at = brackets.pop()
             if _OPEN[o] != c:
-                raise err(f"'{o}' at column {at + 1} is closed by '{c}'", i)
+                raise err("error.parse.closed_by", i, o=o, column=at + 1, c=c)
             push("RPAR", c, i)
             i += 1
             continue
@@ -174,17 +186,17 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
             i = _word(text, m, push, toks, err)
             continue
         if c == "'":
-            raise err("a prime (') is only understood after f, g or h, as in f'(x)", i)
+            raise err("error.parse.prime_where", i)
         if c == "=":
-            raise err("'=' may appear once, as in y = x^2 or f(x) = x^2", i)
-        raise err(f"unexpected character {c!r}", i)
+            raise err("error.parse.equals_once", i)
+        raise err("error.parse.unexpected_char", i, c=repr(c))
     if brackets:
         o, at = brackets[-1]
-        raise err(f"unbalanced '{o}': it is never closed", at)
+        raise err("error.parse.never_closed", at, o=o)
     if bars:
-        raise ParseError("unbalanced '|': an absolute value bar is never closed", text, None)
+        raise parse_error("error.parse.bar_unclosed", text, None)
     if not toks:
-        raise ParseError("empty formula: type an expression such as x^2 + 3x", text, None)
+        raise parse_error("error.parse.empty", text, None)
     return Lexed(toks, _ambiguity_warnings(toks))
 
 
@@ -202,6 +214,11 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     start, end = m.start(), m.end()
     run = m.group(0)
     suffix = ""
+    for name in _known()[1]:  # log1p, expm1, gelu_tanh: digits or _ inside the name
+        after = text[start + len(name):start + len(name) + 1]
+        if text.startswith(name, start) and not (after.isalnum() or after == "_"):
+            push("FUNC", RULES[name].name, start)
+            return start + len(name)
     sm = _SUFFIX.match(text, end)
     if run == "log" and sm and sm.group(0).startswith("_"):
         base = sm.group(0)[1:].strip("{}")
@@ -223,8 +240,7 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     nxt = _next_char(text, end)
     if len(run) >= 3 and not suffix and text[end:end + 1] == "(" and all(
             len(p) == 1 for p in parts):
-        raise err(f"unknown function '{run}' (bibun knows sin, cos, exp, log, sigmoid, ...;"
-                  f" write {'*'.join(run)}*(...) if you meant a product)", start)
+        raise err("error.parse.unknown_function", start, run=run, product='*'.join(run))
     for k, part in enumerate(parts):
         last = k == len(parts) - 1
         if last and part in ABSTRACT and not suffix and nxt in ("(", "'"):
@@ -234,7 +250,7 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
                 primes += 1
                 j += 1
             if _next_char(text, j) != "(":
-                raise err(f"{part}{chr(39) * primes} must be applied, as in {part}'(x)", start)
+                raise err("error.parse.primes_applied", start, name=part, primes=chr(39) * primes)
             push("ABSFUNC", part + "'" * primes, pos)
             return j
         if part == "sigma" and last and not suffix and nxt == "(":

@@ -18,6 +18,7 @@ from html import escape
 
 from bibun.expr.core import FN, NUM, Expr
 from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, _fresh, ordered_terms
+from bibun.functions import rule
 
 _NS = "http://www.w3.org/1998/Math/MathML"
 _INVISIBLE_TIMES = "<mo>&#x2062;</mo>"
@@ -68,8 +69,6 @@ def _is_negative(e: Expr) -> bool:
 def function_name(name: str) -> str:
     """How a rule's function is written: σ for sigmoid (as the LaTeX printer does), ln
     for log, otherwise the rule's own name (sin, tanh, ReLU, ...)."""
-    from bibun.rules import rule
-
     latex = rule(name).latex
     if latex == r"\sigma":
         return "σ"

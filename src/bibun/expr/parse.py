@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -22,12 +23,16 @@ from bibun.errors import BibunError, ParseError
 from bibun.expr import core
 from bibun.expr.core import Expr
 from bibun.expr.lex import CONSTANTS, FUNCTIONS, GREEK, OPERAND_END, split_word, tokenize
+from bibun.expr.provided import provide
+from bibun.i18n import Msg, error, parse_error
 
+#: how "unexpected …" names a token: a symbol as itself, a word through the catalog
+#: (``error.parse.token.<name>``, with the token's text as ``value``)
 _TOKEN_NAMES = {
-    "NUMBER": "a number", "NAME": "a variable", "CONST": "a constant", "FUNC": "a function",
-    "ABSFUNC": "a function", "LOGBASE": "log", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'",
+    "NUMBER": "number", "NAME": "variable", "CONST": "constant", "FUNC": "function",
+    "ABSFUNC": "function", "LOGBASE": "log", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'",
     "SLASH": "'/'", "CARET": "'^'", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
-    "BAR_OPEN": "'|'", "BAR_CLOSE": "'|'", "$END": "the end",
+    "BAR_OPEN": "'|'", "BAR_CLOSE": "'|'", "$END": "end",
 }
 
 
@@ -65,13 +70,16 @@ def _apply(name: str, args: list[Expr], tok: Token) -> Expr:
     if name == "log" and len(args) == 2:
         return core.fn("log", args[0]) / core.fn("log", args[1])
     if len(args) != 1:
-        raise _Fail(f"{name} takes one argument, got {len(args)}", tok)
+        raise _Fail("error.parse.one_argument", tok, name=name, count=len(args))
     return core.fn(name, args[0])
 
 
 class _Fail(Exception):
-    def __init__(self, msg: str, tok: Token | None):
-        self.msg, self.tok = msg, tok
+    """A parse error found inside a grammar callback (Lark wraps it); its catalog key and
+    parameters travel to :func:`_build`, which knows the text and makes the ParseError."""
+
+    def __init__(self, key: str, tok: Token | None, **params: Any):
+        self.key, self.tok, self.params = key, tok, params
 
 
 class _Build(Transformer):
@@ -105,7 +113,7 @@ class _Build(Transformer):
     def div(self, c):
         den = c[2]
         if den is core.ZERO:
-            raise _Fail("division by zero", c[1])
+            raise _Fail("error.parse.division_by_zero", c[1])
         return core.mul(c[0], core.power(den, core.MINUS_ONE))
 
     def neg(self, c):
@@ -131,8 +139,7 @@ class _Build(Transformer):
         rest = [x for x in c[3:] if not isinstance(x, Token)]
         args = rest[0] if isinstance(rest[0], list) else [rest[0]]
         if exponent is core.MINUS_ONE:
-            raise _Fail(f"{tok.value}^-1 is ambiguous: write a{tok.value}(x) for the inverse"
-                        f" function or 1/{tok.value}(x) for the reciprocal", tok)
+            raise _Fail("error.parse.inverse_ambiguous", tok, name=tok.value)
         return core.power(_apply(tok.value, args, tok), exponent)
 
     def abstract(self, c):
@@ -141,7 +148,7 @@ class _Build(Transformer):
         name = tok.value.rstrip("'")
         primes = len(tok.value) - len(name)
         if primes and len(args) != 1:
-            raise _Fail(f"{tok.value} with primes takes one argument", tok)
+            raise _Fail("error.parse.primes_one_argument", tok, name=tok.value)
         return core.call(name, tuple(args), (primes,) * len(args) if primes else None)
 
     def logbase(self, c):
@@ -176,11 +183,11 @@ def _split_definition(text: str) -> tuple[str | None, list[str], str, int]:
         return None, [], text, 0
     if text.count("=") > 1:
         at = text.index("=", text.index("=") + 1)
-        raise ParseError("'=' may appear once, as in y = x^2 or f(x) = x^2", text, at + 1)
+        raise parse_error("error.parse.equals_once", text, at + 1)
     at = text.index("=")
     lhs, rhs = text[:at].strip(), text[at + 1:]
     if not lhs:
-        raise ParseError("nothing before '=': write y = ... or f(x) = ...", text, at + 1)
+        raise parse_error("error.parse.equals_nothing_before", text, at + 1)
     name, params = lhs, []
     if "(" in lhs and lhs.endswith(")"):
         name = lhs[: lhs.index("(")].strip()
@@ -188,7 +195,7 @@ def _split_definition(text: str) -> tuple[str | None, list[str], str, int]:
     ok = name.replace("_", "").isalnum() and name[:1].isalpha() and all(
         p.replace("_", "").isalnum() and p[:1].isalpha() for p in params)
     if not ok:
-        raise ParseError("the left side of '=' must be a name such as y, z or f(x)", text, 1)
+        raise parse_error("error.parse.equals_left_side", text, 1)
     return name, params, rhs, at + 1
 
 
@@ -200,18 +207,20 @@ def run_grammar(tokens: list[Token], text: str) -> Expr:
     except UnexpectedToken as exc:
         tok = exc.token
         if tok.type == "$END":
-            raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
+            raise parse_error("error.parse.ends_early", text, len(text.rstrip()) + 1) from None
         what = _TOKEN_NAMES.get(tok.type, tok.type)
-        shown = what if what.startswith("'") else f"{what} {tok.value!r}"
-        raise ParseError(f"unexpected {shown}", text, tok.column) from None
+        shown: Any = what if what.startswith("'") or what not in _TOKEN_NAMES.values() \
+            else Msg(f"error.parse.token.{what}", {"value": repr(tok.value)})
+        raise parse_error("error.parse.unexpected", text, tok.column, shown=shown) from None
     except UnexpectedEOF:
-        raise ParseError("the formula ends too early", text, len(text.rstrip()) + 1) from None
+        raise parse_error("error.parse.ends_early", text, len(text.rstrip()) + 1) from None
     except (UnexpectedCharacters, UnexpectedInput) as exc:  # pragma: no cover
-        raise ParseError(f"cannot read the formula: {exc}", text, None) from None
+        raise parse_error("error.parse.cannot_read", text, None, error=exc) from None
     except Exception as exc:  # errors raised inside callbacks arrive wrapped by Lark
         inner = getattr(exc, "orig_exc", exc)
         if isinstance(inner, _Fail):
-            raise ParseError(inner.msg, text, inner.tok.column if inner.tok else None) from None
+            raise parse_error(inner.key, text, inner.tok.column if inner.tok else None,
+                              **inner.params) from None
         if isinstance(inner, BibunError):
             raise inner from None
         raise
@@ -248,19 +257,15 @@ def higher_order_error(op: str, text: str, at: int, plain: str | None = None) ->
     unclear: a second derivative, or d/dx of x^2?"""
     op = op.strip()
     if plain is not None:
-        return ParseError(f"{op} is ambiguous: write {plain} (x^2) to differentiate x^2; for a"
-                          " second derivative give the order separately (bibun diff --order 2)",
-                          text, at + 1)
-    return ParseError(f"{op} asks for a higher derivative: write the operator once (d/dx)"
-                      " and give the order separately (bibun diff --order 2, or"
-                      " diff(f, 'x', 2))", text, at + 1)
+        return parse_error("error.parse.operator_ambiguous_order", text, at + 1, op=op,
+                     plain=plain)
+    return parse_error("error.parse.operator_higher", text, at + 1, op=op)
 
 
 def derivative_variable(name: str, text: str, at: int) -> str:
     """The variable of d/d<name> (``theta`` is θ): not a function or a constant."""
     if name in CONSTANTS or (name in FUNCTIONS and name != "σ"):
-        raise ParseError(f"a derivative operator needs a variable after d, as in d/dx;"
-                         f" {name!r} is not a variable", text, at + 1)
+        raise parse_error("error.parse.operator_not_variable", text, at + 1, name=repr(name))
     return GREEK.get(name, name)
 
 
@@ -292,23 +297,20 @@ def refuse_operator_inside(text: str, start: int, pattern: re.Pattern = _OPERATO
     """d/dx after the start of the formula: an error, not d ÷ d × x."""
     m = pattern.search(text, start)
     if m is not None:
-        raise ParseError(f"{text[m.start():m.end() + 1]} is a derivative operator: it is read"
-                         " only at the start of the formula, as in d/dx (x^2 sin x)", text,
-                         m.start() + 1)
+        raise parse_error("error.parse.operator_not_at_start", text, m.start() + 1,
+                    op=text[m.start():m.end() + 1])
 
 
 def operator_not_allowed(op: DerivativeOperator, text: str) -> ParseError:
-    return ParseError(f"{op.source} is a derivative operator: it is read only where a derivative"
-                      " is asked for (`bibun diff`; in Python parse_derivative(text) or"
-                      " parse_full(text, derivative=True))", text, op.start + 1)
+    return parse_error("error.parse.operator_not_here", text, op.start + 1, op=op.source)
 
 
 def check_operand(op: DerivativeOperator, tokens: list[Token], text: str) -> None:
     """What follows the operator must exist, and ``d/dx (x^2) + 1`` is refused: it is
     unclear whether d/dx applies to the bracket or to everything after it."""
     if not tokens:
-        raise ParseError(f"{op.source} needs the expression to differentiate after it, as in"
-                         f" {op.source} (x^2)", text, op.end + 1)
+        raise parse_error("error.parse.operator_needs_expression", text, op.end + 1,
+                    op=op.source)
     first = tokens[0]
     if first.type != "LPAR" or not text.startswith(_BRACKET_OPENERS, first.start_pos):
         return
@@ -321,9 +323,8 @@ def check_operand(op: DerivativeOperator, tokens: list[Token], text: str) -> Non
             closed = closed or depth == 0
         elif closed and depth == 0 and t.type in ("PLUS", "MINUS") \
                 and tokens[k - 1].type in OPERAND_END:
-            raise ParseError(f"ambiguous: does {op.source} apply to the bracket only or to"
-                             f" everything after it?  Put all of it in one pair of brackets,"
-                             f" as in {op.source} (… {t.value} …)", text, t.column)
+            raise parse_error("error.parse.operator_scope", text, t.column, op=op.source,
+                        token=t.value)
 
 
 
@@ -338,10 +339,10 @@ def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False
     ``d/dx (x^2 sin x)`` or ``\\frac{d}{dx}\\left(x^2\\sin x\\right)``: ``expr`` is what
     it applies to and ``wrt`` its variable.  Otherwise such an operator is an error."""
     if not isinstance(text, str):
-        raise ParseError(f"expected text, got {type(text).__name__}")
+        raise parse_error("error.parse.not_text", type=type(text).__name__)
     if "\x00" in text:
-        raise ParseError("the formula contains a NUL character", text.replace("\x00", "?"),
-                         text.index("\x00") + 1)
+        raise parse_error("error.parse.nul", text.replace('\x00', '?'),
+                    text.index('\x00') + 1)
     from bibun.expr.lex import MAX_LENGTH
 
     if latex is None:  # a backslash or $...$ marks LaTeX; plain text never has either
@@ -361,8 +362,7 @@ def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False
     refuse_operator_inside(text, 0)
     name, params, rhs, offset = _split_definition(text)
     if not rhs.strip():
-        raise ParseError("empty formula: type an expression such as x^2 + 3x", text,
-                         None if not name else offset + 1)
+        raise parse_error("error.parse.empty", text, None if not name else offset + 1)
     lexed = tokenize(rhs, offset)
     expr = run_grammar(lexed.tokens, text)
     return Parsed(expr, name, params, lexed.warnings, text)
@@ -372,8 +372,8 @@ def _parse_operand(text: str, op: DerivativeOperator) -> Parsed:
     """The expression after a leading ``d/dx`` (columns still point into ``text``)."""
     refuse_operator_inside(text, op.end)
     if "=" in text[op.end:]:
-        raise ParseError(f"after {op.source} comes the expression to differentiate, not an"
-                         " equation", text, text.index("=", op.end) + 1)
+        raise parse_error("error.parse.operator_equation", text, text.index('=', op.end) + 1,
+                    op=op.source)
     rest = " " * op.end + text[op.end:]
     if not rest.strip():
         check_operand(op, [], text)
@@ -411,8 +411,7 @@ def parse_derivative(text: str | Expr, var: str | Expr | None = None,
     given = None if var is None else _name(var)
     wrt = None if p.wrt is None else _name(p.wrt)
     if wrt is not None and given is not None and given != wrt:
-        raise BibunError(f"the formula starts with a derivative with respect to {wrt},"
-                         f" but the variable given is {given}")
+        raise error("error.parse.operator_wrt_conflict", wrt=wrt, given=given)
     return p.expr, wrt or given
 
 
@@ -437,3 +436,6 @@ def variable_name(text: str) -> str | None:
 
 __all__ = ["DerivativeOperator", "parse", "parse_derivative", "parse_full", "Parsed",
            "ParseWarning", "variable_name"]
+
+
+provide("parse", parse)

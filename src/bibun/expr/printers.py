@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from bibun.errors import LimitError
+from bibun.errors import BibunError, LimitError
 from bibun.expr.core import (
     ADD,
     CALL,
@@ -32,7 +32,9 @@ from bibun.expr.core import (
     power,
 )
 from bibun.expr.lex import ABSTRACT, FUNCTIONS, split_word
-from bibun.rules import RULES
+from bibun.expr.provided import provide
+from bibun.functions import call_code, code_for, rule
+from bibun.functions import order as table_order
 
 #: written-out size above which printing is refused
 PRINT_LIMIT = 200_000
@@ -47,12 +49,6 @@ _CALL = re.compile(r"[fgh]'*\(")
 _EXP = re.compile(r"[eE][+-]?[0-9]")  # would be read as a number's exponent: 2e1
 _NUMERAL = re.compile(r"^[0-9.]+(e[+-]?[0-9]+)?$")
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_PY_FUNCS = {
-    "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "asin": "np.arcsin",
-    "acos": "np.arccos", "atan": "np.arctan", "sinh": "np.sinh", "cosh": "np.cosh",
-    "tanh": "np.tanh", "asinh": "np.arcsinh", "acosh": "np.arccosh", "atanh": "np.arctanh",
-    "exp": "np.exp", "log": "np.log", "cbrt": "np.cbrt", "abs": "np.abs", "sign": "np.sign",
-}
 _LATEX_GREEK = {
     "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\varepsilon",
     "ζ": r"\zeta", "η": r"\eta", "θ": r"\theta", "ι": r"\iota", "κ": r"\kappa",
@@ -150,11 +146,10 @@ def _function_rank(f: Expr) -> int:
     if base.op == FN and base.value == "exp" or base.op == POW:
         return 0
     if base.op == FN:
-        return 1 + _TABLE_ORDER.get(base.value, 99)
+        return 1 + min(table_order(base.value), 99)
     return 200
 
 
-_TABLE_ORDER = {name: i for i, name in enumerate(dict.fromkeys(r.name for r in RULES.values()))}
 
 
 def _is_negative(e: Expr) -> bool:
@@ -453,8 +448,6 @@ class LatexPrinter(Printer):
         return rf"\sqrt{{{self.memo_text(b)}}}"
 
     def fn(self, name: str, arg: Expr) -> str:
-        from bibun.rules import rule
-
         a = self.memo_text(arg)
         if name == "exp":
             return f"e^{{{a}}}"
@@ -500,12 +493,10 @@ class PythonPrinter(Printer):
         return f"np.sqrt({self.memo_text(b)})"
 
     def fn(self, name: str, arg: Expr) -> str:
-        a = self.memo_text(arg)
-        return f"{_PY_FUNCS.get(name, name)}({a})"
+        """The rule's NumPy source (``Code.numpy``): runs with only ``np`` and ``math``."""
+        return call_code(code_for(name, "numpy"), self.memo_text(arg))
 
     def call(self, e: Expr) -> str:
-        from bibun.errors import BibunError
-
         raise BibunError(f"the unknown function {e.value[0]} has no Python code")
 
 
@@ -556,5 +547,12 @@ def to_latex(e: Expr) -> str:
 
 
 def to_python(e: Expr) -> str:
-    """Python/NumPy source (``np`` is NumPy; sigmoid, relu, ... come from bibun.rules)."""
+    """Python/NumPy source that runs with ``import math`` and ``import numpy as np``
+    (sigmoid, relu, ... are written with NumPy, from the rule table's ``Code.numpy``)."""
     return PythonPrinter()(e)
+
+
+provide("text", to_text)
+provide("unicode", to_unicode)
+provide("latex", to_latex)
+provide("python", to_python)

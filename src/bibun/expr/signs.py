@@ -1,6 +1,6 @@
 """Which signs can an expression take?  A small, sound sign analysis over the DAG.
 
-A sign set is a bit mask of NEG | ZERO | POS (from :mod:`bibun.rules`).  Every rule
+A sign set is a bit mask of NEG | ZERO | POS (from :mod:`bibun.functions`).  Every rule
 over-approximates, so "0 is impossible" is a proof — x^2 + 1, e^x, |x| + 2, cosh x are
 never 0 — and anything unsure says "any sign".  Its one use: a corner note such as
 "sqrt is not differentiable where x^2 + 1 = 0" is dropped when that can never happen.
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from bibun.expr import core
 from bibun.expr.core import ADD, CONST, FN, MUL, NUM, POW, Expr
-from bibun.rules import ANY, NEG, POS, ZERO, rule
+from bibun.functions import ANY, NEG, POS, ZERO, rule
 
 _NONNEG = ZERO | POS
 

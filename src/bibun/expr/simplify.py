@@ -16,7 +16,10 @@ from typing import Any
 
 from bibun.errors import LimitError
 from bibun.expr import core
+from bibun.expr import polynomial as P
 from bibun.expr.core import ADD, FN, MUL, NUM, POW, Expr, as_expr, rebuild
+from bibun.expr.ops import EXPR_OPS
+from bibun.functions import rules
 
 MAX_TERMS = 20_000
 MAX_EXPAND_POWER = 200
@@ -165,44 +168,64 @@ def _is_exp(e: Expr) -> bool:
     return e.op == FN and e.value == "exp"
 
 
-def _tanh_parts(a: Expr, b: Expr) -> Expr | None:
-    """u if a = e^u - e^-u and b = e^u + e^-u."""
-    if b.op != ADD or len(b.args) != 2 or not all(_is_exp(t) for t in b.args):
-        return None
-    p, q = b.args
-    for u_exp, v_exp in ((p, q), (q, p)):
-        u = u_exp.args[0]
-        if v_exp.args[0] is core.neg(u) and a is core.add(u_exp, core.neg(v_exp)):
-            return u
-    return None
+def _factor_powers(e: Expr) -> dict[Expr, Expr]:
+    """A product as {base: exponent}."""
+    fs = e.args if e.op == MUL else (e,)
+    return {(f.args[0] if f.op == POW else f): (f.args[1] if f.op == POW else core.ONE)
+            for f in fs}
+
+
+def _exact_num(e: Expr) -> bool:
+    return e.op == NUM and not isinstance(e.value, float)
+
+
+def _exponents_near(b: Expr) -> set[Expr]:
+    """u for every e^u a definition could be built from: b itself, or a term (or a
+    term's factor) of the sum b; shallow on purpose, recognize runs on every product."""
+    out = set()
+    for t in (b.args if b.op == ADD else (b,)):
+        for f in (t.args if t.op == MUL else (t,)):
+            if _is_exp(f):
+                out.add(f.args[0])
+    return out
+
+
+def _recognize_definitions(pw: dict[Expr, Expr]) -> bool:
+    """Replace, in the product ``pw``, every rule definition the table marks
+    ``recognize`` (tanh = (e^u − e^−u)/(e^u + e^−u), sigmoid = 1/(1 + e^−u)) raised to a
+    positive power k by the function^k; the argument u is read off the exponentials."""
+    exps = set().union(*(_exponents_near(b) for b in pw))
+    changed = False
+    for r in (r for r in rules() if r.recognize and r.definition is not None):
+        for v in sorted(exps, key=lambda n: n.size):
+            for u in (v, core.neg(v)):
+                d = _factor_powers(r.definition(u, EXPR_OPS))
+                if any(b.op == NUM for b in d) or not all(b in pw for b in d):
+                    continue
+                b0, e0 = next(iter(d.items()))
+                k = Fraction(pw[b0].value) / Fraction(e0.value) \
+                    if _exact_num(pw[b0]) and _exact_num(e0) else None
+                k = k.numerator if k is not None and k.denominator == 1 else k
+                if k is None or k <= 0 or not all(
+                        pw[b].op == NUM and pw[b].value == k * x.value for b, x in d.items()):
+                    continue
+                for b in d:
+                    del pw[b]
+                f = core.fn(r.name, u)
+                pw[f] = core.add(pw.get(f, core.ZERO), core.number(k))
+                changed = True
+    return changed
 
 
 def _recognize_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    if node.op not in (MUL, POW):
+        return None
+    if node.op == POW and not (args[1].op == NUM and args[1].value < 0):
+        return None
+    pw = _factor_powers(core.mul(*args) if node.op == MUL else core.power(*args))
+    changed = _recognize_definitions(pw)
     if node.op == POW:
-        b, k = args
-        # (1 + e^(-u))^(-n) = sigmoid(u)^n
-        if k.op == NUM and k.value < 0 and b.op == ADD and len(b.args) == 2 \
-                and core.ONE in b.args:
-            other = b.args[0] if b.args[1] is core.ONE else b.args[1]
-            if _is_exp(other):
-                u = core.neg(other.args[0])
-                return core.power(core.fn("sigmoid", u), core.number(-k.value))
-        return None
-    if node.op != MUL:
-        return None
-    fs = list(args)
-    changed = False
-    # A^k B^-k with A = e^u - e^-u, B = e^u + e^-u  ->  tanh(u)^k
-    pw = {(f.args[0] if f.op == POW else f): (f.args[1] if f.op == POW else core.ONE) for f in fs}
-    for a, ka in list(pw.items()):
-        for b, kb in list(pw.items()):
-            if a in pw and b in pw and ka.op == NUM and kb.op == NUM and ka.value == -kb.value \
-                    and ka.value > 0:
-                u = _tanh_parts(a, b)
-                if u is not None:
-                    del pw[a], pw[b]
-                    pw[core.fn("tanh", u)] = ka
-                    changed = True
+        return core.mul(*(core.power(b, k) for b, k in pw.items())) if changed else None
     # e^(-u) sigmoid(u)^n = (1 - sigmoid(u)) sigmoid(u)^(n-1)
     for base, k in list(pw.items()):
         if _is_exp(base) and k is core.ONE:
@@ -278,8 +301,6 @@ def pythagoras(expr: Any) -> Expr:
 def cancel(expr: Any) -> Expr:
     """A rational function of one variable in lowest terms: (x² − 1)/(x − 1) = x + 1
     (valid wherever the original is defined; the removed factor's zeros are holes)."""
-    from bibun import polynomial as P
-
     e = as_expr(expr)
     if len(e.free) != 1:
         return e

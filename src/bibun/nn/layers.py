@@ -7,7 +7,7 @@ Recurrent layers take ``(batch, time, features)``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,17 +15,38 @@ import numpy as np
 from bibun import autodiff as ad
 from bibun.autodiff.tensor import Tensor, as_tensor
 from bibun.errors import BibunError
+from bibun.functions import rules
 from bibun.nn.init import INITS, for_activation
 from bibun.nn.module import Module, Parameter
 
+
 #: activation name -> function on Tensors (each one's derivative comes from the rule table)
-ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
-    "sigmoid": ad.sigmoid,
-    "tanh": ad.tanh,
-    "relu": ad.relu,
-    "softplus": ad.softplus,
-    "identity": lambda x: x,
-}
+class _Activations(Mapping[str, Callable[[Tensor], Tensor]]):
+    """Live view of the rule table's functions marked ``activation`` (plus identity):
+    a function registered later is a layer activation at once."""
+
+    def _names(self) -> list[str]:
+        return [r.name for r in rules() if r.activation] + ["identity"]
+
+    def __getitem__(self, name: str) -> Callable[[Tensor], Tensor]:
+        if name == "identity":
+            return _identity
+        if name in self._names():
+            return getattr(ad, name)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+def _identity(x: Tensor) -> Tensor:
+    return x
+
+
+ACTIVATIONS: Mapping[str, Callable[[Tensor], Tensor]] = _Activations()
 
 
 def _activation_fn(name: str) -> Callable[[Tensor], Tensor]:

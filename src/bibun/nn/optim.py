@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from bibun import optim as _core
+from bibun.errors import BibunError
 from bibun.nn.module import Parameter
 
 
@@ -72,8 +73,6 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad":
 
 
 def make(name: str, params: Iterable[Parameter], **kw: Any) -> _Wrapped:
-    from bibun.errors import BibunError
-
     try:
         return OPTIMIZERS[name.lower()](params, **kw)
     except KeyError:

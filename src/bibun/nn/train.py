@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -212,11 +211,3 @@ def _diagnose(model: Module, task: Task, xin: np.ndarray, yb: np.ndarray, epoch:
         return f"{where}: {exc}. Try a smaller learning rate (--lr)."
     return (f"{where} (values overflowed to inf before any NaN). "
             "Try a smaller learning rate (--lr).")
-
-
-def plot_history(hist: History, path: str | Path, title: str = "") -> Path:
-    """Loss curve and metric per epoch, written to ``path`` (PNG/SVG/PDF): see
-    :func:`bibun.plot.plot_history`."""
-    from bibun.plot import plot_history as draw
-
-    return draw(hist, path, title)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -105,11 +104,3 @@ def _loss_change(before: float, after: float | None) -> str:
     if after is None or not np.isfinite(after) or after > 1e6:
         return f"{before:.3g}→diverged"
     return f"{before:.3g}→{after:.3g}"
-
-
-def plot(probes: Sequence[Probe], path: str | Path) -> Path:
-    """Gradient norm per layer on a log axis, one line per activation (PNG/SVG/PDF): see
-    :func:`bibun.plot.plot_gradient_norms`."""
-    from bibun.plot import plot_gradient_norms
-
-    return plot_gradient_norms(probes, path)

@@ -3,8 +3,9 @@
 Every model bounds its inputs (formula length, number ranges, list lengths), so the
 OpenAPI schema at ``/openapi.json`` states the limits and FastAPI rejects what is out of
 range before any work is done.  Endpoints validate, hand the payload to the worker
-pool (:mod:`bibun.web.pool`) and translate the outcome: a result, a 4xx with a message
-(and the column for parse errors), or 501 when a feature's module is missing.
+pool (:mod:`bibun.web.pool`) and translate the outcome: a result, or a 4xx in the one
+error vocabulary (``kind``, a message in the request's ``lang``, the column of a parse
+error; see docs/web.md).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from bibun import __version__, i18n
 from bibun.web.pool import BudgetExceeded, Busy, Compute, WorkerCrashed
+from bibun.web.tasks import lang_of
 
 #: the formula limit the issue asks for (10 KB of text)
 MAX_FORMULA = 10_000
@@ -45,13 +48,13 @@ class Strict(BaseModel):
 class ExprIn(Strict):
     expr: Formula
     syntax: Syntax = "auto"
+    lang: Lang = Field("en", description="language of the messages (and steps): en or ja")
 
 
 class DiffIn(ExprIn):
     var: VarName | None = None
     order: int = Field(1, ge=1, le=10)
     steps: bool = False
-    lang: Lang = "en"
     forms: bool = True
     at: Point | None = None
 
@@ -59,7 +62,6 @@ class DiffIn(ExprIn):
 class CheckIn(ExprIn):
     answer: Formula
     var: VarName | None = None
-    lang: Lang = "en"
 
 
 class AtIn(ExprIn):
@@ -98,16 +100,47 @@ class SurfaceIn(ExprIn):
     n: int = Field(50, ge=5, le=80)
 
 
+Optimizer = Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+
+
 class DescendIn(ExprIn):
     vars: Annotated[list[VarName], Field(min_length=1, max_length=4)] | None = None
     start: Annotated[list[Real], Field(min_length=1, max_length=4)]
-    optimizer: Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"] = "gd"
+    optimizer: Optimizer = "gd"
     lr: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.1
     steps: int = Field(100, ge=1, le=2000)
 
 
 class GraphIn(ExprIn):
     at: Point = Field(default_factory=dict)
+
+
+Panel = Literal["diff", "point", "verify", "plot", "tangent", "series", "graph", "descent"]
+
+
+class DescentSettings(Strict):
+    start: Annotated[list[Real], Field(min_length=2, max_length=2)]
+    optimizer: Optimizer = "gd"
+    lr: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.1
+    steps: int = Field(100, ge=1, le=2000)
+
+
+class PageIn(ExprIn):
+    """The page's whole state; see :mod:`bibun.web.page`."""
+
+    var: VarName | None = Field(None, description="the variable the page chose (the formula's"
+                                                  " operator, d/dy, wins)")
+    order: int = Field(1, ge=1, le=10)
+    x0: Real = Field(1.0, description="the point: value of the variable")
+    point: Point | None = Field(None, description="values of the other variables (default 1)")
+    steps: bool = False
+    lo: Real = -3.0
+    hi: Real = 3.0
+    n: int = Field(401, ge=2, le=2000)
+    taylor: int = Field(0, ge=0, le=20, description="order of the Taylor polynomial, 0: none")
+    descent: DescentSettings | None = None
+    panels: Annotated[list[Panel], Field(max_length=8)] | None = Field(
+        None, description="the panels to compute (default: all)")
 
 
 class Loose(BaseModel):
@@ -150,7 +183,8 @@ class DiffOut(Loose):
 
 class ErrorDetail(BaseModel):
     message: str
-    kind: str
+    kind: Literal["parse", "limit", "domain", "input", "budget", "validation", "request",
+                  "busy", "internal"]
     column: int | None = None
 
 
@@ -161,7 +195,7 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "request body too large"},
     422: {"model": ErrorOut, "description": "not a usable formula or out of the compute budget"},
-    501: {"model": ErrorOut, "description": "the feature's module is not installed"},
+    429: {"model": ErrorOut, "description": "the server is busy"},
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -179,23 +213,19 @@ async def run(request: Request, task: str, body: BaseModel) -> Any:
     """Run a task in the pool and map its outcome to a response or an HTTP error."""
     compute: Compute = request.app.state.get_compute()
     payload = body.model_dump()
+    lang = lang_of(payload)
     try:
         status, data = await to_thread.run_sync(compute.run, task, payload,
                                                 limiter=_capacity())
     except BudgetExceeded:
-        raise HTTPException(422, {
-            "kind": "budget",
-            "message": "this formula needs more computation than the workbench allows for one"
-                       f" request ({compute.total_budget:g} s); try a smaller formula or a"
-                       " lower order"}) from None
+        raise HTTPException(422, {"kind": "budget", "message": i18n.text(
+            "web.error.budget", lang, seconds=f"{compute.total_budget:g}")}) from None
     except Busy:
         raise HTTPException(429, {"kind": "busy",
-                                  "message": "the server is busy; try again shortly"}) from None
+                                  "message": i18n.text("web.error.busy", lang)}) from None
     except WorkerCrashed:
         raise HTTPException(422, {"kind": "limit",
-                                  "message": "the computation was stopped (it needed too much"
-                                             " memory or crashed); try a smaller formula"}) \
-            from None
+                                  "message": i18n.text("web.error.crashed", lang)}) from None
     if status == "ok":
         return data
     code = int(data.pop("status", 422))
@@ -203,15 +233,11 @@ async def run(request: Request, task: str, body: BaseModel) -> Any:
     raise HTTPException(code, data)
 
 
-@router.get("/health", summary="Liveness and which optional features are installed")
+@router.get("/health", summary="Liveness, version and the worker pool's counters")
 async def health(request: Request) -> dict[str, Any]:
-    from bibun import __version__
-    from bibun.web.tasks import features
-
     compute: Compute = request.app.state.get_compute()
-    return {"status": "ok", "version": __version__, "features": features(),
-            "stats": dict(compute.stats), "restarts": compute.fast.restarts
-            + compute.slow.restarts}
+    return {"status": "ok", "version": __version__, "stats": dict(compute.stats),
+            "restarts": compute.fast.restarts + compute.slow.restarts}
 
 
 #: The POST endpoints: (task, request model, response model, summary).  Each one
@@ -219,6 +245,8 @@ async def health(request: Request) -> dict[str, Any]:
 #: so one table instead of eleven copies of the same three-line function; the OpenAPI
 #: schema (operation ids, titles, order) is what the separate functions produced.
 ENDPOINTS: list[tuple[str, type[BaseModel], Any, str]] = [
+    ("page", PageIn, dict[str, Any],
+     "Everything the page's panels need for one state, each panel with its data or error"),
     ("parse", ExprIn, ParseOut,
      "Parse a formula for the live preview (MathML, text, LaTeX, warnings)"),
     ("diff", DiffIn, DiffOut,

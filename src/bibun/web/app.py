@@ -14,29 +14,49 @@ What it adds around the API (:mod:`bibun.web.api`) and why:
 * **host check** – only the names the server was bound to (DNS-rebinding defence for a
   server on localhost); **no CORS** – other origins cannot read responses, and JSON
   POSTs from them are pre-flighted and refused;
-* **JSON only** – a POST without ``Content-Type: application/json`` is 415.
+* **JSON only** – a POST without ``Content-Type: application/json`` is 415;
+* **slow bodies** – a body that has not arrived after :data:`BODY_TIMEOUT` seconds is
+  refused with 408 and its connection closed (uvicorn closes idle keep-alive connections);
+* **compression and caching** – static files are gzipped once and kept in memory, served
+  with an ETag (304 when unchanged); JSON answers over 1 KB are gzipped on the fly;
+* **one error vocabulary** – every error is ``{"detail": {"kind", "message"}}`` with the
+  message in the request's language (its ``lang`` field, else ``Accept-Language``).
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from bibun import i18n
 from bibun.web.api import router
 from bibun.web.pool import Compute
 
 #: whole request body limit (two 10 KB formulas plus the rest of the JSON fit easily)
 MAX_BODY = 32 * 1024
+#: seconds a client has to send a whole request body (a body that trickles in forever
+#: would otherwise hold its connection and a slot of the server)
+BODY_TIMEOUT = 10.0
+#: the OpenType math font (Latin Modern Math from Debian's fonts-lmodern, which the
+#: Makefile installs), served to the page so every browser typesets with it
+MATH_FONTS = [Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf"),
+              Path("/usr/share/fonts/opentype/lmodern/latinmodern-math.otf")]
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; "
@@ -76,9 +96,19 @@ def plotly_js() -> Path:
     return path
 
 
-async def _plain(send: Callable, status: int, message: str) -> None:
-    import json
+def header_lang(headers: dict[bytes, bytes] | Any) -> str:
+    """The language of an ``Accept-Language`` header that bibun speaks (else English): the
+    messages of errors that happen before a request's ``lang`` field can be read."""
+    raw = headers.get(b"accept-language", b"") if isinstance(headers, dict) else \
+        (headers.get("accept-language") or "").encode()
+    for part in raw.decode("latin-1").split(","):
+        found = i18n.lang_of(part.split(";")[0])
+        if found:
+            return found
+    return i18n.FALLBACK
 
+
+async def _plain(send: Callable, status: int, message: str) -> None:
     body = json.dumps({"detail": {"kind": "request", "message": message}}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
@@ -93,9 +123,11 @@ class Guard:
     one message, so an oversized body is refused without ever being parsed.
     """
 
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY,
+                 body_timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -110,32 +142,27 @@ class Guard:
             await send(message)
 
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        lang = header_lang(headers)
+        too_large = i18n.text("web.error.body_too_large", lang, limit=self.max_body)
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await _plain(send_with_headers, 413,
-                         f"request body too large (the limit is {self.max_body:,} bytes;"
-                         f" a formula may have up to 10,000 characters)")
+            await _plain(send_with_headers, 413, too_large)
             return
         if scope["method"] == "POST":
             ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if ctype != b"application/json":
-                await _plain(send_with_headers, 415, "send JSON with Content-Type:"
-                                                     " application/json")
+                await _plain(send_with_headers, 415, i18n.text("web.error.json_only", lang))
                 return
-            chunks, size = [], 0
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > self.max_body:
-                    await _plain(send_with_headers, 413, f"request body too large (the limit"
-                                                         f" is {self.max_body:,} bytes)")
-                    return
-                chunks.append(chunk)
-                if not message.get("more_body"):
-                    break
+            chunks: list[bytes] = []
+            status = 0
+            with anyio.move_on_after(self.body_timeout):
+                status = await self._read(receive, chunks)
+            if status in (0, 413):
+                await _plain(send_with_headers, 408 if status == 0 else 413,
+                             too_large if status else i18n.text("web.error.body_timeout", lang))
+                return
+            if status < 0:  # the client went away
+                return
             body = b"".join(chunks)
             sent = False
 
@@ -150,13 +177,72 @@ class Guard:
             return
         await self.app(scope, receive, send_with_headers)
 
+    async def _read(self, receive: Callable, chunks: list[bytes]) -> int:
+        """Read the body into ``chunks``: 200 when complete, 413 over the limit, -1 when
+        the client disconnected."""
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return -1
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return 413
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return 200
 
-def _validation_message(exc: RequestValidationError) -> str:
+
+class Assets:
+    """Static files read once, gzipped once, answered from memory with an ETag.
+
+    The page's own files change while developing, so they are revalidated on every load
+    (``no-cache``: a 304 costs a few bytes); the plotting library and the math font are
+    versioned by the packages that installed them and cached for a week.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, tuple[float, str, bytes, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def _load(self, path: Path) -> tuple[str, bytes, bytes]:
+        mtime = path.stat().st_mtime
+        with self._lock:
+            hit = self._cache.get(path)
+        if hit and hit[0] == mtime:
+            return hit[1], hit[2], hit[3]
+        raw = path.read_bytes()
+        etag = '"' + hashlib.sha1(raw).hexdigest()[:20] + '"'
+        packed = gzip.compress(raw, compresslevel=6, mtime=0)
+        with self._lock:
+            self._cache[path] = (mtime, etag, raw, packed)
+        return etag, raw, packed
+
+    def response(self, request: Request, path: Path, media: str, cache: str) -> Response:
+        etag, raw, packed = self._load(path)
+        headers = {"cache-control": cache, "etag": etag, "vary": "accept-encoding"}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        if "gzip" in request.headers.get("accept-encoding", "") and len(packed) < len(raw):
+            headers["content-encoding"] = "gzip"
+            return Response(packed, media_type=media, headers=headers)
+        return Response(raw, media_type=media, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError, lang: str) -> str:
+    """The first few field errors (their names and pydantic's words) in a sentence."""
     parts = []
     for err in exc.errors()[:3]:
         loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
         parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else err.get("msg", ""))
-    return "; ".join(parts) or "invalid request"
+    return i18n.text("web.error.validation", lang, details="; ".join(p for p in parts if p))
+
+
+def page_messages() -> dict[str, dict[str, str]]:
+    """The page's words: every ``web.*`` entry of both catalogs (the page has no other)."""
+    return {lang: {k[4:]: v for k, v in i18n.catalog(lang).items() if k.startswith("web.")}
+            for lang in i18n.LANGS}
 
 
 def create_app(workers: int | None = None, slow_workers: int = 1,
@@ -207,49 +293,67 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": {"kind": "validation",
-                                        "message": _validation_message(exc)}}, 422)
+        return JSONResponse({"detail": {"kind": "validation", "message": _validation_message(
+            exc, header_lang(request.headers))}}, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, dict) else {
-            "kind": "request", "message": str(exc.detail)}
+            "kind": "request", "message": i18n.text("web.error.not_found",
+                                                    header_lang(request.headers))
+            if exc.status_code == 404 else str(exc.detail)}
         return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
 
     static = _static_dir()
+    assets = Assets()
+    week = "public, max-age=604800"
 
-    def _file(name: str) -> FileResponse:
+    def _file(request: Request, name: str) -> Response:
         fname, media = STATIC[name]
-        return FileResponse(static / fname, media_type=media,
-                            headers={"cache-control": "no-cache"})
+        return assets.response(request, static / fname, media, "no-cache")
+
+    def _not_found(request: Request) -> JSONResponse:
+        return JSONResponse({"detail": {"kind": "request", "message": i18n.text(
+            "web.error.not_found", header_lang(request.headers))}}, 404)
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
-    async def index() -> Response:
-        return _file("index.html")
+    async def index(request: Request) -> Response:
+        return _file(request, "index.html")
 
     @app.get("/favicon.ico", include_in_schema=False)
-    async def favicon() -> Response:
-        return _file("icon.svg")
+    async def favicon(request: Request) -> Response:
+        return _file(request, "icon.svg")
 
     @app.get("/docs", include_in_schema=False)
-    async def docs() -> Response:
-        return _file("docs.html")
+    async def docs(request: Request) -> Response:
+        return _file(request, "docs.html")
 
     @app.get("/static/{name}", include_in_schema=False)
-    async def static_file(name: str) -> Response:
+    async def static_file(request: Request, name: str) -> Response:
         if name not in STATIC:
-            return JSONResponse({"detail": {"kind": "request", "message": "not found"}}, 404)
-        return _file(name)
+            return _not_found(request)
+        return _file(request, name)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    async def plotly() -> Response:
-        return FileResponse(plotly_js(), media_type="text/javascript; charset=utf-8",
-                            headers={"cache-control": "public, max-age=86400"})
+    async def plotly(request: Request) -> Response:
+        return assets.response(request, plotly_js(), "text/javascript; charset=utf-8", week)
+
+    @app.get("/vendor/math.otf", include_in_schema=False)
+    async def math_font(request: Request) -> Response:
+        font = next((f for f in MATH_FONTS if f.is_file()), None)
+        if font is None:  # the page falls back to the browser's math fonts
+            return _not_found(request)
+        return assets.response(request, font, "font/otf", week)
+
+    @app.get("/api/messages", summary="The page's words in every language (from the catalogs)")
+    async def messages() -> dict[str, dict[str, str]]:
+        return page_messages()
 
     hosts = list(allowed_hosts) if allowed_hosts is not None else \
         ["127.0.0.1", "localhost", "[::1]", "::1"]
     if "*" not in hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(Guard)
     return app
 

@@ -90,7 +90,7 @@ def _serve(conn: Connection, nice: int = 0) -> None:
     if nice:
         with contextlib.suppress(OSError, AttributeError):
             os.nice(nice)
-    from bibun.web.tasks import run_task
+    from bibun.web.page import run_task  # the tasks, with the page's batch registered
 
     while True:
         try:

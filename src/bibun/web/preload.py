@@ -3,18 +3,17 @@
 Every worker is a fork of that process, so whatever is imported and built here (the
 optional modules, the LALR parser, the rule table's lookups) is already in each new
 worker's memory.  Without it, a worker that replaces a killed one would spend its first
-request importing the explanation and numeric modules: a cheap formula would then look
+request building parser tables and caches: a cheap formula would then look
 expensive and be pushed to the slow lane.
 """
 
 from __future__ import annotations
 
-from bibun.web.tasks import features, run_task
+from bibun.web.page import run_task
 
 
 def warm_up() -> None:
-    """Import the optional modules and run one tiny request of each kind."""
-    features()
+    """Run one tiny request of each kind (imports done, parser tables built)."""
     for task, payload in [
         ("parse", {"expr": "x^2", "syntax": "auto"}),
         ("parse", {"expr": r"\frac{1}{1+e^{-x}}", "syntax": "auto"}),

@@ -12,7 +12,7 @@ computed once and kept in a temporary; everything used once is written inline, s
         t0 = x*y
         return [2*x*np.sin(t0) + y*(x*x + y*y)*np.cos(t0)]
 
-Functions come from the rule table (``bibun.rules``): the NumPy backend calls exactly
+Functions come from the rule table (``bibun.functions``): the NumPy backend calls exactly
 the implementations every other part of bibun uses (stable sigmoid, softplus, ...).
 The source is generated from our own DAG by our own printer below and never contains
 user text other than variable names, which are checked to be identifiers.
@@ -33,7 +33,9 @@ import numpy as np
 
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, as_expr, postorder
-from bibun.rules import rule
+from bibun.functions import code_for, rule
+from bibun.symbolic import gradient, variables_of
+from bibun.text import shorten
 
 __all__ = ["Compiled", "compile", "compile_gradient", "BACKENDS"]
 
@@ -44,18 +46,6 @@ _MAX_INLINE_DEPTH = 40
 
 # precedence of a printed piece: what it needs parentheses against
 _ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5
-
-# backend name -> (module alias, {rule name: attribute}) for functions that are not the
-# module's function of the same NumPy name
-_JAX_SPECIAL = {"sigmoid": "jax.nn.sigmoid", "softplus": "jax.nn.softplus",
-                "relu": "jax.nn.relu"}
-_TORCH_SPECIAL = {"sigmoid": "torch.sigmoid", "softplus": "torch.nn.functional.softplus",
-                  "relu": "torch.relu"}
-_MATH_NAMES = {"sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin", "acos": "acos",
-               "atan": "atan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh",
-               "asinh": "asinh", "acosh": "acosh", "atanh": "atanh", "exp": "exp",
-               "log": "log", "sqrt": "sqrt", "cbrt": "cbrt", "abs": "fabs"}
-
 
 class Compiled:
     """A compiled function: call it with arrays (or numbers) in ``variables`` order.
@@ -213,7 +203,6 @@ def _as_array(name: str, a: Any) -> Any:
 
 
 def _short(a: Any) -> str:
-    from bibun.plot import shorten  # lazily: only error messages need it (and it loads matplotlib)
 
     return shorten(repr(a), 60)
 
@@ -261,8 +250,6 @@ def compile_gradient(expr: Any, variables: Sequence[str] | str | None = None,
     The partial derivatives share most of their subexpressions (the DAG stores them
     once), so the compiled code evaluates each shared piece a single time.
     """
-    from bibun.symbolic import gradient, variables_of
-
     e = as_expr(expr)
     names = variables_of(e, variables)
     return compile(gradient(e, names), names, backend)
@@ -281,6 +268,7 @@ def _namespace(backend: str) -> dict[str, Any]:
                 ns["jax"] = importlib.import_module("jax")
                 ns["jnp"] = importlib.import_module("jax.numpy")
                 importlib.import_module("jax.nn")
+                importlib.import_module("jax.scipy.special")
             else:
                 ns["torch"] = importlib.import_module("torch")
                 importlib.import_module("torch.nn.functional")
@@ -292,35 +280,24 @@ def _namespace(backend: str) -> dict[str, Any]:
 
 
 def _function_text(name: str, backend: str, ns: dict[str, Any]) -> str:
-    """How the backend calls the rule table's function ``name``."""
+    """How the backend calls the rule table's function ``name``: the NumPy backend calls
+    the table's own implementation (stable sigmoid, softplus, …); math, JAX and torch use
+    the names in the rule's :class:`~bibun.functions.Code` (a template becomes a lambda),
+    and a backend without the function is a clear error, never a made-up name."""
     r = rule(name)
     impl = r.numpy
     if backend == "numpy":
-        if isinstance(impl, np.ufunc):
+        if isinstance(impl, np.ufunc) and getattr(np, impl.__name__, None) is impl:
             return f"np.{impl.__name__}"
         ns[f"_{r.name}"] = impl  # the rule table's own implementation
         return f"_{r.name}"
-    if backend == "math":
-        if r.name in _MATH_NAMES and hasattr(math, _MATH_NAMES[r.name]):
-            return f"math.{_MATH_NAMES[r.name]}"
+    if backend == "math" and r.code.math is None:
         ns[f"_{r.name}"] = _math_rule(impl)
         return f"_{r.name}"
-    special = (_JAX_SPECIAL if backend == "jax" else _TORCH_SPECIAL).get(r.name)
-    if special:
-        return special
-    mod = "jnp" if backend == "jax" else "torch"
-    composite = {"cot": f"(lambda u: 1 / {mod}.tan(u))",
-                 "sec": f"(lambda u: 1 / {mod}.cos(u))",
-                 "csc": f"(lambda u: 1 / {mod}.sin(u))",
-                 "step": f"(lambda u: {mod}.where(u >= 0, 1.0, 0.0))" if backend == "jax"
-                 else "(lambda u: torch.where(u >= 0, torch.ones_like(u), torch.zeros_like(u)))"}
-    if r.name in composite:
-        return composite[r.name]
-    if r.name == "cbrt" and backend == "torch":
-        return "(lambda u: torch.sign(u) * torch.abs(u) ** (1 / 3))"
-    if isinstance(impl, np.ufunc):
-        return f"{mod}.{impl.__name__}"
-    return f"{mod}.{r.name}"
+    spec = code_for(r.name, backend)
+    if "{u}" in spec:
+        return f"(lambda u: {spec.format(u='u')})"
+    return spec
 
 
 # -- code generation -----------------------------------------------------------------------

@@ -1,0 +1,250 @@
+"""One catalog, one language switch: every sentence a user reads comes from here.
+
+The words live in ``en.json`` and ``ja.json`` next to this file, so a teacher can fix a
+phrase (or add a language) without touching the code, and a test can prove that the two
+catalogs cover the same keys and that the code uses no key the catalogs lack.  Templates
+use ``{name}`` placeholders (with an optional format spec for numbers: ``{h:.0e}``).
+
+The language is decided in one place (:func:`resolve`): an explicit choice (``--lang``,
+``lang=``), then ``BIBUN_LANG``, then the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``),
+then English.
+
+Errors are sentences too.  :func:`error` builds a :class:`~bibun.errors.BibunError` from a
+key: its ``str()`` is English (what Python tracebacks and logs show), and it keeps the key
+and parameters so that a face (the CLI, the web API) can say it again in the user's
+language with :func:`message` / :func:`one_line`.
+
+This is the base layer: it imports only :mod:`bibun.errors`, never anything above.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import locale
+import os
+import string
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from functools import cache
+from importlib.resources import files
+from typing import Any, NamedTuple, TypeVar
+
+from bibun.errors import BibunError, ParseError
+
+LANGS = ("en", "ja")
+#: the catalog every other one falls back to (and the language of ``str(error)``)
+FALLBACK = "en"
+_FORMATTER = string.Formatter()
+#: the language a face chose for the work it is doing (``--lang``): see :func:`using`
+_CHOSEN: ContextVar[str | None] = ContextVar("bibun_lang", default=None)
+
+E = TypeVar("E", bound=BibunError)
+
+
+class Msg(NamedTuple):
+    """A message not yet put into words: a parameter that is itself a catalog entry (the
+    name of a token in "unexpected …"), rendered in the language of the sentence around
+    it."""
+
+    key: str
+    params: Mapping[str, Any] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The whole catalog of one language, read once (keys starting with ``_`` are
+    comments)."""
+    if lang not in LANGS:
+        raise error("error.unknown_lang", lang=repr(lang), langs=", ".join(LANGS))
+    raw = files(__name__).joinpath(f"{lang}.json").read_text(encoding="utf-8")
+    return {k: v for k, v in json.loads(raw).items() if not k.startswith("_")}
+
+
+def lang_of(value: str | None) -> str | None:
+    """The language a locale or a ``--lang`` value names (``ja_JP.UTF-8`` → ja), if bibun
+    speaks it."""
+    if not value:
+        return None
+    v = value.strip().lower().replace("-", "_")
+    if v.startswith("ja"):  # ja, ja_JP.UTF-8, japanese
+        return "ja"
+    if v.startswith("en") or v in ("c", "posix", "c.utf_8", "c.utf8"):
+        return "en"
+    return None
+
+
+@contextlib.contextmanager
+def using(lang: str | None) -> Iterator[str]:
+    """Within the block, the default language is ``lang`` (resolved): the CLI wraps a
+    command in it, so that everything the command says without being handed a language
+    (parser warnings, "wrote …" notes, library defaults) follows ``--lang`` too."""
+    token = _CHOSEN.set(resolve(lang))
+    try:
+        yield _CHOSEN.get() or FALLBACK
+    finally:
+        _CHOSEN.reset(token)
+
+
+def default_lang() -> str:
+    """The language chosen with :func:`using`, else ``BIBUN_LANG`` if set, else the
+    locale's language if bibun speaks it, else en."""
+    chosen = _CHOSEN.get()
+    if chosen:
+        return chosen
+    explicit = lang_of(os.environ.get("BIBUN_LANG"))
+    if explicit:
+        return explicit
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        found = lang_of(os.environ.get(var))
+        if found:
+            return found
+    try:
+        found = lang_of(locale.getlocale()[0])
+    except ValueError:  # pragma: no cover - broken locale settings
+        found = None
+    return found or FALLBACK
+
+
+def resolve(lang: str | None) -> str:
+    """A supported language code for an explicit choice; None means :func:`default_lang`.
+
+    Every ``lang`` argument in bibun goes through here, so ``"ja_JP"``, ``"JA"`` and
+    ``None`` mean the same thing everywhere and an unknown language is one clear error.
+    """
+    if lang is None:
+        return default_lang()
+    found = lang_of(lang)
+    if found is None:
+        raise error("error.unknown_lang", lang=repr(lang), langs=", ".join(LANGS))
+    return found
+
+
+def has(key: str, lang: str = FALLBACK) -> bool:
+    """Whether ``key`` is in the catalog of ``lang``."""
+    return key in catalog(lang)
+
+
+def template(key: str, lang: str) -> str:
+    """The raw template of ``key`` in ``lang``, falling back to English; a key in neither
+    is a bug (the catalog tests keep them complete), reported as such."""
+    found = catalog(lang).get(key)
+    if found is None:
+        found = catalog(FALLBACK).get(key)
+    if found is None:
+        raise KeyError(f"message {key!r} is missing from the catalogs")
+    return found
+
+
+def join_list(items: Iterable[str], lang: str) -> str:
+    """'y, z' in English, 'y、z' in Japanese."""
+    return template("list_separator", lang).join(items)
+
+
+def fields(key: str, lang: str) -> list[tuple[str, str | None, str]]:
+    """The template of ``key`` as (literal, field name or None, format spec) triples:
+    the explanation printers typeset each field in their own format."""
+    return [(lit, field, spec or "")
+            for lit, field, spec, _conv in _FORMATTER.parse(template(key, lang))]
+
+
+def value_text(value: Any, lang: str, spec: str = "") -> str:
+    """One parameter as text: numbers through ``spec``, lists of names joined the
+    language's way, nested bibun errors in ``lang``, anything else via ``str``."""
+    if isinstance(value, BibunError):
+        return message(value, lang)
+    if isinstance(value, Msg):
+        return text(value.key, lang, **value.params)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return join_list(value, lang)
+    if spec and not isinstance(value, str):
+        return format(value, spec)
+    if isinstance(value, float):
+        return format_number(value)
+    return str(value)
+
+
+def text(key: str, lang: str | None = None, /, **params: Any) -> str:
+    """The finished message ``key`` in ``lang`` (None: the default language)."""
+    lang = resolve(lang) if lang not in LANGS else lang
+    parts: list[str] = []
+    for literal, field, spec in fields(key, lang):
+        parts.append(literal)
+        if field is None:
+            continue
+        if field not in params:
+            raise KeyError(f"message {key!r} needs the parameter {field!r}")
+        parts.append(value_text(params[field], lang, spec))
+    return "".join(parts)
+
+
+def error(key: str, cls: type[E] = BibunError, /, *args: Any, **params: Any) -> E:  # type: ignore[assignment]
+    """An exception of class ``cls`` whose message is ``key`` (English in ``str()``);
+    ``args`` go to the constructor after the message (a ParseError's text and column).
+
+    The key and parameters stay on the exception, so :func:`message` can render it in
+    any language later: the raising code does not need to know who will read it.
+    """
+    exc = cls(text(key, FALLBACK, **params), *args)
+    exc.key = key
+    exc.params = dict(params)
+    return exc
+
+
+def parse_error(key: str, source: str = "", column: int | None = None, /,
+                **params: Any) -> ParseError:
+    """:func:`error` for a :class:`ParseError`: the formula's text and the 1-based column
+    travel with it, so every face can point at the place."""
+    return error(key, ParseError, source, column, **params)
+
+
+def message(exc: BaseException, lang: str | None = None) -> str:
+    """The message of an exception in ``lang``: from the catalog when it was built from a
+    key, else its own text (a ParseError's message without the column)."""
+    key = getattr(exc, "key", None)
+    if key is not None:
+        return text(key, resolve(lang), **getattr(exc, "params", {}))
+    own = getattr(exc, "message", None)
+    return own if isinstance(own, str) else str(exc)
+
+
+def one_line(exc: BaseException, lang: str | None = None) -> str:
+    """The error as one line in ``lang``: a parse error keeps its column, not the caret
+    drawing (the CLI's stderr line, the web API's message)."""
+    lang = resolve(lang)
+    msg = " ".join(message(exc, lang).split()) if not isinstance(exc, ParseError) \
+        else message(exc, lang)
+    col = getattr(exc, "column", None)
+    if isinstance(exc, ParseError) and col:
+        return msg + text("error.at_column", lang, column=col)
+    return msg
+
+
+def format_number(v: float) -> str:
+    """A float as a learner reads it: 10 significant digits, no trailing noise."""
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.10g}"
+
+
+def display_width(s: str) -> int:
+    """Columns a terminal gives ``s``: a Japanese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def pad(s: str, width: int, right: bool = False) -> str:
+    """Pad to a display width, so that English and Japanese tables line up."""
+    fill = " " * max(0, width - display_width(s))
+    return fill + s if right else s + fill
+
+
+def pick(options: Mapping[str, str], lang: str | None = None) -> str:
+    """One value of a per-language mapping (a font name, a URL), for the rare data
+    that is not a sentence; falls back to English."""
+    return options.get(resolve(lang), options[FALLBACK])
+
+
+__all__ = ["FALLBACK", "LANGS", "Msg", "catalog", "default_lang", "display_width", "error",
+           "fields", "format_number", "has", "join_list", "lang_of", "message", "one_line", "pad",
+           "parse_error", "pick", "resolve", "template", "text", "using", "value_text"]

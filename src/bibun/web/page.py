@@ -1,0 +1,142 @@
+"""One request per change of the page: everything its visible panels need, in one answer.
+
+The page keeps one state (formula, variable, order, point, plot range, Taylor order,
+descent settings, language) and sends it here as a whole; this task reads the formula
+once, decides the variable the way the page shows it, and runs the panels' tasks
+(:mod:`bibun.web.tasks`) in one worker, each panel getting either its data or its own
+error in the one error vocabulary.  So a panel can never show the result of another
+formula than its neighbours, and the page has one request to cancel when the state
+changes again.
+
+Rules the page relies on:
+
+* the variable is the formula's operator's (``∂/∂y (x^2 y)``), else the one the page
+  chose when the formula has it, else the formula's default variable;
+* values of the other variables that the page has not set are 1 (the page shows them);
+* a formula that cannot be read answers only ``parse`` (the other panels wait);
+* the descent window fits the start point and the path (not a fixed square).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from bibun import calculus
+from bibun.web.tasks import TASKS, exact, formula, lang_of, read_formula, run_task, variable
+
+#: the panels the page can ask for
+PANELS = ("diff", "point", "verify", "plot", "tangent", "series", "graph", "descent")
+
+
+def _panel(task: str, payload: dict) -> dict[str, Any]:
+    """One panel's answer: ``{"data": …}`` or ``{"error": {kind, message, column}}``."""
+    status, data = run_task(task, payload)
+    if status == "ok":
+        return {"data": data}
+    data.pop("status", None)
+    return {"error": data}
+
+
+def _series(base: dict, var: str, x0: float, order: int, lo: float, hi: float,
+            n: int) -> dict[str, Any]:
+    """The Taylor polynomial as terms in ascending degree, sampled on the plot's range."""
+    status, s = run_task("series", {**base, "var": var, "at": x0, "order": order})
+    if status != "ok":
+        s.pop("status", None)
+        return {"error": s}
+    e = read_formula(base["expr"], base["syntax"]).expr
+    terms = []
+    for t in calculus.series(e, var, at=exact(x0), order=order).terms():
+        negative = formula(t)["text"].startswith("-")
+        terms.append({"sign": "-" if negative else "+", "formula": formula(-t if negative else t)})
+    sampled = run_task("sample", {"expr": s["series"]["text"], "syntax": "text",
+                                  "var": var, "lo": lo, "hi": hi, "n": n})
+    s["terms"] = terms
+    if sampled[0] == "ok":
+        s["x"], s["y"] = sampled[1]["x"], sampled[1]["f"]
+    return {"data": s}
+
+
+def _window(start: list[float], path: list[list[float]]) -> tuple[list[float], list[float]]:
+    """A box around the start and the path, padded by a fifth; a path that runs away is
+    followed until it is a hundred times farther out than the start."""
+    limit = 100.0 * (1.0 + max(abs(v) for v in start))
+    pts = [start]
+    for q in path:
+        if len(q) < 2 or not all(math.isfinite(v) and abs(v) <= limit for v in q[:2]):
+            break
+        pts.append(q[:2])
+    arr = np.asarray(pts, dtype=float)
+    lo, hi = arr.min(axis=0), arr.max(axis=0)
+    mid, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * 1.2, 1.0)
+    half[:] = half.max()  # square, so circles look like circles
+    return [float(mid[0] - half[0]), float(mid[0] + half[0])], \
+        [float(mid[1] - half[1]), float(mid[1] + half[1])]
+
+
+def _descent(base: dict, names: list[str], settings: dict) -> dict[str, Any]:
+    """Gradient descent from the start, then the contour on a window that fits both."""
+    run = _panel("descend", {**base, "vars": names, "start": settings["start"],
+                             "optimizer": settings["optimizer"], "lr": settings["lr"],
+                             "steps": settings["steps"]})
+    if "error" in run:
+        return run
+    xr, yr = _window([float(v) for v in settings["start"]], run["data"]["path"])
+    surface = _panel("surface", {**base, "vars": names, "xrange": xr, "yrange": yr, "n": 60})
+    if "error" in surface:
+        return surface
+    return {"data": {**surface["data"], "run": run["data"], "xrange": xr, "yrange": yr}}
+
+
+def t_page(p: dict) -> dict[str, Any]:
+    """Every requested panel for one state of the page (see the module docstring)."""
+    lang = lang_of(p)
+    base = {"expr": p["expr"], "syntax": p.get("syntax", "auto"), "lang": lang}
+    parsed = _panel("parse", base)
+    out: dict[str, Any] = {"panels": {"parse": parsed}}
+    if "error" in parsed:
+        return out
+    names = parsed["data"]["variables"]
+    wrt = read_formula(base["expr"], base["syntax"]).wrt
+    wanted = p.get("var")
+    var = parsed["data"]["default_variable"] if wrt or wanted not in names \
+        else variable(read_formula(base["expr"], base["syntax"]).expr, wanted)
+    x0 = float(p.get("x0", 1.0))
+    given = p.get("point") or {}
+    point = {v: x0 if v == var else float(given.get(v, 1.0)) for v in names}
+    others = {k: v for k, v in point.items() if k != var}
+    out.update(variable=var, variables=names, point=point)
+    order = int(p.get("order", 1))
+    lo, hi, n = float(p.get("lo", -3.0)), float(p.get("hi", 3.0)), int(p.get("n", 401))
+    wanted_panels = set(p.get("panels") or PANELS)
+    panels = out["panels"]
+    one = {**base, "var": var}
+    if "diff" in wanted_panels:
+        panels["diff"] = _panel("diff", {**one, "order": order, "steps": bool(p.get("steps")),
+                                         "forms": True})
+    if "point" in wanted_panels:
+        panels["point"] = _panel("diff", {**one, "order": order, "forms": False,
+                                          "at": point or {var: x0}})
+    if "verify" in wanted_panels and names:
+        panels["verify"] = _panel("verify", {**one, "at": x0, "point": point})
+    if "plot" in wanted_panels:
+        panels["plot"] = _panel("sample", {**one, "lo": lo, "hi": hi, "n": n,
+                                           "params": others})
+    if "tangent" in wanted_panels:
+        panels["tangent"] = _panel("tangent", {**one, "at": x0, "point": others})
+    taylor = int(p.get("taylor") or 0)
+    if "series" in wanted_panels and taylor and len(names) <= 1:
+        panels["series"] = _series(one, var, x0, taylor, lo, hi, 201)
+    if "graph" in wanted_panels:
+        panels["graph"] = _panel("graph", {**base, "at": point})
+    settings = p.get("descent")
+    if "descent" in wanted_panels and settings and len(names) == 2:
+        panels["descent"] = _descent(base, names, settings)
+    return out
+
+
+
+TASKS["page"] = t_page

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv browser axe
+.PHONY: demo test lint bench clean venv browser fuzz axe
 
 venv: $(STAMP)
 
@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/bibun tour --out demo-out
 
 test: $(STAMP) browser axe
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
 	$(BIN)/python -m pytest -n 2 tests
 
 # Browser tests drive Debian's chromium through Playwright; the browser (and CJK fonts for
@@ -37,11 +37,16 @@ $(AXE):
 	npm install --silent --no-audit --no-fund --prefix .web-test axe-core@4.10
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python -m bench all
+
+# Grammar-aware fuzzing of every public operation (findings go to fuzz/corpus/findings.tsv,
+# which `make test` replays); SECONDS=1800 for the long run.
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz --seconds $${SECONDS:-60}
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

@@ -22,8 +22,8 @@ from bibun.codegen import compile as compile_fn
 from bibun.codegen.compile import _function_text
 from bibun.errors import BibunError, UnknownFunctionError
 from bibun.explain import check_answer, derivation
-from bibun.expr.latex_input import parse_any
 from bibun.expr.mathml import to_mathml
+from bibun.expr.parse import parse_any
 from bibun.expr.printers import to_latex, to_python, to_text, to_unicode
 from bibun.functions import RULES, Code, MissingRule, Rule, register, unregister
 

@@ -17,7 +17,7 @@ import bibun
 import bibun.autodiff as ad
 from bibun import i18n
 from bibun.explain import check_answer
-from bibun.expr.latex_input import parse_any
+from bibun.expr.parse import parse_any
 from bibun.expr.printers import to_latex, to_python, to_text, to_unicode
 from bibun.functions import RULES, rules
 

@@ -141,10 +141,6 @@ NOT_YET: dict[str, int] = {
     "autodiff/fused.py": 4,
     "autodiff/ops.py": 9,
     "autodiff/tensor.py": 13,
-    "calculus/common.py": 5,
-    "calculus/extrema.py": 9,
-    "calculus/limit.py": 1,
-    "calculus/series.py": 6,
     "cli/__init__.py": 2,
     "cli/_args.py": 5,
     "cli/check.py": 5,
@@ -163,34 +159,26 @@ NOT_YET: dict[str, int] = {
     "cli/worksheet.py": 6,
     "codegen/compile.py": 21,
     "datasets.py": 1,
-    "descend.py": 12,
     "explain/derivation.py": 4,
     "explain/equality.py": 1,
     "explain/render.py": 2,
-    "expr/core.py": 11,
-    "expr/evaluate.py": 10,
+    "expr/core.py": 10,
     "expr/printers.py": 2,
     "expr/provided.py": 1,
     "expr/simplify.py": 2,
-    "fit.py": 37,
     "functions/rule.py": 2,
     "nn/data.py": 2,
     "nn/layers.py": 7,
     "nn/module.py": 5,
     "nn/optim.py": 1,
-    "nn/train.py": 4,
-    "nn/vanishing.py": 1,
     "numeric/book.py": 2,
     "numeric/calling.py": 14,
     "numeric/derivative.py": 2,
     "numeric/multivariate.py": 5,
     "numeric/stencils.py": 1,
     "numeric/table.py": 1,
-    "optim.py": 5,
     "practice/problem.py": 1,
     "symbolic.py": 4,
-    "tour.py": 1,
-    "verify.py": 2,
 }
 
 
@@ -267,11 +255,9 @@ def test_the_base_layer_imports_only_errors():
     assert inner == {"bibun.errors"}
 
 
-#: language checks not yet replaced: inline en/ja catalogs that still pick a branch
-#: (descend's and the tour's narration, extrema's description) and the practice
-#: worksheet's LaTeX preamble (font packages per language); may only go down
-LANG_CHECKS_NOT_YET = {"tour.py": 1, "descend.py": 1, "calculus/extrema.py": 2,
-                       "practice/worksheet.py": 3}
+#: language checks not yet replaced: the practice worksheet's LaTeX preamble (font
+#: packages per language); may only go down
+LANG_CHECKS_NOT_YET = {"practice/worksheet.py": 3}
 
 
 def test_the_language_is_decided_in_one_place():

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 import bibun
 from bibun.errors import BibunError, ParseError
-from bibun.expr.latex_input import looks_like_latex, parse_any, parse_latex, parse_latex_full
+from bibun.expr.latex_input import looks_like_latex, parse_latex_full
+from bibun.expr.parse import parse_any, parse_latex
 
 P = bibun.parse
 

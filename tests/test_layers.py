@@ -11,7 +11,8 @@ The layers (docs/architecture.md) from the bottom:
     faces      cli, web, plot, tour, and the package itself (``import bibun``)
 
 Every ``import`` of a bibun module is read from the source (function-level ones too), so
-a lazy import cannot hide an upward edge.  Function-level imports of bibun modules are
+a lazy import cannot hide an upward edge; only ``if TYPE_CHECKING:`` imports, which never
+run, are left out.  Function-level imports of bibun modules are
 allowed only in the faces, where they keep the command line's start-up short; anywhere
 else a function-level import is only for an optional heavy library.
 """
@@ -78,6 +79,8 @@ def imports(path: Path) -> list[tuple[str, int, bool]]:
 
     def visit(node: ast.AST, nested: bool) -> None:
         for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue  # annotations only: never executed, so no edge
             inner = nested or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
             if isinstance(child, ast.Import):
                 for a in child.names:

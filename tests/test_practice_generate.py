@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import bibun  # noqa: F401  (loads printers and parser)
 from bibun.errors import BibunError
 from bibun.expr import core
-from bibun.expr.latex_input import parse_any
+from bibun.expr.parse import parse_any
 from bibun.practice import (
     MAX_ANSWER_CHARS,
     MAX_ANSWER_NODES,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import bibun  # noqa: F401
-from bibun.expr.latex_input import parse_any
+from bibun.expr.parse import parse_any
 from bibun.practice import Problem, check_steps
 from bibun.practice.session import read_pieces
 from tests.practice_mistakes import markdown, measure

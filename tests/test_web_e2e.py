@@ -280,6 +280,7 @@ def opened(browser, server, path: str = "/", allow: re.Pattern | None = None, **
           if not r.url.startswith(server) and not r.url.startswith("data:") else None)
     pg.set_default_timeout(20_000)
     pg.goto(server + path)
+    pg.wait_for_function("() => window.Plotly !== undefined")  # loaded after the first answer
     try:
         yield pg
     finally:
@@ -395,7 +396,7 @@ def test_state_lives_in_the_url(page, server):
     page.wait_for_function("() => window.Plotly !== undefined")
     assert page.locator("#expr").input_value() == "sin(x)^2"
     page.wait_for_function("() => document.querySelector('#derivative').dataset.order === '2'")
-    typed(page, "x^3")
+    page.fill("#expr", "x^3")
     page.wait_for_function("() => location.search.includes('f=x%5E3')")
     page.go_back()
     page.wait_for_function("() => document.querySelector('#expr').value === 'sin(x)^2'")
@@ -428,6 +429,7 @@ def test_japanese_browser_gets_japanese_everywhere(browser, server):
         derivative_is(pg, "6x^2(x^3 + 1)")
         settled(pg)
         assert pg.locator("#h-result").text_content() == "導関数"
+        pg.wait_for_function("() => (document.querySelector('#plot').data || [])[2]")
         assert pg.evaluate("() => document.querySelector('#plot').data[2].name") == "接線"
         assert "3 つの値が一致しました" in (pg.locator("#verify").text_content() or "")
         pg.click("#steps-box summary")

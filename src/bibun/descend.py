@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from bibun import optim
+from bibun import i18n, optim
 from bibun.calculus import as_function
-from bibun.errors import BibunError
+from bibun.errors import BibunError, DomainError
+from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
 from bibun.expr.ops import EXPR_OPS
 from bibun.functions import rule
-from bibun.i18n import pad
+from bibun.i18n import Msg, pad
 from bibun.symbolic import gradient, hessian
 
 #: command-line names -> bibun.optim names ("gd" is plain full-batch gradient descent)
@@ -42,116 +43,36 @@ CLASSIC_START = (-7.0, 2.0)
 #: |x| beyond this means the iterates ran away
 RUNAWAY = 1e8
 
-#: the sentences of a run's report, in English and Japanese.  The Japanese ``stopped``
-#: line is the detail sentence itself (「25 ステップ目で発散しました」), which already
-#: says how the run ended.
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        "converged": "converged", "diverged": "diverged", "max steps": "max steps",
-        "left the domain": "left the domain",
-        "stopped": "stopped: {reason} - {detail}", "warning": "warning: {w}",
-        "header": "{opt} (lr {lr:g}) on f = {f}", "step": "step",
-        "d_converged": "|∇f| = {g} < {tol:g} after {k} {steps_word}",
-        "d_start": "|∇f| = {g} < {tol:g} already at the start, so descent does not move",
-        "d_max": "{steps} {steps_word} done, |∇f| = {g} is still above {tol:g}",
-        "d_runaway": "after {k} {steps_word} the iterate {p} has f = {f:.3g}: the learning "
-                     "rate {lr:g} is too large for this function",
-        "d_unbounded": "after {k} {steps_word} the iterate {p} has f = {f:.3g} and f keeps "
-                       "decreasing: f seems to have no minimum (it is unbounded below)",
-        "d_grew": "f grew from {f0:.3g} to {f1:.3g} in {steps} {steps_word}: the learning "
-                  "rate {lr:g} is too large",
-        "d_domain": "step {k} went from {prev} to {p}, outside the domain of f: {why}; a "
-                    "smaller learning rate may keep the iterates inside",
-        "d_pole": "step {k} jumped from {prev} to {p}, over {at}, where {node} is "
-                  "undefined ({cause}): the iterates left the part of the domain they "
-                  "started in",
-        "c_den": "its denominator {den} is 0 there", "c_zero": "{den} = 0 there",
-        "why_fn": "{node} needs {cond}",
-        "why_root": "{node} is not a real number when {base} < 0",
-        "why_div": "{node} divides by zero where {base} = 0",
-        "why_other": "f is not defined there",
-        "why_grad": "f is defined there but its gradient is not ({why})",
-        "start_f": "f is undefined at the start {start}",
-        "start_grad": "the gradient of f is undefined at the start {start}",
-        "because": "{head}: {why}",
-        "w_saddle": "the gradient vanishes at {p} but it is a saddle point (Hessian "
-                    "eigenvalues {eig}), not a minimum",
-        "w_max": "the gradient vanishes at {p} but it is a local maximum",
-        "w_flat": "the gradient is exactly 0 at {p}, but it is not a minimum: f is lower "
-                  "nearby (f = {f1:.3g} at {q}, against f = {f0:.3g}); descent cannot leave "
-                  "a point where the gradient vanishes - start somewhere else",
-        "w_downhill": "|∇f| is below the tolerance at {p}, but this is not a minimum: f "
-                      "keeps decreasing downhill from here (f = {f1:.3g} at {q}, against "
-                      "f = {f0:.3g}); descent crawls on flat ground - a smaller --tol, more "
-                      "steps or another start may get further",
-        "w_local": "stopped in a local minimum f = {f:.6g} at {p}; on the {region} {box} the "
-                   "lowest value is f ≈ {best:.6g} near {where} - descent only finds the "
-                   "valley it starts in",
-    },
-    "ja": {
-        "converged": "収束", "diverged": "発散", "max steps": "最大ステップ数に到達",
-        "left the domain": "定義域の外に出た",
-        "stopped": "{detail}。", "warning": "注意：{w}。",
-        "header": "{opt}（学習率 {lr:g}）で f = {f} を最小化", "step": "ステップ",
-        "d_converged": "{k} ステップで収束しました（|∇f| = {g} < {tol:g}）",
-        "d_start": "出発点ですでに |∇f| = {g} < {tol:g} なので、一歩も動きません",
-        "d_max": "{steps} ステップ実行しましたが、|∇f| = {g} はまだ {tol:g} より大きく、"
-                 "収束していません",
-        "d_runaway": "{k} ステップ目で発散しました：{p} で f = {f:.3g} です。学習率 {lr:g} は"
-                     "この関数には大きすぎます",
-        "d_unbounded": "{k} ステップ目で {p}、f = {f:.3g} となり、f は減り続けています："
-                       "この関数には最小値がないようです（下に有界でない）",
-        "d_grew": "{steps} ステップで f が {f0:.3g} から {f1:.3g} に増え、発散しています。"
-                  "学習率 {lr:g} は大きすぎます",
-        "d_domain": "{k} ステップ目で {prev} から {p} に移り、f の定義域の外に出ました"
-                    "（{why}）。学習率を小さくすると定義域の中にとどまるかもしれません",
-        "d_pole": "{k} ステップ目で {prev} から {p} へ、{node} が定義されない {at}"
-                  "（{cause}）を飛び越えました。出発したときの定義域の範囲から外れたので"
-                  "止めました",
-        "c_den": "分母 {den} が 0 になる", "c_zero": "{den} = 0 になる",
-        "why_fn": "{node} は {cond} のときしか定義されません",
-        "why_root": "{base} < 0 では {node} は実数になりません",
-        "why_div": "{base} = 0 では {node} の分母が 0 になります",
-        "why_other": "f はそこで定義されません",
-        "why_grad": "f の値は求まりますが、勾配が定義されません：{why}",
-        "start_f": "出発点 {start} で f が定義されません",
-        "start_grad": "出発点 {start} で f の勾配が定義されません",
-        "because": "{head}：{why}",
-        "w_saddle": "{p} で勾配は 0 ですが、鞍点（ヘッセ行列の固有値 {eig}）であり、"
-                    "最小点ではありません",
-        "w_max": "{p} で勾配は 0 ですが、極大点です（最小点ではありません）",
-        "w_flat": "{p} で勾配はちょうど 0 ですが、最小点ではありません：すぐ近く、{q} では "
-                  "f = {f1:.3g} となり、ここ（f = {f0:.3g}）より小さくなります。勾配が 0 の点から"
-                  "は勾配降下法は動けないので、別の点から始めてください",
-        "w_downhill": "{p} で |∇f| は許容誤差より小さくなりましたが、最小点ではありません："
-                      "ここから下り方向に f は減り続けます（{q} では f = {f1:.3g}、ここでは "
-                      "f = {f0:.3g}）。傾きがほとんどない所では勾配降下法はなかなか進めないので、"
-                      "--tol を小さくするか、ステップ数を増やすか、別の点から始めてください",
-        "w_local": "{p} の局所的な最小値（極小値）f = {f:.6g} で止まりました。範囲 {box} には"
-                   "もっと小さい f ≈ {best:.6g} が {where} の近くにあります：勾配降下法は"
-                   "出発した谷の底しか見つけられません",
-    },
-}
-
-
 #: message arguments that are points (point_text)
 _POINTS = {"p", "prev", "q", "where", "at"}
 
 
-def message(lang: str, key: str, **kw: Any) -> str:
-    if lang not in MESSAGES:
-        raise BibunError(f"unknown language {lang!r}: use en or ja")
-    table = MESSAGES[lang]
+def message(lang: str | None, key: str, **kw: Any) -> str:
+    """The sentence ``descend.<key>`` of a run's report in ``lang``, with the nested
+    reasons (``why``, ``cause``: (key, params) pairs) and the points put into words."""
+    lang = i18n.resolve(lang)
     for sub in ("why", "cause"):  # a nested (key, kwargs) reason
         if isinstance(kw.get(sub), tuple):
             kw = {**kw, sub: message(lang, kw[sub][0], **kw[sub][1])}
     if isinstance(kw.get("g"), float) and isinstance(kw.get("tol"), int | float):
         kw = {**kw, "g": _versus(kw["g"], kw["tol"])}
-    if lang == "ja":  # 点 (3, 4) で…; a single variable reads "x = 0.96 で…" as it is
-        kw = {k: f"点 {v}" if k in _POINTS and isinstance(v, str) and v.startswith("(")
-              else v for k, v in kw.items()}
-    words = {"steps_word": "step" if kw.get("k", kw.get("steps")) == 1 else "steps"}
-    return table[key].format(**words, **kw)
+    # 点 (3, 4) で…; a single variable reads "x = 0.96 で…" as it is
+    kw = {k: i18n.text("descend.point", lang, p=v)
+          if k in _POINTS and isinstance(v, str) and v.startswith("(") else v
+          for k, v in kw.items()}
+    if "region" in kw:
+        kw["region"] = i18n.text(f"descend.region_{kw['region']}", lang)
+    one = kw.get("k", kw.get("steps")) == 1
+    words = i18n.text("descend.step_one" if one else "descend.step_other", lang)
+    return i18n.text("descend." + key.replace(" ", "_"), lang, **{"steps_word": words, **kw})
+
+
+def _reason(why: tuple[str, dict[str, Any]]) -> Msg:
+    """A nested (key, params) reason as a catalog message, rendered later in the
+    language of the sentence around it."""
+    key, params = why
+    return Msg("descend." + key, {k: _reason(v) if isinstance(v, tuple) else v
+                                  for k, v in params.items()})
 
 
 def _versus(g: float, tol: float) -> str:
@@ -225,10 +146,12 @@ class Descent:
     def warning_texts(self, lang: str = "en") -> list[str]:
         return [message(lang, k, **kw) for k, kw in self.warning_keys]
 
-    def stop_text(self, lang: str = "en") -> str:
-        """How the run ended, as one sentence (English: ``stopped: reason - detail``)."""
-        return message(lang, "stopped", reason=message(lang, self.reason),
-                       detail=self.details(lang))
+    def stop_text(self, lang: str = "en", short: bool = False) -> str:
+        """How the run ended, as one sentence (English: ``stopped: reason - detail``;
+        ``short``: ``reason - detail``)."""
+        kind = "descend.reason_dash." if short else "descend.stopped_as."
+        how = i18n.text(kind + self.reason.replace(" ", "_"), lang)
+        return message(lang, "stopped", how=how, detail=self.details(lang))
 
     def summary(self, every: int | None = None, lang: str = "en") -> str:
         """A table of the path (first, sampled, last steps) and the stopping reason."""
@@ -271,14 +194,13 @@ def _start(start: Any, n: int, names: list[str]) -> np.ndarray:
         try:
             vals = [float(as_expr(p).evaluate()) for p in parts]
         except BibunError:
-            raise BibunError(f"the start must be numbers such as 3,4, got {start!r}") from None
+            raise i18n.error("error.descend.start_numbers", start=repr(start)) from None
     else:
         vals = [float(v) for v in np.atleast_1d(np.asarray(start, dtype=float))]
     if len(vals) != n:
-        raise BibunError(f"the start has {len(vals)} coordinate(s) but f has {n} variable(s) "
-                         f"({', '.join(names)})")
+        raise i18n.error("error.descend.start_length", m=len(vals), n=n, names=list(names))
     if not all(math.isfinite(v) for v in vals):
-        raise BibunError(f"the start must be finite numbers, got {start!r}")
+        raise i18n.error("error.descend.start_finite", start=repr(start))
     return np.array(vals, dtype=float)
 
 
@@ -295,24 +217,24 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
     a flat point that is not a minimum gets a warning.  With ``check_global`` a grid
     search over ``box`` (default: the path's box, padded) warns when the stopping point
     is a local minimum that is not the lowest point there.  ``options`` go to the
-    optimizer (``momentum=0.9``, ``beta1=...``).  ``lang`` (en, ja) is the language of
-    the error for a start where f or its gradient is undefined.
+    optimizer (``momentum=0.9``, ``beta1=...``).  ``lang`` (en, ja; None: the default
+    language) is checked here and kept for the reports; errors are catalog messages
+    (English in ``str()``, any language through :func:`bibun.i18n.message`).
     """
-    if lang not in MESSAGES:
-        raise BibunError(f"unknown language {lang!r}: use en or ja")
+    lang = i18n.resolve(lang)
     e = as_expr(expr)
     names = _names(e, variables)
     x = _start(start, len(names), names)
     key = OPTIMIZER_NAMES.get(optimizer.lower())
     if key is None:
-        raise BibunError(f"unknown optimizer {optimizer!r}; choose from "
-                         f"{', '.join(OPTIMIZER_NAMES)}")
+        raise i18n.error("error.cli.unknown_optimizer", name=repr(optimizer),
+                         names=", ".join(OPTIMIZER_NAMES))
     if not (isinstance(lr, int | float) and lr > 0 and math.isfinite(lr)):
-        raise BibunError(f"the learning rate must be a positive number, got {lr!r}")
+        raise i18n.error("error.descend.lr", lr=repr(lr))
     if not isinstance(steps, int) or steps < 0:
-        raise BibunError(f"steps must be a whole number >= 0, got {steps!r}")
+        raise i18n.error("error.descend.steps", steps=repr(steps))
     if not (isinstance(tol, int | float) and tol >= 0 and math.isfinite(tol)):
-        raise BibunError(f"the tolerance must be a finite number >= 0, got {tol!r}")
+        raise i18n.error("error.descend.tol", tol=repr(tol))
     f = as_function(e, names)
     grad_exprs = gradient(e, names)
     grads = [as_function(g, names) for g in grad_exprs]
@@ -328,8 +250,10 @@ def descend(expr: Any, start: Any, optimizer: str = "gd", lr: float = 0.1, steps
         what = "start_f"
         if why is not None and why[0] == "why_grad":
             what, why = "start_grad", why[1]["why"]
-        head = message(lang, what, start=point_text(x, names))
-        raise BibunError(message(lang, "because", head=head, why=why) if why else head)
+        head = Msg("descend." + what, {"start": point_text(x, names)})
+        if why is None:
+            raise i18n.error(head.key, **head.params)
+        raise i18n.error("descend.because", head=head, why=_reason(why))
     param = x.copy()
     opt = optim.make(key, [param], lr=float(lr), **options)
     path, values, norms = [x.copy()], [fx], [float(np.linalg.norm(gx))]
@@ -408,9 +332,6 @@ def _why_undefined(e: Expr, grad_exprs: Sequence[Expr], names: list[str], p: np.
 def _failing_piece(e: Expr, point: dict[str, float]) -> tuple[str, dict[str, Any]] | None:
     """The innermost piece of ``e`` that is undefined at ``point`` and why, from the
     DomainError itself (it carries the failing ``node`` and the rule's ``need``)."""
-    from bibun.errors import DomainError
-    from bibun.expr import core
-
     try:
         e.evaluate(point)
         return None
@@ -438,8 +359,6 @@ def _pole_guards(e: Expr, names: list[str]) -> list[tuple[Expr, Expr, Any]]:
     """(piece, quantity that must not be 0, its float function) for every denominator of
     f and every pole the rule table names (tan: cos ≠ 0, coth: u ≠ 0): a step across a
     sign change of one of them jumped over a pole of f."""
-    from bibun.expr import core
-
     out: list[tuple[Expr, Expr, Any]] = []
     seen: set[Expr] = set()
     for node in core.postorder(e):
@@ -464,8 +383,6 @@ def _crossed_pole(guards: list[tuple[Expr, Expr, Any]], names: list[str], a: np.
                   b: np.ndarray, g_a: list[float], g_b: list[float]) -> dict[str, Any] | None:
     """Where the step a -> b crossed a pole (a guard changes sign), given the guards'
     values at a and at b (the caller carries b's over as the next step's a)."""
-    from bibun.expr import core
-
     for (node, g, fg), ga, gb in zip(guards, g_a, g_b):
         if not (math.isfinite(ga) and math.isfinite(gb)) or ga * gb >= 0:
             continue
@@ -495,11 +412,11 @@ def _names(e: Expr, variables: Sequence[str] | str | None) -> list[str]:
     else:
         names = list(variables)
     if not names:
-        raise BibunError(f"{e} has no variables to descend on")
+        raise i18n.error("error.descend.no_variables", expr=str(e))
     others = sorted(e.free - set(names))
     if others:
-        raise BibunError(f"{e} depends on {', '.join(others)}, which is not among the "
-                         f"variables {', '.join(names)}")
+        raise i18n.error("error.descend.other_variables", expr=str(e), others=others,
+                         names=list(names))
     return names
 
 
@@ -626,11 +543,9 @@ def compare(expr: Any = CLASSIC_EXPR, start: Any = CLASSIC_START,
 
 def compare_table(runs: dict[str, Descent], lang: str = "en") -> str:
     """One line per optimizer: where it ended, f there, and why it stopped."""
-    if lang not in MESSAGES:
-        raise BibunError(f"unknown language {lang!r}: use en or ja")
+    lang = i18n.resolve(lang)
     names = next(iter(runs.values())).variables
-    head = {"en": ("optimizer", "lr", "steps", "reason"),
-            "ja": ("手法", "学習率", "ステップ", "停止理由")}[lang]
+    head = [i18n.text(f"descend.col.{c}", lang) for c in ("optimizer", "lr", "steps", "reason")]
     lines = [pad(head[0], 10) + " " + pad(head[1], 6, right=True) + "  "
              + pad(head[2], 8, right=True) + "  " + "  ".join(f"{n:>10}" for n in names)
              + f"  {'f':>11}  {head[3]}"]

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError
+from bibun.i18n import error
 
 
 class Optimizer:
@@ -41,27 +41,26 @@ class Optimizer:
 
     def __init__(self, params: Sequence[np.ndarray], lr: float = 0.01):
         if lr <= 0:
-            raise BibunError(f"learning rate must be positive, got {lr}")
+            raise error("error.optim.lr", lr=lr)
         self.params = list(params)
         for i, p in enumerate(self.params):
             if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
-                raise BibunError(f"parameter {i} must be a float NumPy array (updated in "
-                                 f"place), got {type(p).__name__}")
+                raise error("error.optim.param_type", i=i, kind=type(p).__name__)
         self.lr = lr
         self.t = 0
 
     def step(self, grads: Sequence[Any]) -> None:
         """One update; a ``None`` gradient leaves that parameter alone."""
         if len(grads) != len(self.params):
-            raise BibunError(f"{type(self).__name__}.step: {len(grads)} gradients for "
-                             f"{len(self.params)} parameters")
+            raise error("error.optim.grad_count", name=type(self).__name__, grads=len(grads),
+                        params=len(self.params))
         self.t += 1
         for i, (p, g) in enumerate(zip(self.params, grads)):
             if g is None:
                 continue
             g = np.asarray(g, dtype=p.dtype)
             if g.shape != p.shape:
-                raise BibunError(f"gradient {i} has shape {g.shape}, parameter {p.shape}")
+                raise error("error.optim.grad_shape", i=i, shape=g.shape, pshape=p.shape)
             self.update(i, p, g)
 
     def update(self, i: int, p: np.ndarray, g: np.ndarray) -> None:  # pragma: no cover
@@ -166,6 +165,5 @@ def make(name: str, params: Sequence[np.ndarray], **kw: Any) -> Optimizer:
     try:
         cls = OPTIMIZERS[name.lower()]
     except KeyError:
-        raise BibunError(f"unknown optimizer {name!r}; choose from "
-                         f"{', '.join(OPTIMIZERS)}") from None
+        raise error("error.optim.unknown", name=repr(name), names=', '.join(OPTIMIZERS)) from None
     return cls(params, **kw)

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
-from bibun.expr import core
+from bibun.expr import core, polynomial
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr, as_expr
 from bibun.expr.ops import EXPR_OPS, ExprOps  # noqa: F401  (re-exported)
+from bibun.expr.parse import parse_derivative, variable_name
 from bibun.expr.provided import provide
 from bibun.expr.signs import may_equal
+from bibun.expr.simplify import expand, factor, together
 from bibun.functions import rule
 
 MAX_ORDER = 50
@@ -29,8 +31,6 @@ def _var(var: str | Expr, e: Expr | None = None) -> Expr:
     """The variable to differentiate by.  A name the formula contains is used as it is
     (symbol("theta") stays theta); any other text is spelled as the parser spells it
     ("alpha" is α, "x_1" is x1).  Anything but one variable is an error."""
-    from bibun.expr.parse import variable_name
-
     if isinstance(var, str):
         name = var if e is not None and var in e.free else variable_name(var)
     else:
@@ -136,8 +136,6 @@ def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
     variable, else x), in textbook form.  Text may start with the operator itself:
     ``diff("d/dx (x^2 sin x)")``."""
     if isinstance(expr, str):
-        from bibun.expr.parse import parse_derivative
-
         e, var = parse_derivative(expr, var)
     else:
         e = as_expr(expr)
@@ -163,8 +161,6 @@ def _quotient_form(d: Expr) -> Expr:
     touched, and only when one fraction with a simplified numerator is smaller."""
     if d.op != ADD or d.size > 2_000 or not _rational_with_denominator(d):
         return d
-    from bibun.expr.simplify import expand, factor, together
-
     t = together(d)
     num = [f for f in (t.args if t.op == MUL else (t,))
            if not (f.op == POW and f.args[1].op == NUM and f.args[1].value < 0)]
@@ -297,8 +293,6 @@ def _smooth_at_every_zero(e: Expr, var: str | None, u: Expr, p: float) -> bool:
     the one-sided slopes agree (|x|^3 and x|x| at 0).  Unsure: False."""
     if var is None or e.free != {var}:
         return False
-    from bibun.expr import polynomial
-
     q = int(p) if float(p).is_integer() else p
     poly = polynomial.coefficients(core.add(u, core.number(-q)), var)
     if poly is None or polynomial.degree(poly) > 8:

@@ -6,8 +6,21 @@ quote a value in an error message without importing each other.
 
 from __future__ import annotations
 
+import decimal
+
 
 def shorten(text: str, n: int) -> str:
     """``text`` if it has at most ``n`` characters, else its first ``n - 1`` and ``…``
     (for titles, legends and error messages)."""
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def digits(n: int) -> str:
+    """The decimal digits of an integer of any size bibun allows (up to ~30,000 digits).
+
+    Python refuses ``str(n)`` beyond 4,300 digits (a guard against slow conversions);
+    bibun's own limit on exact numbers is checked when they are built, so here the
+    conversion goes through :class:`decimal.Decimal`, which has no such cap."""
+    if -10**4000 < n < 10**4000:
+        return str(n)
+    return str(decimal.Decimal(n))

@@ -23,11 +23,9 @@ from bibun import calculus, i18n
 from bibun.descend import CLASSIC_EXPR, compare, compare_table, point_text
 from bibun.descend import descend as run_descent
 from bibun.descend import message as descent_message
-from bibun.errors import BibunError
 from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
 from bibun.expr.simplify import expand, factor, recognize
-from bibun.fit import MESSAGES as FIT_MESSAGES
 from bibun.fit import fit as fit_model
 from bibun.fit import sample_linear_data
 from bibun.i18n import pad
@@ -44,157 +42,13 @@ from bibun.plot import (
 )
 from bibun.symbolic import diff, gradient
 
-# -- narration in two languages ----------------------------------------------------------
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "title": {"en": "bibun tour: the calculus behind machine learning",
-              "ja": "bibun ツアー：機械学習のための微分"},
-    "why": {
-        "en": "Why differentiate? The derivative is the slope of the tangent; a function's "
-              "maxima and minima are found where it is 0; and least squares, sigmoid and tanh "
-              "(the building blocks of neural networks) all need it.",
-        "ja": "なぜ微分を勉強するのか：微分は接線の傾きであり、微分係数が 0 のところが"
-              "極大・極小の候補になる。回帰分析（最小二乗法）や、ニューラルネットの重要な要素である"
-              "シグモイド関数・tanh にも微分が欠かせない。"},
-    "s_limit": {"en": "The limit definition", "ja": "微分の定義（極限）"},
-    "limit": {
-        "en": "The slope of the line through A = (a, f(a)) and B = (a+h, f(a+h)) is "
-              "(f(a+h) - f(a))/h. Let h shrink to 0 and the line becomes the tangent.",
-        "ja": "点 A=(a, f(a)) と B=(a+h, f(a+h)) を通る直線の傾きは (f(a+h) - f(a))/h。"
-              "h を 0 に近づけると、この直線は A での接線になる。"},
-    "quotient": {"en": "difference quotient of {f}: {q}; letting h → 0 gives {d}",
-                 "ja": "{f} の差分商は {q}。h → 0 とすると {d}"},
-    "table": {"en": "the quotient at a = 1 for shrinking h (true error in the last column):",
-              "ja": "a = 1 での差分商（h を小さくしていく。最後の列は真の値 2 との誤差）："},
-    "error": {"en": "error", "ja": "誤差"},
-    "table_note": {
-        "en": "the error first shrinks with h (truncation), then grows again: below h ≈ "
-              "{h:.0e} rounding error of floating point takes over.",
-        "ja": "誤差は h とともに小さくなるが（打ち切り誤差）、h ≈ {h:.0e} より小さくすると"
-              "浮動小数点の丸め誤差が増えてくる。"},
-    "tangent": {"en": "tangent of {f} at x = {a}: y = {line}; normal line: {normal}",
-                "ja": "{f} の x = {a} における接線：y = {line}、法線：{normal}"},
-    "s_extrema": {"en": "Where f' = 0: maxima and minima",
-                  "ja": "微分係数が 0 のところ：極大・極小"},
-    "extrema": {"en": "f(x) = {f}, f'(x) = {d}. Solving f'(x) = 0:",
-                "ja": "f(x) = {f}、f'(x) = {d}。f'(x) = 0 を解くと："},
-    "s_rules": {"en": "The rules", "ja": "微分の公式"},
-    "rule_const": {"en": "constant multiple: {{a·f(x)}}' = a·f'(x)",
-                   "ja": "定数倍（定数は微分の外に出せる）：{{a·f(x)}}' = a·f'(x)"},
-    "rule_sum": {"en": "sum: {{f(x) + g(x)}}' = f'(x) + g'(x)",
-                 "ja": "和の微分（各項を微分すればよい）：{{f(x) + g(x)}}' = f'(x) + g'(x)"},
-    "rule_power": {"en": "power: (x^n)' = n·x^(n-1)", "ja": "べき乗：(x^n)' = n·x^(n-1)"},
-    "s_chain": {"en": "The chain rule: outer derivative × inner derivative",
-                "ja": "合成関数の微分（連鎖律）：外側の微分 × 内側の微分"},
-    "chain_u": {"en": "put u = {u}: y = {outer}", "ja": "中身を u = {u} と置く：y = {outer}"},
-    "chain_parts": {"en": "dy/du = {dy}, du/dx = {du}",
-                    "ja": "それぞれを微分：dy/du = {dy}、du/dx = {du}"},
-    "chain_result": {"en": "multiply and put u back: y' = {r}",
-                     "ja": "掛け算して u を元に戻す：y' = {r}"},
-    "check_expand": {"en": "check by expanding: y = {y} = {e}, so y' = {d} = {f}",
-                     "ja": "展開して確かめる：y = {y} = {e} より y' = {d} = {f}"},
-    "gears": {"en": "gears: dB/dA = 3, dC/dB = 2, so dC/dA = 3 × 2 = {r}",
-              "ja": "歯車：dB/dA = 3、dC/dB = 2 なので dC/dA = 3 × 2 = {r}"},
-    "s_e": {"en": "Napier's constant e and the series of e^x", "ja": "ネイピア数 e と e^x の級数"},
-    "e_self": {"en": "(e^x)' = {d}: differentiating e^x gives e^x back; at x = 0 both the "
-                     "value and the slope are {v} (tangent y = {line})",
-               "ja": "(e^x)' = {d}：何回微分しても自分自身に戻る。x = 0 では値も接線の傾きも {v}"
-                     "（接線 y = {line}）"},
-    "maclaurin": {"en": "Maclaurin series: e^x = {s} + …", "ja": "マクローリン展開：e^x = {s} + …"},
-    "series_diff": {"en": "differentiate the series term by term: {d} — the same series again",
-                    "ja": "級数を項ごとに微分すると {d} となり、確かに同じになる"},
-    "euler": {"en": "Euler's identity: e^(iπ) + 1 = 0 (in floating point, exp(iπ) + 1 comes "
-                    "out as {v}: the rounding error of π)",
-              "ja": "オイラーの等式：e^(iπ) + 1 = 0（浮動小数点で計算すると exp(iπ) + 1 = {v} と"
-                    "なるのは、π の丸め誤差のため）"},
-    "s_sigmoid": {"en": "The sigmoid function", "ja": "シグモイド関数"},
-    "sigmoid": {"en": "sigmoid(x) = {f} has values in (0, 1); it smooths the step "
-                      "function, which cannot be differentiated at 0. The gain a in "
-                      "sigmoid(ax) sets the steepness.",
-                "ja": "sigmoid(x) = {f} の値域は 0 < sigmoid(x) < 1。x = 0 で微分できない"
-                      "階段関数をなめらかにしたもので、sigmoid(ax) の a はゲイン"
-                      "（傾きの大きさ）。"},
-    "sigmoid_d": {"en": "d/dx [{f}] = {raw} = {rec}",
-                  "ja": "d/dx [{f}] = {raw} = {rec}"},
-    "sigmoid_direct": {"en": "and directly: sigmoid'(x) = {d}",
-                       "ja": "直接微分しても：sigmoid'(x) = {d}"},
-    "sigmoid_0": {"en": "sigmoid(0) = {s}, so sigmoid'(0) = {s} × (1 - {s}) = {v}, its largest "
-                        "value: each sigmoid layer multiplies the gradient by at most {v}, which "
-                        "is why gradients vanish in deep sigmoid networks",
-                  "ja": "sigmoid(0) = {s} なので sigmoid'(0) = {s} × (1 - {s}) = {v}。これが"
-                        "最大値で、シグモイドの層を通るたびに勾配は {v} 倍以下になる"
-                        "（深いネットワークで勾配消失が起きる理由）"},
-    "s_tanh": {"en": "tanh", "ja": "ハイパボリック・タンジェント tanh"},
-    "tanh": {"en": "tanh(x) = {f}, values in (-1, 1); by the quotient rule its derivative "
-                   "is {raw} = {rec}",
-             "ja": "tanh(x) = {f}、値域は -1 < tanh(x) < 1。商の微分公式で微分すると "
-                   "{raw} = {rec}"},
-    "tanh_d": {"en": "and directly: tanh'(x) = {d}; tanh'(0) = {v}",
-               "ja": "直接微分しても：tanh'(x) = {d}、tanh'(0) = {v}"},
-    "s_partial": {"en": "Partial derivatives", "ja": "偏微分"},
-    "partial": {"en": "f(x, y) = {f}: treat the other variable as a constant. ∂f/∂x = {fx}, "
-                      "∂f/∂y = {fy}; at (3, 4): ({vx}, {vy})",
-                "ja": "f(x, y) = {f}：微分しない方の変数は定数として扱う。∂f/∂x = {fx}、"
-                      "∂f/∂y = {fy}。(3, 4) では ({vx}, {vy})"},
-    "partial_num": {"en": "numerically (central difference, h = 1e-4): {a} and {b}",
-                    "ja": "数値微分（中心差分、h = 1e-4）：{a} と {b}"},
-    "partial_more": {"en": "y = {f}: ∂y/∂x1 = {d}", "ja": "y = {f}：∂y/∂x1 = {d}"},
-    "partial_chain": {"en": "chain rule with two variables: ∂/∂x [{f}] = {d}",
-                      "ja": "合成関数の偏微分：∂/∂x [{f}] = {d}"},
-    "s_gd": {"en": "Gradient descent", "ja": "最急降下法（勾配降下法）"},
-    "gd": {"en": "update w ← w − ρ ∂E/∂w, moving against the gradient to reduce the error",
-           "ja": "w ← w − ρ ∂E/∂w：偏微分の逆方向に重みを変えて誤差を減らす"},
-    "gd_run": {"en": "  x^2 + y^2 from (3, 4), lr 0.1: {reason} after {k} steps at "
-                     "({x:.2e}, {y:.2e})",
-               "ja": "  x^2 + y^2 を (3, 4) から学習率 0.1 で降りていくと、{k} ステップで"
-                     "点 ({x:.2e}, {y:.2e}) に{reason}した"},
-    "gd_local": {"en": "descent can stop in a local minimum (one reason stochastic gradient "
-                       "descent is used):",
-                 "ja": "局所的な最小値（極小値）で止まってしまうことがある"
-                       "（その回避のために確率的勾配降下法もある）："},
-    "gd_local_run": {"en": "  {f} from {p}, lr {lr}:", "ja": "  {f} を {p} から学習率 {lr} で："},
-    "gd_diverge": {"en": "with too large a learning rate descent diverges (bibun reports it, "
-                         "it is not an error):",
-                   "ja": "学習率が大きすぎると発散する（エラーにはせず、そう報告する）："},
-    "gd_diverge_run": {"en": "  {f} from {p}, lr {lr}: {r}",
-                       "ja": "  {f} を {p} から学習率 {lr} で：{r}"},
-    "gd_compare": {"en": "four optimizers on x^2/20 + y^2 from (-7, 2), 30 steps:",
-                   "ja": "x^2/20 + y^2 を (-7, 2) から 30 ステップ、4 つの最適化手法で比較："},
-    "s_fit": {"en": "Least squares", "ja": "回帰分析（最小二乗法）"},
-    "fit": {"en": "error as a function of the coefficients a, b; set ∂/∂a = ∂/∂b = 0:",
-            "ja": "誤差を係数 a, b の関数とみなし、a, b で偏微分して 0 とおく："},
-    "s_numeric": {"en": "Numeric versus exact", "ja": "数値微分と解析的な微分"},
-    "numeric": {"en": "numerical_diff(f, {x}) = {num!r} for f(x) = {f}; the exact derivative "
-                      "is {exact} (error {err:.1e})",
-                "ja": "f(x) = {f} のとき numerical_diff(f, {x}) = {num!r}。式で微分した正確な値は"
-                      " {exact}（誤差 {err:.1e}）"},
-    "s_nn": {"en": "A tiny network trained by backpropagation",
-             "ja": "誤差逆伝播法で学習する小さなニューラルネット"},
-    "nn": {"en": "XOR with a 2-4-1 sigmoid network: loss {a:.4f} → {b:.4f} in {n} steps; "
-                 "outputs {out}",
-           "ja": "2-4-1 のシグモイドネットで XOR を学習：損失 {a:.4f} → {b:.4f}（{n} ステップ）、"
-                 "出力 {out}"},
-    "nn_autodiff": {"en": "gradients by reverse-mode automatic differentiation "
-                          "(bibun.autodiff)",
-                    "ja": "勾配は自動微分のリバースモード（bibun.autodiff）で計算"},
-    "nn_numpy": {"en": "gradients by backpropagation written in NumPy, with sigmoid' from "
-                       "bibun.diff",
-                 "ja": "勾配は NumPy で書いた誤差逆伝播法で計算"
-                       "（sigmoid' は bibun.diff で求めた式）"},
-    "figure": {"en": "figure: {p}", "ja": "図：{p}"},
-    "done": {"en": "done in {t:.1f} s; {n} figures in {d}",
-             "ja": "完了（{t:.1f} 秒）。図 {n} 枚を {d} に保存"},
-}
-
 
 class Tour:
     """One run of the tour: prints to ``stream`` and writes figures into ``out``."""
 
     def __init__(self, lang: str = "en", out: str | Path = "demo-out",
                  stream: TextIO | None = None):
-        if lang not in ("en", "ja"):
-            raise BibunError(f"unknown language {lang!r}: use en or ja")
-        self.lang = lang
+        self.lang = i18n.resolve(lang)
         self.out = Path(out)
         self.stream = stream or sys.stdout
         self.figures: list[Path] = []
@@ -202,7 +56,11 @@ class Tour:
 
     # -- output helpers ----------------------------------------------------------------
     def say(self, key: str, **kw: Any) -> None:
-        self.print(MESSAGES[key][self.lang].format(**kw))
+        # a number without a format spec reads as Python prints it (as str.format would)
+        plain = {f for _, f, spec in i18n.fields(f"tour.{key}", self.lang) if f and not spec}
+        kw = {k: str(v) if k in plain and isinstance(v, float | complex) else v
+              for k, v in kw.items()}
+        self.print(i18n.text(f"tour.{key}", self.lang, **kw))
 
     def print(self, text: str = "") -> None:
         print(text, file=self.stream)
@@ -210,7 +68,7 @@ class Tour:
     def section(self, key: str) -> None:
         self.section_no += 1
         self.print()
-        self.print(f"== {self.section_no}. {MESSAGES[key][self.lang]} ==")
+        self.print(f"== {self.section_no}. {i18n.text('tour.' + key, self.lang)} ==")
 
     def figure(self, name: str, draw: Callable[[Path], Path]) -> None:
         path = draw(self.out / name)
@@ -221,7 +79,7 @@ class Tour:
     def run(self) -> list[Path]:
         t0 = time.perf_counter()
         self.out.mkdir(parents=True, exist_ok=True)
-        self.print(MESSAGES["title"][self.lang])
+        self.say("title")
         self.say("why")
         for step in (self.limit, self.extrema, self.rules, self.chain, self.napier,
                      self.sigmoid, self.tanh, self.partial, self.gradient_descent,
@@ -239,7 +97,7 @@ class Tour:
             self.say("quotient", f=e, q=calculus.difference_quotient(e), d=diff(e))
         table = calculus.limit_quotient("x^2", 1, method="forward")
         self.say("table")
-        err_head = MESSAGES["error"][self.lang]  # 誤差 is two characters, four columns
+        err_head = i18n.text("tour.error", self.lang)  # 誤差 is two characters, four columns
         self.print(f"  {'h':>7}  {'(f(1+h) - f(1))/h':>22}  "
                    f"{pad(err_head, 9, right=True)}")
         for i, h in enumerate(table.h):
@@ -382,15 +240,14 @@ class Tour:
         self.say("gd_diverge")
         div = run_descent("x^2 + y^2", (3, 4), "gd", 1.5, steps=100)
         self.say("gd_diverge_run", f=div.expr, p=point_text(div.path[0], div.variables),
-                 lr=div.lr, r=div.stop_text("ja") if self.lang == "ja" else
-                 f"{descent_message('en', div.reason)} - {div.details('en')}")
+                 lr=div.lr, r=div.stop_text(self.lang, short=True))
 
     def least_squares(self) -> None:
         self.section("s_fit")
         self.say("fit")
         data = sample_linear_data(n=20, a=2.0, b=1.0, noise=0.5, seed=1)
         res = fit_model(data, "y = a*x + b")
-        residuals = FIT_MESSAGES[self.lang]["residuals"].split("{")[0]
+        residuals = i18n.template("fit.residuals", self.lang).split("{")[0]
         for line in res.summary(lang=self.lang).splitlines():
             if not line.startswith(residuals):  # 20 noisy numbers: the figure shows them
                 self.print(f"  {line}")
@@ -405,7 +262,7 @@ class Tour:
         for x in (5, 10):
             v = num(lambda t: 0.01 * t ** 2 + 0.1 * t, x)
             exact = calculus.as_rational(fd).evaluate(x=x)  # 0.01 read as 1/100 exactly
-            self.say("numeric", x=x, num=v, f=f, exact=float(exact),
+            self.say("numeric", x=x, num=repr(v), f=f, exact=float(exact),
                      err=abs(v - float(exact)))
         self.figure("09_error_vs_h.png", lambda p: plot_error_vs_h(
             "exp(x)", 1, p, lang=self.lang))

@@ -12,9 +12,12 @@ from typing import Any
 import numpy as np
 
 from bibun import i18n
+from bibun.autodiff.expr_graph import tensor_from_expr
 from bibun.errors import BibunError
+from bibun.explain import messages as M
 from bibun.expr.core import CALL, Expr, as_expr, postorder
 from bibun.expr.evaluate import evaluate_numeric
+from bibun.numeric import derivative
 from bibun.symbolic import (
     NonDifferentiable,
     default_variable,
@@ -73,8 +76,6 @@ class Verification:
     def render(self, lang: str | None = None) -> str:
         """The table in ``lang`` ("en", "ja"; None: the default language), from the
         message catalogs (keys ``verify.*``).  ``str(report)`` is the English table."""
-        from bibun.explain import messages as M
-
         lang = i18n.resolve(lang)
 
         def t(key: str, **kw: Any) -> str:
@@ -97,8 +98,6 @@ class Verification:
 
 def automatic_derivative(expr: Expr, var: str, point: dict[str, float]) -> float:
     """d expr/d var at point by reverse-mode autodiff over the formula's Tensor graph."""
-    from bibun.autodiff.expr_graph import tensor_from_expr
-
     if var not in expr.free:
         return 0.0
     out, inputs = tensor_from_expr(expr, point)
@@ -109,8 +108,6 @@ def automatic_derivative(expr: Expr, var: str, point: dict[str, float]) -> float
 
 def numeric_derivative(expr: Expr, var: str, point: dict[str, float]) -> tuple[float, float]:
     """(value, error estimate) of d expr/d var at point from function values only."""
-    from bibun.numeric import derivative
-
     rest = {k: v for k, v in point.items() if k != var}
     est = derivative(lambda t: evaluate_numeric(expr, {**rest, var: t}), point[var])
     return float(est.value), float(est.error_estimate)
@@ -135,10 +132,7 @@ def three_way(expr: Any, var: str | None = None, points: list[dict[str, float]] 
     e = as_expr(expr)
     unknown = sorted({n.value[0] for n in postorder(e) if n.op == CALL})
     if unknown:
-        names = ", ".join(unknown)
-        raise BibunError(f"cannot verify {e}: unknown functions (f, g, h; here {names}) cannot "
-                         "be evaluated numerically, so there is nothing to compare the "
-                         "symbolic derivative with")
+        raise i18n.error("error.verify.unknown_functions", expr=str(e), names=unknown)
     v = var or default_variable(e)
     d = diff(e, v)
     names = sorted(e.free | {v})
@@ -153,7 +147,7 @@ def three_way(expr: Any, var: str | None = None, points: list[dict[str, float]] 
             if _usable(e, d, v, p, corners):
                 points.append(p)
         if not points:
-            raise BibunError(f"found no point in [-2, 2] where {e} is defined and smooth")
+            raise i18n.error("error.verify.no_point", expr=str(e))
     out = Verification(str(e), v, str(d), tolerance=tolerance)
     for p in points:
         p = {k: float(x) for k, x in p.items()}

@@ -18,12 +18,13 @@ from bibun.autodiff.tensor import Tensor
 from bibun.errors import BibunError, LimitError
 from bibun.expr import core
 from bibun.expr.core import Expr, dag_size
+from bibun.expr.numbers import to_float
 from bibun.expr.parse import parse
 from bibun.symbolic import derivative_at, diff
 
 
 def _num(v: int | Fraction | float) -> float:
-    return float(v)
+    return to_float(v)
 
 
 def tensor_from_expr(expr: Any, values: dict[str, Any]) -> tuple[Tensor, dict[str, Tensor]]:

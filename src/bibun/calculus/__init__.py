@@ -19,7 +19,7 @@ from bibun.calculus.common import (
     one_variable,
     to_float,
 )
-from bibun.calculus.extrema import KINDS, KINDS_JA, CriticalPoint, critical_points, solve_exact
+from bibun.calculus.extrema import KINDS, CriticalPoint, critical_points, solve_exact
 from bibun.calculus.limit import difference_quotient, limit_quotient
 from bibun.calculus.series import MAX_SERIES_ORDER, Series, series
 from bibun.calculus.tangent import Tangent, tangent
@@ -42,5 +42,4 @@ __all__ = [
     "CriticalPoint",
     "critical_points",
     "KINDS",
-    "KINDS_JA",
 ]

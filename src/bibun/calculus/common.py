@@ -14,6 +14,7 @@ from bibun.errors import BibunError, DomainError
 from bibun.expr import core
 from bibun.expr.core import NUM, Expr, as_expr
 from bibun.expr.ops import exact_at_pi
+from bibun.i18n import error
 from bibun.symbolic import default_variable, not_smooth_at
 
 # -- helpers shared by descend, fit and plot -------------------------------------------
@@ -30,8 +31,8 @@ def as_function(expr: Any, names: Sequence[str]) -> Callable[..., np.ndarray]:
     names = list(names)
     extra = sorted(e.free - set(names))
     if extra:
-        raise BibunError(f"{e} has the free symbol(s) {', '.join(extra)} besides "
-                         f"{', '.join(names) or 'no variables'}: give them values first")
+        raise error("error.calculus.free_symbols", e=e, extra=', '.join(extra),
+                    names=', '.join(names) or 'no variables')
     compiled = _compiled(e, names)
     if compiled is not None:
         return compiled
@@ -75,7 +76,7 @@ def as_number(value: Any, what: str = "the point") -> Expr:
     value = _plain_number(value)
     v = as_expr(value)
     if v.free:
-        raise BibunError(f"{what} must be a number, got {value!r}")
+        raise error("error.calculus.not_number", what=what, value=repr(value))
     return v
 
 
@@ -84,7 +85,7 @@ def _plain_number(value: Any) -> Any:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, np.bool_):
-        raise BibunError(f"a point must be a number, got the truth value {value!r}")
+        raise error("error.calculus.truth_value", value=repr(value))
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
@@ -104,8 +105,7 @@ def one_variable(e: Expr, var: str | None, what: str) -> str:
     v = _var(e, var)
     others = sorted(e.free - {v})
     if others:
-        raise BibunError(f"{what} needs a function of one variable; {e} also depends on "
-                         f"{', '.join(others)}")
+        raise error("error.calculus.one_variable", what=what, e=e, others=', '.join(others))
     return v
 
 
@@ -136,7 +136,7 @@ def _check_smooth(expr: Expr, var: str, x0: Expr) -> None:
         return
     why = not_smooth_at(expr, var, point)
     if why:
-        raise DomainError(f"{expr}: {why}")
+        raise error("error.calculus.not_smooth", DomainError, expr=expr, why=why)
 
 
 def _pi_multiple(e: Expr) -> Fraction | None:
@@ -169,7 +169,8 @@ def _at(e: Expr, var: str, x0: Expr, what: str) -> Expr:
         out = exact_at(e, {var: x0})
         out.evaluate()  # the exact form may hide a division by zero or log(-1)
     except DomainError as exc:
-        raise DomainError(f"{what} is undefined at {var} = {x0}: {exc}") from None
+        raise error("error.calculus.undefined_at", DomainError, what=what, var=var, x0=x0,
+                    exc=exc) from None
     return out
 
 

@@ -12,19 +12,18 @@ from typing import Any
 
 import numpy as np
 
+from bibun import i18n
 from bibun.calculus.common import _at, as_function, as_number, exact_at, to_float
 from bibun.errors import BibunError, DomainError
 from bibun.expr import core, polynomial
 from bibun.expr.core import NUM, Expr, as_expr
+from bibun.i18n import Msg, error
 from bibun.symbolic import _not_smooth, diff, nondifferentiable_points
 
 # -- critical points ----------------------------------------------------------------------
 
-KINDS = {"min": "local minimum", "max": "local maximum", "inflection": "stationary inflection",
-         "saddle": "saddle point", "degenerate": "degenerate (test inconclusive)",
-         "corner": "corner, not an extremum"}
-KINDS_JA = {"min": "極小", "max": "極大", "inflection": "停留点（変曲点）", "saddle": "鞍点",
-            "degenerate": "判定できない（退化）", "corner": "角（極値ではない）"}
+#: the kinds of critical point; their names are ``extrema.kind.<kind>`` in the catalogs
+KINDS = ("min", "max", "inflection", "saddle", "degenerate", "corner")
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,11 @@ class CriticalPoint:
 
     def describe(self, lang: str = "en") -> str:
         """One line: kind, point, value and the test that decided (en or ja)."""
+        lang = i18n.resolve(lang)
         where = ", ".join(f"{v} = {p}" for v, p in zip(self.variables, self.point))
-        if lang == "ja":
-            tag = "" if self.exact else "（数値解）"
-            return f"{KINDS_JA[self.kind]}：{where}、f = {self.value}{tag}；{self.test}"
-        if lang != "en":
-            raise BibunError(f"unknown language {lang!r}: use en or ja")
-        tag = "" if self.exact else " (numeric)"
-        return f"{KINDS[self.kind]} at {where}, f = {self.value}{tag}; {self.test}"
+        tag = "" if self.exact else i18n.text("extrema.numeric_tag", lang)
+        return i18n.text("extrema.describe", lang, kind=Msg(f"extrema.kind.{self.kind}"),
+                         where=where, value=str(self.value), tag=tag, test=self.test)
 
     def __str__(self) -> str:
         return self.describe("en")
@@ -89,8 +85,8 @@ def critical_points(expr: Any, var: str | Sequence[str] | None = None,
         names = list(var)
     others = sorted(e.free - set(names))
     if others:
-        raise BibunError(f"{e} depends on {', '.join(others)}, which is not among the "
-                         f"variables {', '.join(names)}")
+        raise error("error.calculus.other_variables", e=e, others=', '.join(others),
+                    names=', '.join(names))
     if len(names) == 1:
         return _critical_1d(e, names[0], interval, grid or 4001)
     return _critical_nd(e, names, interval, grid)
@@ -103,21 +99,21 @@ def _interval(interval: Any, default: tuple[float, float], what: str = "interval
     if isinstance(interval, str):
         parts = interval.split(",")
         if len(parts) != 2:
-            raise BibunError(f"an {what} is two numbers a,b, got {interval!r}")
+            raise error("error.calculus.interval_two", what=what, interval=repr(interval))
         interval = parts
     try:
         lo, hi = (to_float(as_number(p, what)) for p in interval)
     except (TypeError, ValueError):
-        raise BibunError(f"an {what} is two numbers (a, b), got {interval!r}") from None
+        raise error("error.calculus.interval_pair", what=what, interval=repr(interval)) from None
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
-        raise BibunError(f"the {what} [{lo:g}, {hi:g}] is empty or not finite: need a < b")
+        raise error("error.calculus.interval_empty", what=what, lo=lo, hi=hi)
     return lo, hi
 
 
 def _critical_1d(e: Expr, v: str, interval: Any, n: int) -> list[CriticalPoint]:
     d1 = diff(e, v)
     if d1 is core.ZERO:
-        raise BibunError(f"{e} is constant in {v}: every point is critical")
+        raise error("error.calculus.constant", e=e, v=v)
     p = polynomial.coefficients(d1, v)
     if p is not None and polynomial.degree(p) >= 0:
         lo_hi = _interval(interval, (-math.inf, math.inf)) if interval is not None else None
@@ -256,8 +252,7 @@ def _roots_1d(e: Expr, d1: Expr, v: str, lo: float, hi: float, n: int,
     fv, dv = f(xs), fp(xs)
     ok = np.isfinite(fv) & np.isfinite(dv)
     if not ok.any():
-        raise DomainError(f"{e} is undefined everywhere on [{lo:g}, {hi:g}]: choose an "
-                          f"interval inside its domain")
+        raise error("error.calculus.undefined_everywhere", DomainError, e=e, lo=lo, hi=hi)
     # "f' is zero at c" is judged against scales *at c*: the size of f''s terms there
     # (100x^99 - 1 near x = -0.65 is -1, not 0, however large f' is elsewhere) and
     # f' at the neighbouring grid points (a zero of cos(1000x) has no cancelling terms)
@@ -478,7 +473,7 @@ def _box(interval: Any, names: list[str]) -> list[tuple[float, float]]:
             interval[0], list | tuple)):
         return [_interval(interval, (-5.0, 5.0), "box")] * len(names)
     if len(interval) != len(names):
-        raise BibunError(f"give one interval per variable ({len(names)}), got {len(interval)}")
+        raise error("error.calculus.interval_count", n=len(names), m=len(interval))
     return [_interval(iv, (-5.0, 5.0), "box") for iv in interval]
 
 
@@ -560,8 +555,7 @@ def _newton_nd(e: Expr, grads: list[Expr], hess: list[list[Expr]], names: list[s
             continue
         out.append([float(v) for v in c])
         if len(out) > 50:
-            raise BibunError(f"{e} has more than 50 critical points in the box (a curve "
-                             f"of them?): narrow the box")
+            raise error("error.calculus.too_many_critical", e=e)
     return out
 
 

@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 
 from bibun.calculus.common import _at, _check_smooth, _var, as_function, as_number, to_float
-from bibun.errors import BibunError, LimitError
+from bibun.errors import LimitError
 from bibun.expr import core
 from bibun.expr.core import NUM, Expr, as_expr
 from bibun.expr.simplify import expand
+from bibun.i18n import error
 from bibun.numeric import difference_table
 from bibun.symbolic import diff
 
@@ -24,7 +25,7 @@ def difference_quotient(expr: Any, var: str | None = None, h: str = "h") -> Expr
     v = _var(e, var)
     x, hh = core.symbol(v), core.symbol(h)
     if h in e.free:
-        raise BibunError(f"{e} already uses {h}; choose another name for the step")
+        raise error("error.calculus.step_name_taken", e=e, h=h)
     q = core.mul(core.add(e.subs({v: core.add(x, hh)}), core.neg(e)),
                  core.power(hh, core.MINUS_ONE))
     try:

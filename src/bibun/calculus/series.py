@@ -7,9 +7,10 @@ from fractions import Fraction
 from typing import Any
 
 from bibun.calculus.common import _at, _check_smooth, as_function, as_number, one_variable
-from bibun.errors import BibunError, DomainError, LimitError
+from bibun.errors import DomainError, LimitError
 from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
+from bibun.i18n import error
 from bibun.symbolic import diff
 
 # -- Taylor series ------------------------------------------------------------------------
@@ -46,7 +47,7 @@ class Series:
     def truncated(self, order: int) -> Series:
         """The same series cut at a lower order (a partial sum with its own text)."""
         if not 0 <= order <= self.order:
-            raise BibunError(f"order {order} is outside 0..{self.order}")
+            raise error("error.series.order_range", order=order, top=self.order)
         b = self._base()
         poly = core.add(*(core.mul(c, core.power(b, core.number(k)))
                           for k, c in enumerate(self.coefficients[: order + 1])))
@@ -70,7 +71,7 @@ class Series:
         ``fmt`` is ``text``, ``unicode`` or ``latex``.
         """
         if style not in ("plain", "factorial"):
-            raise BibunError(f"unknown series style {style!r}: use plain or factorial")
+            raise error("error.series.style", style=repr(style))
         parts: list[str] = []
         b = self._base()
         for k, d in enumerate(self.derivatives):
@@ -127,7 +128,7 @@ def _render(e: Expr, fmt: str) -> str:
     if fmt == "unicode":
         return e.unicode()
     if fmt != "text":
-        raise BibunError(f"unknown format {fmt!r}: use text, unicode or latex")
+        raise error("error.series.format", fmt=repr(fmt))
     return str(e)
 
 
@@ -147,9 +148,9 @@ def series(expr: Any, var: str | None = None, at: Any = 0, order: int = 5) -> Se
     e = as_expr(expr)
     v = one_variable(e, var, "series")
     if not isinstance(order, int) or order < 0:
-        raise BibunError(f"the order of a series must be a whole number >= 0, got {order!r}")
+        raise error("error.series.order_whole", order=repr(order))
     if order > MAX_SERIES_ORDER:
-        raise LimitError(f"series order {order} is above the limit of {MAX_SERIES_ORDER}")
+        raise error("error.series.order_limit", LimitError, order=order, limit=MAX_SERIES_ORDER)
     a = as_number(at, "the expansion point")
     _check_smooth(e, v, a)
     derivs: list[Expr] = []
@@ -164,7 +165,7 @@ def series(expr: Any, var: str | None = None, at: Any = 0, order: int = 5) -> Se
         try:
             dk = _at(d, v, a, what)
         except DomainError as exc:
-            raise DomainError(f"{e} has no Taylor series about {v} = {a}: {exc}") from None
+            raise error("error.series.no_taylor", DomainError, e=e, v=v, a=a, exc=exc) from None
         derivs.append(dk)
         coeffs.append(core.mul(core.number(Fraction(1, fact)), dk))
     x = core.symbol(v)

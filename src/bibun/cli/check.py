@@ -37,7 +37,7 @@ def read(text: str, latex: bool | None, key: str, lang: str, derivative: bool = 
          ) -> Parsed:
     """A formula argument, parse errors in the user's language ("cannot read the answer:
     …") and parser warnings as one ``bibun: warning:`` line each (not Python warnings)."""
-    from bibun.expr.latex_input import parse_any_full
+    from bibun.expr.parse import parse_any_full
 
     try:
         parsed = parse_any_full(text, latex, derivative=derivative)

@@ -59,7 +59,7 @@ def _num(v: Any) -> Any:
 def _parse(args, lang: str = "en", derivative: bool = False) -> Parsed:
     """EXPR parsed (text or LaTeX), its warnings shown; ``derivative=True`` (``bibun diff``)
     accepts a leading ``d/dx`` / ``\\frac{d}{dx}`` and returns its variable as ``wrt``."""
-    from bibun.expr.latex_input import parse_any_full
+    from bibun.expr.parse import parse_any_full
 
     parsed = parse_any_full(args.expr, True if getattr(args, "latex", False) else None,
                             derivative=derivative)

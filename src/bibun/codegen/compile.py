@@ -31,8 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from bibun import i18n
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, as_expr, postorder
+from bibun.expr.numbers import to_float
 from bibun.functions import code_for, rule
 from bibun.symbolic import gradient, variables_of
 from bibun.text import shorten
@@ -76,6 +78,9 @@ class Compiled:
             except ValueError:
                 self._broadcast_shape(args)  # a clear error if the shapes are the cause
                 raise
+            except OverflowError:  # a constant part computed with Python floats
+                raise i18n.error("error.compile.overflow", LimitError,
+                                 formula=shorten(self.source, 80)) from None
             if self._partial:  # outputs that miss an input take the broadcast shape
                 shape = self._broadcast_shape(args)
                 for i in self._partial:
@@ -371,7 +376,7 @@ class _Generator:
                         from None
                 return repr(v), (_ATOM if v >= 0 else _UNARY)
             return str(v), (_ATOM if v >= 0 else _UNARY)
-        f = float(v) if isinstance(v, Fraction) else v
+        f = to_float(v) if isinstance(v, Fraction) else v
         return repr(f), (_ATOM if f >= 0 else _UNARY)
 
     def node(self, e: Expr) -> tuple[str, int]:
@@ -472,7 +477,7 @@ class _Generator:
             if plain:  # x*x is as exact as x**2 and avoids the general power routine
                 return "*".join([b] * v), _MUL
             return f"{b}**{v}", _POW
-        fv = float(v)
+        fv = to_float(v)
         if fv == 0.5:
             return f"{m}.sqrt({self.text[base][0]})", _ATOM
         if fv < 0:

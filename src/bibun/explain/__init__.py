@@ -14,7 +14,7 @@ from bibun.explain.derivation import Derivation, Note, Step, derivation, derivat
 from bibun.explain.equality import Comparison, compare, equal
 from bibun.explain.forms import Form, forms
 from bibun.explain.mistakes import Diagnosis
-from bibun.expr.latex_input import parse_any, parse_latex
+from bibun.expr.parse import parse_any, parse_latex
 from bibun.i18n import default_lang
 
 __all__ = [

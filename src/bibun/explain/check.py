@@ -32,6 +32,7 @@ from bibun.explain.equality import (
     value_at,
 )
 from bibun.explain.mistakes import Diagnosis, diagnose, make_diagnosis
+from bibun.explain.show import eq
 from bibun.expr.core import Expr
 from bibun.expr.simplify import recognize
 from bibun.symbolic import default_variable, diff, nondifferentiable_points
@@ -71,8 +72,6 @@ class CheckResult:
         shown: Any = self.expected
         tidy = recognize(self.expected)
         if tidy is not self.expected:
-            from bibun.explain.show import eq
-
             shown = eq(self.expected, tidy)
         lines = [M.text("check.wrong", lang, f=self.expr, x=x, expected=shown)]
         if self.difference is not None:

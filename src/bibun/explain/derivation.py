@@ -37,6 +37,7 @@ from bibun.explain.show import Show
 from bibun.explain.steps import RULES, Derivation, Note, Step
 from bibun.expr import core
 from bibun.expr.core import ADD, CALL, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr
+from bibun.expr.parse import parse_any
 from bibun.expr.printers import ordered_factors, ordered_terms, to_text
 from bibun.expr.simplify import recognize
 from bibun.functions import CORNER, JUMP
@@ -415,8 +416,6 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     the function being differentiated (default y, or z, w … when y is taken); the second
     derivative is the derivation of y′ (see :func:`derivations`).
     """
-    from bibun.expr.latex_input import parse_any
-
     source = expr if isinstance(expr, str) else None
     e = parse_any(expr, latex=latex) if isinstance(expr, str) else core.as_expr(expr)
     if var is None:

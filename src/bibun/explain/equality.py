@@ -40,8 +40,8 @@ from bibun.errors import BibunError, DomainError, LimitError, ParseError
 from bibun.explain import messages as M
 from bibun.expr import core
 from bibun.expr.core import CALL, MUL, NUM, ONE, POW, ZERO, Expr
-from bibun.expr.latex_input import parse_any
 from bibun.expr.ops import exponential_form
+from bibun.expr.parse import parse_any
 from bibun.expr.simplify import expand, together
 from bibun.symbolic import diff
 

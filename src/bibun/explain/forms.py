@@ -17,8 +17,8 @@ from bibun.errors import BibunError, LimitError
 from bibun.explain import messages as M
 from bibun.expr import core
 from bibun.expr.core import FN, Expr
-from bibun.expr.latex_input import parse_any
 from bibun.expr.ops import exponential_form
+from bibun.expr.parse import parse_any
 from bibun.expr.simplify import expand, factor, recognize, together
 from bibun.functions import rule
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bibun import i18n
 from bibun.errors import BibunError
 from bibun.explain import messages as M
 from bibun.explain import show as S
 from bibun.explain.show import Show
-from bibun.explain.steps import Derivation, Note, Step
 from bibun.expr.core import Expr
 from bibun.expr.printers import to_latex
 from bibun.functions import rule as rule_of
+
+if TYPE_CHECKING:  # the data classes; steps.py imports this module to render them
+    from bibun.explain.steps import Derivation, Note, Step
+import json
 
 FORMATS = ("text", "markdown", "latex", "mathml", "json")
 DETAILS = ("normal", "full")
@@ -451,8 +454,6 @@ def render(d: Derivation, lang: str | None = None, format: str = "text",
     """One derivation in one of :data:`FORMATS`."""
     lang = i18n.resolve(lang)
     if format == "json":
-        import json
-
         return json.dumps(to_json(d, lang), ensure_ascii=False, indent=2) + "\n"
     if format not in FORMATS:
         raise BibunError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bibun.explain import render
 from bibun.explain import show as S
 from bibun.explain.show import Show
 from bibun.expr.core import Expr
@@ -136,15 +137,11 @@ class Derivation:
         ``lang`` is "en" or "ja" (default: ``BIBUN_LANG``, then the locale);
         ``detail="full"`` also shows trivial steps such as (x)′ = 1.
         """
-        from bibun.explain.render import render
-
-        return render(self, lang=lang, format=format, detail=detail)
+        return render.render(self, lang=lang, format=format, detail=detail)
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The documented JSON structure (see docs/explain.md) as Python data."""
-        from bibun.explain.render import to_json
-
-        return to_json(self, lang=lang)
+        return render.to_json(self, lang=lang)
 
     def __str__(self) -> str:
         return self.render()

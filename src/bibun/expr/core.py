@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from bibun import i18n
 from bibun.errors import BibunError, DomainError, LimitError
-from bibun.expr.numbers import int_root
+from bibun.expr.numbers import digit_count, int_root, to_float, too_large_for_float
 from bibun.expr.provided import provided
 from bibun.functions import rule
 
@@ -304,18 +305,21 @@ def add(*args: Expr) -> Expr:
     total: Number = 0
     # rest -> [coefficient, the original term, how many terms share the rest]
     terms: dict[Expr, list] = {}
-    for a in args:
-        for t in (a.args if a.op is ADD else (a,)):
-            if t.op is NUM:
-                total += t.value
-                continue
-            c, rest = coeff_rest(t)
-            slot = terms.get(rest)
-            if slot is None:
-                terms[rest] = [c, t, 1]
-            else:
-                slot[0] += c
-                slot[2] += 1
+    try:
+        for a in args:
+            for t in (a.args if a.op is ADD else (a,)):
+                if t.op is NUM:
+                    total += t.value
+                    continue
+                c, rest = coeff_rest(t)
+                slot = terms.get(rest)
+                if slot is None:
+                    terms[rest] = [c, t, 1]
+                else:
+                    slot[0] += c
+                    slot[2] += 1
+    except OverflowError:
+        raise too_large_for_float() from None
     out = [t if n == 1 else scale(c, rest)
            for rest, (c, t, n) in terms.items() if n == 1 or c != 0]
     if total != 0 or (isinstance(total, float) and not out):
@@ -345,10 +349,13 @@ def scale(c: Number, e: Expr) -> Expr:
 def times(c: Number, e: Expr) -> Expr:
     """c·e for a number c and any e: what ``mul(number(c), e)`` gives, without the
     general product's work (the constant-multiple rule's fast path)."""
-    if e.op == NUM:
-        return number(c * e.value)
-    k, rest = coeff_rest(e)
-    return scale(c * k, rest)
+    try:
+        if e.op == NUM:
+            return number(c * e.value)
+        k, rest = coeff_rest(e)
+        return scale(c * k, rest)
+    except OverflowError:
+        raise too_large_for_float() from None
 
 
 def neg(e: Expr) -> Expr:
@@ -361,18 +368,21 @@ def mul(*args: Expr) -> Expr:
     exp(a)·exp(b) = exp(a+b).  Sums are never distributed."""
     coeff: Number = 1
     factors: list[Expr] = []
-    for a in args:
-        op = a.op
-        if op is MUL:
-            for f in a.args:
-                if f.op is NUM:
-                    coeff *= f.value
-                else:
-                    factors.append(f)
-        elif op is NUM:
-            coeff *= a.value
-        else:
-            factors.append(a)
+    try:
+        for a in args:
+            op = a.op
+            if op is MUL:
+                for f in a.args:
+                    if f.op is NUM:
+                        coeff *= f.value
+                    else:
+                        factors.append(f)
+            elif op is NUM:
+                coeff *= a.value
+            else:
+                factors.append(a)
+    except OverflowError:
+        raise too_large_for_float() from None
     if coeff == 0:
         return number(coeff)
     # fast path: no base repeats and at most one exp(...) -> nothing to combine
@@ -455,7 +465,10 @@ def _pow_raw(b: Expr, x: Expr) -> Expr:
 def _num_pow(b: Number, x: Number) -> Expr | None:
     """b^x for numbers, exact where possible; None to keep the power symbolic."""
     if isinstance(b, float) or isinstance(x, float):
-        fb, fx = float(b), float(x)
+        try:
+            fb, fx = float(b), float(x)
+        except OverflowError:
+            raise too_large_for_float() from None
         if fb == 0 and fx < 0:
             raise DomainError("division by zero: 0 raised to a negative power")
         if fb < 0 and not fx.is_integer():
@@ -476,10 +489,8 @@ def _num_pow(b: Number, x: Number) -> Expr | None:
         fb0 = Fraction(b)
         bits = max(abs(fb0.numerator).bit_length(), fb0.denominator.bit_length())
         if bits * abs(x) > MAX_BITS:
-            raise LimitError(
-                f"number too large: {b}^{x} would have about {int(bits * abs(x) * 0.30103):,}"
-                f" digits (the limit is {int(MAX_BITS * 0.30103):,})"
-            )
+            raise i18n.error("error.number.power_too_large", LimitError,
+                             digits=digit_count(bits * abs(x)), limit=MAX_BITS * 30103 // 100000)
         return number(Fraction(b) ** x)
     # rational exponent p/q: exact only for perfect powers of a positive base
     fb = Fraction(b)
@@ -493,7 +504,7 @@ def _num_pow(b: Number, x: Number) -> Expr | None:
         if abs(p) >= q:  # 2^(3/2) = 2·2^(1/2): pull out the integer part of the exponent
             whole = p // q
             frac_part = number(Fraction(p - whole * q, q))
-            return mul(number(fb**whole), _make(POW, (number(b), frac_part)))
+            return mul(_num_pow(fb, whole), _make(POW, (number(b), frac_part)))
         return None
     return _num_pow(Fraction(rn, rd), p)
 
@@ -546,7 +557,7 @@ def fn(name: str, arg: Expr) -> Expr:
         v = arg.value
         if not isinstance(v, float) and v in r.exact:
             return number(r.exact[v])
-        if r.domain is not None and not r.domain(float(v)):
+        if r.domain is not None and not r.domain(to_float(v)):
             raise DomainError(f"{name}({v}) is undefined: {name} needs {r.domain_text}")
         if isinstance(v, float):
             with np.errstate(all="ignore"):
@@ -633,12 +644,3 @@ def rebuild(root: Expr, visit) -> Expr:
 def dag_size(root: Expr) -> int:
     """Number of distinct nodes (what the DAG stores)."""
     return len(postorder(root))
-
-
-def free_names(e: Expr) -> list[str]:
-    return sorted(e.free)
-
-
-def check(cond: bool, msg: str) -> None:
-    if not cond:
-        raise BibunError(msg)

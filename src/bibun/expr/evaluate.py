@@ -25,9 +25,11 @@ from bibun.expr.core import (
     Expr,
     postorder,
 )
+from bibun.expr.numbers import digit_count, to_float
 from bibun.expr.parse import parse
 from bibun.expr.provided import provide
 from bibun.functions import rule
+from bibun.i18n import error
 
 
 def _where(values: dict[str, Any]) -> str:
@@ -60,27 +62,30 @@ def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
     if _exact(b) and isinstance(x, int):
         bits = max(Fraction(b).numerator.bit_length(), Fraction(b).denominator.bit_length())
         if bits * abs(x) > MAX_BITS:
-            raise LimitError(f"number too large while evaluating {node}")
+            raise error("error.evaluate.too_large", LimitError, node=node)
         return Fraction(b) ** x
     if _exact(b) and isinstance(x, Fraction) and b >= 0:
         r = Fraction(b) ** x  # Fraction ** Fraction gives float unless exact
         if isinstance(r, Fraction):
             return r
-    fb, fx = float(b), float(x)
+    fb, fx = to_float(b), to_float(x)
     if fb < 0 and not fx.is_integer():
         raise _domain_error(f"{node} is not real at {_where(values)}: negative base {fb} "
                             f"raised to the non-integer power {fx}", node)
     try:
         return fb**fx
     except OverflowError:
-        raise LimitError(f"overflow while evaluating {node} at {_where(values)}") from None
+        raise error("error.evaluate.overflow", LimitError, node=node,
+                    values=_where(values)) from None
+    except ZeroDivisionError:  # a tiny exact base that became 0.0 as a float
+        raise _domain_error(f"division by zero in {node} at {_where(values)}", node) from None
 
 
 def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
     r = rule(name)
     if _exact(v) and v in r.exact:
         return r.exact[v]
-    fv = float(v)
+    fv = to_float(v)
     if r.domain is not None and not r.domain(fv):
         need = r.domain_text.replace("u", "its argument")
         raise _domain_error(f"{node} is undefined at {_where(values)}: {name} needs {need},"
@@ -89,7 +94,8 @@ def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
         out = float(r.numpy(fv))
     if not math.isfinite(out):
         if math.isinf(out) and name == "exp":
-            raise LimitError(f"overflow: {node} at {_where(values)} is too large for a float")
+            raise error("error.evaluate.overflow_float", LimitError, node=node,
+                        values=_where(values))
         raise _domain_error(f"{node} is undefined at {_where(values)} (value {out})", node,
                             r.domain_text or None, pole=True)
     return out
@@ -99,7 +105,7 @@ def _require_values(expr: Expr, values: dict[str, Any]) -> None:
     """Both evaluators refuse a point that leaves a symbol of ``expr`` without a value."""
     missing = sorted(expr.free - set(values))
     if missing:
-        raise DomainError(f"no value given for {', '.join(missing)} (needed to evaluate {expr})")
+        raise error("error.evaluate.missing", DomainError, missing=', '.join(missing), expr=expr)
 
 
 def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
@@ -139,8 +145,8 @@ def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
                                     pole=True)
             memo[node] = r
     except OverflowError:  # an exact number too large for a float: 10^310 meets sin
-        raise LimitError(f"evaluating {node} at {_where(values)} needs a number too large"
-                         " for a float") from None
+        raise error("error.evaluate.needs_large", LimitError, node=node,
+                    values=_where(values)) from None
     out = memo[expr]
     if isinstance(out, Fraction) and out.denominator == 1:
         return int(out.numerator)
@@ -157,13 +163,13 @@ def _coerce(name: str, v: Any) -> Any:
     if isinstance(v, np.floating):
         return float(v)
     if isinstance(v, complex):
-        raise DomainError(f"{name} = {v}: bibun evaluates over the reals")
+        raise error("error.evaluate.reals", DomainError, name=name, v=v)
     if isinstance(v, str):
         e = parse(v)
         if e.free:
-            raise DomainError(f"value for {name} must be a number, got {v!r}")
+            raise error("error.evaluate.not_number", DomainError, name=name, v=repr(v))
         return evaluate(e, {})
-    raise DomainError(f"value for {name} must be a number, got {type(v).__name__}")
+    raise error("error.evaluate.not_number_type", DomainError, name=name, kind=type(v).__name__)
 
 
 def evaluate_numeric(expr: Expr, values: dict[str, Any]) -> Any:
@@ -183,9 +189,9 @@ def evaluate_numeric(expr: Expr, values: dict[str, Any]) -> Any:
                 try:
                     r = float(node.value)
                 except OverflowError:
-                    digits = len(str(abs(int(node.value))))
-                    raise LimitError(f"a {digits:,}-digit number is too large for floating"
-                                     " point") from None
+                    bits = abs(int(node.value)).bit_length()
+                    raise error("error.evaluate.digits", LimitError,
+                                digits=digit_count(bits)) from None
             elif op == SYM:
                 r = values[node.value]
             elif op == CONST:
@@ -202,7 +208,7 @@ def evaluate_numeric(expr: Expr, values: dict[str, Any]) -> Any:
             elif op == FN:
                 r = rule(node.value).numpy(memo[node.args[0]])
             else:
-                raise DomainError(f"cannot evaluate the unknown function {node.value[0]}")
+                raise error("error.evaluate.unknown_function", DomainError, name=node.value[0])
             memo[node] = r
     return memo[expr]
 

@@ -28,7 +28,7 @@ from typing import Any
 from lark import Token
 
 from bibun.errors import LimitError, ParseError
-from bibun.expr.core import Expr
+from bibun.expr.grammar import Parsed, _split_definition, run_grammar
 from bibun.expr.lex import (
     ABSTRACT,
     FUNCTIONS,
@@ -39,18 +39,13 @@ from bibun.expr.lex import (
     _ambiguity_warnings,
     split_word,
 )
-from bibun.expr.parse import (
+from bibun.expr.operators import (
     DerivativeOperator,
-    Parsed,
-    _split_definition,
     check_operand,
     derivative_variable,
     higher_order_error,
     operator_not_allowed,
-    parse,
-    parse_full,
     refuse_operator_inside,
-    run_grammar,
 )
 from bibun.functions import latex_function
 from bibun.i18n import error, parse_error
@@ -648,22 +643,4 @@ def _parse_operand(text: str, body: str, op: DerivativeOperator) -> Parsed:
     return Parsed(expr, None, [], _ambiguity_warnings(toks), text, op.var)
 
 
-def parse_latex(text: str | Expr) -> Expr:
-    """Parse a LaTeX formula: ``parse_latex(r"\\frac{1}{1 + e^{-z}}")``."""
-    return parse(text, latex=True)
-
-
-def parse_any_full(text: str, latex: bool | None = None, *, derivative: bool = False
-                   ) -> Parsed:
-    """Plain text or LaTeX; ``latex=None`` detects LaTeX (see :func:`looks_like_latex`).
-    ``derivative=True`` accepts a leading ``d/dx`` / ``\\frac{d}{dx}`` (``Parsed.wrt``)."""
-    return parse_full(text, latex, derivative=derivative)
-
-
-def parse_any(text: str | Expr, latex: bool | None = None) -> Expr:
-    """Parse plain text or LaTeX into an expression (LaTeX detected by a backslash,
-    or forced with ``latex=True``/``False``)."""
-    return parse(text, latex)
-
-
-__all__ = ["looks_like_latex", "parse_any", "parse_any_full", "parse_latex", "parse_latex_full"]
+__all__ = ["looks_like_latex", "parse_latex_full"]

@@ -19,6 +19,7 @@ from html import escape
 from bibun.expr.core import FN, NUM, Expr
 from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, _fresh, ordered_terms
 from bibun.functions import rule
+from bibun.text import digits
 
 _NS = "http://www.w3.org/1998/Math/MathML"
 _INVISIBLE_TIMES = "<mo>&#x2062;</mo>"
@@ -91,7 +92,8 @@ class MathMLPrinter(Printer):
     # leaves
     def num(self, v) -> tuple[str, int]:
         if isinstance(v, Fraction):
-            s = f"<mfrac><mn>{abs(v.numerator)}</mn><mn>{v.denominator}</mn></mfrac>"
+            s = (f"<mfrac><mn>{digits(abs(v.numerator))}</mn>"
+                 f"<mn>{digits(v.denominator)}</mn></mfrac>")
             return (self.minus + s if v < 0 else s), P_MUL
         if isinstance(v, float):
             s = repr(abs(v))
@@ -103,7 +105,7 @@ class MathMLPrinter(Printer):
                 return (self.minus + s if v < 0 else s), P_MUL
             s = f"<mn>{s}</mn>"
         else:
-            s = f"<mn>{abs(v)}</mn>"
+            s = f"<mn>{digits(abs(v)) if isinstance(v, int) else abs(v)}</mn>"
         return (self.minus + s, P_MUL) if v < 0 else (s, P_ATOM)
 
     def sym(self, name: str) -> str:

@@ -35,6 +35,7 @@ from bibun.expr.lex import ABSTRACT, FUNCTIONS, split_word
 from bibun.expr.provided import provide
 from bibun.functions import call_code, code_for, rule
 from bibun.functions import order as table_order
+from bibun.text import digits
 
 #: written-out size above which printing is refused
 PRINT_LIMIT = 200_000
@@ -223,9 +224,9 @@ class Printer:
     # leaves
     def num(self, v) -> tuple[str, int]:
         if isinstance(v, Fraction):
-            s = f"{abs(v.numerator)}/{v.denominator}"
+            s = f"{digits(abs(v.numerator))}/{digits(v.denominator)}"
             return (self.minus + s if v < 0 else s), P_MUL
-        s = repr(v) if isinstance(v, float) else str(abs(v))
+        s = repr(v) if isinstance(v, float) else digits(abs(v))
         if isinstance(v, float):
             s = s.lstrip("-")
         return (self.minus + s, P_MUL) if v < 0 else (s, P_ATOM)
@@ -386,7 +387,7 @@ class UnicodePrinter(Printer):
 
     def power(self, base: str, x: Expr, b: Expr) -> str:
         if x.op == NUM and isinstance(x.value, int):
-            return base + str(x.value).translate(_SUP)
+            return base + digits(x.value).translate(_SUP)
         return super().power(base, x, b)
 
     def sqrt(self, b: Expr) -> str:
@@ -422,7 +423,7 @@ class LatexPrinter(Printer):
 
     def num(self, v):
         if isinstance(v, Fraction):
-            s = rf"\frac{{{abs(v.numerator)}}}{{{v.denominator}}}"
+            s = rf"\frac{{{digits(abs(v.numerator))}}}{{{digits(v.denominator)}}}"
             return ("-" + s if v < 0 else s), P_MUL
         return super().num(v)
 
@@ -466,7 +467,7 @@ class PythonPrinter(Printer):
 
     def num(self, v):
         if isinstance(v, Fraction):
-            s = f"{abs(v.numerator)}/{v.denominator}"
+            s = f"{digits(abs(v.numerator))}/{digits(v.denominator)}"
             return ("-" + s if v < 0 else s), P_MUL
         return super().num(v)
 

@@ -156,8 +156,8 @@ def value_text(value: Any, lang: str, spec: str = "") -> str:
         return message(value, lang)
     if isinstance(value, Msg):
         return text(value.key, lang, **value.params)
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return join_list(value, lang)
+    if isinstance(value, list | tuple) and all(isinstance(v, str | Msg) for v in value):
+        return join_list([value_text(v, lang) for v in value], lang)
     if spec and not isinstance(value, str):
         return format(value, spec)
     if isinstance(value, float):

@@ -17,6 +17,7 @@ import numpy as np
 from bibun import datasets
 from bibun.autodiff.tensor import AnomalyError, Tensor, detect_anomaly, no_grad
 from bibun.errors import BibunError
+from bibun.i18n import error
 from bibun.nn import losses
 from bibun.nn.data import DataLoader
 from bibun.nn.layers import MLP, SequenceModel
@@ -32,14 +33,14 @@ def check_whole_number(value: Any, what: str, low: int = 1) -> Any:
     """``value`` if it is a whole number >= ``low`` (an int or a NumPy integer, not a bool
     and not 2.0); otherwise a BibunError naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise BibunError(f"{what} must be a whole number >= {low}, got {value!r}")
+        raise error("error.nn.whole_number", what=what, low=low, value=repr(value))
     return value
 
 
 def check_learning_rate(lr: Any) -> Any:
     """``lr`` if it is a finite number > 0; otherwise a BibunError."""
     if not (isinstance(lr, int | float) and 0 < lr < float("inf")):
-        raise BibunError(f"the learning rate must be a finite number > 0, got {lr!r}")
+        raise error("error.nn.lr", lr=repr(lr))
     return lr
 
 
@@ -82,7 +83,7 @@ def load_task(name: str, seed: int = 0, dtype: Any = np.float64) -> Task:
         Xtr, Xte, ytr, yte = datasets.train_test_split(X.astype(dtype), y.astype(dtype),
                                                        0.2, seed)
         return Task(name, Xtr, ytr, Xte, yte, 0, (20, 1), 32, 0.01, 30)
-    raise BibunError(f"unknown data set {name!r}; choose from {', '.join(datasets.DATASETS)}")
+    raise error("error.nn.unknown_dataset", name=repr(name), names=', '.join(datasets.DATASETS))
 
 
 def build_model(task: Task, model: str = "mlp", activation: str = "tanh",
@@ -98,7 +99,7 @@ def build_model(task: Task, model: str = "mlp", activation: str = "tanh",
         return MLP([n_in, hidden, n_out], activation=activation, rng=rng, dtype=dtype)
     if model in ("lstm", "rnn"):
         return SequenceModel(task.seq_shape[1], hidden, n_out, cell=model, rng=rng, dtype=dtype)
-    raise BibunError(f"unknown model {model!r}: use mlp, lstm or rnn")
+    raise error("error.nn.unknown_model", model=repr(model))
 
 
 def estimated_seconds(task: Task, model: Module, epochs: int, batch_size: int | None = None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bibun import datasets
-from bibun.errors import BibunError
+from bibun.i18n import error
 from bibun.nn.layers import MLP
 from bibun.nn.losses import cross_entropy
 from bibun.nn.optim import SGD
@@ -48,7 +48,7 @@ def probe(depth: int = 10, width: int = 32, activations: Sequence[str] = ("sigmo
     check_whole_number(width, "width")
     check_whole_number(steps, "steps", 0)
     if depth > MAX_DEPTH:
-        raise BibunError(f"depth must be between 1 and {MAX_DEPTH}, got {depth}")
+        raise error("error.nn.depth", top=MAX_DEPTH, depth=depth)
     if steps:
         check_learning_rate(lr)
     X, y = datasets.spiral(100, 3, seed=seed)

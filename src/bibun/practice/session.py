@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from bibun import i18n
 from bibun.errors import BibunError
-from bibun.expr.latex_input import parse_any
+from bibun.expr.parse import parse_any
 from bibun.practice.hints import ladder
 from bibun.practice.problem import Problem, generate
 from bibun.practice.schedule import next_topic

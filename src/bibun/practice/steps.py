@@ -34,7 +34,7 @@ from bibun.explain.equality import compare_exprs
 from bibun.explain.mistakes import Diagnosis
 from bibun.expr import core
 from bibun.expr.core import Expr
-from bibun.expr.latex_input import parse_any
+from bibun.expr.parse import parse_any
 from bibun.practice.hints import core_step
 from bibun.practice.problem import Problem
 from bibun.practice.text import Line, decimal

@@ -166,6 +166,7 @@
   // ask for fresh answers for `names`: pending at once, the request after a short pause
   function refresh(names, delay = 60) {
     if (inflight) { inflight.abort(); inflight = null; }   // superseded: its answer is stale
+    clearTimeout(urlTimer);   // only a state left alone for a moment becomes a history entry
     for (const n of names) pending.add(n);
     mark(pending, true);
     clearTimeout(sendTimer);

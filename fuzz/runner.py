@@ -1,0 +1,86 @@
+"""Running one call under a budget: a forked worker with a memory limit, killed when it
+uses more CPU time than allowed.  A hang or a runaway allocation becomes a finding
+instead of stopping the run."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import traceback
+from dataclasses import dataclass
+
+from bibun.errors import BibunError
+
+MEMORY = 2 << 30  # bytes of address space a call may reach
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """``kind`` is "ok", "bibun" (one of bibun's errors), "raw" (any other exception),
+    "timeout" or "memory"; ``detail`` names the exception and where it came from."""
+
+    kind: str
+    detail: str = ""
+
+    @property
+    def broken(self) -> bool:
+        return self.kind not in ("ok", "bibun")
+
+
+def _serve(conn) -> None:  # pragma: no cover - runs in the child
+    from fuzz.targets import TARGETS
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        target, text = msg
+        try:
+            TARGETS[target](text)
+            conn.send(Outcome("ok"))
+        except BibunError as exc:
+            conn.send(Outcome("bibun", type(exc).__name__))
+        except MemoryError:
+            conn.send(Outcome("memory", "MemoryError"))
+        except RecursionError:
+            conn.send(Outcome("raw", "RecursionError"))
+        except Exception as exc:
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{frame.filename.rsplit('/src/', 1)[-1]}:{frame.lineno}"
+            conn.send(Outcome("raw", f"{type(exc).__name__} at {where}: {str(exc)[:120]}"))
+
+
+class Runner:
+    """A worker process reused across calls and replaced after a timeout."""
+
+    def __init__(self, seconds: float = 5.0):
+        self.seconds = seconds
+        self._ctx = mp.get_context("fork")
+        self._start()
+
+    def _start(self) -> None:
+        self.conn, child = self._ctx.Pipe()
+        self.proc = self._ctx.Process(target=_serve, args=(child,), daemon=True)
+        self.proc.start()
+
+    def run(self, target: str, text: str) -> Outcome:
+        self.conn.send((target, text))
+        if self.conn.poll(self.seconds):
+            try:
+                return self.conn.recv()
+            except EOFError:
+                pass
+        self.proc.kill()
+        self.proc.join()
+        code = self.proc.exitcode
+        self._start()
+        if code not in (None, -9):
+            return Outcome("memory", f"worker died (exit code {code})")
+        return Outcome("timeout", f"over {self.seconds:g} s")
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.proc.join(1)
+        if self.proc.is_alive():
+            self.proc.kill()

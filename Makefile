@@ -4,17 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv browser fuzz axe
+.PHONY: demo test lint bench clean venv browser fuzz axe lock
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# constraints.txt pins the versions the tests passed with (refresh: `make lock`), so a fresh
+# machine installs what was tested, not whatever is newest that day.
+$(VENV)/.base: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(STAMP): $(VENV)/.base
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(VENV)/.base
 	$(BIN)/bibun tour --out demo-out
 
 test: $(STAMP) browser axe
@@ -47,6 +53,10 @@ bench: $(STAMP)
 # which `make test` replays); SECONDS=1800 for the long run.
 fuzz: $(STAMP)
 	$(BIN)/python -m fuzz --seconds $${SECONDS:-60}
+
+# Re-pin the tested versions after upgrading on purpose (then run `make test`).
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache

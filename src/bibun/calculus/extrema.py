@@ -15,7 +15,7 @@ import numpy as np
 from bibun import i18n
 from bibun.calculus.common import _at, as_function, as_number, exact_at, to_float
 from bibun.errors import BibunError, DomainError
-from bibun.expr import core, polynomial
+from bibun.expr import core, numbers, polynomial
 from bibun.expr.core import NUM, Expr, as_expr
 from bibun.i18n import Msg, error
 from bibun.symbolic import _not_smooth, diff, nondifferentiable_points
@@ -400,10 +400,10 @@ def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
     if first_nonzero is None:
         return _first_derivative_test(e, v, x, value, exact, how)
     k, val, dx = first_nonzero
-    shown = dx if dx is not None and dx.size < 40 else core.number(float(val))
+    shown = dx if dx is not None and dx.size < 40 else core.number(numbers.to_float(val))
     name = _dname(k)
     zeros = {2: "", 3: " (f'' = 0 there)"}.get(k, f" (f'' = ... = {_dname(k - 1)} = 0 there)")
-    sign = float(val) > 0
+    sign = val > 0
     if k % 2 == 0:
         kind = "min" if sign else "max"
         test = f"{name}({x}) = {shown} {'>' if sign else '<'} 0{zeros}"

@@ -19,13 +19,12 @@ from fractions import Fraction
 from itertools import count
 from typing import Any
 
-import numpy as np
-
 from bibun import i18n
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr.numbers import digit_count, int_root, to_float, too_large_for_float
 from bibun.expr.provided import provided
 from bibun.functions import rule
+from bibun.functions.lazy import is_numpy, np
 
 # node kinds
 NUM, SYM, CONST, ADD, MUL, POW, FN, CALL = "num", "sym", "const", "add", "mul", "pow", "fn", "call"
@@ -272,9 +271,9 @@ def as_expr(x: Any) -> Expr:
         return number(x)
     if isinstance(x, str):
         return provided("parse")(x)
-    if isinstance(x, np.integer):
+    if is_numpy(x) and isinstance(x, np.integer):
         return number(int(x))
-    if isinstance(x, np.floating):
+    if is_numpy(x) and isinstance(x, np.floating):
         return number(float(x))
     raise BibunError(f"cannot turn {type(x).__name__} into an expression (give a formula"
                      " as text, a number or an expression)")
@@ -434,12 +433,12 @@ def _mul_collect(coeff: Number, flat: list[Expr]) -> Expr:
     redo = False
     for b, (_, xs, f) in bases.items():
         if xs is not None:
-            if all(x.op is NUM for x in xs):
-                f = power(b, number(sum(x.value for x in xs)))
-            else:
-                f = power(b, add(*xs))
+            f = power(b, add(*xs))  # add folds numeric exponents under the number policy
         if f.op is NUM:
-            coeff *= f.value
+            try:
+                coeff *= f.value
+            except OverflowError:
+                raise too_large_for_float() from None
         elif f is not ONE:
             if f.op is MUL or (f.op is FN and f.value == "exp"):
                 redo = True

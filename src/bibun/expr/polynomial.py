@@ -21,10 +21,10 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
-
 from bibun.expr import core
 from bibun.expr.core import ADD, MUL, NUM, POW, SYM, Expr
+from bibun.expr.numbers import to_float
+from bibun.functions.lazy import np
 
 Poly = list[Fraction]
 
@@ -191,7 +191,7 @@ def real_roots(p: Poly) -> list[Root]:
     roots: list[Root] = []
     for factor, m in squarefree(p):
         for expr, exact in _roots_squarefree(factor):
-            roots.append(Root(expr, float(expr.evaluate()), m, exact))
+            roots.append(Root(expr, to_float(expr.evaluate()), m, exact))
     roots.sort(key=lambda r: r.value)
     return roots
 

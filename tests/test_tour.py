@@ -1,7 +1,6 @@
 """`bibun tour` (what `make demo` runs) walks the seeds and writes its figures."""
 
 import io
-import time
 
 import pytest
 
@@ -17,9 +16,7 @@ def plain(text: str) -> str:
 
 def test_tour_english(tmp_path):
     buf = io.StringIO()
-    t0 = time.perf_counter()
     figures = run("en", tmp_path / "out", buf)
-    assert time.perf_counter() - t0 < 60
     text = plain(buf.getvalue())
     for needle in ("h + 2x", "6x^2(x^3 + 1)", "-3x^2/(x^3 + 1)^2", "4(2x + 3)(x^2 + 3x + 1)^3",
                    "1 + x/1! + x^2/2! + x^3/3!", "sigmoid(x)(1 - sigmoid(x))",

@@ -5,15 +5,38 @@ Quick start::
     >>> import bibun
     >>> print(bibun.diff("(x^3+1)^2"))
     6x^2(x^3 + 1)
+
+The public names are imported on first use (a module-level ``__getattr__``), so that
+``import bibun`` — and the ``bibun`` command, which imports this package first — stays
+cheap: ``bibun.diff`` loads the parser and the symbolic engine, ``bibun.compile`` loads
+NumPy's code generation, each only when asked for.
 """
 
-from bibun.codegen import compile, compile_gradient
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from bibun.errors import BibunError, DomainError, LimitError, ParseError, UnknownFunctionError
-from bibun.expr import Expr, parse, parse_full, symbol, symbols
-from bibun.expr.simplify import expand, factor, simplify, together
-from bibun.symbolic import diff, gradient, hessian, jacobian, nondifferentiable_points
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from bibun.codegen import compile, compile_gradient
+    from bibun.expr import Expr, parse, parse_full, symbol, symbols
+    from bibun.expr.simplify import expand, factor, simplify, together
+    from bibun.symbolic import diff, gradient, hessian, jacobian, nondifferentiable_points
 
 __version__ = "0.1.0"
+
+#: public name -> the module that defines it (imported at the first use of the name)
+_LAZY = {
+    "compile": "bibun.codegen", "compile_gradient": "bibun.codegen",
+    "Expr": "bibun.expr", "parse": "bibun.expr", "parse_full": "bibun.expr",
+    "symbol": "bibun.expr", "symbols": "bibun.expr",
+    "expand": "bibun.expr.simplify", "factor": "bibun.expr.simplify",
+    "simplify": "bibun.expr.simplify", "together": "bibun.expr.simplify",
+    "diff": "bibun.symbolic", "gradient": "bibun.symbolic", "hessian": "bibun.symbolic",
+    "jacobian": "bibun.symbolic", "nondifferentiable_points": "bibun.symbolic",
+}
 
 __all__ = [
     "BibunError", "DomainError", "Expr", "LimitError", "ParseError", "UnknownFunctionError",
@@ -21,3 +44,16 @@ __all__ = [
     "jacobian", "nondifferentiable_points", "parse", "parse_full", "simplify", "symbol",
     "symbols", "together",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bibun' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is an ordinary global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

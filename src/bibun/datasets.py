@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError
+from bibun.i18n import error
 
 _DATA = Path(__file__).parent / "data"
 
@@ -63,7 +63,7 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_fraction: float = 0.2,
                      seed: Any = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A shuffled split, stratified by class for integer labels."""
     if not 0 < test_fraction < 1:
-        raise BibunError(f"test fraction must be between 0 and 1, got {test_fraction}")
+        raise error("error.datasets.test_fraction", test_fraction=str(test_fraction))
     rng = np.random.default_rng(seed)
     n = len(X)
     if y.dtype.kind in "iu" and y.ndim == 1:

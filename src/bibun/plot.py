@@ -38,7 +38,7 @@ from bibun.calculus import (
 from bibun.calculus.sampling import curve, visible_limits
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr.core import Expr, as_expr, postorder
-from bibun.i18n import error
+from bibun.i18n import Msg, error
 from bibun.symbolic import diff
 from bibun.text import shorten
 
@@ -128,7 +128,7 @@ def check_range(a: float, b: float) -> tuple[float, float]:
     return a, b
 
 
-def _no_value_anywhere(e: Expr, f: Any, xs: np.ndarray, where: str) -> BibunError:
+def _no_value_anywhere(e: Expr, f: Any, xs: np.ndarray, where: str | Msg) -> BibunError:
     """The error for a function with no finite value at any point drawn: undefined
     (log x on negative x: a DomainError) or too large for a float (x^2 near 1e300)."""
     with np.errstate(all="ignore"):
@@ -164,7 +164,7 @@ def _prime(k: int) -> str:
 
 
 def _one_var(e: Expr, var: str | None) -> str:
-    return one_variable(e, var or None, "this plot")
+    return one_variable(e, var or None, Msg("plot.what.this_plot"))
 
 
 # -- f with its derivatives, and tangent lines ----------------------------------------
@@ -183,7 +183,7 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
         raise error("error.plot.derivative_count", derivatives=repr(derivatives))
     default = (-5.0, 5.0)
     if tangent_at is not None:
-        x_t = to_float(as_number(tangent_at, "the tangent point"))
+        x_t = to_float(as_number(tangent_at, Msg("plot.what.tangent_point")))
         if xrange is None and not -5.0 <= x_t <= 5.0:
             default = (x_t - 5.0, x_t + 5.0)  # the default window follows the tangent point
     a, b = parse_range(xrange, default)
@@ -305,7 +305,7 @@ def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = No
     lang = i18n.resolve(lang)
     e = as_expr(expr)
     v = _one_var(e, var)
-    x = to_float(as_number(x0, "the point"))
+    x = to_float(as_number(x0, Msg("plot.what.point")))
     if math.isfinite(x) and x + 0.1 == x:  # the largest step of the table
         raise error("error.plot.point_too_large", v=v, x=x, ulp=math.ulp(x))
     table = limit_quotient(e, x0, v, list(methods))
@@ -401,7 +401,7 @@ def _on_grid(e: Expr, names: list[str], box: Sequence[Any], n: int) -> tuple:
         Z = np.asarray(f(X, Y), dtype=float)
     Z[~np.isfinite(Z)] = np.nan
     if np.isnan(Z).all():
-        where = f"the box [{x0:g}, {x1:g}] × [{y0:g}, {y1:g}]"
+        where = Msg("plot.what.box", {"x0": x0, "x1": x1, "y0": y0, "y1": y1})
         raise _no_value_anywhere(e, lambda _: f(X, Y), X, where)
     return (x0, x1), (y0, y1), f, X, Y, Z
 
@@ -547,32 +547,35 @@ def plot_loss(losses: Sequence[float] | Mapping[str, Sequence[float]], out: str 
         return _save(fig, out)
 
 
-def plot_history(hist: Any, out: str | Path, title: str = "") -> Path:
+def plot_history(hist: Any, out: str | Path, title: str = "", *,
+                 lang: str | None = None) -> Path:
     """Loss curve and metric per epoch of a training run (a
     :class:`bibun.nn.train.History`), side by side.  Epochs are whole numbers on the
     axis; with a few epochs every one is marked (a single epoch is a point, not an
     invisible line)."""
+    lang = i18n.resolve(lang)
     epochs = np.arange(1, len(hist.loss) + 1)
     marker = "o" if len(epochs) <= 30 else None
-    with _style("en"):
+    with _style(lang):
         fig = _figure((10.0, 4.0))
         ax1, ax2 = fig.subplots(1, 2)
         ax1.plot(epochs, hist.loss, color="tab:red", marker=marker, ms=3)
-        ax1.set_xlabel("epoch")
-        ax1.set_ylabel("training loss")
+        ax1.set_xlabel(_t(lang, "epoch"))
+        ax1.set_ylabel(_t(lang, "training_loss"))
         loss = np.asarray(hist.loss, dtype=float)
         if len(loss) and np.all(loss[np.isfinite(loss)] > 0):
             ax1.set_yscale("log")
-        ax1.set_title("loss")
+        ax1.set_title(_t(lang, "loss"))
         ax1.grid(alpha=0.3)
         scale = 100 if hist.metric_name == "accuracy" else 1
-        ax2.plot(epochs, np.asarray(hist.train_metric) * scale, label="train", marker=marker,
-                 ms=3)
-        ax2.plot(epochs, np.asarray(hist.test_metric) * scale, label="test", marker=marker,
-                 ms=3)
-        ax2.set_xlabel("epoch")
-        ax2.set_ylabel("accuracy (%)" if scale == 100 else "mean squared error")
-        ax2.set_title(hist.metric_name)
+        ax2.plot(epochs, np.asarray(hist.train_metric) * scale, label=_t(lang, "train"),
+                 marker=marker, ms=3)
+        ax2.plot(epochs, np.asarray(hist.test_metric) * scale, label=_t(lang, "test"),
+                 marker=marker, ms=3)
+        ax2.set_xlabel(_t(lang, "epoch"))
+        ax2.set_ylabel(_t(lang, "accuracy_axis" if scale == 100 else "mse_axis"))
+        metric = f"metric_{hist.metric_name}"
+        ax2.set_title(_t(lang, metric) if i18n.has(f"plot.{metric}") else hist.metric_name)
         ax2.legend()
         ax2.grid(alpha=0.3)
         for ax in (ax1, ax2):
@@ -582,21 +585,23 @@ def plot_history(hist: Any, out: str | Path, title: str = "") -> Path:
         return _save(fig, out)
 
 
-def plot_gradient_norms(probes: Sequence[Any], out: str | Path) -> Path:
+def plot_gradient_norms(probes: Sequence[Any], out: str | Path, *,
+                        lang: str | None = None) -> Path:
     """Gradient norm per layer on a log axis, one line per activation (the
     :class:`bibun.nn.vanishing.Probe` results)."""
-    with _style("en"):
+    lang = i18n.resolve(lang)
+    with _style(lang):
         fig = _figure((7.0, 4.2))
         ax = fig.add_subplot()
         for p in probes:
             ax.semilogy(np.arange(1, len(p.grad_norms) + 1), p.grad_norms, marker="o",
                         label=p.activation)
         _whole_number_ticks(ax)  # layers are whole numbers
-        ax.set_xlabel("layer (1 = next to the input)")
+        ax.set_xlabel(_t(lang, "layer_axis"))
         ax.set_ylabel("‖∂L/∂W‖")
         depth = len(probes[0].grad_norms) - 1
-        ax.set_title(f"Gradient norm per layer, {depth} hidden layer"
-                     f"{'s' if depth != 1 else ''}")
+        ax.set_title(_t(lang, "gradient_norms_title" if depth != 1
+                        else "gradient_norms_title_one", depth=depth))
         ax.grid(alpha=0.3, which="both")
         ax.legend()
         return _save(fig, out)

@@ -22,6 +22,7 @@ from bibun.expr.provided import provide
 from bibun.expr.signs import may_equal
 from bibun.expr.simplify import expand, factor, together
 from bibun.functions import rule
+from bibun.i18n import error
 
 MAX_ORDER = 50
 
@@ -196,10 +197,13 @@ def _rational_with_denominator(d: Expr) -> bool:
 
 
 def default_variable(e: Expr) -> str:
-    """The only free variable, else x (a learner's f(x) almost always means x)."""
+    """The only free variable, else x (a learner's f(x) almost always means x); when there
+    are several and none is x (sin(ωt)), which one is meant is asked, not guessed."""
     free = sorted(e.free)
     if len(free) == 1:
         return free[0]
+    if len(free) > 1 and "x" not in free:
+        raise error("error.variable_which", f=e, names=", ".join(free))
     return "x"
 
 
@@ -360,13 +364,16 @@ def _not_smooth(expr: Expr, var: str, point: dict[str, Any]) -> str | None:
     they stay apart, at a smooth point both pairs approach each other; and a jump shows
     as f(p+h) - f(p-h) that does not shrink with h."""
     p0 = float(point[var])
-    f0 = float(expr.evaluate(point))
+    try:  # f itself undefined there (√x ln x, 1/x + |x| at 0): no derivative, a note
+        f0 = float(expr.evaluate(point))
+    except (BibunError, ArithmeticError, ValueError, TypeError):
+        return "f is not defined there"
     gaps, jumps, slopes = [], [], []
     for h in (1e-4, 1e-6):
         h *= max(1.0, abs(p0))
         try:
             fl, fr = (float(expr.evaluate({**point, var: p0 + s})) for s in (-h, h))
-        except BibunError:
+        except (BibunError, ArithmeticError, ValueError, TypeError):
             return "an edge of the domain: f is defined on one side only"
         left, right = (f0 - fl) / h, (fr - f0) / h
         gaps.append(abs(right - left) / max(1.0, abs(left), abs(right)))

@@ -26,6 +26,7 @@ from bibun.autodiff.functional import (
     derivative,
     grad,
     hessian,
+    hvp,
     jacobian,
     jvp,
     value_and_grad,
@@ -42,11 +43,16 @@ from bibun.autodiff.tensor import (
     is_grad_enabled,
     no_grad,
 )
+from bibun.autodiff.tensor import as_tensor as _as_tensor
 from bibun.functions import RULES
 
 
 def _lift(x: Any) -> Any:
-    return x if isinstance(x, (Tensor, Dual)) else Tensor(x)
+    if isinstance(x, (Tensor, Dual)):
+        return x
+    if type(x) in (list, tuple) and any(isinstance(v, Dual) for v in x):
+        return _dual.stack(x)
+    return _as_tensor(x)
 
 
 def _method(name: str) -> Any:
@@ -102,7 +108,7 @@ def where(cond: Any, a: Any, b: Any) -> Any:
 __all__ = [
     "AnomalyError", "AutodiffError", "Dual", "GradcheckReport", "ShapeError", "Tensor",
     "bce_with_logits", "concatenate", "cross_entropy", "derivative", "detect_anomaly",
-    "enable_grad", "grad", "gradcheck", "gradcheck_params", "hessian", "is_grad_enabled",
+    "enable_grad", "grad", "gradcheck", "gradcheck_params", "hessian", "hvp", "is_grad_enabled",
     "jacobian", "jvp", "linear", "matmul", "mse_loss", "no_grad", "stack", "to_dot", "to_svg",
     "value_and_grad", "vjp", "where", *_METHODS,
 ]

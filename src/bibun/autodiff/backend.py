@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from bibun.functions import NUMPY_OPS, NumberOps, rule
+from bibun.i18n import error
 
 
 def np_sum_to(g: Any, shape: tuple[int, ...]) -> Any:
@@ -36,6 +37,16 @@ def np_sum_to(g: Any, shape: tuple[int, ...]) -> Any:
     if lead:
         r = r.reshape(shape)
     return r
+
+
+def check_sum_to(shape: tuple[int, ...], target: tuple[int, ...], cls: type) -> None:
+    """``sum_to`` needs a target the shape was broadcast from; say so in bibun's words."""
+    try:
+        ok = len(target) <= len(shape) and np.broadcast_shapes(target, shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise error("error.autodiff.sum_to", cls, shape=shape, target=target)
 
 
 def is_basic_index(idx: Any) -> bool:

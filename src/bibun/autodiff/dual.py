@@ -20,9 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from bibun.autodiff.backend import NUMPY, np_sum_to
-from bibun.autodiff.tensor import AutodiffError, ShapeError, Tensor, ZeroDimError, check_nonempty
+from bibun.autodiff import tensor as _T
+from bibun.autodiff.backend import NUMPY, check_sum_to, np_sum_to
+from bibun.autodiff.tensor import (
+    AutodiffError,
+    NeedsReverse,
+    ShapeError,
+    Tensor,
+    ZeroDimError,
+    check_nonempty,
+)
 from bibun.functions import RULES, Rule, on_change
+from bibun.i18n import error
 
 _F = NUMPY.F
 
@@ -32,6 +41,10 @@ def _split(x: Any) -> tuple[Any, Any]:
     if isinstance(x, Dual):
         return x.primal, x.tangent
     if isinstance(x, Tensor):
+        if x.requires_grad and _T._rev_depth:
+            # a Tensor another transformation differentiates: taking its bare value would
+            # drop that derivative, so the outer jvp reruns on the reverse-mode path
+            raise error("error.autodiff.dual_into_reverse", NeedsReverse, who="jvp")
         return x.data, None
     return x, None
 
@@ -242,6 +255,7 @@ class Dual:
                           np.broadcast_to(self.tangent, shape))
 
     def sum_to(self, shape: tuple[int, ...]) -> Dual:
+        check_sum_to(self.shape, tuple(shape), ShapeError)
         return Dual._make(np_sum_to(np.asarray(self.primal), tuple(shape)),
                           np_sum_to(np.asarray(self.tangent), tuple(shape)))
 

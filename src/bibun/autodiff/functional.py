@@ -18,9 +18,19 @@ from typing import Any
 
 import numpy as np
 
+from bibun.autodiff import tensor as _T
 from bibun.autodiff.dual import Dual
 from bibun.autodiff.ops import stack
-from bibun.autodiff.tensor import AutodiffError, Tensor, backprop, enable_grad
+from bibun.autodiff.tensor import (
+    AutodiffError,
+    NeedsReverse,
+    Tensor,
+    _fwd_level,
+    _level,
+    backprop,
+    enable_grad,
+)
+from bibun.i18n import error
 
 Fn = Callable[..., Any]
 
@@ -31,18 +41,40 @@ def _argnums(argnums: int | Sequence[int]) -> tuple[tuple[int, ...], bool]:
     return tuple(argnums), False
 
 
-def _inputs(args: Sequence[Any], nums: tuple[int, ...]) -> tuple[list[Any], bool]:
-    """Make differentiable leaves for the chosen arguments.  An argument that is already
-    a Tensor requiring grad comes from an outer transformation: keep it (so the result
-    stays connected) and remember to record the backward pass."""
+def _vjp_input(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    return (g,)
+
+
+def _level_input(a: Tensor) -> Tensor:
+    """This level's own variable for a value an outer level differentiates: a new node
+    whose parent is ``a``.  The inner backward pass stops at it, so a closure over the
+    outer variable is a constant to the inner derivative (no perturbation confusion),
+    while the outer backward pass goes through it to ``a``."""
+    t = Tensor(a.data, requires_grad=True)
+    t._parents, t._vjp, t.op = (a,), _vjp_input, "input"
+    return t
+
+
+def _inputs(args: Sequence[Any], nums: Sequence[int], who: str = "grad"
+            ) -> tuple[list[Any], bool]:
+    """Make this level's differentiable variables for the chosen arguments, and say
+    whether the backward pass must be recorded: when another transformation is running
+    (an outer grad, jacobian, vjp or jvp, perhaps through a closure) or an argument is
+    already being differentiated."""
+    if _T._fwd_depth:  # inside a forward-mode pass: the outer jvp restarts in reverse
+        raise error("error.autodiff.dual_into_reverse", NeedsReverse, who="jvp")
     xs = list(args)
-    nested = False
+    nested = _T._rev_depth > 0
+    for a in xs:
+        if isinstance(a, Dual):
+            raise error("error.autodiff.dual_into_reverse", NeedsReverse, who=who)
     for i in nums:
-        if i >= len(xs):
+        if not -len(xs) <= i < len(xs):
             raise AutodiffError(f"argnums {i} is out of range for {len(xs)} arguments")
         a = xs[i]
         if isinstance(a, Tensor) and a.requires_grad:
             nested = True
+            xs[i] = _level_input(a)
         else:
             xs[i] = Tensor(a.data if isinstance(a, Tensor) else a, requires_grad=True)
     return xs, nested
@@ -98,13 +130,14 @@ def value_and_grad(f: Fn, argnums: int | Sequence[int] = 0) -> Fn:
 
     def vg(*args: Any) -> tuple[Tensor, Any]:
         xs, nested = _inputs(args, nums)
-        with enable_grad():
-            out = _graph_output(f(*xs), "grad")
-        if out.size != 1:
-            raise AutodiffError(
-                f"grad needs a function with a scalar output, got shape {out.shape}: "
-                "use jacobian() or vjp() for vector outputs")
-        gs = _pullback(out, [xs[i] for i in nums], np.ones_like(out.data), nested)
+        with _level():
+            with enable_grad():
+                out = _graph_output(f(*xs), "grad")
+            if out.size != 1:
+                raise AutodiffError(
+                    f"grad needs a function with a scalar output, got shape {out.shape}: "
+                    "use jacobian() or vjp() for vector outputs")
+            gs = _pullback(out, [xs[i] for i in nums], np.ones_like(out.data), nested)
         return out, (gs[0] if single else tuple(gs))
 
     vg.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
@@ -132,17 +165,28 @@ def derivative(f: Fn, n: int = 1) -> Fn:
 
 def vjp(f: Fn, *primals: Any) -> tuple[Tensor, Fn]:
     """``out, pullback = vjp(f, x, y)``; ``pullback(ct)`` gives (ct·∂f/∂x, ct·∂f/∂y)."""
-    xs, nested = _inputs(primals, tuple(range(len(primals))))
-    with enable_grad():
+    xs, nested = _inputs(primals, tuple(range(len(primals))), "vjp")
+    with _level(), enable_grad():
         out = _graph_output(f(*xs), "vjp")
 
     def pullback(cotangent: Any) -> tuple[Tensor, ...]:
+        """The pullback is linear in the cotangent and differentiable in it (and, when
+        recorded, in the primals): a Tensor cotangent that is being differentiated stays
+        on the graph."""
+        if isinstance(cotangent, Dual):
+            raise error("error.autodiff.dual_into_reverse", NeedsReverse, who="jvp")
+        live = isinstance(cotangent, Tensor) and cotangent.requires_grad
         ct = np.asarray(cotangent.data if isinstance(cotangent, Tensor) else cotangent,
                         dtype=out.dtype)
         if ct.shape != out.shape:
             raise AutodiffError(f"vjp: cotangent of shape {ct.shape} does not match the "
                                 f"output shape {out.shape}")
-        return tuple(_pullback(out, xs, ct, nested))
+        record = nested or live or _T._rev_depth > 0
+        seed = cotangent if live else ct
+        if live and cotangent.dtype != out.dtype:
+            seed = cotangent * np.ones((), dtype=out.dtype)
+        with _level():
+            return tuple(_pullback(out, xs, seed, record))
 
     return out, pullback
 
@@ -172,12 +216,93 @@ def _dual_output(out: Any, who: str) -> tuple[Any, Any]:
                         f"got {type(out).__name__}")
 
 
+def _linearize(f: Fn, primals: Sequence[Any], who: str) -> tuple[Tensor, Fn, bool]:
+    """Forward mode built from reverse mode, for nesting: ``(out, push, nested)`` where
+    ``push(tangents)`` is ∂f·t.  The backward pass of ``f`` is recorded with a stand-in
+    cotangent ``u``, giving ``uᵀJ`` as a Tensor computation linear in ``u``; the gradient
+    of ``Σ (uᵀJ)·t`` with respect to ``u`` is ``J·t``.  Everything stays a Tensor graph,
+    so any mix of grad, jvp, vjp and jacobian nests, and closures over outer variables
+    differentiate correctly (each level has its own variables: see :func:`_inputs`)."""
+    xs, nested = _inputs(primals, tuple(range(len(primals))), who)
+    with _level():
+        with enable_grad():
+            out = _graph_output(f(*xs), who)
+        u = Tensor(np.zeros_like(np.asarray(out.data)), requires_grad=True)
+        gs: list[Any] = [None] * len(xs)
+        if out.requires_grad:
+            got = backprop(out, u, create_graph=True, stop={id(x) for x in xs})
+            gs = [got.get(id(x)) for x in xs]
+
+    def push(tangents: Sequence[Any]) -> Any:
+        s: Any = None  # (callers pass one tangent per primal)
+        live = False
+        for x, g, t in zip(xs, gs, tangents):
+            if isinstance(t, Dual):
+                raise error("error.autodiff.dual_into_reverse", NeedsReverse, who="jvp")
+            tt = t if isinstance(t, Tensor) else Tensor(np.asarray(t, dtype=x.dtype))
+            if tt.shape != x.shape:
+                raise error("error.autodiff.tangent_shape", AutodiffError, who=who,
+                            tangent=tt.shape, primal=x.shape)
+            live = live or tt.requires_grad
+            if isinstance(g, Tensor) and g.requires_grad:
+                with enable_grad():
+                    term = (g * tt).sum()
+                s = term if s is None else s + term
+        record = nested or live or _T._rev_depth > 0
+        if s is None or not s.requires_grad:
+            z = np.zeros_like(np.asarray(out.data))
+            return Tensor(z) if record else z
+        with _level():
+            got = backprop(s, np.ones_like(s.data), create_graph=record, stop={id(u)})
+        r = got.get(id(u))
+        if r is None:
+            r = np.zeros_like(np.asarray(out.data))
+        if record:
+            return r if isinstance(r, Tensor) else Tensor(r)
+        return np.asarray(r.data if isinstance(r, Tensor) else r)
+
+    return out, push, nested
+
+
+def _must_linearize(values: Sequence[Any]) -> bool:
+    """Forward mode runs on Duals unless it is nested: inside another transformation, or
+    given values that another transformation differentiates (or Duals of an outer jvp)."""
+    if _T._fwd_depth:
+        raise error("error.autodiff.dual_into_reverse", NeedsReverse, who="jvp")
+    return _T._rev_depth > 0 or any(
+        isinstance(v, Dual) or (isinstance(v, Tensor) and v.requires_grad) for v in values)
+
+
 def jvp(f: Fn, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
-    """Forward mode: ``(f(x), ∂f(x)·t)`` in one pass with dual numbers."""
+    """Forward mode: ``(f(x), ∂f(x)·t)``.  On its own it is one pass with dual numbers
+    (arrays come back).  Nested with other transformations (``jvp(grad(f), ...)``,
+    ``grad`` of a ``jvp``, ``jvp`` of ``jvp``, closures over an outer variable) it is
+    computed from reverse mode on the Tensor graph and gives Tensors an outer level can
+    differentiate; ``f`` may then be called twice (once on Duals, once on Tensors)."""
+    primals, tangents = list(primals), list(tangents)
     if len(primals) != len(tangents):
         raise AutodiffError("jvp: give one tangent per primal")
-    duals = [Dual(_float_array(p), np.asarray(_raw(t))) for p, t in zip(primals, tangents)]
-    return _dual_output(f(*duals), "jvp")
+    if not _must_linearize(primals + tangents):
+        try:
+            with _fwd_level():
+                duals = [Dual(_float_array(p), np.asarray(_raw(t)))
+                         for p, t in zip(primals, tangents)]
+                return _dual_output(f(*duals), "jvp")
+        except NeedsReverse:
+            if _T._fwd_depth:
+                raise
+    out, push, nested = _linearize(f, primals, "jvp")
+    tan = push(tangents)
+    if isinstance(tan, Tensor):
+        return out, tan
+    return out.data, tan
+
+
+def hvp(f: Fn, x: Any, v: Any) -> Any:
+    """Hessian-vector product ``∇²f(x)·v`` of a scalar ``f`` by forward-over-reverse
+    (``jvp(grad(f), (x,), (v,))``): one gradient pass recorded, then one more pass,
+    without forming the Hessian."""
+    return jvp(grad(f), [x], [v])[1]
 
 
 def jacobian(f: Fn, argnums: int | Sequence[int] = 0, mode: str = "rev") -> Fn:
@@ -194,17 +319,18 @@ def jacobian(f: Fn, argnums: int | Sequence[int] = 0, mode: str = "rev") -> Fn:
                                 f"got {argnums!r}")
 
     def jac_rev(*args: Any) -> Any:
-        xs, nested = _inputs(args, nums)
+        xs, nested = _inputs(args, nums, "jacobian")
         wrt = [xs[i] for i in nums]
-        with enable_grad():
-            out = _graph_output(f(*xs), "jacobian")
         per_input: list[list[Tensor]] = [[] for _ in wrt]
-        for i in range(out.size):
-            seed = np.zeros(out.size, dtype=out.dtype)
-            seed[i] = 1
-            for rows, g in zip(per_input, _pullback(out, wrt, seed.reshape(out.shape),
-                                                    nested)):
-                rows.append(g)
+        with _level():
+            with enable_grad():
+                out = _graph_output(f(*xs), "jacobian")
+            for i in range(out.size):
+                seed = np.zeros(out.size, dtype=out.dtype)
+                seed[i] = 1
+                for rows, g in zip(per_input, _pullback(out, wrt, seed.reshape(out.shape),
+                                                        nested)):
+                    rows.append(g)
         jacs = []
         for x, rows in zip(wrt, per_input):
             shape = out.shape + x.shape
@@ -217,42 +343,77 @@ def jacobian(f: Fn, argnums: int | Sequence[int] = 0, mode: str = "rev") -> Fn:
                 jacs.append(Tensor(np.stack([r.data for r in rows]).reshape(shape)))
         return jacs[0] if single else tuple(jacs)
 
+    def jac_lin(args: Sequence[Any], k: int) -> Any:
+        """One argument's forward Jacobian from the linearisation (nested use)."""
+        def fk(xk: Any) -> Any:
+            a = list(args)
+            a[k] = xk
+            return f(*a)
+        out, push, nested = _linearize(fk, [args[k]], "jacobian")
+        x = np.asarray(_raw(args[k]))
+        x = x if x.dtype.kind == "f" else x.astype(np.float64)
+        shape = out.shape + x.shape
+        cols = []
+        for j in range(x.size):
+            t = np.zeros(x.size, dtype=x.dtype)
+            t[j] = 1
+            cols.append(push([t.reshape(x.shape)]))
+        if not cols:
+            z = np.zeros(shape, dtype=np.result_type(out.dtype, x.dtype))
+            return Tensor(z)
+        if nested or any(isinstance(c, Tensor) for c in cols):
+            return stack([c if isinstance(c, Tensor) else Tensor(c) for c in cols],
+                         axis=-1).reshape(shape)
+        return Tensor(np.stack(cols, axis=-1).reshape(shape))
+
     def jac_fwd(*args: Any) -> Any:
         for i in nums:
             if not -len(args) <= i < len(args):
                 raise AutodiffError(f"argnums {i} is out of range for {len(args)} arguments")
-        jacs = []
-        for k in nums:
-            x = _float_array(args[k])
-            cols = []
-            out_val: Any = None
-            # one pass per input element; an empty input still runs once (zero tangent)
-            # so that the Jacobian gets its shape out.shape + (0,)
-            for j in range(x.size or 1):
-                t = np.zeros(x.size, dtype=x.dtype)
-                if x.size:
-                    t[j] = 1
-                duals = list(args)
-                duals[k] = Dual(x, t.reshape(x.shape))
-                out_val, tan = _dual_output(f(*duals), "jacobian")
-                if x.size:
-                    cols.append(np.asarray(tan))
-            shape = np.shape(out_val) + x.shape
-            dtype = np.result_type(np.asarray(out_val).dtype, x.dtype)
-            if not cols:
-                jacs.append(Tensor(np.zeros(shape, dtype=dtype)))
-            else:
-                jacs.append(Tensor(np.stack(cols, axis=-1).reshape(shape).astype(
-                    dtype, copy=False)))
+        if _must_linearize(args):
+            return _pick([jac_lin(args, k) for k in nums])
+        try:
+            with _fwd_level():
+                return _pick([jac_dual(args, k) for k in nums])
+        except NeedsReverse:
+            if _T._fwd_depth:
+                raise
+        return _pick([jac_lin(args, k) for k in nums])
+
+    def _pick(jacs: list[Any]) -> Any:
         return jacs[0] if single else tuple(jacs)
+
+    def jac_dual(args: Sequence[Any], k: int) -> Any:
+        x = _float_array(args[k])
+        cols = []
+        out_val: Any = None
+        # one pass per input element; an empty input still runs once (zero tangent)
+        # so that the Jacobian gets its shape out.shape + (0,)
+        for j in range(x.size or 1):
+            t = np.zeros(x.size, dtype=x.dtype)
+            if x.size:
+                t[j] = 1
+            duals = list(args)
+            duals[k] = Dual(x, t.reshape(x.shape))
+            out_val, tan = _dual_output(f(*duals), "jacobian")
+            if x.size:
+                cols.append(np.asarray(tan))
+        shape = np.shape(out_val) + x.shape
+        dtype = np.result_type(np.asarray(out_val).dtype, x.dtype)
+        if not cols:
+            return Tensor(np.zeros(shape, dtype=dtype))
+        return Tensor(np.stack(cols, axis=-1).reshape(shape).astype(dtype, copy=False))
 
     return jac_rev if mode == "rev" else jac_fwd
 
 
-def hessian(f: Fn, argnums: int = 0) -> Fn:
-    """Second derivatives: the reverse-mode Jacobian of the gradient (reverse-over-reverse)."""
+def hessian(f: Fn, argnums: int = 0, mode: str = "fwd") -> Fn:
+    """Second derivatives with respect to one argument.  ``mode="fwd"`` (default):
+    forward-over-reverse, the forward Jacobian of the gradient (one recorded gradient
+    pass, then one pass per column); ``mode="rev"``: reverse-over-reverse.  For mixed
+    second derivatives nest ``jacobian(grad(f, i), j)``."""
     if isinstance(argnums, bool) or not isinstance(argnums, (int, np.integer)):
         raise AutodiffError(f"hessian: argnums must be one int (the Hessian with respect "
                             f"to one argument), got {argnums!r}; for mixed second "
                             "derivatives nest jacobian(grad(f, i), j)")
-    return jacobian(grad(f, argnums), argnums, mode="rev")
+    return jacobian(grad(f, argnums), argnums, mode=mode)

@@ -118,7 +118,7 @@ def reduction(name: str, prepare: Prepare, gradient: Gradient
 
 
 def _logsumexp_prepare(x: Tensor | Dual, axis: Any = None, keepdims: bool = False) -> Reduced:
-    check_axis(axis, x.ndim)
+    axis = check_axis(axis, x.ndim)
     check_nonempty("logsumexp", x.shape, axis, _what(x))
     return Reduced(np_logsumexp(x.data, axis, keepdims), axis, keepdims)
 
@@ -176,14 +176,16 @@ def _cross_entropy_gradient(z: Any, r: Reduced, B: Any) -> Any:
             p = np.exp(z - lse)
         if onehot is None:
             p[np.arange(n), t] -= 1
-        else:
+        else:  # targets need not sum to 1: ∂/∂z of −Σ t·(z − lse) is p·Σt − t
+            p *= onehot.sum(axis=1, keepdims=True)
             p -= onehot
         p /= n
         return p
     if onehot is None:
         onehot = np.zeros(z.shape, dtype=z.dtype)
         onehot[np.arange(n), t] = 1
-    return (B.softmax(z, 1) - onehot) / n
+        return (B.softmax(z, 1) - onehot) / n
+    return (B.softmax(z, 1) * onehot.sum(axis=1, keepdims=True) - onehot) / n
 
 
 _cross_entropy_tensor, _cross_entropy_dual = reduction(
@@ -243,12 +245,12 @@ def _softmax_vjp(node: Tensor, g: Any, B: Any) -> tuple[Any]:
 
 def _softmax_tensor(x: Any, axis: int = -1) -> Tensor:
     x = as_tensor(x)
-    check_axis(axis, x.ndim)
+    axis = check_axis(axis, x.ndim)
     return make_node1(np_softmax(x.data, axis), x, _softmax_vjp, axis, "softmax")
 
 
 def _softmax_dual(x: Dual, axis: int = -1) -> Dual:
-    check_axis(axis, x.ndim)
+    axis = check_axis(axis, x.ndim)
     y = np_softmax(x.primal, axis)
     return Dual._make(y, softmax_product(y, x.tangent, axis))
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from bibun.autodiff import backend as _backend
 from bibun.autodiff.backend import TENSOR, TensorOps, is_basic_index, np_scatter, np_sum_to
 from bibun.autodiff.dual import Dual
 from bibun.autodiff.fused import (  # noqa: F401  (defined once there for both modes)
@@ -37,6 +38,7 @@ from bibun.autodiff.fused import (  # noqa: F401  (defined once there for both m
     softmax,
 )
 from bibun.autodiff.tensor import (
+    STACK,
     AutodiffError,
     ShapeError,
     Tensor,
@@ -60,7 +62,7 @@ def _lift(x: Any, like: Tensor | None = None) -> Tensor:
         return x
     if like is not None and isinstance(x, _SCALARS):
         return Tensor(np.asarray(x, dtype=like.dtype))
-    return Tensor(x)
+    return as_tensor(x)  # a list holding live Tensors is stacked on the graph
 
 
 # -- elementwise functions from the rule table -----------------------------------------
@@ -225,6 +227,8 @@ def _arith(op: str, fn: Callable[[Any, Any], Any], vjp: Callable[..., Any],
             return make_node(data, (a, b), vjp, a.data.shape == b.data.shape, op)
         if isinstance(b, _SCALARS):
             return const(a, b)
+        if isinstance(b, Dual):  # Tensor <op> Dual: the Dual's reflected method answers
+            return NotImplemented
         return method(a, _lift(b, a))
 
     method.__name__ = op
@@ -267,8 +271,8 @@ def rdiv(a: Tensor, b: Any) -> Tensor:  # b / a
 
 def rpow(a: Tensor, b: Any) -> Tensor:  # b ** a
     if isinstance(b, _SCALARS):
-        if b <= 0:
-            raise AutodiffError(f"pow: {b} ** x needs a positive base to be differentiable")
+        if b <= 0:  # 0**y, (-2)**x: NumPy's values (NaN), PyTorch's gradient conventions
+            return power(_lift(b, a), a)
         return make_node1(b ** a.data, a, _vjp_rpow_c, b, "rpow")
     return power(_lift(b, a), a)
 
@@ -370,14 +374,14 @@ def _vjp_sum(node: Tensor, g: Any, B: Any) -> tuple[Any]:
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum over ``axis`` (None: all); the gradient is broadcast back."""
     x = as_tensor(x)
-    check_axis(axis, x.ndim)
+    axis = check_axis(axis, x.ndim)
     data = x.data.sum(axis=axis, keepdims=keepdims)
     return make_node1(data, x, _vjp_sum, (axis, keepdims), "sum")
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
-    check_axis(axis, x.ndim)
+    axis = check_axis(axis, x.ndim)
     n = 1
     for ax in norm_axes(axis, x.ndim):
         n *= x.shape[ax]
@@ -398,7 +402,7 @@ def _vjp_max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
 def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Maximum over ``axis``; the gradient goes to the arg-max (split evenly on ties)."""
     x = as_tensor(x)
-    check_axis(axis, x.ndim)
+    axis = check_axis(axis, x.ndim)
     check_nonempty("max", x.shape, axis)
     return make_node1(x.data.max(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "max")
@@ -407,7 +411,7 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Minimum over ``axis`` (same rule as max)."""
     x = as_tensor(x)
-    check_axis(axis, x.ndim)
+    axis = check_axis(axis, x.ndim)
     check_nonempty("min", x.shape, axis)
     return make_node1(x.data.min(axis=axis, keepdims=keepdims), x, _vjp_max,
                       (axis, keepdims), "min")
@@ -475,6 +479,7 @@ def sum_to(x: Any, shape: tuple[int, ...]) -> Tensor:
     shape = tuple(shape)
     if x.shape == shape:
         return x
+    _backend.check_sum_to(x.shape, shape, ShapeError)
     return make_node1(np_sum_to(x.data, shape), x, _vjp_sum_to, None, "sum_to")
 
 
@@ -617,6 +622,7 @@ def _install() -> None:
 
 
 _install()
+STACK[0] = lambda xs: stack(xs)
 # the Tensor world of the vjps (backend.TENSOR) gets its functions from here
 TENSOR.F, TENSOR.sum_to, TENSOR.broadcast_to, TENSOR.scatter = (
     TensorOps(UNARY), sum_to, broadcast_to, scatter)

@@ -34,6 +34,7 @@ import numpy as np
 
 from bibun.autodiff.backend import NUMPY, TENSOR
 from bibun.errors import BibunError
+from bibun.i18n import error
 
 
 class AutodiffError(BibunError):
@@ -68,15 +69,21 @@ def norm_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     axes = axis if isinstance(axis, tuple) else (axis,)
     out = []
     for ax in axes:
-        if not -ndim <= ax < (ndim or 1):
+        if not -(ndim or 1) <= ax < (ndim or 1):  # a 0-d tensor takes 0 and -1 (as torch)
             raise ShapeError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
         out.append(ax % ndim if ndim else 0)
     return tuple(out)
 
 
-def check_axis(axis: Any, ndim: int) -> None:
+def check_axis(axis: Any, ndim: int) -> Any:
+    """Check ``axis`` for a tensor with ``ndim`` dimensions and return the axis to give
+    NumPy: on a 0-d tensor ``axis=0``/``-1`` mean the whole value (as in PyTorch and
+    JAX; NumPy itself refuses them), so they become None."""
     if axis is not None:
         norm_axes(axis, ndim)
+        if ndim == 0:
+            return None
+    return axis
 
 
 def keep_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
@@ -102,6 +109,19 @@ _next_seq = count(0, -1).__next__
 # -- global switches (module globals: reading one costs ~20 ns on the hot path) ---------
 _grad_enabled = True
 _anomaly = False
+# -- differentiation levels (see functional.py) ------------------------------------------
+#: reverse-mode transformations (grad, vjp, jacobian, linearised jvp) now running: when one
+#: starts inside another, its backward pass is recorded so the outer one sees through it
+_rev_depth = 0
+#: forward-mode (Dual) jvps now running: a transformation started inside one restarts the
+#: outer one on the reverse-mode path, so tangents of two levels never mix
+_fwd_depth = 0
+
+
+class NeedsReverse(AutodiffError):
+    """Raised inside a forward-mode (Dual) pass that cannot stay one: a transformation
+    nested in it, or a Dual meeting a Tensor another transformation differentiates.
+    The outermost forward-mode ``jvp`` catches it and reruns on the reverse-mode path."""
 
 
 class _grad_mode:
@@ -132,6 +152,38 @@ class enable_grad(_grad_mode):
     """Turn recording back on inside a ``no_grad`` block (used by the functional API)."""
 
     _enabled = True
+
+
+class _level:
+    """``with _level():`` marks a reverse-mode transformation running (nesting depth)."""
+
+    def __enter__(self) -> None:
+        global _rev_depth
+        _rev_depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _rev_depth
+        _rev_depth -= 1
+
+
+class _fwd_level:
+    def __enter__(self) -> None:
+        global _fwd_depth
+        _fwd_depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _fwd_depth
+        _fwd_depth -= 1
+
+
+def outer_active() -> bool:
+    """True while a differentiation transformation is running (its function or its
+    pullback): an inner one must then record its own backward pass."""
+    return _rev_depth > 0
+
+
+def in_forward() -> bool:
+    return _fwd_depth > 0
 
 
 def is_grad_enabled() -> bool:
@@ -210,6 +262,8 @@ class Tensor:
                  name: str | None = None):
         if isinstance(data, Tensor):
             data = data.data
+        elif type(data) in (list, tuple) and _holds_live(data):
+            raise error("error.autodiff.list_of_tensors", AutodiffError)
         a = np.asarray(data, dtype=dtype)
         if a.dtype.kind in "biu":
             a = a.astype(np.float64)
@@ -496,8 +550,34 @@ def _check_backward(node: Tensor, g: Any, gs: tuple[Any, ...]) -> None:
                 f"gradient is not (input values: {_preview(node._parents[i].data)})")
 
 
+def _holds_live(x: Any) -> bool:
+    """Does a (nested) list or tuple hold a Tensor that requires grad (or a Dual)?"""
+    for v in x:
+        if type(v) in (list, tuple):
+            if _holds_live(v):
+                return True
+        elif getattr(v, "requires_grad", False) or hasattr(v, "tangent"):
+            return True
+    return False
+
+
+def _stack_tree(x: Any) -> Any:
+    """A (nested) list of Tensors and numbers as one Tensor on the graph."""
+    from_list = STACK[0]
+    return from_list([_stack_tree(v) if type(v) in (list, tuple) else v for v in x])
+
+
+#: ``ops.stack`` (filled in by ops, which builds on this module)
+STACK: list[Any] = [None]
+
+
 def as_tensor(x: Any, dtype: Any = None) -> Tensor:
-    """A Tensor for ``x`` (returned unchanged if it already is one)."""
+    """A Tensor for ``x`` (returned unchanged if it already is one).  One policy for
+    lists: a list or tuple holding Tensors that are being differentiated is stacked on
+    the graph (``ad.mean([x, x + 2])`` has the right gradient); only the constructor
+    ``Tensor([...])``, which makes a new leaf, refuses such a list."""
     if isinstance(x, Tensor):
         return x
+    if type(x) in (list, tuple) and _holds_live(x):
+        return _stack_tree(x)
     return Tensor(x, dtype=dtype)

@@ -20,9 +20,16 @@ from bibun.calculus.common import (
     to_float,
 )
 from bibun.calculus.extrema import KINDS, CriticalPoint, critical_points, solve_exact
+from bibun.calculus.first_principles import from_definition
+from bibun.calculus.implicit import Implicit, implicit_diff
+from bibun.calculus.inverse import via_inverse
 from bibun.calculus.limit import difference_quotient, limit_quotient
+from bibun.calculus.logdiff import log_diff
+from bibun.calculus.parametric import Parametric, parametric_diff
 from bibun.calculus.series import MAX_SERIES_ORDER, Series, series
 from bibun.calculus.tangent import Tangent, tangent
+from bibun.i18n import error
+from bibun.symbolic import diff as _diff
 
 __all__ = [
     "as_function",
@@ -42,4 +49,28 @@ __all__ = [
     "CriticalPoint",
     "critical_points",
     "KINDS",
+    "from_definition",
+    "Implicit",
+    "implicit_diff",
+    "via_inverse",
+    "log_diff",
+    "Parametric",
+    "parametric_diff",
+    "derive",
 ]
+
+
+def derive(expr, var=None, method: str = "rules"):
+    """The derivative worked by ``method``: "limit" (from the definition), "inverse"
+    (through the inverse function), "log" (logarithmic differentiation), "implicit"
+    (an equation in x and y); "rules" is :func:`bibun.diff`.  Returns the worked
+    derivation (``.answer``, ``.render(lang, format)``), or the Expr for "rules"."""
+    methods = {"limit": from_definition, "inverse": via_inverse, "log": log_diff}
+    if method == "rules":
+        return _diff(expr, var)
+    if method == "implicit":
+        return implicit_diff(expr, var or "x").worked
+    if method not in methods:
+        raise error("error.derive.method", method=repr(method),
+                    methods="rules, limit, inverse, log, implicit")
+    return methods[method](expr, var)

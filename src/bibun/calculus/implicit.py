@@ -160,10 +160,10 @@ def _at_point(r: Implicit, F: Expr, fx: Expr, fy: Expr, at: dict[str, Any]) -> N
         if _is_zero(fyv, 1.0):
             fxv = fx.evaluate(point)
             key = "error.implicit.singular" if _is_zero(fxv, 1.0) else "error.implicit.vertical"
-            raise error(key, DomainError, point=where, equation=eq, y=y, fy=str(fy))
+            raise error(key, DomainError, point=where, equation=eq, x=x, y=y, fy=str(fy))
         value = simplify(r.derivative.subs(point)).evaluate()
     except (ZeroDivisionError, OverflowError):
-        raise error("error.implicit.vertical", DomainError, point=where, equation=eq, y=y,
+        raise error("error.implicit.vertical", DomainError, point=where, equation=eq, x=x, y=y,
                     fy=str(fy)) from None
     except BibunError:
         raise

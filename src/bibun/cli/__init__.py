@@ -1,8 +1,13 @@
 """`bibun` command line: one module per subcommand, registered here.
 
-Each module in :data:`COMMANDS` defines ``register(sub)`` which adds its parser to the
-argparse sub-parsers and sets ``func`` to a handler ``(args) -> int`` (the exit code).
+Each module named in :data:`COMMANDS` defines ``register(sub)`` which adds its parser to
+the argparse sub-parsers and sets ``func`` to a handler ``(args) -> int`` (the exit code).
 Errors from bibun become one line on stderr and exit code 2; never a traceback.
+
+Only the module of the command being run is imported (``bibun diff`` never loads
+matplotlib, NumPy or the web server): every other command is listed in ``bibun --help``
+by a placeholder parser carrying its one-line description, ``help.<command>`` in the
+catalogs — the same line the full parser shows.
 
 Every subcommand gets ``--lang {en,ja}`` here, in one place, and the handlers receive
 ``args.lang`` already resolved (``--lang``, then ``BIBUN_LANG``, then the locale, then en:
@@ -18,11 +23,19 @@ import sys
 from typing import NoReturn
 
 from bibun import i18n
+from bibun.cli._help import help_lang
 from bibun.errors import BibunError
 
-#: subcommand modules under bibun.cli (a new command is one module and one name here)
-COMMANDS = ["diff", "numdiff", "graph", "train", "vanishing", "serve", "descend", "fit", "plot",
-            "tour", "check", "equal", "practice", "worksheet"]
+#: subcommand -> the module under bibun.cli that registers it, in the order of ``--help``
+#: (a new command is one module, one line here and its ``help.<command>`` catalog lines)
+COMMANDS = {
+    "diff": "diff", "grad": "diff", "hessian": "diff", "numdiff": "numdiff",
+    "graph": "graph", "train": "train", "vanishing": "vanishing", "serve": "serve",
+    "descend": "descend", "fit": "fit", "plot": "plot", "tour": "tour", "check": "check",
+    "equal": "equal", "practice": "practice", "worksheet": "worksheet", "backprop": "backprop",
+}
+#: ``build_parser(only=NONE)``: every command as a placeholder (``bibun --help``)
+NONE = ""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,19 +46,42 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"bibun: error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``bibun`` parser.  ``only`` names the one command to register in full (its
+    module is imported); the others are placeholders that only list the command and its
+    description.  None registers every command (imports every subcommand module)."""
+    hl = help_lang()
     parser = _Parser(
         prog="bibun", description="bibun (微分): symbolic, numeric and automatic differentiation"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 parser_class=_Parser)
-    for name in COMMANDS:
-        importlib.import_module(f"bibun.cli.{name}").register(sub)
+    for name, module in COMMANDS.items():
+        if name in sub.choices:  # registered by an earlier module (diff: grad, hessian)
+            continue
+        if only is None or COMMANDS.get(only) == module:
+            importlib.import_module(f"bibun.cli.{module}").register(sub)
+        else:
+            sub.add_parser(name, help=_description(name, hl), add_help=False)
+    for action in sub._choices_actions:  # one description per command: the catalog's
+        if i18n.has(f"help.{action.dest}", hl):
+            action.help = _description(action.dest, hl)
     for command in sub.choices.values():  # one language switch for every subcommand
         command.add_argument("--lang", choices=i18n.LANGS, default=None,
                              help="language of the output and of the errors"
                                   " (default: $BIBUN_LANG, then the locale, then en)")
     return parser
+
+
+def _description(name: str, lang: str) -> str | None:
+    return i18n.text(f"help.{name}", lang) if i18n.has(f"help.{name}", lang) else None
+
+
+def command_of(argv: list[str]) -> str:
+    """The subcommand named on a command line (the first word that is not an option), or
+    :data:`NONE` (``bibun``, ``bibun --help``, a misspelt command: argparse answers)."""
+    word = next((a for a in argv if not a.startswith("-")), NONE)
+    return word if word in COMMANDS else NONE
 
 
 def one_line(exc: BibunError, lang: str | None = None) -> str:
@@ -60,7 +96,8 @@ def _say(key: str, lang: str, **params: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bibun`` script; returns the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=command_of(argv))
     args = parser.parse_args(argv)
     args.lang = lang = i18n.resolve(args.lang)
     try:

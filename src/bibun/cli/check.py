@@ -11,7 +11,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from bibun import i18n
 from bibun.cli._args import allow_negative_arguments, warn
+from bibun.cli._help import help_lang
 from bibun.errors import ParseError
 from bibun.explain.check import check_answer
 from bibun.expr.parse import Parsed
@@ -19,9 +21,10 @@ from bibun.i18n import parse_error, resolve
 
 
 def add_common(p) -> None:
+    hl = help_lang()
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--latex", action="store_const", const=True, default=None,
-                   help="read the formulas as LaTeX (default: when they contain a backslash)")
+                   help=i18n.text("help.check.latex", hl))
     allow_negative_arguments(p)
 
 
@@ -60,9 +63,10 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="check whether ANSWER is the derivative of EXPR")
-    p.add_argument("expr", help="the function, e.g. 'log(sin(x^3-2))' or LaTeX")
-    p.add_argument("answer", help="the derivative to check, e.g. '3x^2/tan(x^3-2)'")
-    p.add_argument("--wrt", help="variable (default: the only free one, else x)")
+    hl = help_lang()
+    p = sub.add_parser("check", help=i18n.text("help.check", hl))
+    p.add_argument("expr", help=i18n.text("help.check.expr", hl))
+    p.add_argument("answer", help=i18n.text("help.check.answer", hl))
+    p.add_argument("--wrt", help=i18n.text("help.check.wrt", hl))
     add_common(p)
     p.set_defaults(func=run)

@@ -13,6 +13,7 @@ from bibun.cli._args import (
     positive_float,
     read_formula,
 )
+from bibun.cli._help import help_lang
 from bibun.descend import (
     CLASSIC,
     CLASSIC_EXPR,
@@ -27,11 +28,6 @@ from bibun.i18n import error
 
 #: more updates than this would take minutes: refuse instead of hanging
 MAX_STEPS = 100_000
-
-#: the line above the --compare table
-COMPARE_HEAD = {"en": "f = {f}, from {start}, {steps} steps each",
-                "ja": "f = {f} を {start} から、各 {steps} ステップ"}
-
 
 def _configs(args) -> dict[str, tuple[str, float]]:
     """--optimizer a,b with --lr, or the classic four (with --lr for all, when given)."""
@@ -70,7 +66,8 @@ def run(args) -> int:
                              indent=2))
         else:
             start_text = point_text(first.path[0], first.variables)
-            print(COMPARE_HEAD[args.lang].format(f=expr, start=start_text, steps=steps))
+            print(i18n.text("descend.compare_head", args.lang, f=expr, start=start_text,
+                            steps=steps))
             print(compare_table(runs, args.lang))
         if args.plot:
             from bibun.plot import plot_contour
@@ -109,35 +106,28 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
+    hl = help_lang()
     p = sub.add_parser(
-        "descend", help="gradient descent on a formula (symbolic gradient, shared optimizers)",
-        description="Minimize a formula by gradient descent. The run stops when |grad f| < "
-                    "tol (converged), when the iterates blow up (diverged), when a step "
-                    "lands where f is undefined (left the domain) - all reported, not "
-                    "errors - or after --steps; it warns about saddles, maxima and flat "
-                    "points where the gradient is 0, and about local minima that are not "
-                    "the lowest point of the plotted box.")
+        "descend", help=i18n.text("help.descend", hl),
+        description=i18n.text("help.descend.description", hl))
     allow_negative_arguments(p)
-    p.add_argument("expr", nargs="?", help="formula, e.g. 'x^2/20 + y^2'")
+    p.add_argument("expr", nargs="?", help=i18n.text("help.descend.expr", hl))
     p.add_argument("--from", dest="start", metavar="POINT",
-                   help="start point, e.g. 3,4 (or --from=-7,2)")
-    p.add_argument("--optimizer", help=f"one of {', '.join(OPTIMIZER_NAMES)} (default gd); "
-                                       "with --compare a comma list")
+                   help=i18n.text("help.descend.from", hl))
+    p.add_argument("--optimizer",
+                   help=i18n.text("help.descend.optimizer", hl,
+                                  optimizer_names=", ".join(OPTIMIZER_NAMES)))
     p.add_argument("--lr", type=positive_float,
-                   help="learning rate (default 0.1; with --compare the book's rate for each "
-                        "optimizer unless given)")
+                   help=i18n.text("help.descend.lr", hl))
     p.add_argument("--steps", type=bounded_int(1, MAX_STEPS, "a run that has not converged"
                                                " by then needs a different learning rate,"
                                                " not more steps"),
-                   help=f"maximum number of updates (default 100; 30 with --compare; at most "
-                        f"{MAX_STEPS:,})")
+                   help=i18n.text("help.descend.steps", hl, max_steps=MAX_STEPS))
     p.add_argument("--tol", type=positive_float,
-                   help="converged when |grad f| is below this (default 1e-6; 1e-10 with "
-                        "--compare)")
-    p.add_argument("--vars", help="variable order, e.g. x,y (default: sorted free symbols)")
+                   help=i18n.text("help.descend.tol", hl))
+    p.add_argument("--vars", help=i18n.text("help.descend.vars", hl))
     p.add_argument("--compare", action="store_true",
-                   help="compare optimizers (default: SGD 0.95, Momentum 0.1, AdaGrad 1.5, "
-                        "Adam 0.3 on x^2/20 + y^2 from (-7, 2), 30 steps)")
-    p.add_argument("--plot", metavar="FILE", help="also draw the path (.png/.svg/.pdf)")
+                   help=i18n.text("help.descend.compare", hl))
+    p.add_argument("--plot", metavar="FILE", help=i18n.text("help.descend.plot", hl))
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run)

@@ -8,7 +8,6 @@ from typing import Any
 from bibun import i18n
 from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
 from bibun.errors import BibunError, LimitError
-from bibun.explain import messages as M
 from bibun.expr.core import Expr, postorder
 from bibun.expr.parse import Parsed, variable_name
 from bibun.expr.simplify import recognize
@@ -66,7 +65,7 @@ def _parse(args, lang: str = "en", derivative: bool = False) -> Parsed:
     warn(parsed.warnings)
     depth = nesting_depth(parsed.expr)
     if depth > MAX_DEPTH:
-        raise LimitError(M.text("error.too_deep", lang, depth=f"{depth:,}",
+        raise LimitError(_text("error.too_deep", lang, depth=f"{depth:,}",
                                 limit=f"{MAX_DEPTH:,}"))
     return parsed
 
@@ -91,7 +90,7 @@ def _variable(expr: Expr, wrt: str | None, lang: str = "en") -> str:
         return default_variable(expr)
     v = wrt.strip() if wrt.strip() in expr.free else variable_name(wrt)
     if v is None:
-        raise BibunError(M.text("error.wrt_name", lang, wrt=repr(wrt)))
+        raise BibunError(_text("error.wrt_name", lang, wrt=repr(wrt)))
     return v
 
 
@@ -102,12 +101,25 @@ def operator_variable(parsed: Parsed, wrt: str | None, lang: str) -> str | None:
     given = None if wrt is None else (variable_name(wrt) or wrt.strip())
     if op is not None and given is not None and given != op:
         d = "∂" if "∂" in parsed.text or "\\partial" in parsed.text else "d"
-        raise BibunError(M.text("error.wrt_conflict", lang, operator=f"{d}/{d}{parsed.wrt}",
+        raise BibunError(_text("error.wrt_conflict", lang, operator=f"{d}/{d}{parsed.wrt}",
                                 var=op, wrt=wrt.strip()))
     return op
 
 
+def _text(key: str, lang: str, **params: Any) -> str:
+    """An explanation message (formulas as parameters).  The explanation package is
+    imported here, on the first message, so that a plain ``bibun diff`` does not load it
+    (start-up time)."""
+    from bibun.explain import messages
+
+    return messages.text(key, lang, **params)
+
+
 def run_diff(args) -> int:
+    from bibun.cli import diff_methods  # implicit equations, --implicit, --via
+
+    if diff_methods.wants_method(args):
+        return diff_methods.run(args)
     lang = _lang(args)
     parsed = _parse(args, lang, derivative=True)
     expr, warns = parsed.expr, parsed.warnings
@@ -165,12 +177,12 @@ def run_diff(args) -> int:
         if alt is not d:
             print(f"  = {render(alt, fmt)}")
         for n in corners:
-            print("  " + M.text("note.not_differentiable", lang, function=n.function,
+            print("  " + _text("note.not_differentiable", lang, function=n.function,
                                 condition=n.condition))
         if args.at:
             print("  " + _at_line(point, value, lang))
     if args.forms:
-        print(M.text("forms.title", lang))
+        print(_text("forms.title", lang))
         labels = [f.label(lang) for f in forms]
         width = max(map(i18n.display_width, labels), default=0)
         for label, f in zip(labels, forms, strict=True):
@@ -180,7 +192,7 @@ def run_diff(args) -> int:
 
 def _at_line(point: dict[str, Any], value: Any, lang: str) -> str:
     where = ", ".join(f"{k} = {v}" for k, v in point.items())
-    return M.text("cli.at", lang, point=where, value=str(value))
+    return _text("cli.at", lang, point=where, value=str(value))
 
 
 def _lang(args) -> str:
@@ -191,7 +203,7 @@ def _forms(args, d: Expr, expr: Expr, lang: str = "en") -> list:
     from bibun.explain import forms
 
     if args.order != 1:
-        raise BibunError(M.text("error.forms_order", lang))
+        raise BibunError(_text("error.forms_order", lang))
     return forms(d, expr)
 
 
@@ -202,17 +214,17 @@ def _steps(args, expr: Expr, var: str) -> int:
 
     lang = _lang(args)
     if args.order > MAX_EXPLAINED_ORDER:
-        raise BibunError(M.text("error.steps_order", lang, limit=MAX_EXPLAINED_ORDER))
+        raise BibunError(_text("error.steps_order", lang, limit=MAX_EXPLAINED_ORDER))
     fmt = {"text": "text", "unicode": "text"}.get(args.format, args.format)
     if fmt == "python":
-        raise BibunError(M.text("error.steps_format", lang))
+        raise BibunError(_text("error.steps_format", lang))
     ds = derivations(expr, var, args.order)
     if fmt == "json" and len(ds) > 1:  # one derivation per order: y, then y′, ...
         print(json.dumps([d.to_json(lang) for d in ds], ensure_ascii=False, indent=2))
         return 0
     for k, d in enumerate(ds, start=1):
         if k > 1:
-            print("\n" + M.text("steps.again", lang, n=k) + "\n")
+            print("\n" + _text("steps.again", lang, n=k) + "\n")
         print(d.render(lang=lang, format=fmt))
     return 0
 
@@ -296,6 +308,9 @@ def register(sub) -> None:
     p.add_argument("--forms", action="store_true", help="list equivalent forms of the answer")
     p.add_argument("--latex", action="store_true",
                    help="read EXPR as LaTeX (automatic when it contains a backslash)")
+    p.add_argument("--implicit", metavar="Y", help=i18n.text("help.diff.implicit"))
+    p.add_argument("--via", choices=("limit", "inverse", "log"), help=i18n.text("help.diff.via"))
+    p.add_argument("--param", action="store_true", help=i18n.text("help.diff.param"))
     p.set_defaults(func=run_diff)
     allow_negative_arguments(p)
 

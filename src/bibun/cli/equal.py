@@ -6,6 +6,8 @@ Exit status 0 when they are, 1 when they are not (with a point where they differ
 
 from __future__ import annotations
 
+from bibun import i18n
+from bibun.cli._help import help_lang
 from bibun.cli.check import add_common, read, verdict
 from bibun.explain.equality import compare
 from bibun.i18n import resolve
@@ -20,8 +22,9 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("equal", help="decide whether two formulas are the same function")
-    p.add_argument("a", help="first formula (text or LaTeX)")
-    p.add_argument("b", help="second formula")
+    hl = help_lang()
+    p = sub.add_parser("equal", help=i18n.text("help.equal", hl))
+    p.add_argument("a", help=i18n.text("help.equal.a", hl))
+    p.add_argument("b", help=i18n.text("help.equal.b", hl))
     add_common(p)
     p.set_defaults(func=run)

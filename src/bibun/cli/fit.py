@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 
+from bibun import i18n
 from bibun.cli._args import figure_path, note, parse_assignments
+from bibun.cli._help import help_lang
 from bibun.fit import fit, read_csv, rename_columns
 from bibun.i18n import error
 
@@ -23,9 +25,8 @@ def run(args) -> int:
     if args.plot and len(result.inputs) != 1:
         raise error("error.cli.fit_plot_inputs", inputs=', '.join(result.inputs) or 'none')
     if init and result.linear:
-        print("bibun: warning: --init is only used for models that are not linear in their "
-              "parameters; this one is solved exactly from the normal equations",
-              file=sys.stderr)
+        print(i18n.text("cli.warning", args.lang,
+                        message=i18n.text("fit.init_unused", args.lang)), file=sys.stderr)
     if args.format == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -38,25 +39,20 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
+    hl = help_lang()
     p = sub.add_parser(
-        "fit", help="least-squares fit of a model formula to CSV data",
-        description="Fit MODEL to the columns of DATA.csv (header row of names). Parameters "
-                    "are the model's symbols that are not columns. Models linear in their "
-                    "parameters are solved from the normal equations (derived symbolically, "
-                    "exact for decimal data) and compared with gradient descent; other "
-                    "models use Gauss-Newton. Columns with longer names (hours, score) are "
-                    "chosen with --x and --y: bibun fit data.csv --x hours --y score.")
+        "fit", help=i18n.text("help.fit", hl),
+        description=i18n.text("help.fit.description", hl))
     p.add_argument("data", metavar="DATA.csv")
-    p.add_argument("--model", default="a*x + b", help="e.g. 'a*x + b', 'y = a*exp(k*x)'")
+    p.add_argument("--model", default="a*x + b", help=i18n.text("help.fit.model", hl))
     p.add_argument("--x", metavar="COLUMN",
-                   help="the column the model's x stands for (default: the column named x)")
+                   help=i18n.text("help.fit.x", hl))
     p.add_argument("--y", metavar="COLUMN",
-                   help="the column the model predicts (default: y = ... in the model, else "
-                        "the one column the model does not use, else y)")
-    p.add_argument("--target", metavar="COLUMN", help="same as --y")
-    p.add_argument("--init", help="starting values for nonlinear models, e.g. a=1,k=0.5")
+                   help=i18n.text("help.fit.y", hl))
+    p.add_argument("--target", metavar="COLUMN", help=i18n.text("help.fit.target", hl))
+    p.add_argument("--init", help=i18n.text("help.fit.init", hl))
     p.add_argument("--no-gd", action="store_true",
-                   help="skip the gradient-descent comparison for linear models")
-    p.add_argument("--plot", metavar="FILE", help="draw data, fit and residuals")
+                   help=i18n.text("help.fit.no_gd", hl))
+    p.add_argument("--plot", metavar="FILE", help=i18n.text("help.fit.plot", hl))
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bibun import i18n
 from bibun.cli._args import allow_negative_arguments, output_path, parse_assignments, read_formula
+from bibun.cli._help import help_lang
 from bibun.i18n import error
 
 #: file extension -> format
@@ -52,26 +54,21 @@ def run(args: argparse.Namespace) -> int:
         grads = ", ".join(f"∂f/∂{k} = {float(v.grad):.6g}" for k, v in inputs.items()
                           if v.grad is not None)
         print(f"f = {float(out.item()):.6g}" + (f"; {grads}" if grads else "")
-              + f"  (graph written to {args.output})")
+              + i18n.text("graph.written", args.lang, path=args.output))
     else:
         sys.stdout.write(text)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("graph", help="draw the computation graph of a formula (values and "
-                       "gradients), as SVG or DOT",
-                       description="Forward values and backward gradients on every node. A "
-                       "point outside the domain (log x at x = -1) or at a corner (relu, |x| "
-                       "at 0) is refused with the reason.")
-    p.add_argument("expr", help="formula, e.g. 'sigmoid(w*x+b)'")
-    p.add_argument("--at", help="point, e.g. x=1,y=2 (every variable needs a value)")
-    p.add_argument("-o", "--output", help="file to write (.svg, or .dot/.gv for DOT);"
-                   " default: stdout")
-    p.add_argument("--format", choices=("svg", "dot"), help="default: from the file name, "
-                   "else svg")
+    hl = help_lang()
+    p = sub.add_parser("graph", help=i18n.text("help.graph", hl),
+                       description=i18n.text("help.graph.description", hl))
+    p.add_argument("expr", help=i18n.text("help.graph.expr", hl))
+    p.add_argument("--at", help=i18n.text("help.graph.at", hl))
+    p.add_argument("-o", "--output", help=i18n.text("help.graph.output", hl))
+    p.add_argument("--format", choices=("svg", "dot"), help=i18n.text("help.graph.format", hl))
     p.add_argument("--engine", choices=("auto", "graphviz", "builtin"), default=None,
-                   help="SVG layout: Graphviz's dot when installed (auto, the default), or"
-                        " bibun's own")
+                   help=i18n.text("help.graph.engine", hl))
     allow_negative_arguments(p)
     p.set_defaults(func=run)

@@ -17,7 +17,9 @@ import sys
 import warnings
 from typing import Any
 
+from bibun import i18n
 from bibun.cli._args import parse_assignments, read_formula
+from bibun.cli._help import help_lang
 from bibun.codegen import compile as compile_expr
 from bibun.errors import BibunError
 from bibun.expr.core import Expr
@@ -42,7 +44,12 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _fmt(v: float | None) -> str:
-    return "undefined" if v is None else repr(float(v))
+    return i18n.text("numdiff.undefined") if v is None else repr(float(v))
+
+
+def _said(exc: Exception) -> str:
+    """An error's message in the command's language (its own text if it has no key)."""
+    return i18n.message(exc) if getattr(exc, "key", None) else str(exc)
 
 
 def _exact(e: Expr, d: Expr, var: str, point: dict[str, float]) -> tuple[float | None, str]:
@@ -51,14 +58,14 @@ def _exact(e: Expr, d: Expr, var: str, point: dict[str, float]) -> tuple[float |
     try:
         why = not_smooth_at(e, var, point)
     except BibunError as exc:
-        return None, str(exc)
+        return None, _said(exc)
     if why:
         return None, why
     try:
         v = float(d.evaluate({k: point[k] for k in d.free}) if d.free else d.evaluate())
     except (BibunError, ValueError, ZeroDivisionError, OverflowError) as exc:
-        return None, str(exc)
-    return (v, "") if math.isfinite(v) else (None, "not finite")
+        return None, _said(exc)
+    return (v, "") if math.isfinite(v) else (None, i18n.text("numdiff.not_finite"))
 
 
 def run_numdiff(args: Any) -> int:
@@ -112,37 +119,40 @@ def run_numdiff(args: Any) -> int:
             out["optimal_h"] = table.optimal_h
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    print(f"f({', '.join(variables)}) = {expr}   at {at}")
-    print(f"numeric  {label} = {_fmt(est.value)} ± {est.error_estimate:.1e}   "
-          f"({est.method}, h = {est.h:.3g}, {est.evaluations} evaluation"
-          f"{'' if est.evaluations == 1 else 's'})")
-    print(f"exact    {label} = {_fmt(exact)}   (= {d})" + (f"; {why}" if why else ""))
+    lang = args.lang
+    print(i18n.text("numdiff.head", lang, variables=", ".join(variables), expr=expr, at=at))
+    print(i18n.text("numdiff.numeric" if est.evaluations != 1 else "numdiff.numeric_one", lang,
+                    label=label, value=_fmt(est.value), error=est.error_estimate,
+                    method=est.method, h=est.h, n=est.evaluations))
+    print(i18n.text("numdiff.exact", lang, label=label, value=_fmt(exact), d=d)
+          + (f"; {why}" if why else ""))
     if abs_error is not None:
-        verdict = "within" if abs_error <= est.error_estimate else "OUTSIDE"
-        print(f"true error      {abs_error:.1e}   ({verdict} the error estimate)")
+        within = abs_error <= est.error_estimate
+        print(i18n.text("numdiff.true_error" if within else "numdiff.true_error_outside", lang,
+                        error=abs_error))
     for fl in est.flags:
-        print(f"note: {fl}")
+        print(i18n.text("numdiff.note", lang, note=fl))
     for w in caught:
         if not issubclass(w.category, NumericWarning):
-            print(f"bibun: warning: {w.message}", file=sys.stderr)
+            print(i18n.text("cli.warning", lang, message=str(w.message)), file=sys.stderr)
     if table is not None:
         print()
-        print(table)
+        print(table.render(lang))
     return 0
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("numdiff", help="numerical derivative with error estimate vs exact")
-    p.add_argument("expr", help='formula, e.g. "0.01x^2 + 0.1x"')
-    p.add_argument("--at", required=True, help="point, e.g. x=5 or x0=3,x1=4")
-    p.add_argument("--wrt", help="variable (default: the only one in --at, else as diff)")
-    p.add_argument("--order", type=int, default=1, help="derivative order 1..4 (default 1)")
+    hl = help_lang()
+    p = sub.add_parser("numdiff", help=i18n.text("help.numdiff", hl))
+    p.add_argument("expr", help=i18n.text("help.numdiff.expr", hl))
+    p.add_argument("--at", required=True, help=i18n.text("help.numdiff.at", hl))
+    p.add_argument("--wrt", help=i18n.text("help.numdiff.wrt", hl))
+    p.add_argument("--order", type=int, default=1, help=i18n.text("help.numdiff.order", hl))
     p.add_argument("--method", choices=METHODS, default="auto",
-                   help="auto (complex step or Richardson), richardson, central, forward, "
-                        "backward, complex")
+                   help=i18n.text("help.numdiff.method", hl))
     p.add_argument("--h", type=float, default=None,
-                   help="step (with no --method: the textbook central difference)")
+                   help=i18n.text("help.numdiff.h", hl))
     p.add_argument("--table", action="store_true",
-                   help="also print the difference quotients for h = 1e-1 ... 1e-16")
+                   help=i18n.text("help.numdiff.table", hl))
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=run_numdiff)

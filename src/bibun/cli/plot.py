@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bibun import i18n
 from bibun.cli._args import (
     allow_negative_arguments,
     bounded_int,
@@ -14,6 +15,7 @@ from bibun.cli._args import (
     positive_float,
     read_formula,
 )
+from bibun.cli._help import help_lang
 from bibun.errors import BibunError
 from bibun.i18n import Msg, error
 
@@ -207,32 +209,27 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
+    hl = help_lang()
     p = sub.add_parser(
-        "plot", help="plot a function with its derivatives, or a seed picture",
-        description="Kinds: function (f, f', f'' and tangent lines), sigmoid (gains and the "
-                    "step function), tanh (with its derivative), error (difference-quotient "
-                    "error against h), series (Taylor polynomials), contour (2 variables: "
-                    "contours, -grad f, descent paths), surface (3D with the cross-section "
-                    "y = const), loss (a file of numbers). The extension of -o picks "
-                    "PNG, SVG or PDF.")
-    p.add_argument("expr", nargs="?", help="formula (or for --kind loss a file of numbers)")
+        "plot", help=i18n.text("help.plot", hl),
+        description=i18n.text("help.plot.description", hl))
+    p.add_argument("expr", nargs="?", help=i18n.text("help.plot.expr", hl))
     p.add_argument("--kind", choices=tuple(OPTIONS), default="function")
-    p.add_argument("--derivative", action="store_true", help="also draw f'")
+    p.add_argument("--derivative", action="store_true", help=i18n.text("help.plot.derivative", hl))
     p.add_argument("--order", type=int,
-                   help="draw derivatives up to this order, 0..6 (series: the highest order,"
-                        " default 7)")
-    p.add_argument("--tangent-at", metavar="X0", help="draw the tangent line at x = X0")
-    p.add_argument("--range", metavar="A,B", help="x range, e.g. -3,3 (or --range=-3,3)")
-    p.add_argument("--at", help="point: expansion point (series), x (error), x,y (surface)")
-    p.add_argument("--var", help="the variable (default: the only one, else x)")
+                   help=i18n.text("help.plot.order", hl))
+    p.add_argument("--tangent-at", metavar="X0", help=i18n.text("help.plot.tangent_at", hl))
+    p.add_argument("--range", metavar="A,B", help=i18n.text("help.plot.range", hl))
+    p.add_argument("--at", help=i18n.text("help.plot.at", hl))
+    p.add_argument("--var", help=i18n.text("help.plot.var", hl))
     p.add_argument("--from", dest="start", metavar="POINT",
-                   help="contour: start descent paths here, e.g. -7,2")
-    p.add_argument("--optimizer", help="contour: comma list of optimizers")
+                   help=i18n.text("help.plot.from", hl))
+    p.add_argument("--optimizer", help=i18n.text("help.plot.optimizer", hl))
     p.add_argument("--lr", type=positive_float, default=None,
-                   help="contour: learning rate (default 0.1)")
+                   help=i18n.text("help.plot.lr", hl))
     p.add_argument("--steps", type=bounded_int(0, MAX_STEPS), default=None,
-                   help=f"contour: steps per path (default 30, at most {MAX_STEPS:,})")
+                   help=i18n.text("help.plot.steps", hl, max_steps=MAX_STEPS))
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="output file .png, .svg or .pdf (default KIND.png)")
+                   help=i18n.text("help.plot.output", hl))
     allow_negative_arguments(p)
     p.set_defaults(func=run)

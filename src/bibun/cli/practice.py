@@ -15,29 +15,23 @@ from typing import Any
 
 from bibun import i18n
 from bibun.cli._args import bounded_int, nonnegative_int, note, output_path
-
-RULE_HELP = ("next problem (without --topic): the weakest due topic.  A solve without hints"
-             " or wrong tries scores 1, with them 0.5, a skip 0; mastery is the mean of the"
-             " last 5 scores; a clean solve moves the topic up a box (0-4), a skip back to 0;"
-             " a topic in box k is due after 2^k problems of other topics.")
+from bibun.cli._help import help_lang
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("practice", help="practise differentiation: problems, hints, "
-                       "step checking, progress", description=RULE_HELP)
-    p.add_argument("--topic", help="topic (default: chosen by the spaced-repetition rule);"
-                   " power, sum, chain, product, quotient, exp, log, trig, inverse_trig,"
-                   " sigmoid, relu, partial, value")
-    p.add_argument("--level", type=bounded_int(1, 3), help="difficulty 1-3")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="problem set seed")
-    p.add_argument("--count", type=bounded_int(1, 200), help="stop after this many problems")
-    p.add_argument("--db", help="progress database (default: $BIBUN_DB, else"
-                   " $XDG_DATA_HOME/bibun/progress.sqlite3)")
-    p.add_argument("--no-save", action="store_true", help="do not keep progress")
-    p.add_argument("--stats", action="store_true", help="print mastery per topic and stop")
-    p.add_argument("--plot", help="with --stats: also draw mastery per topic (.png/.svg/.pdf)")
-    p.add_argument("--export", metavar="FILE.csv", help="write every attempt as CSV"
-                   " ('-' for stdout) and stop")
+    hl = help_lang()
+    p = sub.add_parser("practice", help=i18n.text("help.practice", hl),
+                       description=i18n.text("help.practice.description", hl))
+    p.add_argument("--topic", help=i18n.text("help.practice.topic", hl))
+    p.add_argument("--level", type=bounded_int(1, 3), help=i18n.text("help.practice.level", hl))
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help=i18n.text("help.practice.seed", hl))
+    p.add_argument("--count", type=bounded_int(1, 200), help=i18n.text("help.practice.count", hl))
+    p.add_argument("--db", help=i18n.text("help.practice.db", hl))
+    p.add_argument("--no-save", action="store_true", help=i18n.text("help.practice.no_save", hl))
+    p.add_argument("--stats", action="store_true", help=i18n.text("help.practice.stats", hl))
+    p.add_argument("--plot", help=i18n.text("help.practice.plot", hl))
+    p.add_argument("--export", metavar="FILE.csv", help=i18n.text("help.practice.export", hl))
     p.set_defaults(func=run)
 
 

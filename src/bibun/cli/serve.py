@@ -6,6 +6,8 @@ import sys
 import threading
 import webbrowser
 
+from bibun import i18n
+from bibun.cli._help import help_lang
 from bibun.i18n import error
 
 
@@ -17,7 +19,8 @@ def run_serve(args) -> int:
     host = args.host
     if host not in ("127.0.0.1", "localhost", "::1"):
         # a deliberate choice: say plainly that the workbench is now reachable from outside
-        print(f"bibun: warning: serving on {host}, reachable from other machines",
+        print(i18n.text("cli.warning", args.lang,
+                        message=i18n.text("serve.warning_public", args.lang, host=host)),
               file=sys.stderr)
     if not 0 < args.port < 65536:
         raise error("error.cli.port", port=args.port)
@@ -27,7 +30,7 @@ def run_serve(args) -> int:
     app = create_app(workers=args.workers, allowed_hosts=allowed)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{args.port}/"
-    print(f"bibun workbench on {url}  (API docs: {url}docs; Ctrl-C to stop)", file=sys.stderr)
+    print(i18n.text("serve.running", args.lang, url=url), file=sys.stderr)
     if args.open:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     # idle keep-alive connections close after 5 s, request heads are capped at 16 KB;
@@ -38,12 +41,13 @@ def run_serve(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("serve", help="start the local web workbench (page + JSON API)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--open", action="store_true", help="open the page in a browser")
+    hl = help_lang()
+    p = sub.add_parser("serve", help=i18n.text("help.serve", hl))
+    p.add_argument("--host", default="127.0.0.1", help=i18n.text("help.serve.host", hl))
+    p.add_argument("--port", type=int, default=8000, help=i18n.text("help.serve.port", hl))
+    p.add_argument("--open", action="store_true", help=i18n.text("help.serve.open", hl))
     p.add_argument("--workers", type=int, default=None,
-                   help="worker processes for computations (default: 4 per CPU, 4 to 8)")
+                   help=i18n.text("help.serve.workers", hl))
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(func=run_serve)

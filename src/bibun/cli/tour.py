@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bibun import i18n
+from bibun.cli._help import help_lang
 from bibun.i18n import error
 from bibun.tour import run as run_tour
 
@@ -17,9 +19,9 @@ def run(args) -> int:
 
 
 def register(sub) -> None:
+    hl = help_lang()
     p = sub.add_parser(
-        "tour", help="walk through the seeds: limits, rules, chain rule, e, sigmoid, tanh, "
-                     "partials, gradient descent, least squares, backprop",
-        description="Prints each step's explanation and writes the figures into --out.")
-    p.add_argument("--out", default="demo-out", help="directory for figures (default demo-out)")
+        "tour", help=i18n.text("help.tour", hl),
+        description=i18n.text("help.tour.description", hl))
+    p.add_argument("--out", default="demo-out", help=i18n.text("help.tour.out", hl))
     p.set_defaults(func=run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bibun import i18n
 from bibun.cli._args import (
     bounded_int,
     figure_path,
@@ -12,6 +13,7 @@ from bibun.cli._args import (
     positive_float,
     positive_int,
 )
+from bibun.cli._help import help_lang
 from bibun.errors import LimitError
 from bibun.i18n import error
 
@@ -61,49 +63,53 @@ def run(args: argparse.Namespace) -> int:
         raise error("error.cli.train_too_long", LimitError, epochs=epochs,
                     params=model.num_parameters(), model_name=model_name, data=args.data,
                     duration=_duration(seconds), limit=MAX_SECONDS // 60)
-    what = model_name if model_name != "mlp" else f"mlp with {activation}"
-    print(f"{args.data}: {len(task.X_train)} training / {len(task.X_test)} test examples; "
-          f"{what}, {model.num_parameters():,} parameters, {args.optimizer} lr={lr:g}, "
-          f"{epochs:,} epoch{'s' if epochs != 1 else ''} of batches of {batch}")
+    lang = args.lang
+    what = model_name if model_name != "mlp" else \
+        i18n.text("train.mlp_with", lang, activation=activation)
+    print(i18n.text("train.head" if epochs != 1 else "train.head_one", lang, data=args.data,
+                    train=len(task.X_train), test=len(task.X_test), what=what,
+                    params=model.num_parameters(), optimizer=args.optimizer, lr=lr,
+                    epochs=epochs, batch=batch))
     hist = train(task, model, epochs=epochs, lr=lr, optimizer=args.optimizer,
                  batch_size=batch, seed=args.seed, progress=not args.quiet,
                  log=None if not args.quiet else (lambda s: None))
     if task.classes:
-        print(f"final test accuracy: {100 * hist.test_metric[-1]:.1f}% "
-              f"(train {100 * hist.train_metric[-1]:.1f}%, loss {hist.loss[-1]:.4f})")
+        print(i18n.text("train.final_accuracy", lang, test=100 * hist.test_metric[-1],
+                        train=100 * hist.train_metric[-1], loss=hist.loss[-1]))
     else:
-        print(f"final test mse: {hist.test_metric[-1]:.5f} (train {hist.train_metric[-1]:.5f})")
+        print(i18n.text("train.final_mse", lang, test=hist.test_metric[-1],
+                        train=hist.train_metric[-1]))
     if args.plot:
-        plot_history(hist, args.plot, f"{args.data} · {what}")
-        print(f"loss curve written to {args.plot}")
+        plot_history(hist, args.plot, f"{args.data} · {what}", lang=lang)
+        print(i18n.text("train.loss_curve_written", lang, path=args.plot))
     if args.save:
         model.save(args.save)
-        print(f"parameters written to {args.save}")
+        print(i18n.text("train.parameters_written", lang, path=args.save))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a small network (MLP or LSTM) on shipped data")
+    hl = help_lang()
+    p = sub.add_parser("train", help=i18n.text("help.train", hl))
     p.add_argument("--data", choices=CHOICES_DATA, default="spiral")
     p.add_argument("--model", choices=("mlp", "lstm", "rnn"), default=None,
-                   help="default: lstm for sine, mlp otherwise")
+                   help=i18n.text("help.train.model", hl))
     p.add_argument("--activation", choices=("sigmoid", "tanh", "relu"), default=None,
-                   help="hidden activation of the MLP (default tanh)")
+                   help=i18n.text("help.train.activation", hl))
     p.add_argument("--epochs", type=bounded_int(1, MAX_EPOCHS, "use the Python API for more"),
-                   default=None, help=f"default depends on the data (at most {MAX_EPOCHS:,})")
+                   default=None, help=i18n.text("help.train.epochs", hl, max_epochs=MAX_EPOCHS))
     p.add_argument("--lr", type=positive_float, default=None,
-                   help="learning rate (default depends on the data)")
+                   help=i18n.text("help.train.lr", hl))
     p.add_argument("--optimizer", default="adam",
                    choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
     p.add_argument("--batch-size", type=positive_int, default=None,
-                   help="examples per step (default depends on the data; more than the"
-                        " training set means the whole set)")
+                   help=i18n.text("help.train.batch_size", hl))
     p.add_argument("--hidden", type=bounded_int(1, MAX_HIDDEN, "use the Python API for more"),
-                   default=None, help=f"hidden units (at most {MAX_HIDDEN})")
+                   default=None, help=i18n.text("help.train.hidden", hl, max_hidden=MAX_HIDDEN))
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     p.add_argument("--seed", type=nonnegative_int, default=0)
     p.add_argument("--plot", metavar="FILE",
-                   help="write the loss curve to this image (.png, .svg or .pdf)")
-    p.add_argument("--save", metavar="FILE.npz", help="write the trained parameters to this .npz")
-    p.add_argument("--quiet", action="store_true", help="no progress bar or epoch lines")
+                   help=i18n.text("help.train.plot", hl))
+    p.add_argument("--save", metavar="FILE.npz", help=i18n.text("help.train.save", hl))
+    p.add_argument("--quiet", action="store_true", help=i18n.text("help.train.quiet", hl))
     p.set_defaults(func=run)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 
+from bibun import i18n
 from bibun.cli._args import bounded_int, figure_path, nonnegative_int, positive_float
+from bibun.cli._help import help_lang
 from bibun.errors import LimitError
 from bibun.i18n import Msg, error
 
@@ -17,10 +19,6 @@ MAX_WIDTH = 1024
 MAX_STEPS = 10_000
 #: a probe estimated (pessimistically) to take longer than this is refused before it starts
 MAX_SECONDS = 5 * 60
-
-
-def _layers(n: int, what: str) -> str:
-    return f"{n} {what} layer{'s' if n != 1 else ''}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,27 +39,27 @@ def run(args: argparse.Namespace) -> int:
     by = {p.activation: p for p in probes}
     if "sigmoid" in by:
         d = args.depth
-        print(f"\nsigmoid' ≤ 0.25, so {_layers(d, 'sigmoid')} "
-              f"{'shrinks' if d == 1 else 'shrink'} the gradient by up to "
-              f"0.25^{d} ≈ {0.25 ** d:.1e} on its way to the first layer.")
+        print()
+        print(i18n.text("vanishing.sigmoid" if d != 1 else "vanishing.sigmoid_one", args.lang,
+                        n=d, factor=0.25 ** d))
     if args.plot:
-        plot_gradient_norms(probes, args.plot)
-        print(f"plot written to {args.plot}")
+        plot_gradient_norms(probes, args.plot, lang=args.lang)
+        print(i18n.text("vanishing.plot_written", args.lang, path=args.plot))
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("vanishing", help="measure vanishing gradients: sigmoid vs tanh vs "
-                       "ReLU in a deep network")
+    hl = help_lang()
+    p = sub.add_parser("vanishing", help=i18n.text("help.vanishing", hl))
     p.add_argument("--depth", type=bounded_int(1, MAX_DEPTH), default=10,
-                   help=f"hidden layers (default 10, at most {MAX_DEPTH})")
+                   help=i18n.text("help.vanishing.depth", hl, max_depth=MAX_DEPTH))
     p.add_argument("--width", type=bounded_int(1, MAX_WIDTH), default=32,
-                   help=f"units per hidden layer (default 32, at most {MAX_WIDTH})")
+                   help=i18n.text("help.vanishing.width", hl, max_width=MAX_WIDTH))
     p.add_argument("--steps", type=bounded_int(0, MAX_STEPS), default=0,
-                   help="also train this many SGD steps and report the loss")
+                   help=i18n.text("help.vanishing.steps", hl))
     p.add_argument("--lr", type=positive_float, default=0.1,
-                   help="learning rate of those steps (default 0.1)")
+                   help=i18n.text("help.vanishing.lr", hl))
     p.add_argument("--seed", type=nonnegative_int, default=0)
     p.add_argument("--plot", metavar="FILE",
-                   help="write the per-layer plot to this image (.png, .svg or .pdf)")
+                   help=i18n.text("help.vanishing.plot", hl))
     p.set_defaults(func=run)

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from bibun import i18n
 from bibun.cli._args import bounded_int, nonnegative_int, note, output_path
+from bibun.cli._help import help_lang
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("worksheet", help="write a worksheet with an answer key (.md/.tex/.pdf)")
-    p.add_argument("--topic", default="chain", help="topic (default chain); see bibun practice")
-    p.add_argument("--level", type=bounded_int(1, 3), default=1, help="difficulty 1-3")
-    p.add_argument("--count", type=bounded_int(1, 200), default=10, help="number of problems")
-    p.add_argument("--seed", type=nonnegative_int, default=0, help="problem set seed")
-    p.add_argument("-o", "--output", help="file: .md, .tex or .pdf (default: Markdown to stdout)")
+    hl = help_lang()
+    p = sub.add_parser("worksheet", help=i18n.text("help.worksheet", hl))
+    p.add_argument("--topic", default="chain", help=i18n.text("help.worksheet.topic", hl))
+    p.add_argument("--level", type=bounded_int(1, 3), default=1,
+                   help=i18n.text("help.worksheet.level", hl))
+    p.add_argument("--count", type=bounded_int(1, 200), default=10,
+                   help=i18n.text("help.worksheet.count", hl))
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help=i18n.text("help.worksheet.seed", hl))
+    p.add_argument("-o", "--output", help=i18n.text("help.worksheet.output", hl))
     p.set_defaults(func=run)
 
 

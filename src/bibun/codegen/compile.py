@@ -32,10 +32,11 @@ from typing import Any
 import numpy as np
 
 from bibun import i18n
-from bibun.errors import BibunError, DomainError, LimitError
+from bibun.errors import DomainError, LimitError
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, as_expr, postorder
 from bibun.expr.numbers import to_float
 from bibun.functions import code_for, rule
+from bibun.i18n import Msg, error
 from bibun.symbolic import gradient, variables_of
 from bibun.text import shorten
 
@@ -68,8 +69,8 @@ class Compiled:
         if kwargs:
             args = self._from_keywords(args, kwargs)
         if len(args) != len(self.variables):
-            raise BibunError(f"expected {len(self.variables)} argument(s) "
-                             f"({', '.join(self.variables)}), got {len(args)}")
+            raise error("error.compile.arg_count", n=len(self.variables),
+                        variables=', '.join(self.variables), got=len(args))
         if self.backend == "numpy":
             args = tuple(_as_array(v, a) for v, a in zip(self.variables, args))
             try:
@@ -99,9 +100,8 @@ class Compiled:
         try:
             return np.broadcast_shapes(*(np.shape(a) for a in args))
         except ValueError:
-            raise BibunError("the arguments' shapes do not broadcast together: "
-                             + ", ".join(f"{v} {np.shape(a)}" for v, a in
-                                         zip(self.variables, args))) from None
+            items = ", ".join(f"{v} {np.shape(a)}" for v, a in zip(self.variables, args))
+            raise error("error.compile.broadcast", items=items) from None
 
     def _where(self, args: tuple[float, ...]) -> str:
         return ", ".join(f"{v} = {a:.15g}" for v, a in zip(self.variables, args))
@@ -110,39 +110,41 @@ class Compiled:
         """One argument of the math backend: a real number (numpy scalars and 0-d arrays
         too), else a clear error pointing to the numpy backend."""
         if isinstance(a, str | bytes) or np.ndim(a) != 0:
-            shape = f"an array of shape {np.shape(a)}" if not isinstance(a, str | bytes) \
-                else f"the text {a!r}"
-            raise BibunError(f"the math backend takes one number per variable, but {name} is "
-                             f"{shape}; use backend='numpy' for arrays")
+            shape = Msg("error.compile.array_of_shape", {"shape": str(np.shape(a))}) \
+                if not isinstance(a, str | bytes) else \
+                Msg("error.compile.the_text", {"text": repr(a)})
+            raise error("error.compile.math_one_number", name=name, shape=shape)
         if isinstance(a, np.ndarray):
             a = a[()]
         if not isinstance(a, numbers.Real):
-            raise BibunError(f"the math backend takes real numbers, but {name} is {a!r}")
+            raise error("error.compile.math_real", name=name, a=repr(a))
         try:
             return float(a)
         except OverflowError:
-            raise LimitError(f"{name} is an integer too large for a float") from None
+            raise error("error.compile.int_too_large", LimitError, name=name) from None
 
     def _call_math(self, args: tuple[float, ...]) -> list[float]:
         try:
             out = self._fn(*args)
         except (ValueError, ZeroDivisionError, FloatingPointError) as exc:
-            raise DomainError(f"{self.text} is undefined at {self._where(args)} "
-                              f"({exc})") from None
+            raise error("error.compile.undefined_at_why", DomainError, text=self.text,
+                        where=self._where(args), exc=exc) from None
         except OverflowError as exc:
-            raise LimitError(f"{self.text} at {self._where(args)} is too large for a float "
-                             f"({exc})") from None
+            raise error("error.compile.too_large_at_why", LimitError, text=self.text,
+                        where=self._where(args), exc=exc) from None
         except TypeError as exc:  # a power of a negative number gone complex, say
-            raise DomainError(f"{self.text} is not a real number at {self._where(args)} "
-                              f"({exc})") from None
+            raise error("error.compile.not_real_at_why", DomainError, text=self.text,
+                        where=self._where(args), exc=exc) from None
         for v in out:
             if isinstance(v, complex):
-                raise DomainError(f"{self.text} is not a real number at {self._where(args)}")
+                raise error("error.compile.not_real_at", DomainError, text=self.text,
+                            where=self._where(args))
             if math.isinf(v):
-                raise LimitError(f"{self.text} at {self._where(args)} is too large for a float "
-                                 "(it overflows to infinity)")
+                raise error("error.compile.overflows_at", LimitError, text=self.text,
+                            where=self._where(args))
             if math.isnan(v):
-                raise DomainError(f"{self.text} is undefined at {self._where(args)}")
+                raise error("error.compile.undefined_at", DomainError, text=self.text,
+                            where=self._where(args))
         return out
 
     def _from_keywords(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -151,9 +153,12 @@ class Compiled:
         missing = [v for v in self.variables if v not in values]
         unknown = sorted(set(values) - set(self.variables))
         if missing or unknown:
-            raise BibunError(f"arguments must be {', '.join(self.variables)}"
-                             + (f"; missing {', '.join(missing)}" if missing else "")
-                             + (f"; unknown {', '.join(unknown)}" if unknown else ""))
+            gone = Msg("error.compile.args_missing", {"names": ", ".join(missing)}) \
+                if missing else ""
+            extra = Msg("error.compile.args_unknown", {"names": ", ".join(unknown)}) \
+                if unknown else ""
+            raise error("error.compile.arguments", variables=', '.join(self.variables),
+                        missing=gone, unknown=extra)
         return tuple(values[v] for v in self.variables)
 
     def __repr__(self) -> str:
@@ -182,8 +187,7 @@ def _as_tensor(name: str, a: Any) -> Any:
     if arr.dtype.kind in "iub":
         arr = arr.astype(float)
     if arr.dtype.kind not in "fc":
-        raise BibunError(f"the torch backend takes numbers, arrays or tensors, but {name} is "
-                         f"{a!r}")
+        raise error("error.compile.torch_argument", name=name, a=repr(a))
     return torch.as_tensor(arr)
 
 
@@ -197,13 +201,11 @@ def _as_array(name: str, a: Any) -> Any:
         if arr.dtype.kind in "iub" or arr.dtype == object:
             arr = arr.astype(float)
     except OverflowError:
-        raise LimitError(f"{name} holds an integer too large for a float") from None
+        raise error("error.compile.holds_int_too_large", LimitError, name=name) from None
     except (TypeError, ValueError):
-        raise BibunError(f"{name} must be a number or an array of numbers, got "
-                         f"{_short(a)}") from None
+        raise error("error.compile.not_numbers", name=name, a=_short(a)) from None
     if arr.dtype.kind not in "fc":
-        raise BibunError(f"{name} must be a number or an array of numbers, got "
-                         f"{_short(a)}")
+        raise error("error.compile.not_numbers", name=name, a=_short(a))
     return arr
 
 
@@ -221,7 +223,8 @@ def compile(exprs: Any, variables: Sequence[str] | str | None = None,
     "torch" (imported only when asked for).
     """
     if backend not in BACKENDS:
-        raise BibunError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        raise error("error.compile.unknown_backend", backend=repr(backend),
+                    backends=', '.join(BACKENDS))
     single = not isinstance(exprs, list | tuple)
     roots = [as_expr(e) for e in ([exprs] if single else exprs)]
     if isinstance(variables, str):
@@ -234,8 +237,8 @@ def compile(exprs: Any, variables: Sequence[str] | str | None = None,
     variables = list(variables)
     extra = sorted(set().union(*(r.free for r in roots)) - set(variables)) if roots else []
     if extra:
-        raise BibunError(f"the expression uses {', '.join(extra)}, which is not among the "
-                         f"variables ({', '.join(variables) or 'none'})")
+        raise error("error.compile.not_a_variable", extra=', '.join(extra),
+                    variables=', '.join(variables) or 'none')
     namespace = _namespace(backend)
     gen = _Generator(roots, variables, backend, namespace)
     source = gen.source()
@@ -278,9 +281,8 @@ def _namespace(backend: str) -> dict[str, Any]:
                 ns["torch"] = importlib.import_module("torch")
                 importlib.import_module("torch.nn.functional")
         except ImportError:
-            raise BibunError(f"backend {backend!r} needs the {backend} package, which is not "
-                             f"installed (pip install {backend}); the numpy backend needs "
-                             "nothing extra") from None
+            raise error("error.compile.backend_missing", backend=repr(backend),
+                        package=backend) from None
     return ns
 
 
@@ -372,7 +374,7 @@ class _Generator:
                 try:
                     v = float(v)
                 except OverflowError:
-                    raise BibunError("a number in the expression is too large for a float") \
+                    raise error("error.compile.number_too_large") \
                         from None
                 return repr(v), (_ATOM if v >= 0 else _UNARY)
             return str(v), (_ATOM if v >= 0 else _UNARY)
@@ -397,8 +399,7 @@ class _Generator:
             return f"{_function_text(e.value, self.backend, self.ns)}({self.text[e.args[0]][0]})", \
                 _ATOM
         if op == CALL:
-            raise BibunError(f"cannot compile the unknown function {e.value[0]}: give it a "
-                             "formula first")
+            raise error("error.compile.unknown_function", name=e.value[0])
         raise AssertionError(op)  # pragma: no cover
 
     def add(self, e: Expr) -> tuple[str, int]:

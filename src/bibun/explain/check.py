@@ -34,6 +34,7 @@ from bibun.explain.equality import (
 from bibun.explain.mistakes import Diagnosis, diagnose, make_diagnosis
 from bibun.explain.show import eq
 from bibun.expr.core import Expr
+from bibun.expr.parse import variable_name
 from bibun.expr.simplify import recognize
 from bibun.symbolic import default_variable, diff, nondifferentiable_points
 
@@ -73,7 +74,8 @@ class CheckResult:
         tidy = recognize(self.expected)
         if tidy is not self.expected:
             shown = eq(self.expected, tidy)
-        lines = [M.text("check.wrong", lang, f=self.expr, x=x, expected=shown)]
+        lines = [M.text("check.read_as", lang, answer=self.answer),
+                 M.text("check.wrong", lang, f=self.expr, x=x, expected=shown)]
         if self.difference is not None:
             lines.append(M.text("check.constant_difference", lang,
                                 difference=i18n.format_number(self.difference)))
@@ -122,8 +124,8 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
     """
     lang = i18n.resolve(lang)
     e = read_formula(expr, latex, "error.unparsable_expression", lang)
-    a = read_formula(answer, latex, "error.unparsable_answer", lang)
-    x = var or default_variable(e)
+    a = read_formula(answer, latex, "error.unparsable_answer", lang, answer=True)
+    x = (variable_name(var) or var) if var else default_variable(e)  # theta is θ
     extra = sorted(a.free - e.free - {x})
     if extra:
         raise BibunError(M.text("error.answer_variables", lang, names=extra, f=e))

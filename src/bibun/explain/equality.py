@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -386,15 +387,33 @@ def equal(a: Any, b: Any, *, latex: bool | None = None) -> bool:
     return compare(a, b, latex=latex).equal
 
 
-def read_formula(x: Any, latex: bool | None, key: str, lang: str) -> Expr:
+#: a label before an answer's '=' that only says "the derivative is": d/dx(x^2) =,
+#: \frac{d}{dx}\left(…\right) =, D_x =, (x^2)' =
+_ANSWER_LABEL = re.compile(
+    r"^\s*(?:[d∂D]"
+    r"|\\[dt]?frac\s*\{\s*(?:d|\\partial|\\mathrm\{d\})|\(.*\)\s*['′])")
+
+
+def read_formula(x: Any, latex: bool | None, key: str, lang: str, answer: bool = False) -> Expr:
+    """An expression, or text read by the parser; an answer may carry a left side that
+    names the derivative (``y' =``, ``dy/dx =``, ``f'(x) =``, ``d/dx(x^2) =``)."""
     if isinstance(x, Expr):
         return x
     if not isinstance(x, str):
         return core.as_expr(x)
+    failure: ParseError
     try:
         return parse_any(x, latex=latex)
     except ParseError as exc:
-        raise ParseError(M.text(key, lang, error=exc.message), exc.text, exc.column) from None
+        failure = exc
+    if answer and x.count("=") == 1 and _ANSWER_LABEL.match(x.split("=")[0]):
+        at = x.index("=") + 1
+        try:
+            return parse_any(" " * at + x[at:], latex=latex)
+        except ParseError as exc:
+            failure = exc
+    raise ParseError(M.text(key, lang, error=failure.message), failure.text,
+                     failure.column) from None
 
 
 

@@ -35,16 +35,32 @@ class Raw:
         return self.text
 
 
+def frac(top: Any, *bottom: Any) -> Raw:
+    """top/(b1·b2…) written out, without cancelling (the step that cancels comes next)."""
+    t = " ".join(_paren(b) for b in bottom)
+    lt = " ".join(rf"\left({part(b, 'latex')}\right)" if _compound(b) else part(b, "latex")
+                  for b in bottom)
+    return Raw(f"({part(top, 'text')})/({t})", rf"\frac{{{part(top, 'latex')}}}{{{lt}}}")
+
+
+def _compound(b: Any) -> bool:
+    return isinstance(b, Expr) and b.op in ("add",)
+
+
+def _paren(b: Any) -> str:
+    return f"({part(b, 'text')})" if _compound(b) else part(b, "text")
+
+
 @dataclass(frozen=True)
 class Lim:
     """lim_{h→0} of an expression."""
 
-    body: Expr
+    body: Any
     h: str = "h"
 
     def render(self, fmt: str) -> str:
         if fmt in ("latex", "mathml"):
-            return rf"\lim_{{{self.h} \to 0}} \left({self.body.latex()}\right)"
+            return rf"\lim_{{{self.h} \to 0}} \left({part(self.body, 'latex')}\right)"
         return f"lim[{self.h}→0] ({part(self.body, fmt)})"
 
 
@@ -80,7 +96,12 @@ class Step:
 
     def line(self, fmt: str) -> str:
         sub = "latex" if fmt == "mathml" else fmt
-        s = " = ".join(part(p, sub if fmt != "markdown" else "text") for p in self.math)
+        parts: list[str] = []
+        for p in self.math:
+            t = part(p, sub if fmt != "markdown" else "text")
+            if not parts or parts[-1] != t:
+                parts.append(t)
+        s = " = ".join(parts)
         if fmt == "mathml" and s:
             return ('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">'
                     f"<annotation encoding=\"application/x-tex\">{_xml(s)}</annotation></math>")

@@ -8,8 +8,6 @@ import math
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
 from bibun.errors import DomainError, LimitError
 from bibun.expr.core import (
     ADD,
@@ -29,6 +27,7 @@ from bibun.expr.numbers import digit_count, to_float
 from bibun.expr.parse import parse
 from bibun.expr.provided import provide
 from bibun.functions import rule
+from bibun.functions.lazy import is_numpy, np
 from bibun.i18n import error
 
 
@@ -111,7 +110,7 @@ def _require_values(expr: Expr, values: dict[str, Any]) -> None:
 def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
     """Value of ``expr`` with symbols bound by ``values`` (names -> numbers or arrays)."""
     _require_values(expr, values)
-    if any(isinstance(v, np.ndarray) for v in values.values()):
+    if any(is_numpy(v) and isinstance(v, np.ndarray) for v in values.values()):
         return _evaluate_array(expr, values)
     vals = {k: _coerce(k, v) for k, v in values.items()}
     memo: dict[Expr, Any] = {}
@@ -158,9 +157,9 @@ def _coerce(name: str, v: Any) -> Any:
         return int(v)
     if isinstance(v, int | Fraction | float):
         return v
-    if isinstance(v, np.integer):
+    if is_numpy(v) and isinstance(v, np.integer):
         return int(v)
-    if isinstance(v, np.floating):
+    if is_numpy(v) and isinstance(v, np.floating):
         return float(v)
     if isinstance(v, complex):
         raise error("error.evaluate.reals", DomainError, name=name, v=v)

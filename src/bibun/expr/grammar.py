@@ -7,11 +7,18 @@ The LaTeX reader feeds the same grammar, so both readings build the same nodes.
 from __future__ import annotations
 
 import decimal
+import hashlib
+import os
+import re
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
+import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
@@ -19,7 +26,9 @@ from lark.lexer import Lexer
 from bibun.errors import BibunError, LimitError
 from bibun.expr import core
 from bibun.expr.core import Expr
+from bibun.expr.lex import bracket_bare
 from bibun.expr.provided import provided
+from bibun.functions import RULES
 from bibun.i18n import Msg, error, parse_error
 
 #: how "unexpected …" names a token: a symbol as itself, a word through the catalog
@@ -28,7 +37,7 @@ _TOKEN_NAMES = {
     "NUMBER": "number", "NAME": "variable", "CONST": "constant", "FUNC": "function",
     "ABSFUNC": "function", "LOGBASE": "log", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'",
     "SLASH": "'/'", "CARET": "'^'", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
-    "BAR_OPEN": "'|'", "BAR_CLOSE": "'|'", "$END": "end",
+    "BAR_OPEN": "'|'", "BAR_CLOSE": "'|'", "ROOT": "'√'", "$END": "end",
 }
 
 
@@ -72,9 +81,20 @@ def _strip(children: list) -> list:
 def _apply(name: str, args: list[Expr], tok: Token) -> Expr:
     if name == "log" and len(args) == 2:
         return core.fn("log", args[0]) / core.fn("log", args[1])
+    if name in ("max", "min"):  # max(0, u) = relu(u), min(0, u) = -relu(-u): nothing else
+        if len(args) != 2 or core.ZERO not in args:
+            raise _Fail("error.parse.maxmin_form", tok, name=name)
+        u = args[1] if args[0] is core.ZERO else args[0]
+        return core.fn("relu", u) if name == "max" else core.neg(core.fn("relu", core.neg(u)))
     if len(args) != 1:
         raise _Fail("error.parse.one_argument", tok, name=name, count=len(args))
     return core.fn(name, args[0])
+
+
+#: f^-1 read as the inverse function: sin^-1 = asin, cosh^-1 = acosh
+_INVERSES = {n: "a" + n for n in ("sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh",
+                                  "tanh", "coth", "sech", "csch")}
+_INVERSES.update({"exp": "log", "log": "exp"})
 
 
 class _Fail(Exception):
@@ -99,6 +119,9 @@ class _Build(Transformer):
 
     def group(self, c):
         return c[1]
+
+    def root(self, c):
+        return core.fn(c[0].value, c[1])
 
     def absbars(self, c):
         return core.fn("abs", c[1])
@@ -141,8 +164,14 @@ class _Build(Transformer):
         tok, exponent = c[0], c[2]
         rest = [x for x in c[3:] if not isinstance(x, Token)]
         args = rest[0] if isinstance(rest[0], list) else [rest[0]]
-        if exponent is core.MINUS_ONE:
-            raise _Fail("error.parse.inverse_ambiguous", tok, name=tok.value)
+        if exponent is core.MINUS_ONE:  # sin^-1 x, \\sin^{-1} x: the inverse function
+            inverse = _INVERSES.get(RULES[tok.value].name) if tok.value in RULES else None
+            if inverse is None:
+                raise _Fail("error.parse.no_inverse", tok, name=tok.value)
+            return _apply(inverse, args, tok)
+        if exponent.op == core.NUM and exponent.value < 0:  # sin^-2 x: refused
+            raise _Fail("error.parse.negative_function_power", tok, name=tok.value,
+                        power=str(exponent), abs=str(core.neg(exponent)))
         return core.power(_apply(tok.value, args, tok), exponent)
 
     def abstract(self, c):
@@ -171,15 +200,91 @@ class _ListLexer(Lexer):
         yield from data
 
 
+#: how the grammar is compiled (part of the cache key: other options, other tables)
+_LARK_OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": _ListLexer,
+                                 "maybe_placeholders": False}
+
+
+def cache_dir() -> Path | None:
+    """Where the parser tables are kept between runs: ``$BIBUN_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/bibun``, else ``~/.cache/bibun`` (None: no home to put it in)."""
+    env = os.environ.get("BIBUN_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "bibun"
+    try:
+        return Path.home() / ".cache" / "bibun"
+    except (RuntimeError, KeyError):  # no home directory (a bare container user)
+        return None
+
+
+def _table_file(grammar: str) -> Path | None:
+    """The cache file for this grammar text, this Lark, this Python and these options: a
+    change to any of them is a new name, so a stale table is never read."""
+    where = cache_dir()
+    if where is None:
+        return None
+    options = sorted((k, v if isinstance(v, str | bool) else f"{v.__module__}.{v.__qualname__}")
+                     for k, v in _LARK_OPTIONS.items())
+    key = hashlib.sha256("\0".join([grammar, lark.__version__, sys.version, repr(options)])
+                         .encode("utf-8")).hexdigest()[:24]
+    return where / f"expr-lalr-{key}.pickle"
+
+
+def _save_tables(parser: Lark, path: Path) -> None:
+    """Write the tables atomically (a temporary file renamed into place: a reader in
+    another process never sees half a file); a cache that cannot be written (read-only,
+    full, missing home) is skipped silently and the tables are built again next time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".expr-lalr-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                parser.save(f, exclude_options=("transformer",))
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
+    """The LALR parser: its tables loaded from the cache (:func:`cache_dir`) when this
+    exact grammar was compiled before, else compiled (~35 ms) and cached."""
     grammar = files("bibun").joinpath("grammar/expr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer=_ListLexer, transformer=_Build(),
-                maybe_placeholders=False)
+    path = _table_file(grammar)
+    if path is not None:
+        try:
+            with open(path, "rb") as f:  # Lark.load with a transformer, as Lark's own cache
+                return Lark.__new__(Lark)._load(f, transformer=_Build())
+        except OSError:  # not cached yet, or unreadable
+            pass
+        except Exception:  # noqa: BLE001 - a damaged file (cut short, another Lark): rebuild
+            pass
+    parser = Lark(grammar, transformer=_Build(), **_LARK_OPTIONS)
+    if path is not None:
+        _save_tables(parser, path)
+    return parser
+
+
+#: the left sides a definition may have: y, f(x), g(θ), f'(x), y', y'(x), dy/dx, d y / d x,
+#: \\frac{dy}{dx} is the LaTeX reader's; \\theta in parameters is read as θ
+_LHS = re.compile(
+    r"(?P<name>[A-Za-z\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*)\s*(?P<primes>['′´]*)\s*"
+    r"(?:\((?P<params>[^()]*)\))?"
+    r"|d(?P<dy>[A-Za-z][A-Za-z0-9_]*)\s*/\s*d(?P<dx>[A-Za-z\u0370-\u03ff][A-Za-z0-9_]*)")
+_PARAM = re.compile(r"\\?[A-Za-z\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]*")
+_GREEK_PARAMS = {"alpha": "α", "beta": "β", "theta": "θ", "phi": "φ", "omega": "ω", "mu": "μ",
+                 "sigma": "σ", "lambda": "λ", "tau": "τ", "rho": "ρ", "gamma": "γ"}
 
 
 def _split_definition(text: str) -> tuple[str | None, list[str], str, int]:
-    """``f(x) = rhs`` / ``y = rhs``: return (name, params, rhs, rhs_offset)."""
+    """``f(x) = rhs`` / ``y = rhs`` / ``f'(x) = rhs`` / ``dy/dx = rhs``: return
+    (name, params, rhs, rhs_offset); a derivative's name ends in a prime (f', y')."""
     if text.count("=") == 0:
         return None, [], text, 0
     if text.count("=") > 1:
@@ -189,22 +294,61 @@ def _split_definition(text: str) -> tuple[str | None, list[str], str, int]:
     lhs, rhs = text[:at].strip(), text[at + 1:]
     if not lhs:
         raise parse_error("error.parse.equals_nothing_before", text, at + 1)
-    name, params = lhs, []
-    if "(" in lhs and lhs.endswith(")"):
-        name = lhs[: lhs.index("(")].strip()
-        params = [p.strip() for p in lhs[lhs.index("(") + 1: -1].split(",") if p.strip()]
-    ok = name.replace("_", "").isalnum() and name[:1].isalpha() and all(
-        p.replace("_", "").isalnum() and p[:1].isalpha() for p in params)
-    if not ok:
+    m = _LHS.fullmatch(lhs)
+    if m is None:
         raise parse_error("error.parse.equals_left_side", text, 1)
-    return name, params, rhs, at + 1
+    if m.group("dy"):
+        return m.group("dy") + "'", [m.group("dx")], rhs, at + 1
+    raw = [q.strip() for q in (m.group("params") or "").split(",") if q.strip()]
+    if not all(_PARAM.fullmatch(q) for q in raw):
+        raise parse_error("error.parse.equals_left_side", text, 1)
+    params = [_GREEK_PARAMS.get(q.lstrip("\\"), q.lstrip("\\")) for q in raw]
+    primes = "'" * len(m.group("primes"))
+    return m.group("name") + primes, params, rhs, at + 1
+
+
+# -- LaTeX's surroundings and left sides (the LaTeX reader's, kept here for its size) ---
+
+
+def strip_delimiters(text: str) -> str:
+    """Blank out surrounding ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` (same columns)."""
+    s = _DISPLAYSTYLE.sub(lambda m: " " * len(m.group(0)), text, count=1)
+    stripped = s.strip()
+    lead = len(s) - len(s.lstrip())
+    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if stripped.startswith(left) and stripped.endswith(right) and \
+                len(stripped) >= len(left) + len(right):
+            a = lead
+            b = lead + len(stripped) - len(right)
+            return s[:a] + " " * len(left) + s[a + len(left):b] + " " * len(right) + \
+                s[b + len(right):]
+    return s
+
+
+_DERIVATIVE_LHS = re.compile(
+    r"^\s*(?:(?P<f>[A-Za-z])(?:'+|\^\{?\\prime(?:\\prime)*\}?)\s*(?:\((?P<v>[A-Za-z][A-Za-z0-9_]*)\))?"
+    r"|\\frac\{d(?P<y>[A-Za-z])\}\{d(?P<x>[A-Za-z])\})\s*=")
+
+
+_DISPLAYSTYLE = re.compile(r"^\s*\\(?:displaystyle|textstyle)(?![A-Za-z])")
+
+
+def split_latex_lhs(body: str) -> tuple[str | None, list[str], str, int]:
+    """Like the text parser's ``f(x) = …``, and also the derivative definitions the
+    seeds write: ``f'(z) = …``, ``y' = …``, ``\\frac{dy}{dx} = …``."""
+    m = _DERIVATIVE_LHS.match(body)
+    if m and body.count("=") == 1:
+        name = (m.group("f") or m.group("y")) + "'"
+        params = [p for p in (m.group("v") or m.group("x"),) if p]
+        return name, params, body[m.end():], m.end()
+    return _split_definition(body)
 
 
 def run_grammar(tokens: list[Token], text: str) -> Expr:
     """Build the expression from tokens (plain or LaTeX); Lark's errors become
     :class:`ParseError` with the column in ``text``."""
     try:
-        return _parser().parse(tokens)
+        return _parser().parse(bracket_bare(tokens))
     except UnexpectedToken as exc:
         tok = exc.token
         if tok.type == "$END":

@@ -28,15 +28,18 @@ from typing import Any
 from lark import Token
 
 from bibun.errors import LimitError, ParseError
-from bibun.expr.grammar import Parsed, _split_definition, run_grammar
+from bibun.expr.grammar import Parsed, run_grammar, split_latex_lhs, strip_delimiters
 from bibun.expr.lex import (
     ABSTRACT,
     FUNCTIONS,
     GREEK,
+    GREEK_COMMANDS,
     MAX_DEPTH,
     MAX_LENGTH,
+    MAXMIN,
     OPERAND_END,
     _ambiguity_warnings,
+    check_run,
     split_word,
 )
 from bibun.expr.operators import (
@@ -59,15 +62,9 @@ def _command_function(name: str) -> str | None:
         return None
     return latex_function(name) or FUNCTIONS.get(name)
 
-_GREEK_COMMANDS = {v: k for k, v in {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
-    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
-    "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi",
-    "ψ": "psi", "ω": "omega", "Δ": "Delta", "Γ": "Gamma", "Θ": "Theta", "Λ": "Lambda",
-    "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
-}.items()}
-_GREEK_COMMANDS.update({"varepsilon": "ε", "varphi": "φ", "vartheta": "θ", "varrho": "ρ",
-                        "varsigma": "σ"})
+_GREEK_COMMANDS = GREEK_COMMANDS
+_ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde"}
+_BRACED_FUNCTION = re.compile(r"\{\s*\\([A-Za-z]+)\s*\}")
 _FRACS = {"frac", "dfrac", "tfrac", "cfrac"}
 _SKIP = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits",
          "nolimits", "big", "Big", "bigg", "Bigg"}
@@ -121,6 +118,7 @@ class _Frame:
     close: list[tuple[str, str]]
     col: int
     expect: list[_Arg] = field(default_factory=list)
+    start: int = 0  # index of the frame's first token (\\over puts a bracket there)
 
 
 class _Scanner:
@@ -179,9 +177,16 @@ class _Scanner:
                 self.close_group()
                 continue
             if c == "{":
+                m = _BRACED_FUNCTION.match(t, self.i)
+                fname = _command_function(m.group(1)) if m else None
+                if fname is not None:  # {\sin}^{5}(x): the braces only hold the name
+                    self.emit("FUNC", fname, self.i)
+                    self.i = m.end()
+                    continue
                 self.open_group(_Arg([("LPAR", "{")], [("RPAR", "}")], self.i, "{"))
                 continue
             self.item()
+        self.emit_all(self.frames[0].close, self.end)  # a top-level \over
         if len(self.frames) > 1:
             f = self.frames[-1]
             raise self.err("error.parse.latex_brace_unclosed", f.col)
@@ -200,7 +205,7 @@ class _Scanner:
             raise error("error.parse.too_deep_groups", LimitError, limit=MAX_DEPTH)
         at = self.i
         self.emit_all(arg.open, at)
-        self.frames.append(_Frame(arg.close, at))
+        self.frames.append(_Frame(list(arg.close), at, start=len(self.toks)))
         self.i += 1
 
     def close_group(self) -> None:
@@ -219,6 +224,12 @@ class _Scanner:
         arg = frame.expect.pop(0)
         if self.text[self.i] == "{":
             self.open_group(arg)
+            return
+        m = _COMMAND.match(self.text, self.i)
+        if m and m.group(1) == "sqrt" and arg.command == "^":  # x^\sqrt{2}: √ is one atom
+            at = self.i
+            self.i = m.end()
+            self.sqrt(at, first=True)
             return
         at = self.i
         self.emit_all(arg.open, at)
@@ -354,9 +365,11 @@ class _Scanner:
         run = self.text[start:end]
         self.i = end
         parts = split_word(run) if run not in FUNCTIONS else [run]
-        if len(run) >= 3 and all(len(p) == 1 for p in parts) and \
-                self.text.startswith("(", end) and not self.text.startswith("_", end):
-            raise self.err("error.parse.unknown_function", start, run=run, product='*'.join(run))
+        if run in MAXMIN and self.peek_open_paren():
+            self.emit("FUNC", run, start)
+            return
+        check_run(self.text, run, parts, "_" if self.text.startswith("_", end) else "",
+                  start, end, self.text[end:end + 1], self.err)
         pos = start
         for k, part in enumerate(parts):
             last = k == len(parts) - 1
@@ -407,6 +420,24 @@ class _Scanner:
             return
         if name == "sqrt":
             self.sqrt(at)
+            return
+        if name in MAXMIN:  # \\max(0, x) = relu(x)
+            self.emit("FUNC", name, at)
+            return
+        if name == "over":  # {a \\over b}: the group so far is the numerator
+            if frame.expect:
+                raise self.err("error.parse.latex_unknown_command", at, name=name)
+            self.toks.insert(frame.start, Token("LPAR", "(", start_pos=frame.col, line=1,
+                                                column=frame.col + 1))
+            self.emit_all([("RPAR", ")"), ("SLASH", "/"), ("LPAR", "(")], at)
+            frame.close.insert(0, ("RPAR", ")"))
+            return
+        if name in _ACCENTS:  # \\hat{y}, \\bar{x}: a variable of its own, y_hat, x_bar
+            m = re.match(r"\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))", self.text[self.i:self.end])
+            if m is None:
+                raise self.err("error.parse.latex_argument_braces", at, name=name)
+            self.i += m.end()
+            self.emit("NAME", (m.group(1) or m.group(2)) + "_" + _ACCENTS[name], at)
             return
         fname = _command_function(name)
         if fname is not None:
@@ -501,8 +532,9 @@ class _Scanner:
         else:
             raise self.err("error.parse.latex_delimiter", at, name=name)
 
-    def sqrt(self, at: int) -> None:
-        """``\\sqrt{x}``, ``\\sqrt[3]{x}`` (cbrt), ``\\sqrt[n]{x}`` = x^(1/n)."""
+    def sqrt(self, at: int, first: bool = False) -> None:
+        """``\\sqrt{x}``, ``\\sqrt[3]{x}`` (cbrt), ``\\sqrt[n]{x}`` = x^(1/n); ``first``: its
+        argument comes before anything the frame still expects (x^\\sqrt{2})."""
         self.skip_space()
         index = None
         m = re.match(r"\[\s*([^\[\]]*?)\s*\]", self.text[self.i:self.end])
@@ -512,17 +544,18 @@ class _Scanner:
             if not re.fullmatch(r"[0-9]+|[A-Za-z]", index):
                 raise self.err("error.parse.latex_root_index", at, index=repr(index))
         frame = self.frames[-1]
+        pos = 0 if first else len(frame.expect)
         if index in (None, "2"):
-            frame.expect.append(_Arg([("FUNC", "sqrt"), ("LPAR", "{")], [("RPAR", "}")], at,
-                                     "sqrt"))
+            frame.expect.insert(pos, _Arg([("ROOT", "sqrt"), ("LPAR", "{")], [("RPAR", "}")],
+                                          at, "sqrt"))
         elif index == "3":
-            frame.expect.append(_Arg([("FUNC", "cbrt"), ("LPAR", "{")], [("RPAR", "}")], at,
-                                     "sqrt"))
+            frame.expect.insert(pos, _Arg([("ROOT", "cbrt"), ("LPAR", "{")], [("RPAR", "}")],
+                                          at, "sqrt"))
         else:
             kind = "NUMBER" if index.isdigit() else "NAME"
             close = [("RPAR", ")"), ("CARET", "^"), ("LPAR", "("), ("NUMBER", "1"),
                      ("SLASH", "/"), (kind, index), ("RPAR", ")"), ("RPAR", ")")]
-            frame.expect.append(_Arg([("LPAR", "("), ("LPAR", "{")], close, at, "sqrt"))
+            frame.expect.insert(pos, _Arg([("LPAR", "("), ("LPAR", "{")], close, at, "sqrt"))
 
     def log_base(self, at: int) -> None:
         r"""``\log_{2} x`` / ``\log_2 x``: the base must be a number or a letter."""
@@ -537,37 +570,6 @@ class _Scanner:
         if not re.fullmatch(r"[0-9]+(\.[0-9]+)?|[A-Za-z]", base):
             raise self.err("error.parse.latex_bad_base", at, base=repr(base))
         self.emit("LOGBASE", base, at)
-
-
-def _strip_delimiters(text: str) -> str:
-    """Blank out surrounding ``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]`` (same columns)."""
-    s = text
-    stripped = s.strip()
-    lead = len(s) - len(s.lstrip())
-    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if stripped.startswith(left) and stripped.endswith(right) and \
-                len(stripped) >= len(left) + len(right):
-            a = lead
-            b = lead + len(stripped) - len(right)
-            return s[:a] + " " * len(left) + s[a + len(left):b] + " " * len(right) + \
-                s[b + len(right):]
-    return s
-
-
-_DERIVATIVE_LHS = re.compile(
-    r"^\s*(?:(?P<f>[A-Za-z])(?:'+|\^\{?\\prime(?:\\prime)*\}?)\s*(?:\((?P<v>[A-Za-z][A-Za-z0-9_]*)\))?"
-    r"|\\frac\{d(?P<y>[A-Za-z])\}\{d(?P<x>[A-Za-z])\})\s*=")
-
-
-def _split_lhs(body: str) -> tuple[str | None, list[str], str, int]:
-    """Like the text parser's ``f(x) = …``, and also the derivative definitions the
-    seeds write: ``f'(z) = …``, ``y' = …``, ``\\frac{dy}{dx} = …``."""
-    m = _DERIVATIVE_LHS.match(body)
-    if m and body.count("=") == 1:
-        name = (m.group("f") or m.group("y")) + "'"
-        params = [p for p in (m.group("v") or m.group("x"),) if p]
-        return name, params, body[m.end():], m.end()
-    return _split_definition(body)
 
 
 def _leading_operator(body: str) -> DerivativeOperator | None:
@@ -611,14 +613,14 @@ def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
     if "\x00" in text:
         raise parse_error("error.parse.nul", text.replace('\x00', '?'),
                     text.index('\x00') + 1)
-    body = _strip_delimiters(text)
+    body = strip_delimiters(text)
     op = _leading_operator(body)
     if op is not None:
         if not derivative:
             raise operator_not_allowed(op, text)
         return _parse_operand(text, body, op)
     refuse_operator_inside(body, 0, _OPERATOR_INSIDE)
-    name, params, rhs, offset = _split_lhs(body)
+    name, params, rhs, offset = split_latex_lhs(body)
     if not rhs.strip():
         raise parse_error("error.parse.empty", text, None if not name else offset + 1)
     toks = _Scanner(body, offset, len(body)).run()

@@ -14,6 +14,7 @@ The lexer is where the notation people actually type is understood:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from lark import Token
 from bibun.errors import LimitError, ParseError
 from bibun.functions import NAMES, RULES, version
 from bibun.i18n import error, parse_error
+from bibun.i18n import text as message
 
 MAX_LENGTH = 100_000
 MAX_DEPTH = 20_000
@@ -33,6 +35,15 @@ GREEK = {
     "psi": "ψ", "omega": "ω", "Delta": "Δ", "Gamma": "Γ", "Theta": "Θ", "Lambda": "Λ",
     "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }
+GREEK_COMMANDS = {v: k for k, v in {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi",
+    "ψ": "psi", "ω": "omega", "Δ": "Delta", "Γ": "Gamma", "Θ": "Theta", "Λ": "Lambda",
+    "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi", "Ω": "Omega",
+}.items()}
+GREEK_COMMANDS.update({"varepsilon": "ε", "varphi": "φ", "vartheta": "θ", "varrho": "ρ",
+                        "varsigma": "σ"})
 GREEK_LETTERS = set(GREEK.values()) | set("ϑϕϵ")
 ABSTRACT = {"f", "g", "h"}
 CONSTANTS = {"e": "e", "pi": "pi", "π": "pi"}
@@ -68,7 +79,53 @@ _WORD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
 _SUFFIX = re.compile(r"\d+|_\{[A-Za-z0-9]+\}|_[A-Za-z0-9]+|[₀-₉]+")
 #: token types that end an operand (a bar after one closes |…|; a slash after one divides)
 OPERAND_END = {"NUMBER", "NAME", "CONST", "RPAR", "BAR_CLOSE"}
-_OPERAND_START = {"NUMBER", "NAME", "CONST", "FUNC", "ABSFUNC", "LOGBASE", "LPAR", "BAR_OPEN"}
+_OPERAND_START = {"NUMBER", "NAME", "CONST", "FUNC", "ABSFUNC", "LOGBASE", "LPAR", "BAR_OPEN",
+                  "ROOT"}
+#: full-width and IME characters read as their ASCII forms, one character for one (columns
+#: stay where the user typed them): （x＋1）, ２x, ・ (a product dot), ＾, ｜
+_WIDE = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}
+_WIDE.update({"・": "·", "\u3000": " ", "｛": "{", "｝": "}", "￨": "|", "〜": "~", "ー": "-"})
+_WIDE_TABLE = str.maketrans(_WIDE)
+#: letter runs followed by '(' or an argument that are not known names; and names
+#: close to a known one are refused with "did you mean" (see docs/parsing.md)
+MAXMIN = ("max", "min")
+
+
+#: a precomposed accent on a letter makes a new variable: ŷ is y_hat, x̄ is x_bar (as
+#: LaTeX's \\hat{y}, \\bar{x})
+_ACCENTED = {"0302": "_hat", "0304": "_bar", "0303": "_tilde"}
+
+
+def normalize(text: str) -> str:
+    """Full-width input (an IME's （x＾２＋１）) as ASCII, character for character."""
+    return text.translate(_WIDE_TABLE) if not text.isascii() else text
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or limit + 1 when it is larger than limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def suggest(run: str) -> str | None:
+    """The known function name closest to ``run`` (edit distance 1, or 2 for longer runs)."""
+    limit = 1 if len(run) <= 4 else 2
+    best: tuple[int, bool, str] | None = None
+    for name in sorted(set(RULES) | set(MAXMIN)):
+        if len(name) < 3 or not name.replace("_", "").isalnum():
+            continue
+        d = _distance(run.lower(), name.lower(), limit)
+        key = (d, not run.startswith(name), name)
+        if d <= limit and (best is None or key < best):
+            best = key
+    return None if best is None else best[2]
 
 
 @dataclass
@@ -173,8 +230,8 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
                 push("BAR_OPEN", c, i)
             i += 1
             continue
-        if c == "√" or c == "∛":
-            push("FUNC", "sqrt" if c == "√" else "cbrt", i)
+        if c == "√" or c == "∛":  # binds to the one factor after it: √z e^(-z) = √z·e^(-z)
+            push("ROOT", "sqrt" if c == "√" else "cbrt", i)
             i += 1
             continue
         if c == "π":
@@ -184,6 +241,11 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
         m = _WORD.match(text, i)
         if m:
             i = _word(text, m, push, toks, err)
+            continue
+        accent = _ACCENTED.get(unicodedata.decomposition(c)[-4:]) if c.isalpha() else None
+        if accent and unicodedata.decomposition(c)[:4].isalnum():  # ŷ, x̄: y_hat, x_bar
+            push("NAME", chr(int(unicodedata.decomposition(c)[:4], 16)) + accent, i)
+            i += 1
             continue
         if c == "'":
             raise err("error.parse.prime_where", i)
@@ -238,11 +300,16 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     parts = split_word(run) if run not in FUNCTIONS else [run]
     pos = start
     nxt = _next_char(text, end)
-    if len(run) >= 3 and not suffix and text[end:end + 1] == "(" and all(
-            len(p) == 1 for p in parts):
-        raise err("error.parse.unknown_function", start, run=run, product='*'.join(run))
+    if run in MAXMIN and not suffix:
+        if nxt != "(":
+            raise err("error.parse.maxmin_needs_paren", start, name=run)
+        push("FUNC", run, start)
+        return end
+    check_run(text, run, parts, suffix, start, end, nxt, err)
     for k, part in enumerate(parts):
         last = k == len(parts) - 1
+        if last and part in ABSTRACT and not suffix and _INVERSE.match(text, end):
+            raise err("error.parse.abstract_inverse", start, name=part)
         if last and part in ABSTRACT and not suffix and nxt in ("(", "'"):
             j = end
             primes = 0
@@ -268,6 +335,129 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     return end
 
 
+_INVERSE = re.compile(r"\s*\^\s*(?:\{\s*-\s*1\s*\}|\(\s*-\s*1\s*\)|-\s*1)\s*\(")
+
+
+def check_run(text: str, run: str, parts: list[str], suffix: str, start: int, end: int,
+               nxt: str, err) -> None:
+    """A letter run that is not a known name splits into variables only when it cannot be
+    mistaken for a function: ``sinn(x)``, ``sigmod x``, ``foo(x)`` are errors."""
+    if suffix or run in FUNCTIONS or run in GREEK:
+        return
+    last_is_fn = parts[-1] in FUNCTIONS or (parts[-1] in ABSTRACT and len(run) <= 2)
+    glued = text[end:end + 1] == "("
+    product = "*".join(run)
+    if len(run) >= 3 and glued and not last_is_fn:
+        hint = suggest(run)
+        raise err("error.parse.unknown_function_run", start, run=run, product=product,
+                  hint=message("error.parse.hint_did_you_mean", suggestion=hint) if hint
+                  else "")
+    if len(run) >= 4 and all(len(p) == 1 for p in parts):
+        hint = suggest(run)
+        if hint is not None:
+            raise err("error.parse.did_you_mean", start, run=run, suggestion=hint,
+                      product=product)
+
+
+def bracket_bare(toks: list[Token]) -> list[Token]:
+    """Put explicit brackets around the argument of a function written without them, so
+    the grammar sees ``sin ( x^2 )``.  The argument is the product of plain factors after
+    the name (``sin 2x``, ``sin xy``, ``sin x^2``) and stops where a textbook's would:
+    at the next function (``sin x cos x``), at ``e^…`` after a factor (``ln x e^x`` =
+    ln(x)·e^x), at a variable already in the argument (``sin x x^2`` = sin(x)·x²).
+    ``ln|x - 5|`` takes the bars; ``√`` takes one factor and is left to the grammar."""
+    out = toks
+    k = len(out) - 1
+    while k >= 0:
+        t = out[k]
+        if t.type in ("FUNC", "LOGBASE"):
+            j = k + 1
+            if t.type == "FUNC" and j < len(out) and out[j].type == "CARET":
+                j = _exponent_end(out, j + 1)
+            if j is not None and j < len(out):
+                end = _bare_end(out, j)
+                if end is not None and end > j:
+                    at = out[j]
+                    last = out[end - 1]
+                    out = out[:j] + [_tok("LPAR", "(", at.start_pos)] + out[j:end] + \
+                        [_tok("RPAR", ")", last.start_pos)] + out[end:]
+        k -= 1
+    return out
+
+
+def _exponent_end(toks: list[Token], i: int) -> int | None:
+    """Index after an exponent (signs, one atom, a ^-chain) starting at i."""
+    while i < len(toks) and toks[i].type in ("MINUS", "PLUS"):
+        i += 1
+    j = _atom_end(toks, i)
+    if j is not None and j < len(toks) and toks[j].type == "CARET":
+        return _exponent_end(toks, j + 1)
+    return j
+
+
+def _atom_end(toks: list[Token], i: int) -> int | None:
+    if i >= len(toks):
+        return None
+    t = toks[i].type
+    if t in ("NUMBER", "NAME", "CONST"):
+        return i + 1
+    if t == "ROOT":
+        return _atom_end(toks, i + 1)
+    if t in ("LPAR", "BAR_OPEN"):
+        depth = 0
+        for k in range(i, len(toks)):
+            if toks[k].type in ("LPAR", "BAR_OPEN"):
+                depth += 1
+            elif toks[k].type in ("RPAR", "BAR_CLOSE"):
+                depth -= 1
+                if depth == 0:
+                    return k + 1
+        return None
+    if t in ("FUNC", "ABSFUNC", "LOGBASE") and i + 1 < len(toks) and toks[i + 1].type == "LPAR":
+        return _atom_end(toks, i + 1)
+    return None
+
+
+def _bare_end(toks: list[Token], j: int) -> int | None:
+    """End of a bracket-free argument starting at j; None leaves it to the grammar."""
+    first = toks[j]
+    if first.type == "BAR_OPEN":  # ln|x - 5|, log|sec x + tan x|
+        end = _atom_end(toks, j)
+        if end is not None and end < len(toks) and toks[end].type == "CARET":
+            end = _exponent_end(toks, end + 1)
+        return end
+    if first.type not in ("NUMBER", "NAME", "CONST", "ROOT"):  # \\ln{x}: a call
+        return None  # a call, or a function after a function (log sin x): the grammar's
+    seen: set[str] = set()
+    i = j
+    while i < len(toks):
+        t = toks[i]
+        if t.type == "LPAR" and t.value != "{":
+            break
+        if t.type not in ("NUMBER", "NAME", "CONST", "LPAR", "ROOT"):
+            break
+        if t.type == "ROOT" and i > j:
+            break
+        if i > j and t.type == "NUMBER":
+            break
+        if i > j and t.type == "CONST" and t.value == "e" and i + 1 < len(toks) \
+                and toks[i + 1].type == "CARET":
+            break  # ln x e^x = ln(x)·e^x
+        if t.type == "NAME":
+            if t.value in seen:
+                break  # sin x x^2 = sin(x)·x²
+            seen.add(t.value)
+        end = _atom_end(toks, i)
+        if end is None:
+            return None
+        if end < len(toks) and toks[end].type == "CARET":
+            end = _exponent_end(toks, end + 1)
+            if end is None:
+                return None
+        i = end
+    return i
+
+
 def _ambiguity_warnings(toks: list[Token]) -> list[str]:
     """Warn where a/bc is read as (a/b)·c: the classic 1/2x question."""
     match = _matching(toks)
@@ -286,6 +476,23 @@ def _ambiguity_warnings(toks: list[Token]) -> list[str]:
                 f" multiplication binds like * and /, left to right; write {a}/({b}{c})"
                 " if you meant that"
             )
+    for i, t in enumerate(toks[:-2]):
+        nxt, after = toks[i + 1], toks[i + 2]
+        if t.type == "CARET" and nxt.type == "NUMBER" and after.type in ("NAME", "CONST") \
+                and after.start_pos == nxt.start_pos + len(nxt.value) and i \
+                and toks[i - 1].type in OPERAND_END:  # e^2x
+            out.append(message("warning.parse.power_juxtaposed", a=toks[i - 1].value,
+                               b=nxt.value, c=after.value, column=t.column))
+        if t.type == "ROOT" and nxt.type == "NUMBER" and after.type in ("NAME", "CONST") \
+                and after.start_pos == nxt.start_pos + len(nxt.value):  # √2x
+            out.append(message("warning.parse.root_juxtaposed", root=t.value == "sqrt"
+                               and "√" or "∛", b=nxt.value, c=after.value, column=t.column))
+        if t.type == "NAME" and len(t.value) == 1 and nxt.type == "LPAR" and nxt.value == "(" \
+                and nxt.start_pos == t.start_pos + 1 and after.type == "NAME" \
+                and after.value != t.value and i + 3 < len(toks) \
+                and toks[i + 3].type == "RPAR" and t.value in "yzuvw":  # y(x)
+            out.append(message("warning.parse.name_call", name=t.value, arg=after.value,
+                               column=t.column))
     return out
 
 

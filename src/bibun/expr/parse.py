@@ -18,6 +18,7 @@ from bibun.expr.grammar import Parsed, ParseWarning, _split_definition, run_gram
 from bibun.expr.latex_input import parse_latex_full
 from bibun.expr.lex import (
     MAX_LENGTH,
+    normalize,
     tokenize,
 )
 from bibun.expr.operators import (
@@ -45,6 +46,7 @@ def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False
     if "\x00" in text:
         raise parse_error("error.parse.nul", text.replace('\x00', '?'),
                     text.index('\x00') + 1)
+    text = normalize(text)  # full-width IME input, character for character
     if latex is None:  # a backslash or $...$ marks LaTeX; plain text never has either
         t = text.strip()
         latex = "\\" in text or (len(t) >= 2 and t[0] == t[-1] == "$")

@@ -46,6 +46,7 @@ _POWER_END = re.compile(r"\^-?\d+$")
 _DECIMAL_END = re.compile(r"\d\.\d*$")
 _TRAIL = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*$")
 _LEAD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
+_LEAD_NAME = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*")
 _CALL = re.compile(r"[fgh]'*\(")
 _EXP = re.compile(r"[eE][+-]?[0-9]")  # would be read as a number's exponent: 2e1
 _NUMERAL = re.compile(r"^[0-9.]+(e[+-]?[0-9]+)?$")
@@ -324,6 +325,9 @@ class Printer:
             return left + right
         if r0 == "e" and _DECIMAL_END.search(left):  # 2.5 e^x: 2.5e^x reads like 2.5e+3
             return f"{left} {right}"
+        word = _LEAD_NAME.match(right)
+        if word and word.group(0) in FUNCTIONS and not _NUMERAL.match(left):
+            return f"{left} {right}"  # x leaky_relu(y), x log1p(y): never glue to a name
         lead = _LEAD.match(right)
         if not lead:
             return left + right if r0 in "√∛" else f"{left} {right}"

@@ -13,9 +13,8 @@ import math
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
-from bibun.functions.rule import CORNER, NEG, POS, ZERO, Code, Rule, register
+from bibun.functions.lazy import np
+from bibun.functions.rule import CORNER, NEG, POS, ZERO, Code, Rule, register, vectorized
 
 #: leaky_relu's slope for u < 0, exact (so symbolic derivatives stay rational)
 LEAKY_SLOPE = Fraction(1, 100)
@@ -62,7 +61,7 @@ def _relu(x: Any) -> Any:
     return np.maximum(x, 0)
 
 
-_erf = np.vectorize(math.erf, otypes=[float])
+_erf = vectorized(math.erf)  # np.vectorize, made at the first call
 
 
 def _gelu(x: Any) -> Any:

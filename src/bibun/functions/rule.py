@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
 from bibun.errors import BibunError, UnknownFunctionError
+from bibun.functions.lazy import np
 from bibun.i18n import error
 
 #: f'(u) as a function of (u, y = f(u), F)
@@ -78,6 +77,27 @@ def same_code(np_name: str, math_name: str | None = None, jax: str | None = None
                 jax or f"jnp.{np_name}", torch or f"torch.{np_name}")
 
 
+class _NumpyImpl:
+    """``Rule.numpy``: a callable, or the name of a NumPy function (``"np.sin"``) looked
+    up at first use, so that reading the table does not load NumPy
+    (:mod:`bibun.functions.lazy`)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            raise AttributeError(self.slot)  # the dataclass field has no default
+        impl = obj.__dict__[self.slot]
+        if isinstance(impl, str):
+            impl = getattr(np, impl.removeprefix("np."))
+            obj.__dict__[self.slot] = impl
+        return impl
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Rule:
     """One elementary function of one argument, with every fact about it.
@@ -90,7 +110,8 @@ class Rule:
     """
 
     name: str
-    numpy: Callable[[Any], Any]
+    #: the NumPy implementation, or the name of a NumPy function (``"np.sin"``)
+    numpy: Callable[[Any], Any] = _NumpyImpl()  # type: ignore[assignment]
     deriv: Deriv
     latex: str
     kind: str
@@ -305,10 +326,12 @@ def numpy_derivative(name: str, u: Any, y: Any | None = None) -> Any:
 
 def vectorized(f: Callable[[float], float]) -> Callable[[Any], Any]:
     """A NumPy implementation from a float function (math.erf): arrays in, arrays out."""
-    v = np.vectorize(f, otypes=[float])
+    made: list[Any] = []  # np.vectorize(f), made at the first call (NumPy loads lazily)
 
     def impl(x: Any) -> Any:
-        out = v(np.asarray(x, dtype=float))
+        if not made:
+            made.append(np.vectorize(f, otypes=[float]))
+        out = made[0](np.asarray(x, dtype=float))
         return out if out.ndim else out[()]
 
     impl.__name__ = f.__name__

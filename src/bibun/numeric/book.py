@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError
+from bibun.i18n import error
 from bibun.numeric.calling import _as_callable
 
 # -- book-compatible functions -------------------------------------------------------------
@@ -39,13 +39,10 @@ def numerical_gradient(f: Callable[[Any], Any], x: np.ndarray) -> np.ndarray:
         try:
             x = np.array(x, dtype=float)
         except (TypeError, ValueError):
-            raise BibunError("x must be a float array (or a list of numbers)") from None
+            raise error("error.numeric.float_array") from None
     f, _ = _as_callable(f, "numerical_gradient", x.size)
     if x.dtype.kind != "f":
-        raise BibunError(
-            f"numerical_gradient needs a float array, got dtype {x.dtype}: in an integer "
-            "array x[i] + 1e-4 is truncated back to x[i], so every partial derivative would "
-            "be 0. Convert first, e.g. x = x.astype(float)")
+        raise error("error.numeric.integer_dtype", dtype=x.dtype)
     h = 1e-4
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from bibun.codegen import compile as compile_expr
-from bibun.errors import BibunError, DomainError
+from bibun.errors import DomainError
 from bibun.expr.core import FN, Expr, as_expr, postorder
 from bibun.functions import rule
+from bibun.i18n import Msg, error
 from bibun.numeric.estimate import MAX_ORDER, METHODS
 
 # -- calling f safely ----------------------------------------------------------------------
@@ -60,9 +61,7 @@ class _Caller:
                     vals.append(np.nan)  # f dropped the imaginary part (abs, math.fabs, ...)
                     continue
                 if y.size != 1:
-                    raise BibunError(
-                        f"f must return one number per x; at x = {_num(t)} it returned an array of "
-                        f"shape {y.shape} (use jacobian() for vector-valued functions)")
+                    raise error("error.numeric.not_scalar", t=_num(t), shape=str(y.shape))
                 vals.append(y.reshape(()).item())
             cplx = complex_in or any(isinstance(v, complex) for v in vals)
             out = np.array(vals, dtype=complex if cplx else float)
@@ -110,7 +109,7 @@ class _Directional:
         if self.m is None:
             self.m = y.size
         if y.size != self.m:
-            raise BibunError(f"f returned {y.size} values at one point and {self.m} at another")
+            raise error("error.numeric.size_changed", size=y.size, m=self.m)
         return _clean(y, np.iscomplexobj(xv))
 
     def __call__(self, idx: np.ndarray, nodes: np.ndarray) -> np.ndarray:
@@ -157,9 +156,7 @@ def _as_callable(f: Any, who: str, size: int | None, analytic: bool | None = Non
     if callable(f):
         return f, analytic
     if not _is_formula(f):
-        raise BibunError(f"{who}() needs f to be a function, such as np.sin or "
-                         f"lambda x: x**2 (or a formula such as 'x^2'), not "
-                         f"{type(f).__name__} {f!r:.40}")
+        raise error("error.numeric.not_a_function", who=who, type=type(f).__name__, f=repr(f)[:40])
 
     e = as_expr(f)
     if analytic is None:
@@ -167,14 +164,11 @@ def _as_callable(f: Any, who: str, size: int | None, analytic: bool | None = Non
     names = sorted(e.free)
     if size is None:
         if len(names) > 1:
-            raise BibunError(f"{who}() of the formula {e} needs one variable, but it has "
-                             f"{', '.join(names)}: give the others values first (subs), or "
-                             "use gradient() with x holding one value per variable")
+            raise error("error.numeric.formula_one_variable", who=who, e=e, names=', '.join(names))
         return compile_expr(e, names or ["x"]), analytic
     names = names or ["x"]
     if len(names) != size:
-        raise BibunError(f"{who}() of the formula {e} needs x to hold one value per variable "
-                         f"({', '.join(names)}, in this order); x has {size}")
+        raise error("error.numeric.formula_values", who=who, e=e, names=', '.join(names), size=size)
     fn = compile_expr(e, names)
 
     def g(v: Any) -> Any:
@@ -190,31 +184,31 @@ def _as_float_array(x: Any, what: str) -> tuple[np.ndarray, list[str]]:
         try:
             arr = arr.astype(float)
         except (TypeError, ValueError):
-            raise BibunError(f"{what} must be a real number or an array of them") from None
+            raise error("error.numeric.not_real", what=what) from None
     if np.iscomplexobj(arr):
-        raise BibunError(f"{what} must be real; got complex {what} (bibun differentiates over "
-                         "the reals; the complex step is used internally)")
+        raise error("error.numeric.complex", what=what)
     if arr.dtype.kind in "iub":
         if isinstance(x, np.ndarray):
             flags.append(f"integer {what} array ({arr.dtype}) converted to float")
         arr = arr.astype(float)
     elif arr.dtype.kind != "f":
-        raise BibunError(f"{what} must be a real number or an array of them, not {arr.dtype}")
+        raise error("error.numeric.not_real_dtype", what=what, dtype=arr.dtype)
     arr = arr.astype(float)
     if not np.isfinite(arr).all():
-        raise DomainError(f"{what} must be finite; got {arr[~np.isfinite(arr)].ravel()[0]}")
+        raise error("error.numeric.not_finite_input", DomainError, what=what,
+                    value=str(arr[~np.isfinite(arr)].ravel()[0]))
     return arr, flags
 
 
 def _check_args(n: int, method: str, h: Any) -> None:
     if method not in METHODS:
-        raise BibunError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        raise error("error.numeric.unknown_method", method=repr(method), methods=', '.join(METHODS))
     if not isinstance(n, int | np.integer) or not 1 <= n <= MAX_ORDER:
-        raise BibunError(f"derivative order n must be an integer from 1 to {MAX_ORDER}, got {n!r}")
+        raise error("error.numeric.order", max_order=MAX_ORDER, n=repr(n))
     if method == "complex" and n != 1:
-        raise BibunError("the complex step gives first derivatives only (n=1)")
+        raise error("error.numeric.complex_first_only")
     if h is not None and not (np.all(np.isfinite(h)) and np.all(np.asarray(h) > 0)):
-        raise BibunError(f"step h must be positive and finite, got {h!r}")
+        raise error("error.numeric.step", h=repr(h))
 
 
 def _ordinal(k: int) -> str:
@@ -228,11 +222,11 @@ def _num(v: Any) -> str:
 
 
 def _no_finite_values(x: Any, last_error: BaseException | None) -> DomainError:
-    why = ""
+    why: Msg | str = ""
     if last_error is not None:
-        why = f"; f raised {type(last_error).__name__}: {last_error}"
+        why = Msg("error.numeric.f_raised", {"name": type(last_error).__name__,
+                                             "error": last_error})
     where = _num(x) if np.ndim(x) == 0 else repr(x)
-    return DomainError(f"cannot differentiate at x = {where}: f is not finite (or raises) at "
-                       f"every step tried on either side of x{why}")
+    return error("error.numeric.no_finite_values", DomainError, where=where, why=why)
 
 

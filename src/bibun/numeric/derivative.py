@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError, DomainError
+from bibun import i18n
+from bibun.errors import DomainError
 from bibun.numeric.calling import (
     _as_callable,
     _as_float_array,
@@ -167,9 +168,8 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
         bad = ~np.isfinite(value).all(axis=1)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DomainError(f"the {method} difference at x = {_num(base[i])} with "
-                              f"h = {h_used[i]:.3g} needs f at points where it is not finite; "
-                              "try method='auto'")
+            raise i18n.error("error.numeric.difference_not_finite", DomainError,
+                             method=method, base=_num(base[i]), h=h_used[i])
         return dict(value=value, error=error, h=h_used, method=meth, flags=flags)
     rest = pts
     if method == "complex" or (method == "auto" and n == 1 and analytic is not False):
@@ -188,10 +188,7 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
         if method == "complex":
             if rest.size:
                 i = int(rest[0])
-                raise BibunError(f"the complex step failed at x = {_num(base[i])}: it needs a "
-                                 "formula that is analytic (smooth in the complex sense) near x; "
-                                 "|x|, sign, floor, max and the like are not; use "
-                                 "the method auto or richardson instead")
+                raise i18n.error("error.numeric.complex_step_failed", base=_num(base[i]))
             return dict(value=value, error=error, h=h_used, method=meth, flags=flags)
     if rest.size:
         if h is None:

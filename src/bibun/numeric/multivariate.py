@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError, DomainError
+from bibun import i18n
+from bibun.errors import DomainError
 from bibun.numeric.calling import (
     _as_callable,
     _as_float_array,
@@ -34,7 +35,8 @@ def jacobian(f: Callable[[Any], Any], x: Any, method: str = "auto", h: float | N
     :func:`derivative` (complex step or Richardson, domain-aware).
     """
     if method not in METHODS:
-        raise BibunError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        raise i18n.error("error.numeric.unknown_method", method=repr(method),
+                         methods=", ".join(METHODS))
     _check_args(1, method, h)
     f, analytic = _as_callable(f, "jacobian", np.size(x) if np.ndim(x) else None, analytic)
     xs, flags0 = _as_float_array(x, "x")
@@ -61,8 +63,7 @@ def gradient(f: Callable[[Any], Any], x: Any, method: str = "auto", h: float | N
     f, analytic = _as_callable(f, "gradient", np.size(x) if np.ndim(x) else None, analytic)
     est = jacobian(f, x, method, h, analytic=analytic)
     if np.ndim(est.value) != np.ndim(np.asarray(x)):
-        raise BibunError("gradient needs f to return one number; use jacobian() for "
-                         "vector-valued f")
+        raise i18n.error("error.numeric.gradient_scalar")
     return est
 
 
@@ -71,9 +72,10 @@ def _safe_call(f: Callable[[Any], Any], xs: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             y = np.asarray(f(xs.copy()), dtype=float)
     except Exception as exc:
-        raise DomainError(f"f raised {type(exc).__name__} at x={xs.tolist()!r}: {exc}") from exc
+        raise i18n.error("error.numeric.f_raised_at", DomainError, name=type(exc).__name__,
+                         value=repr(xs.tolist()), exc=exc) from exc
     if not np.isfinite(y).all():
-        raise DomainError(f"f is not finite at x={xs.tolist()!r}")
+        raise i18n.error("error.numeric.not_finite_at", DomainError, value=repr(xs.tolist()))
     return y
 
 
@@ -91,8 +93,7 @@ def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate
     nvar = xs.size
     y0 = _safe_call(f, xin)
     if y0.size != 1:
-        raise BibunError(f"hessian needs f to return one number; it returned shape {y0.shape} "
-                         "(use jacobian() for vector-valued f)")
+        raise i18n.error("error.numeric.hessian_scalar", shape=str(y0.shape))
     f0 = float(y0.reshape(()))
     pairs = [(i, j) for i in range(nvar) for j in range(i, nvar)]
     counts = np.zeros(len(pairs), dtype=np.int64)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError
+from bibun.i18n import error
 
 # -- Fornberg weights ----------------------------------------------------------------------
 
@@ -24,7 +24,7 @@ def fornberg_weights(offsets: Any, order: int, x0: float = 0.0) -> np.ndarray:
     a = np.asarray(offsets, dtype=float)
     n_nodes = a.shape[-1]
     if order >= n_nodes:
-        raise BibunError(f"a stencil of {n_nodes} points cannot give derivative {order}")
+        raise error("error.numeric.stencil", n_nodes=n_nodes, order=order)
     batch = a.shape[:-1]
     c = np.zeros(batch + (n_nodes, order + 1))
     c[..., 0, 0] = 1.0

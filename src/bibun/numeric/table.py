@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from bibun import i18n
 from bibun.errors import BibunError
+from bibun.i18n import error
 from bibun.numeric.derivative import derivative
 from bibun.numeric.estimate import EPS, NumericWarning
 
@@ -58,14 +60,20 @@ class DifferenceTable:
         return out
 
     def __str__(self) -> str:
+        return self.render(i18n.FALLBACK)
+
+    def render(self, lang: str | None = None) -> str:
+        """The table as text in ``lang`` (None: the default language); ``str()`` is
+        English."""
         head = ["h".rjust(7)]
         for m in self.methods:
             head.append(m.rjust(22))
             if self.errors is not None:
-                head.append("error".rjust(9))
-        lines = [f"difference quotients at x = {self.x!r}"
-                 + (f" (exact derivative {self.exact!r})" if self.exact is not None else ""),
-                 " ".join(head)]
+                head.append(i18n.pad(i18n.text("numdiff.table.error", lang), 9, right=True))
+        title = i18n.text("numdiff.table.title", lang, x=repr(self.x))
+        if self.exact is not None:
+            title += i18n.text("numdiff.table.exact", lang, exact=repr(self.exact))
+        lines = [title, " ".join(head)]
         for i, hv in enumerate(self.h):
             cells = [f"{hv:7.0e}"]
             for m in self.methods:
@@ -74,8 +82,10 @@ class DifferenceTable:
                     cells.append(f"{self.errors[m][i]:9.1e}")
             lines.append(" ".join(cells))
         for m in self.methods:
-            extra = f" (theory {self.theory_h[m]:.1e})" if m in self.theory_h else ""
-            lines.append(f"best h for {m}: {self.optimal_h[m]:.0e}{extra}")
+            extra = i18n.text("numdiff.table.theory", lang, h=self.theory_h[m]) \
+                if m in self.theory_h else ""
+            lines.append(i18n.text("numdiff.table.best", lang, method=m, h=self.optimal_h[m],
+                                   theory=extra))
         return "\n".join(lines)
 
 
@@ -96,8 +106,8 @@ def difference_table(f: Callable[[Any], Any], x: float, method: str | Sequence[s
         methods = list(method)
     for m in methods:
         if m not in _TABLE_METHODS:
-            raise BibunError(f"unknown difference method {m!r}; choose from "
-                             f"{', '.join(_TABLE_METHODS)} or 'all'")
+            raise error("error.numeric.unknown_difference", m=repr(m),
+                        methods=', '.join(_TABLE_METHODS))
     xv = float(x)
     hv = np.array(hs if hs is not None else [10.0**-k for k in range(1, 17)], dtype=float)
     if method == "all":

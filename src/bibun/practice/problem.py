@@ -22,11 +22,11 @@ from functools import cached_property
 from typing import Any
 
 from bibun import i18n
-from bibun.errors import BibunError
 from bibun.explain import show as S
 from bibun.explain.derivation import Derivation, derivation
 from bibun.expr import core
 from bibun.expr.core import Expr
+from bibun.i18n import error
 from bibun.practice.text import Line, decimal, given_number
 from bibun.practice.topics import LEVELS, TEMPLATES, TOPICS, Draft
 from bibun.symbolic import diff
@@ -78,7 +78,7 @@ class Problem:
         if self._value is None:
             d = diff(self.expr, self.var).subs({k: core.number(v) for k, v in self.given})
             if d.op != core.NUM:  # a template that leaves a variable: a bug, say so
-                raise BibunError(f"value problem {self.expr} does not reduce to a number: {d}")
+                raise error("error.practice.value_not_number", expr=self.expr, d=d)
             self._value = Fraction(d.value)
         return self._value
 

@@ -54,11 +54,17 @@ def markdown(sheet: Sheet) -> str:
     return "\n".join(out) + "\n"
 
 
+#: the font package of the LaTeX preamble, per language (LuaLaTeX)
+_TEX_FONTS = {"en": r"\usepackage{fontspec}", "ja": r"\usepackage{luatexja}"}
+#: the font the PDF needs besides DejaVu Sans, per language (none for English)
+_PDF_FONTS = {"en": "", "ja": "IPAexGothic"}
+
+
 def latex(sheet: Sheet) -> str:
     lang = sheet.lang
     pre = [r"\documentclass[11pt]{article}", r"\usepackage{amsmath}",
            r"\usepackage[a4paper,margin=20mm]{geometry}",
-           r"\usepackage{luatexja}" if lang == "ja" else r"\usepackage{fontspec}",
+           i18n.pick(_TEX_FONTS, lang),
            r"\DeclareMathOperator{\sigmoid}{sigmoid}", r"\begin{document}",
            rf"\section*{{{_tex(sheet.title())}}}", _tex(i18n.text("practice.sheet.name_line",
                                                                    lang)),
@@ -111,12 +117,13 @@ def write_pdf(sheet: Sheet, path: Path) -> Path:
 
     lang = sheet.lang
     families = ["DejaVu Sans"]
-    if lang == "ja":
+    font = i18n.pick(_PDF_FONTS, lang)
+    if font:
         saved = list(matplotlib.rcParams["font.family"])
         import matplotlib_fontja  # noqa: F401, PLC0415  (registers IPAexGothic)
 
         matplotlib.rcParams["font.family"] = saved
-        families = ["IPAexGothic", "DejaVu Sans"]
+        families = [font, "DejaVu Sans"]
     problems = [("h1", sheet.title()), ("p", i18n.text("practice.sheet.name_line", lang)),
                 ("h2", i18n.text("practice.sheet.problems", lang))]
     problems += [("p", f"{p.number}. {_mathtext(p.statement(lang, 'markdown'))}")
@@ -133,7 +140,7 @@ def write_pdf(sheet: Sheet, path: Path) -> Path:
             fig = Figure(figsize=(8.27, 11.69))
             y = 0.95
             for kind, text in page:
-                bold = kind.startswith("h") and lang != "ja"  # IPAex Gothic has no bold
+                bold = kind.startswith("h") and not font  # IPAex Gothic has no bold
                 fig.text(0.07 if kind != "s" else 0.10, y, text, fontsize=sizes[kind],
                          va="top", fontweight="bold" if bold else "normal")
                 y -= 0.024 if kind != "h1" else 0.035

@@ -1,5 +1,5 @@
-"""Regressions from a review of the autodiff engine: each test is named after the
-behaviour that was wrong before its fix."""
+"""Edge cases of the autodiff engine: powers at zero, elementwise comparison, leaving the
+graph, iteration, empty and float32 inputs, argnums; each test is named after the behaviour."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Regression tests: fixed-step corners, difference_table's best step, clear errors for
-odd f, hessian keeping x's shape."""
+"""Fixed-step methods at corners, difference_table's best step, clear errors for odd f,
+hessian keeping x's shape."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Regressions from a review of bibun.nn: each test is named after the behaviour that was
-wrong before its fix."""
+"""Edge cases of bibun.nn: save/load names, unused parameters, dtypes, forward mode through
+recurrent layers, empty sequences; each test is named after the behaviour."""
 
 from __future__ import annotations
 

@@ -467,6 +467,8 @@ class _Generator:
             e = self.wrap(exp, _POW + 1)
             if self.backend == "math":
                 return f"math.pow({self.text[base][0]}, {self.text[exp][0]})", _ATOM
+            if base.op == NUM and isinstance(base.value, int):
+                b = f"{to_float(base.value)!r}"  # NumPy refuses integers to negative integer powers
             return f"{b}**{e}", _POW
         if v == 1:
             return self.text[base]

@@ -16,6 +16,7 @@ from typing import Any
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr import core, polynomial
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr, as_expr
+from bibun.expr.numbers import to_float
 from bibun.expr.ops import EXPR_OPS, ExprOps  # noqa: F401  (re-exported)
 from bibun.expr.parse import parse_derivative, variable_name
 from bibun.expr.provided import provide
@@ -347,7 +348,7 @@ def not_smooth_at(expr: Any, var: str, point: dict[str, Any],
     for nd in nondifferentiable_points(e, var) if corners is None else corners:
         try:
             u = nd.argument.evaluate(point)
-            at = u == nd.value or abs(float(u) - nd.value) <= 8e-16 * max(1.0, abs(nd.value))
+            at = u == nd.value or abs(to_float(u) - nd.value) <= 8e-16 * max(1.0, abs(nd.value))
         except (BibunError, TypeError, ValueError):
             continue
         why = _not_smooth(e, var, point) if at else None

@@ -23,7 +23,7 @@ from bibun.expr.core import (
     Expr,
     postorder,
 )
-from bibun.expr.numbers import digit_count, to_float
+from bibun.expr.numbers import digit_count, to_float, too_large_for_float
 from bibun.expr.parse import parse
 from bibun.expr.provided import provide
 from bibun.functions import rule
@@ -64,7 +64,10 @@ def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
             raise error("error.evaluate.too_large", LimitError, node=node)
         return Fraction(b) ** x
     if _exact(b) and isinstance(x, Fraction) and b >= 0:
-        r = Fraction(b) ** x  # Fraction ** Fraction gives float unless exact
+        try:
+            r = Fraction(b) ** x  # Fraction ** Fraction gives float unless exact
+        except (ZeroDivisionError, OverflowError):  # a tiny or huge base leaves the floats
+            raise too_large_for_float() from None
         if isinstance(r, Fraction):
             return r
     fb, fx = to_float(b), to_float(x)

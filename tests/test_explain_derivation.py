@@ -313,3 +313,16 @@ def test_shared_subexpressions_keep_explanations_small():
         s = f"exp(sin({s}))"
     d = derivation(s, checks=False)
     assert len(list(d.walk())) < 60 and d.result is bibun.diff(s)
+
+
+def test_steps_for_a_derivative_too_big_to_read_are_refused_with_its_size():
+    """x^x^…^x with 51 levels: its steps would run to megabytes (minutes of printing)."""
+    from bibun.errors import LimitError
+    from bibun.explain import derivation
+    from bibun.i18n import message
+
+    tower = "^".join(["x"] * 51)
+    with pytest.raises(LimitError, match="5,398 parts") as refused:
+        derivation(tower)
+    assert "--steps" in message(refused.value, "ja")
+    assert derivation("^".join(["x"] * 4)).final is not None  # a short tower is explained

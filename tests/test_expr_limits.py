@@ -10,16 +10,34 @@ from bibun.expr import core
 from bibun.expr.core import dag_size
 
 
-def test_ten_thousand_deep_nest_differentiates_prints_and_evaluates():
+def test_ten_thousand_deep_nest_prints_parses_and_evaluates():
     x = core.symbol("x")
     e = x
     for _ in range(10_000):
         e = core.fn("sin", e)
+    assert abs(e.evaluate(x=0.5) - 0.0) < 0.02  # sin^n(x) -> 0 like sqrt(3/n)
+    assert str(e).count("sin(") == 10_000
+    assert bibun.parse(str(e)) is e
+
+
+def test_a_thousand_deep_nest_differentiates_without_recursion():
+    x = core.symbol("x")
+    e = x
+    for _ in range(1_000):
+        e = core.fn("sin", e)
     d = bibun.diff(e, "x")
     assert d.free == {"x"}
     assert abs(d.evaluate(x=0.0) - 1.0) < 1e-12  # sin'(0)=1 at every level
-    assert str(e).count("sin(") == 10_000
-    assert bibun.parse(str(e)) is e
+
+
+def test_the_derivative_of_a_ten_thousand_deep_nest_is_refused_by_the_work_budget():
+    """Its derivative is a product of 10,000 cosines written out level by level (~5·10^7
+    factor placements, over a minute): refused with the limit, not a long wait."""
+    e = core.symbol("x")
+    for _ in range(10_000):
+        e = core.fn("sin", e)
+    with pytest.raises(LimitError, match="too large to write out"):
+        bibun.diff(e, "x")
 
 
 def test_deep_parenthesised_text_parses():

@@ -224,3 +224,21 @@ def test_domain_error_names_the_failing_piece(text, point, node, need, pole):
     exc = info.value
     assert str(exc.node) == node and exc.pole is pole
     assert (exc.need or None) == need
+
+
+def test_a_derivative_too_large_to_write_out_is_refused_in_both_languages():
+    """The third derivative of 300 nested sines would write ~10^9 terms (minutes and
+    gigabytes): the work budget refuses it early, naming the limit."""
+    from bibun.errors import LimitError
+    from bibun.i18n import message
+
+    deep = "sin(" * 300 + "x" + ")" * 300
+    with pytest.raises(LimitError, match="2,000,000") as refused:
+        bibun.diff(deep, "x", 3)
+    assert "大きすぎ" in message(refused.value, "ja")
+    assert bibun.diff(deep, "x", 1).size > 300  # the first derivative is still fine
+
+
+def test_the_work_budget_leaves_high_orders_of_ordinary_functions_alone():
+    assert str(bibun.diff("x^12*exp(x)*sin(x)", "x", 10)) == str(
+        bibun.diff(bibun.diff("x^12*exp(x)*sin(x)", "x", 5), "x", 5))

@@ -21,6 +21,6 @@ def digits(n: int) -> str:
     Python refuses ``str(n)`` beyond 4,300 digits (a guard against slow conversions);
     bibun's own limit on exact numbers is checked when they are built, so here the
     conversion goes through :class:`decimal.Decimal`, which has no such cap."""
-    if -10**4000 < n < 10**4000:
+    if n.bit_length() < 13_000:  # < 10^3913: within str()'s cap (and cheap to test)
         return str(n)
     return str(decimal.Decimal(n))

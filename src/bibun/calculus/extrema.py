@@ -14,6 +14,7 @@ import numpy as np
 
 from bibun import i18n
 from bibun.calculus.common import _at, as_function, as_number, exact_at, to_float
+from bibun.calculus.display import critical_point_bundle
 from bibun.errors import BibunError, DomainError
 from bibun.expr import core, numbers, polynomial
 from bibun.expr.core import NUM, Expr, as_expr
@@ -43,6 +44,10 @@ class CriticalPoint:
     test: str
     method: str
     eigenvalues: tuple[float, ...] = ()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: kind, point, value, test."""
+        return critical_point_bundle(self)
 
     @property
     def coords(self) -> tuple[float, ...]:
@@ -371,6 +376,11 @@ def _snap(coords: Sequence[float], grads: Sequence[Expr], names: Sequence[str]
     return [pt[n] for n in names]
 
 
+# Past this many nodes the next derivative costs seconds and the higher-order test stops
+# paying off; the first-derivative test decides instead (never a guess: it is exact in sign).
+_HIGHER_ORDER_SIZE = 5000
+
+
 def _is_zero(v: Any, scale: float) -> bool:
     if isinstance(v, int | Fraction):
         return v == 0
@@ -387,6 +397,8 @@ def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
     k = 1
     first_nonzero = None
     while k < 12:
+        if d.size > _HIGHER_ORDER_SIZE:
+            break  # derivatives of transcendental towers swell ~3x per order
         d = diff(d, v)
         k += 1
         dx = exact_at(d, {v: x}) if exact else None
@@ -398,7 +410,7 @@ def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
             first_nonzero = (k, val, dx)
             break
     if first_nonzero is None:
-        return _first_derivative_test(e, v, x, value, exact, how)
+        return _first_derivative_test(e, v, x, value, exact, how, k)
     k, val, dx = first_nonzero
     shown = dx if dx is not None and dx.size < 40 else core.number(numbers.to_float(val))
     name = _dname(k)
@@ -413,8 +425,8 @@ def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
     return CriticalPoint((v,), (x,), value, kind, exact, test, how)
 
 
-def _first_derivative_test(e: Expr, v: str, x: Expr, value: Expr, exact: bool, how: str
-                           ) -> CriticalPoint:
+def _first_derivative_test(e: Expr, v: str, x: Expr, value: Expr, exact: bool, how: str,
+                           checked: int = 11) -> CriticalPoint:
     """When every higher derivative at x is 0 (or undefined: x|x| has f'' = 2 sign(x),
     0 at 0), the sign of f' just left and right of x decides."""
     fp = as_function(diff(e, v), [v])
@@ -425,7 +437,7 @@ def _first_derivative_test(e: Expr, v: str, x: Expr, value: Expr, exact: bool, h
         if not all(math.isfinite(t) for t in vals) or (vals[0] > 0) != (vals[1] > 0) \
                 or 0 in vals:
             return CriticalPoint((v,), (x,), value, "degenerate", exact,
-                                 "the derivatives up to order 11 are 0 (or undefined) there "
+                                 f"the derivatives up to order {checked} are 0 (or undefined) there "
                                  "and f' has no clear sign on both sides", how)
         signs.append(1 if vals[0] > 0 else -1)
     words = {-1: "< 0", 1: "> 0"}

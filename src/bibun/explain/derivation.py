@@ -42,6 +42,7 @@ from bibun.expr.printers import ordered_factors, ordered_terms, to_text
 from bibun.expr.simplify import recognize
 from bibun.functions import CORNER, JUMP
 from bibun.functions import rule as rule_of
+from bibun.i18n import error
 from bibun.symbolic import default_variable, diff
 
 MAX_DEPTH = 150
@@ -274,7 +275,8 @@ class _Walker:
         if in_k:  # a^u
             if k.op == SYM:
                 formula = S.eq(S.deriv(S.pow_(S.name("a"), S.name(x)), x),
-                               S.mul(S.pow_(S.name("a"), S.name(x)), S.call("ln", S.name("a"))))
+                               S.mul(S.pow_(S.name("a"), S.name(x)),
+                                     S.E(core.fn("log", core.symbol("a")))))
                 return Step("exp_base", e, x, self.d(e, x), lhs, role=role, formula=formula,
                             notes=[Note("note.exp_base", {"identity": S.eq(
                                 S.E(e), S.E(core.fn("exp", core.mul(k, core.fn("log", b)))))})])
@@ -430,6 +432,9 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     w = _Walker(e, var, quotient, partial, dep)
     root = w.step(e, var, 0, lhs=S.leibniz(w.dep, var, partial), dep=w.dep)
     result = root.result
+    if result.size > MAX_EXPLAINED_SIZE:  # x^x^…^x (24 levels) would write 130 KB of steps
+        raise error("error.steps_too_big", LimitError, parts=result.size,
+                    limit=MAX_EXPLAINED_SIZE)
     final = recognize(result)
     simp = simplify_step(result, final, var) if final is not result else None
     top_lhs = S.leibniz(w.dep, var, partial)
@@ -448,6 +453,10 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
         s.number = i
     return d
 
+
+#: steps are written for a derivative of up to this many parts (tree size): beyond it the
+#: explanation runs to hundreds of kilobytes and nobody reads it
+MAX_EXPLAINED_SIZE = 1_500
 
 #: higher derivatives are explained up to this order (each one a whole derivation)
 MAX_EXPLAINED_ORDER = 4

@@ -54,6 +54,20 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	$(BIN)/python -m fuzz --seconds $${SECONDS:-60}
 
+# The documentation site (MkDocs + Material + mkdocstrings, the course notebooks rendered
+# without running them): `make docs` serves it on http://127.0.0.1:8000/, `make docs-check`
+# builds it offline with --strict (a broken link or reference fails).
+.PHONY: docs docs-check
+$(VENV)/.docs: $(VENV)/.base
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[docs]'
+	touch $@
+
+docs: $(VENV)/.docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+docs-check: $(VENV)/.docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir "$${TMPDIR:-/tmp}/bibun-site"
+
 # Re-pin the tested versions after upgrading on purpose (then run `make test`).
 lock: $(STAMP)
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

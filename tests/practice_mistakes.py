@@ -24,7 +24,9 @@ from bibun.practice.hints import core_step
 from bibun.practice.steps import CHAIN_PIECES, SPLIT_PIECES
 from bibun.symbolic import diff
 
-DERIVE_TOPICS = [t for t in TOPICS if t != "value"]
+#: the rule-based mistake models apply to d/dx of an expression; implicit problems
+#: have their own (tests/test_practice_implicit_definition.py)
+DERIVE_TOPICS = [t for t in TOPICS if t not in ("value", "implicit")]
 
 
 def correct_pieces(p: Problem) -> dict[str, Expr]:

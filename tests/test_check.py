@@ -189,7 +189,7 @@ def test_cli_equal(capsys):
     code, out, _ = run(capsys, "equal", "sin(x)^2 + cos(x)^2", "1", "--lang", "en")
     assert code == 0 and out.startswith("Equal")
     code, out, _ = run(capsys, "equal", "x", "-x", "--lang", "ja")
-    assert code == 1 and "等しくない" in out
+    assert code == 1 and "同じ関数ではありません" in out
     code, _, err = run(capsys, "equal", "log(-1-x^2)", "x")
     assert code == 2 and "no common domain" in err
     code, out, _ = run(capsys, "equal", r"\frac{1}{1+e^{-x}}", "sigmoid(x)", "--format", "json")

@@ -195,9 +195,11 @@ def test_train_plot_has_whole_epochs_and_shows_one_epoch(tmp_path, capsys, figur
 def test_vanishing_one_layer_is_singular(capsys):
     assert main(["vanishing", "--depth", "1", "--width", "4"]) == 0
     out = capsys.readouterr().out
-    assert "1 sigmoid layer shrinks the gradient" in out and "layers" not in out.split("so")[-1]
+    assert "the 1 sigmoid layer between the last layer and the first multiplies the gradient" \
+        in out and "sigmoid layers" not in out.split("so")[-1].split("\n")[0]
     assert main(["vanishing", "--depth", "2", "--width", "4"]) == 0
-    assert "2 sigmoid layers shrink the gradient" in capsys.readouterr().out
+    assert "the 2 sigmoid layers between the last layer and the first multiply the gradient" \
+        in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("option,value,needle", [

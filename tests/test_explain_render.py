@@ -44,12 +44,12 @@ def test_every_rule_and_function_has_words_in_both_languages():
 
 def test_japanese_uses_the_seeds_vocabulary():
     ja = i18n.catalog("ja")
-    assert ja["rule.chain.name"].startswith("連鎖律")
+    assert ja["rule.chain.name"] == "合成関数の微分（連鎖律）"
     assert ja["rule.chain.says"] == "外側の微分 × 内側の微分"
-    assert ja["rule.quotient.name"] == "商の微分公式"
+    assert ja["rule.quotient.name"] == "商の微分"
     assert ja["rule.constant_multiple.name"] == "定数倍"
     assert ja["rule.sum.name"] == "和の微分"
-    assert "定数として扱う" in ja["note.partial"]
+    assert "定数として扱います" in ja["note.partial"]
     assert ja["step"] == "手順{n}"
 
 
@@ -86,14 +86,14 @@ def test_every_rule_renders_in_both_languages(rule, lang):
 def test_seed_chain_rule_reads_like_the_seed_in_japanese():
     text = derivation("(2x + 3)^2").render(lang="ja")
     lines = text.splitlines()
-    assert lines[0] == "y = (2x + 3)² を x で微分する"
-    assert "手順1 連鎖律（合成関数の微分）：外側の微分 × 内側の微分" in text
-    assert "中身を u と置く：u = 2x + 3 とおくと y = u²" in text
+    assert lines[0] == "y = (2x + 3)² を x で微分します"
+    assert "手順1 合成関数の微分（連鎖律）：外側の微分 × 内側の微分" in text
+    assert "中身を u で表します：u = 2x + 3 とおくと y = u² となります" in text
     assert "【外側の微分】べき乗の微分：dy/du = 2·u^(2 − 1) = 2u" in text
     assert "【内側の微分】和の微分" in text
-    assert "掛け算して u を元に戻す：dy/dx = dy/du·du/dx = 2u·2 = 4u = 4(2x + 3)" in text
+    assert "掛け算して u を元に戻します：dy/dx = dy/du·du/dx = 2u·2 = 4u = 4(2x + 3)" in text
     assert "答え：dy/dx = 4(2x + 3)" in text
-    assert "一致する（！）" in text  # check by expanding
+    assert "一致します。" in text and "（！）" not in text  # check by expanding
 
 
 def test_seed_texts_in_english():
@@ -106,13 +106,13 @@ def test_seed_texts_in_english():
 
 def test_partial_derivative_note_in_japanese():
     text = derivation("x^2 + y^2", "x").render(lang="ja")
-    assert "偏微分では x 以外の変数（y）を定数として扱う" in text
-    assert "y は定数として扱うので、微分すると無くなる。" in text
+    assert "偏微分では x 以外の変数（y）を定数として扱います" in text
+    assert "y は定数として扱うので、微分すると 0 になります。" in text
 
 
 def test_sigmoid_derivation_ends_in_the_identity():
     text = derivation("(1 + e^{-z})^{-1}").render(lang="ja")
-    assert "1/(1 + e^(−z)) = sigmoid(z) を使った。" in text
+    assert "1/(1 + e^(−z)) = sigmoid(z) を使いました。" in text
     assert "答え：dy/dz = e^(−z)/(1 + e^(−z))² = sigmoid(z)(1 − sigmoid(z))" in text
 
 

@@ -23,7 +23,7 @@ def test_linear_exact_normal_equations(line_csv):
     assert r.linear and r.exact == {"a": Fraction(2), "b": Fraction(11, 10)}
     text = "\n".join(r.derivation)
     assert "∂S/∂a = Σ -2x(y - (ax + b)) = 0" in text
-    assert "55·a + 15·b = 253/2" in text and "15·a + 5·b = 71/2" in text
+    assert "55·a + 15·b = 126.5" in text and "15·a + 5·b = 35.5" in text  # decimal data
     assert abs(r.r2 - (1 - 0.2 / 40.2)) < 1e-12
     assert np.allclose(r.residuals, [-0.1, -0.1, 0.4, -0.1, -0.1])
 
@@ -89,7 +89,7 @@ def test_model_undefined_on_the_data(line_csv):
 def test_cli(line_csv, capsys, tmp_path):
     assert main(["fit", str(line_csv), "--model", "a*x + b"]) == 0
     out = capsys.readouterr().out
-    assert "b = 11/10" in out and "normal equations" in out
+    assert "b = 1.10 ± 0.27" in out and "normal equations" in out
     assert main(["fit", str(line_csv), "--model", "a*x+b", "--format", "json",
                  "--plot", str(tmp_path / "f.png")]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -136,7 +136,7 @@ def test_x_and_y_options_fit_columns_with_long_names(named_csv, capsys):
     assert out.splitlines()[0] == ("model: score ≈ ax + b   (5 rows; x = hours; method: normal "
                                    "equations, solved exactly)")
     assert "a·Σx + b·Σ1 = Σscore" in out and "= Σx·score" in out
-    assert "  a = 2\n  b = 11/10  (= 1.1)" in out
+    assert "  a = 2.000 ± 0.082\n  b = 1.10 ± 0.27" in out
     code, _, err = _cli(capsys, named_csv, "--x", "hours", "--y", "scor")
     assert code == 2 and "its columns are hours, score); did you mean 'score'?" in err
     code, _, err = _cli(capsys, named_csv, "--x", "hours", "--y", "hours")
@@ -162,14 +162,17 @@ def test_model_that_uses_no_column_is_an_error_not_a_fit(tmp_path, named_csv):
 def test_numbers_are_printed_for_humans(line_csv, tmp_path, capsys):
     text = fit(line_csv, "a*sin(x) + b*cos(x) + c").summary()
     assert "0.159208·a + 1.9529·b - 1.23582·c = -10.6473" in text  # no "+ -1.2…"
-    assert "  a = -3.39872\n" in text and "fitted: y = 7.04213 - 0.718612cos(x)" in text
+    assert "  a = -3.40 ± 0.73\n" in text and "fitted: y = 7.04 - 0.72cos(x)" in text
     assert "e+" not in text and "+ -" not in text
     assert not any(len(tok.strip("-,;()")) > 9 and tok.strip("-,;()").replace(".", "").isdigit()
                    for tok in text.split())  # nothing like 1.183084979
     p = tmp_path / "frac.csv"
     p.write_text("x,y\n1,3\n2,5\n3,7.5\n4,9\n5,11\n")
     sq = fit(p, "a*x^2 + b").summary()
-    assert "a = 7/22  (≈ 0.318182)" in sq and "b = 18/5  (= 3.6)" in sq
+    assert "a = 0.318 ± 0.046" in sq and "b = 3.60 ± 0.64" in sq  # measured: decimals
+    p.write_text("x,y\n1,3\n2,5\n3,7\n4,9\n5,12\n")  # whole numbers: exact fractions
+    sq = fit(p, "a*x^2 + b").summary()
+    assert "a = 67/187  (≈ 0.358289) ± 0.027" in sq and "fitted: y = 67x^2/187 + 277/85" in sq
     code, out, _ = _cli(capsys, line_csv, "--format", "json")
     data = json.loads(out)
     assert data["sse"] == 0.2 and data["residuals"] == [-0.1, -0.1, 0.4, -0.1, -0.1]
@@ -201,7 +204,7 @@ def test_undefined_r2_is_said_in_words(tmp_path):
     p.write_text("x,y\n1,2\n2,2\n3,2\n")
     r = fit(p, "a*x + b")
     assert "R² = undefined" in r.summary() and "nan" not in r.summary()
-    assert "決定係数 R² = 定義できない" in r.summary("ja")
+    assert "決定係数 R² = 未定義" in r.summary("ja")
 
 
 def test_init_is_checked_for_every_model(line_csv, capsys):
@@ -213,10 +216,11 @@ def test_init_is_checked_for_every_model(line_csv, capsys):
 
 def test_reports_read_naturally(line_csv):
     en = fit(line_csv, "a*x + b").summary()
-    assert "gradient descent (lr 0.0423) converged in 1504 steps to a = 2, b = 1.1;" in en
+    assert ("gradient descent (learning rate 0.0423) converged in 1504 steps to a = 2, "
+            "b = 1.1;") in en
     ja = fit(line_csv, "a*x + b").summary("ja")
     assert ja.splitlines()[0] == ("モデル：y ≈ ax + b（データ 5 行、解き方："
-                                  "正規方程式を分数で厳密に解く）")
+                                  "分数による正規方程式の厳密な解法）")
     assert "勾配降下法（学習率 0.0423）でも解くと、1504 ステップで収束：a = 2, b = 1.1" in ja
     gn = fit(line_csv, "a*exp(k*x)").summary()
     assert "(5 rows; method: Gauss-Newton, 12 iterations)" in gn

@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 FACES = "faces"
 #: optional heavy libraries that may be imported inside a function anywhere
 HEAVY = ("matplotlib", "matplotlib_fontja", "fastapi", "uvicorn", "starlette", "torch", "jax",
-         "jaxlib", "plotly", "tqdm")
+         "jaxlib", "plotly", "tqdm", "sympy")
 
 
 def module_name(path: Path) -> str:

@@ -251,8 +251,8 @@ def test_an_exception_inside_f_is_quoted_in_the_error():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"n": 5}, "order"), ({"n": 0}, "order"), ({"method": "magic"}, "unknown method"),
-    ({"h": -1.0}, "step"), ({"method": "complex", "n": 2}, "first derivatives"),
+    ({"n": 11}, "order"), ({"n": 0}, "order"), ({"method": "magic"}, "unknown method"),
+    ({"h": -1.0}, "step"),
 ])
 def test_bad_arguments_are_refused_with_a_message(kwargs, match):
     with pytest.raises(BibunError, match=match):

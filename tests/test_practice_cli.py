@@ -74,8 +74,8 @@ def test_japanese_commands_and_output(tmp_path, run):
              stdin="ヒント\nスキップ\n終了\n")
     assert r.returncode == 0, r.stderr
     assert "問題1（微分係数の値・レベル1）" in r.stdout
-    assert "ヒント1/4: 使う公式" in r.stdout and "スキップしました。答え:" in r.stdout
-    assert "おつかれさまでした: 1 問、正解 0 問、ヒント 1 回。" in r.stdout
+    assert "ヒント1/4：使う公式" in r.stdout and "スキップしました。答え：" in r.stdout
+    assert "おつかれさまでした：1 問、正解 0 問、ヒント 1 回。" in r.stdout
 
 
 def test_bibun_lang_is_honoured(tmp_path, run):
@@ -85,7 +85,7 @@ def test_bibun_lang_is_honoured(tmp_path, run):
 
 
 def test_an_unknown_topic_is_one_line_listing_the_topics(run):
-    r = run("practice", "--topic", "implicit", "--no-save")
+    r = run("practice", "--topic", "integral", "--no-save")
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.count("\n") == 1 and "power, sum, chain, product" in r.stderr
 

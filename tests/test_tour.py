@@ -47,8 +47,8 @@ def test_tour_fallbacks_without_other_modules(monkeypatch):
     t = tour.Tour("en", "unused", buf)
     t.chain()
     text = buf.getvalue()
-    assert "put u = x^3 + 1: y = u^2" in text
-    assert "dy/du = 2u, du/dx = 3x^2" in text
+    assert "Put u = x^3 + 1: y = u^2" in text
+    assert "Differentiate each part: dy/du = 2u, du/dx = 3x^2" in text
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     Y = np.array([[0], [1], [1], [0]], dtype=float)
     losses, out, how, n = tour._train_xor_numpy(X, Y, 3000)
@@ -90,8 +90,8 @@ def test_formulas_use_one_notation(tours):
 def test_no_english_or_nested_parentheses_in_japanese_lines(tours):
     ja = tours["ja"]
     assert "(reverse mode)" not in ja and "reverse mode" not in tours["en"]
-    assert "勾配は自動微分のリバースモード（bibun.autodiff）で計算" in ja
-    assert "gradients by reverse-mode automatic differentiation (bibun.autodiff)" \
+    assert "勾配は自動微分のリバースモード（bibun.autodiff）で計算します。" in ja
+    assert "Gradients by reverse-mode automatic differentiation (bibun.autodiff)." \
         in tours["en"]
     header = next(line for line in ja.splitlines() if "(f(1+h) - f(1))/h" in line)
     assert header.rstrip().endswith("誤差") and "error" not in header
@@ -100,12 +100,12 @@ def test_no_english_or_nested_parentheses_in_japanese_lines(tours):
 
 def test_descent_lines_name_their_function_and_read_as_sentences(tours):
     en, ja = tours["en"], tours["ja"]
-    assert "  x^4 - 2x^2 + 0.3x from x = 1.5, lr 0.05:\n    stopped in a local minimum " \
-           "f = -0.705854 at x = 0.9601; on the interval" in en
-    assert "  x^2 + y^2 from (3, 4), lr 1.5: diverged - after 25 steps the iterate" in en
+    assert "  x^4 - 2x^2 + 0.3x from x = 1.5, learning rate 0.05:\n" \
+           "    stopped in a local minimum f = -0.705854 at x = 0.9601; on the interval" in en
+    assert "  x^2 + y^2 from (3, 4), learning rate 1.5: diverged - after 25 steps the iterate" in en
     assert "x^2 + y^2 を (3, 4) から学習率 1.5 で：25 ステップ目で発散しました：" in ja
     assert "発散 -" not in ja and "ステップ後" not in ja
-    assert "73 ステップで点 (2.53e-07, 3.37e-07) に収束した" in ja
+    assert "73 ステップで点 (2.53e-07, 3.37e-07) に収束しました" in ja
 
 
 def test_least_squares_numbers_are_rounded_and_residuals_left_out_in_both(tours):

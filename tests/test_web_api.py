@@ -51,7 +51,7 @@ ENDPOINTS = {
 }
 #: the error kinds docs/web.md documents: the whole vocabulary
 KINDS = {"parse", "limit", "domain", "input", "budget", "validation", "request", "busy",
-         "internal"}
+         "storage", "internal"}
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,9 @@ def test_pool_survived_the_fuzzing():
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _close_pool():
+def _close_pool(tmp_path_factory):
+    """The pool closed afterwards; the practice endpoints write a throwaway database,
+    never the user's own progress file."""
+    APP.state.practice_db = str(tmp_path_factory.mktemp("fuzz") / "progress.sqlite3")
     yield
     APP.state.get_compute().close()

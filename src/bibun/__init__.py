@@ -23,9 +23,8 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from bibun.codegen import compile, compile_gradient
     from bibun.expr import Expr, parse, parse_full, symbol, symbols
     from bibun.expr.simplify import expand, factor, simplify, together
+    from bibun.expr.sympy_bridge import from_sympy
     from bibun.symbolic import diff, gradient, hessian, jacobian, nondifferentiable_points
-
-__version__ = "0.1.0"
 
 #: public name -> the module that defines it (imported at the first use of the name)
 _LAZY = {
@@ -34,19 +33,35 @@ _LAZY = {
     "symbol": "bibun.expr", "symbols": "bibun.expr",
     "expand": "bibun.expr.simplify", "factor": "bibun.expr.simplify",
     "simplify": "bibun.expr.simplify", "together": "bibun.expr.simplify",
+    "from_sympy": "bibun.expr.sympy_bridge",
     "diff": "bibun.symbolic", "gradient": "bibun.symbolic", "hessian": "bibun.symbolic",
     "jacobian": "bibun.symbolic", "nondifferentiable_points": "bibun.symbolic",
 }
 
 __all__ = [
     "BibunError", "DomainError", "Expr", "LimitError", "ParseError", "UnknownFunctionError",
-    "compile", "compile_gradient", "diff", "expand", "factor", "gradient", "hessian",
+    "compile", "compile_gradient", "diff", "expand", "factor", "from_sympy", "gradient",
+    "hessian",
     "jacobian", "nondifferentiable_points", "parse", "parse_full", "simplify", "symbol",
     "symbols", "together",
 ]
 
 
+def _version() -> str:
+    """The installed distribution's version (one source: pyproject.toml), read on first use
+    of ``bibun.__version__`` so that ``import bibun`` does not load importlib.metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bibun")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'bibun' has no attribute {name!r}")

@@ -21,6 +21,7 @@ import numpy as np
 
 from bibun import i18n, optim
 from bibun.calculus import as_function
+from bibun.calculus.display import descent_bundle
 from bibun.errors import BibunError, DomainError
 from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
@@ -113,6 +114,10 @@ class Descent:
     tol: float
     warning_keys: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     box: list[tuple[float, float]] = field(default_factory=list)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the steps, why it stopped, the path plotted."""
+        return descent_bundle(self)
 
     @property
     def steps(self) -> int:
@@ -344,7 +349,7 @@ def _failing_piece(e: Expr, point: dict[str, float]) -> tuple[str, dict[str, Any
         return ("why_other", {})
     if node.op == core.FN:
         if need:  # "u > 0" with u the argument: "x - 3 > 0"
-            return ("why_fn", {"node": str(node), "cond": need.replace("u", str(node.args[0]))})
+            return ("why_fn", {"node": node, "cond": need.replace("u", str(node.args[0]))})
     elif node.op == core.POW:
         base = node.args[0]
         b = float(base.evaluate(point))

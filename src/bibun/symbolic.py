@@ -22,6 +22,7 @@ from bibun.expr.parse import parse_derivative, variable_name
 from bibun.expr.provided import provide
 from bibun.expr.signs import may_equal
 from bibun.expr.simplify import expand, factor, together
+from bibun.expr.tidy import tidy
 from bibun.functions import rule
 from bibun.i18n import error
 
@@ -162,7 +163,7 @@ def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
     work = [0]
     for _ in range(n):
         e = diff_once(e, x, None, memo, polynomial, work)
-    return e if polynomial[0] else _quotient_form(e)
+    return tidy(e if polynomial[0] else _quotient_form(e))
 
 
 def _natural(k: Expr) -> bool:

@@ -77,6 +77,12 @@ class Tour:
 
     # -- the sections, in the seeds' order ----------------------------------------------
     def run(self) -> list[Path]:
+        """Every section in order; formulas are printed in the tour's language (log x in
+        Japanese, ln x in English), whoever calls it."""
+        with i18n.using(self.lang):
+            return self._run()
+
+    def _run(self) -> list[Path]:
         t0 = time.perf_counter()
         self.out.mkdir(parents=True, exist_ok=True)
         self.say("title")

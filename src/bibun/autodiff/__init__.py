@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from bibun.autodiff import dual as _dual
+from bibun.autodiff import numpy_api as _numpy_api  # noqa: F401  (np.exp(t) etc. on Tensors)
 from bibun.autodiff import ops as _ops
 from bibun.autodiff.check import GradcheckReport, gradcheck, gradcheck_params
+from bibun.autodiff.conv import avg_pool2d, col2im, conv2d, im2col, max_pool2d
 from bibun.autodiff.draw import to_dot, to_svg
 from bibun.autodiff.dual import Dual
 from bibun.autodiff.functional import (
@@ -33,6 +35,40 @@ from bibun.autodiff.functional import (
     vjp,
 )
 from bibun.autodiff.fused import bce_with_logits, cross_entropy, mse_loss
+from bibun.autodiff.pointwise import (
+    arctan2,
+    ceil,
+    clip,
+    exp2,
+    floor,
+    hypot,
+    log2,
+    log10,
+    maximum,
+    minimum,
+    reciprocal,
+    round,  # noqa: A004
+    square,
+    trunc,
+)
+from bibun.autodiff.reductions import argmax, argmin, cumsum, prod, std, var
+from bibun.autodiff.shapes import (
+    diag,
+    dot,
+    expand_dims,
+    flip,
+    moveaxis,
+    outer,
+    pad,
+    repeat,
+    squeeze,
+    swapaxes,
+    tile,
+    trace,
+    tril,
+    triu,
+    unsqueeze,
+)
 from bibun.autodiff.tensor import (
     AnomalyError,
     AutodiffError,
@@ -111,4 +147,11 @@ __all__ = [
     "enable_grad", "grad", "gradcheck", "gradcheck_params", "hessian", "hvp", "is_grad_enabled",
     "jacobian", "jvp", "linear", "matmul", "mse_loss", "no_grad", "stack", "to_dot", "to_svg",
     "value_and_grad", "vjp", "where", *_METHODS,
+    # elementwise, reductions and shapes beyond the rule table (pointwise, reductions, shapes)
+    "arctan2", "ceil", "clip", "exp2", "floor", "hypot", "log2", "log10", "maximum", "minimum",
+    "reciprocal", "round", "square", "trunc", "argmax", "argmin", "cumsum", "prod", "std",
+    "var", "diag", "dot", "expand_dims", "flip", "moveaxis", "outer", "pad", "repeat",
+    "squeeze", "swapaxes", "tile", "trace", "tril", "triu", "unsqueeze",
+    # images (conv)
+    "avg_pool2d", "col2im", "conv2d", "im2col", "max_pool2d",
 ]

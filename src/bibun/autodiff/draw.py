@@ -158,32 +158,39 @@ def _why(exc: BaseException) -> str:
 _CH_W, _LINE_H, _PAD, _GAP_X, _GAP_Y = 7.0, 16.0, 8.0, 60.0, 18.0
 
 
-def _builtin_svg(root: Tensor, title: str | None) -> str:
-    nodes, edges = collect(root)
-    parents: dict[int, list[int]] = {n.key: [] for n in nodes}
+def layered(keys: list[int], edges: list[tuple[int, int]]) -> list[list[int]]:
+    """Columns of a left-to-right drawing of a DAG (``keys`` in topological order, edges
+    a -> b meaning a feeds b): each node one column right of its latest input, then
+    pulled right next to its first consumer, so side branches (a constant, a short chain
+    like 2y) do not stretch long edges across the drawing; each column ordered by the
+    mean position of its inputs, to keep edges short.  Shared by the SVG here and the
+    PNG figures of :mod:`bibun.plot.graph`."""
+    parents: dict[int, list[int]] = {k: [] for k in keys}
+    children: dict[int, list[int]] = {k: [] for k in keys}
     for a, b in edges:
         parents[b].append(a)
-    layer: dict[int, int] = {}
-    for n in nodes:  # nodes are in topological order
-        layer[n.key] = 1 + max((layer[p] for p in parents[n.key]), default=-1)
-    # then pull every node right, next to its first consumer, so side branches (a
-    # constant, a short chain like 2y) do not stretch long edges across the drawing
-    children: dict[int, list[int]] = {n.key: [] for n in nodes}
-    for a, b in edges:
         children[a].append(b)
-    for n in reversed(nodes):
-        if children[n.key]:
-            layer[n.key] = min(layer[c] for c in children[n.key]) - 1
-    n_layers = max(layer.values()) + 1
+    layer: dict[int, int] = {}
+    for k in keys:
+        layer[k] = 1 + max((layer[p] for p in parents[k]), default=-1)
+    for k in reversed(keys):
+        if children[k]:
+            layer[k] = min(layer[c] for c in children[k]) - 1
+    n_layers = max(layer.values()) + 1 if layer else 0
     columns: list[list[int]] = [[] for _ in range(n_layers)]
-    for n in nodes:
-        columns[layer[n.key]].append(n.key)
-    # order each column by the mean position of its parents, to keep edges short
+    for k in keys:
+        columns[layer[k]].append(k)
     pos: dict[int, float] = {}
     for col in columns:
         col.sort(key=lambda k: (np.mean([pos[p] for p in parents[k]]) if parents[k] else 0.0))
         for i, k in enumerate(col):
             pos[k] = float(i)
+    return columns
+
+
+def _builtin_svg(root: Tensor, title: str | None) -> str:
+    nodes, edges = collect(root)
+    columns = layered([n.key for n in nodes], edges)
     size = {n.key: (max(len(s) for s in n.lines) * _CH_W + 2 * _PAD,
                     len(n.lines) * _LINE_H + _PAD) for n in nodes}
     col_w = [max(size[k][0] for k in col) for col in columns]

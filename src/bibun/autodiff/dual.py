@@ -22,6 +22,7 @@ import numpy as np
 
 from bibun.autodiff import tensor as _T
 from bibun.autodiff.backend import NUMPY, check_sum_to, np_sum_to
+from bibun.autodiff.corners import at_corners
 from bibun.autodiff.tensor import (
     AutodiffError,
     NeedsReverse,
@@ -307,7 +308,10 @@ def _dual_unary(r: Rule) -> Any:
     def method(self: Dual) -> Dual:
         u = self.primal
         y = np.asarray(fwd(u), dtype=np.asarray(u).dtype)
-        return Dual._make(y, (deriv(u, y, _F) * self.tangent).astype(y.dtype))
+        d = deriv(u, y, _F)
+        if r.subgradient:  # the rule table's slope at a corner (relu'(0) = 0)
+            d = at_corners(r, u, d)
+        return Dual._make(y, (d * self.tangent).astype(y.dtype))
 
     method.__name__ = r.name
     return method

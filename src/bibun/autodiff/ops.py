@@ -28,6 +28,7 @@ import numpy as np
 
 from bibun.autodiff import backend as _backend
 from bibun.autodiff.backend import TENSOR, TensorOps, is_basic_index, np_scatter, np_sum_to
+from bibun.autodiff.corners import vjp_with_corners
 from bibun.autodiff.dual import Dual
 from bibun.autodiff.fused import (  # noqa: F401  (defined once there for both modes)
     bce_with_logits,
@@ -78,7 +79,7 @@ def _vjp_rule(node: Tensor, g: Any, B: Any) -> tuple[Any]:
 
 
 def _unary(r: Rule) -> Callable[[Any], Tensor]:
-    fwd, name = r.numpy, r.name
+    fwd, name, vjp = r.numpy, r.name, vjp_with_corners if r.subgradient else _vjp_rule
 
     def op(x: Any) -> Tensor:
         if not isinstance(x, Tensor):
@@ -87,7 +88,7 @@ def _unary(r: Rule) -> Callable[[Any], Tensor]:
         y = fwd(xd)
         if y.dtype is not xd.dtype and y.dtype != xd.dtype:
             y = y.astype(xd.dtype)  # step() and friends answer float64
-        return make_node1(y, x, _vjp_rule, r, name)
+        return make_node1(y, x, vjp, r, name)
 
     op.__name__ = name
     op.__doc__ = f"Elementwise {name}; its derivative comes from the rule table."
@@ -624,8 +625,8 @@ def _install() -> None:
 _install()
 STACK[0] = lambda xs: stack(xs)
 # the Tensor world of the vjps (backend.TENSOR) gets its functions from here
-TENSOR.F, TENSOR.sum_to, TENSOR.broadcast_to, TENSOR.scatter = (
-    TensorOps(UNARY), sum_to, broadcast_to, scatter)
+TENSOR.F, TENSOR.sum_to, TENSOR.broadcast_to, TENSOR.scatter, TENSOR.where = (
+    TensorOps(UNARY), sum_to, broadcast_to, scatter, where)
 
 
 def _on_rule(r: Rule, added: bool) -> None:

@@ -437,8 +437,8 @@ def _first_derivative_test(e: Expr, v: str, x: Expr, value: Expr, exact: bool, h
         if not all(math.isfinite(t) for t in vals) or (vals[0] > 0) != (vals[1] > 0) \
                 or 0 in vals:
             return CriticalPoint((v,), (x,), value, "degenerate", exact,
-                                 f"the derivatives up to order {checked} are 0 (or undefined) there "
-                                 "and f' has no clear sign on both sides", how)
+                                 f"the derivatives up to order {checked} are 0 (or undefined)"
+                                 " there and f' has no clear sign on both sides", how)
         signs.append(1 if vals[0] > 0 else -1)
     words = {-1: "< 0", 1: "> 0"}
     test = (f"first-derivative test: f' {words[signs[0]]} on the left, "

@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from bibun.calculus.common import _at, _check_smooth, as_function, as_number, one_variable
+from bibun.calculus.display import series_bundle
 from bibun.errors import DomainError, LimitError
 from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
@@ -33,6 +34,10 @@ class Series:
     derivatives: tuple[Expr, ...]
     coefficients: tuple[Expr, ...]
     polynomial: Expr = field(repr=False)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the polynomial and its coefficients."""
+        return series_bundle(self)
 
     def _base(self) -> Expr:
         x = core.symbol(self.var)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bibun.calculus.common import _at, _check_smooth, as_number, one_variable
+from bibun.calculus.display import tangent_bundle
 from bibun.expr import core
 from bibun.expr.core import NUM, Expr, as_expr
 from bibun.symbolic import diff
@@ -24,6 +25,10 @@ class Tangent:
     slope: Expr
     line: Expr
     normal: Expr | None  # None when the tangent is horizontal: the normal is x = x0
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: slope, tangent and normal line."""
+        return tangent_bundle(self)
 
     @property
     def normal_text(self) -> str:

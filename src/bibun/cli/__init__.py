@@ -46,6 +46,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"bibun: error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+class _Version(argparse.Action):
+    """``bibun --version``: the installed package's version, read from its metadata only
+    when asked (importlib.metadata is not loaded on every start)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=kwargs.get("help"))
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        import bibun
+
+        print(i18n.text("cli.version", version=bibun.__version__))
+        parser.exit(0)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The ``bibun`` parser.  ``only`` names the one command to register in full (its
     module is imported); the others are placeholders that only list the command and its
@@ -54,6 +68,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="bibun", description="bibun (微分): symbolic, numeric and automatic differentiation"
     )
+    parser.add_argument("--version", action=_Version, help=i18n.text("cli.version_help", hl))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 parser_class=_Parser)
     for name, module in COMMANDS.items():

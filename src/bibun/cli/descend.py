@@ -89,15 +89,13 @@ def run(args) -> int:
     else:
         print(r.summary(lang=args.lang))
     if args.plot:
-        from bibun.plot import plot_contour, plot_function, plot_loss
+        from bibun.plot import plot_contour, plot_descent, plot_loss
 
         if len(r.variables) == 2:
             path = plot_contour(expr, args.plot, runs={args.optimizer or "gd": r},
                                 lang=args.lang)
-        elif len(r.variables) == 1:
-            lo, hi = r.box[0]
-            path = plot_function(expr, args.plot, var=r.variables[0], xrange=(lo, hi),
-                                 lang=args.lang)
+        elif len(r.variables) == 1:  # the curve with the steps on it (bibun.plot.descent)
+            path = plot_descent(r, args.plot, lang=args.lang)
         else:
             path = plot_loss(list(r.values), args.plot, lang=args.lang, title=f"f = {expr}",
                              xlabel=i18n.text("plot.step_axis", args.lang))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 from bibun import i18n
@@ -144,6 +145,7 @@ def run_diff(args) -> int:
     d = diff(expr, var, args.order)
     point = parse_point(args.at)
     value = derivative_at(expr, d, var, point) if args.at else None
+    exact = exact_value(d, point_exprs(args.at)) if args.at else None
     alt = recognize(d)
     corners = nondifferentiable_points(expr, var)
     notes = [str(p) for p in corners]
@@ -159,6 +161,8 @@ def run_diff(args) -> int:
         if args.at:
             out["at"] = {k: _num(v) for k, v in point.items()}
             out["value"] = _num(value)
+            if exact is not None:
+                out["exact"] = str(exact)
         if args.forms:
             out["forms"] = [{"key": f.key, "label": f.name, "text": str(f.expr),
                              "latex": f.expr.latex()} for f in forms]
@@ -172,7 +176,7 @@ def run_diff(args) -> int:
     else:
         print(render(d, fmt))
         if args.at and fmt != "python":
-            print(_at_line(point, value, lang))
+            print(_at_line(args.at, value, exact, lang, fmt))
     if fmt in ("text", "unicode"):
         if alt is not d:
             print(f"  = {render(alt, fmt)}")
@@ -180,7 +184,7 @@ def run_diff(args) -> int:
             print("  " + _text("note.not_differentiable", lang, function=n.function,
                                 condition=n.condition))
         if args.at:
-            print("  " + _at_line(point, value, lang))
+            print("  " + _at_line(args.at, value, exact, lang, fmt))
     if args.forms:
         print(_text("forms.title", lang))
         labels = [f.label(lang) for f in forms]
@@ -190,9 +194,58 @@ def run_diff(args) -> int:
     return 0
 
 
-def _at_line(point: dict[str, Any], value: Any, lang: str) -> str:
-    where = ", ".join(f"{k} = {v}" for k, v in point.items())
-    return _text("cli.at", lang, point=where, value=str(value))
+def point_exprs(text: str) -> dict[str, Expr]:
+    """``x=pi/6,y=2`` as expressions, kept exact (π/6, not 0.5235987755982988); the text
+    has already passed :func:`parse_point`, which reports every mistake in it."""
+    from bibun.expr.core import as_expr
+
+    out: dict[str, Expr] = {}
+    for part in text.split(","):
+        name, value = (s.strip() for s in part.split("=", 1))
+        out[variable_name(name) or name] = as_expr(value)
+    return out
+
+
+def exact_value(d: Expr, point: dict[str, Expr]) -> Expr | None:
+    """The derivative at the point in closed form, when the rule table knows one: √3/2 at
+    π/6, 2 ln 2, π²; None when the exact form would still hold a function of a
+    non-special value (sin(1)) or a decimal, so that only the decimal is printed."""
+    from bibun.calculus.common import exact_at
+    from bibun.expr.core import CALL, FN, NUM, SYM
+
+    try:
+        e = exact_at(d, point)
+    except BibunError:
+        return None
+    for node in postorder(e):
+        if node.op in (SYM, CALL) or (node.op == NUM and isinstance(node.value, float)) \
+                or (node.op == FN and node.value not in ("log", "exp")):
+            return None
+    return e
+
+
+def value_text(value: Any, exact: Expr | None, fmt: str = "text") -> str:
+    """The value as a person writes it (the one formatter, :mod:`bibun.expr.numfmt`): an
+    exact number as it is (1/4), a closed form with its decimal beside it (√3/2 ≈
+    0.866025), else the decimal (≈ where it is rounded from an exact number)."""
+    from bibun.expr import numfmt
+    from bibun.expr.core import NUM
+
+    style = "latex" if fmt == "latex" else ("unicode" if fmt in ("unicode", "mathml")
+                                             else "text")
+    if exact is not None and exact.op != NUM:
+        shown = render(exact, "unicode" if fmt == "mathml" else fmt)
+        return f"{shown} {numfmt.beside(float(exact.evaluate()))}"
+    text = numfmt.fmt(value, style=style)
+    exact_in = isinstance(value, int | Fraction) and not isinstance(value, bool)
+    return text if not exact_in or numfmt.is_exact_text(value, text) else f"≈ {text}"
+
+
+def _at_line(at: str, value: Any, exact: Expr | None, lang: str, fmt: str = "text") -> str:
+    shown = "unicode" if fmt == "mathml" else fmt
+    where = ", ".join(f"{k} = {render(v, shown) if shown != 'latex' else v.latex()}"
+                      for k, v in point_exprs(at).items())
+    return _text("cli.at", lang, point=where, value=value_text(value, exact, fmt))
 
 
 def _lang(args) -> str:

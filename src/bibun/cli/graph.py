@@ -1,24 +1,36 @@
-"""`bibun graph EXPR --at x=1,y=2 [-o out.svg|out.dot]`: draw a formula's computation graph
-with the value (forward pass) and gradient (backward pass) on every node."""
+"""`bibun graph EXPR --at x=1,y=2 [-o out.svg|out.dot|out.png]`: draw a formula's computation
+graph with the value (forward pass) and gradient (backward pass) on every node; the PNG
+also writes the local derivative on every edge (the backpropagation figure of
+:mod:`bibun.plot.graph`, with the numbers of ``bibun backprop``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from bibun import i18n
-from bibun.cli._args import allow_negative_arguments, output_path, parse_assignments, read_formula
+from bibun.cli._args import (
+    allow_negative_arguments,
+    figure_path,
+    note,
+    output_path,
+    parse_assignments,
+    read_formula,
+)
 from bibun.cli._help import help_lang
 from bibun.i18n import error
 
 #: file extension -> format
-SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot"}
+SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png"}
 
 
 def _format(fmt: str | None, output: str | None) -> str:
     """The output format from --format and the file name; a contradiction is an error
     (DOT text in a file called .svg opens as a broken picture)."""
     if output is None:
+        if fmt == "png":
+            raise error("error.cli.graph_png_file")
         return fmt or "svg"
     p = output_path(output, tuple(SUFFIXES))
     from_name = SUFFIXES[p.suffix.lower()]
@@ -39,18 +51,25 @@ def run(args: argparse.Namespace) -> int:
     from bibun.autodiff.expr_graph import graph_of
 
     fmt = _format(args.format, args.output)  # before any work
-    if fmt == "dot" and args.engine is not None:
-        raise error("error.cli.graph_engine")
+    if fmt in ("dot", "png") and args.engine is not None:
+        raise error("error.cli.graph_engine", fmt=fmt.upper())
     expr = read_formula(args.expr)
-    out, inputs = graph_of(expr, parse_assignments(args.at, "--at"))
+    point = parse_assignments(args.at, "--at")
+    out, inputs = graph_of(expr, point)
     title = _title(args.expr)
-    if fmt == "dot":
+    if fmt == "png":
+        from bibun.explain.backprop import backprop
+        from bibun.plot.graph import plot_backprop
+
+        plot_backprop(backprop(expr, point), args.output, lang=args.lang)
+    elif fmt == "dot":
         text = to_dot(out, title=title)
     else:
         text = to_svg(out, engine=args.engine or "auto", title=title)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
+        if fmt != "png":
+            with open(args.output, "w", encoding="utf-8") as f:
+                f.write(text)
         grads = ", ".join(f"∂f/∂{k} = {float(v.grad):.6g}" for k, v in inputs.items()
                           if v.grad is not None)
         print(f"f = {float(out.item()):.6g}" + (f"; {grads}" if grads else "")
@@ -60,6 +79,32 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def with_figure(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``bibun backprop … -o FIG.png``: the worked steps as ``run`` prints them, then the
+    same backpropagation drawn (:func:`bibun.plot.graph.plot_backprop`: value and
+    gradient on every node, the local derivative on every edge).  The file name is
+    checked before any work."""
+
+    def run_and_draw(args: argparse.Namespace) -> int:
+        figure_path(getattr(args, "output", None), "-o")
+        code = run(args)
+        if code == 0 and getattr(args, "output", None):
+            from bibun.explain.backprop import backprop, worked_mlp
+            from bibun.expr.parse import parse_any_full
+            from bibun.plot.graph import plot_backprop
+
+            point = parse_assignments(args.at, "--at")
+            if args.mlp is not None:
+                sizes = tuple(int(n) for n in args.mlp.split("-"))  # run() checked them
+                bp = worked_mlp(sizes, args.seed, point)
+            else:
+                bp = backprop(parse_any_full(args.expr).expr, point)
+            note(plot_backprop(bp, args.output, lang=args.lang))
+        return code
+
+    return run_and_draw
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     hl = help_lang()
     p = sub.add_parser("graph", help=i18n.text("help.graph", hl),
@@ -67,7 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("expr", help=i18n.text("help.graph.expr", hl))
     p.add_argument("--at", help=i18n.text("help.graph.at", hl))
     p.add_argument("-o", "--output", help=i18n.text("help.graph.output", hl))
-    p.add_argument("--format", choices=("svg", "dot"), help=i18n.text("help.graph.format", hl))
+    p.add_argument("--format", choices=("svg", "dot", "png"),
+                   help=i18n.text("help.graph.format", hl))
     p.add_argument("--engine", choices=("auto", "graphviz", "builtin"), default=None,
                    help=i18n.text("help.graph.engine", hl))
     allow_negative_arguments(p)

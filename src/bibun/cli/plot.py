@@ -12,6 +12,7 @@ from bibun.cli._args import (
     bounded_int,
     figure_path,
     note,
+    parse_assignments,
     positive_float,
     read_formula,
 )
@@ -35,10 +36,23 @@ OPTIONS = {
     "contour": {"expr", "range", "start", "optimizer", "lr", "steps"},
     "surface": {"expr", "at", "range"},
     "loss": {"expr"},
+    "implicit": {"expr", "at", "range"},
+    "parametric": {"expr", "at", "range"},
 }
 FLAGS = {"expr": "a formula", "derivative": "--derivative", "order": "--order",
          "tangent_at": "--tangent-at", "range": "--range", "var": "--var", "at": "--at",
          "start": "--from", "optimizer": "--optimizer", "lr": "--lr", "steps": "--steps"}
+
+
+def default_lr(optimizer: str) -> float:
+    """The learning rate that shows an optimizer's character on a contour comparison (the
+    classic comparison's: plain descent 0.95, momentum 0.1, AdaGrad 1.5, Adam 0.3, so
+    AdaGrad's shrinking steps are visible instead of a path too short to see); 0.1 for
+    the others."""
+    from bibun.descend import CLASSIC
+
+    rates = {opt: lr for opt, lr in CLASSIC.values()}
+    return rates.get(optimizer.lower(), 0.1)
 
 
 def _check_options(args: Any) -> None:
@@ -136,6 +150,71 @@ def _is_number(tok: str) -> bool:
     return True
 
 
+#: "x = cos t, y = sin t": a parametric curve (rather than an equation in x and y)
+_PARAMETRIC = re.compile(r"^\s*x\s*=[^=]*,\s*y\s*=[^=]*$")
+
+
+def _kind_of_equation(args: Any) -> None:
+    """A formula with '=' given to the default kind draws a curve: ``x = cos t, y = sin t``
+    a parametric one, ``y = x^2`` the graph of x², any other equation (``x^2 + y^2 = 1``)
+    the implicit curve."""
+    text = args.expr
+    if args.kind != "function" or not text or "=" not in text:
+        return
+    if _PARAMETRIC.match(text):
+        args.kind = "parametric"
+        return
+    left, _, right = text.partition("=")
+    if left.strip() == "y" and "=" not in right and "y" not in read_formula(right).free:
+        args.expr = right
+        return
+    args.kind = "implicit"
+
+
+def _exact(v: Any) -> Any:
+    """A value from --at, exact where it was written as a short decimal (0.6 → 3/5), so
+    the tangent's coefficients are exact too."""
+    from fractions import Fraction
+
+    if isinstance(v, float) and len(repr(v)) <= 12:
+        return Fraction(repr(v))
+    return v
+
+
+def _implicit(e: str, at: str | None, out: Any, rng: str | None, lang: str | None) -> Any:
+    """`bibun plot "x^2 + y^2 = 1" --at x=0.6[,y=0.8]`: the curve and its tangent; with x
+    alone the point is found on the curve (the highest one when there are several, the
+    others named in a warning)."""
+    import sys
+
+    from bibun.calculus import to_float
+    from bibun.plot import implicit_points, plot_implicit
+
+    point = {k: _exact(v) for k, v in parse_assignments(at, "--at").items()} if at else None
+    if point and set(point) == {"x"}:
+        ys = implicit_points(e, float(to_float(point["x"])))
+        if not ys:
+            raise error("error.cli.implicit_no_point", equation=e, x=at)
+        point["y"] = max(ys, key=lambda y: float(y))
+        if len(ys) > 1:
+            print(i18n.text("cli.warning", lang, message=i18n.text(
+                "cli.implicit_several", lang, equation=e, x=at,
+                ys=", ".join(f"{float(y):.6g}" for y in ys), y=f"{float(point['y']):.6g}")),
+                file=sys.stderr)
+    return plot_implicit(e, out, at=point, xrange=rng, lang=lang)
+
+
+def _parametric(e: str, at: str | None, out: Any, rng: str | None, lang: str | None) -> Any:
+    """`bibun plot "x = cos t, y = sin t" --at t=pi/4` (or ``--at pi/4``)."""
+    from bibun.plot import plot_parametric
+
+    t0 = None
+    if at is not None:
+        t0 = at.split("=", 1)[1].strip() if "=" in at else at
+        _number(t0, "--at")
+    return plot_parametric(e, out, at=t0, trange=rng, lang=lang)
+
+
 def run(args) -> int:
     from bibun.plot import (
         plot_contour,
@@ -148,6 +227,7 @@ def run(args) -> int:
         plot_tanh,
     )
 
+    _kind_of_equation(args)
     kind = args.kind
     _check_options(args)  # before any work: an option that would be ignored is a mistake
     out = figure_path(args.output or f"{kind}.png", "-o")
@@ -159,6 +239,10 @@ def run(args) -> int:
         raise error("error.cli.kind_needs_formula", kind=kind)
     if kind == "loss":
         note(plot_loss(_losses(args.expr), out, lang=args.lang))
+        return 0
+    if kind in ("implicit", "parametric"):
+        draw = _implicit if kind == "implicit" else _parametric
+        note(draw(args.expr, args.at, out, args.range, args.lang))
         return 0
     e = read_formula(args.expr)
     if kind == "function":
@@ -188,9 +272,9 @@ def run(args) -> int:
             names = [n.strip() for n in (args.optimizer or "gd,momentum,adagrad,adam").split(",")]
             if not all(names):
                 raise error("error.cli.optimizer_list", optimizer=repr(args.optimizer))
-            lr = args.lr if args.lr is not None else 0.1
             steps = args.steps if args.steps is not None else 30
-            runs = compare(e, args.start, {n: (n, lr) for n in names}, steps=steps)
+            runs = compare(e, args.start, {n: (n, args.lr if args.lr is not None else
+                                               default_lr(n)) for n in names}, steps=steps)
         elif args.optimizer or args.lr is not None or args.steps is not None:
             raise error("error.cli.paths_need_from")
         note(plot_contour(e, out, runs=runs, box=box, lang=args.lang))

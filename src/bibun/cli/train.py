@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
                     epochs=epochs, batch=batch))
     hist = train(task, model, epochs=epochs, lr=lr, optimizer=args.optimizer,
                  batch_size=batch, seed=args.seed, progress=not args.quiet,
-                 log=None if not args.quiet else (lambda s: None))
+                 log=None if args.quiet else print, log_every=args.log_every, lang=lang)
     if task.classes:
         print(i18n.text("train.final_accuracy", lang, test=100 * hist.test_metric[-1],
                         train=100 * hist.train_metric[-1], loss=hist.loss[-1]))
@@ -112,4 +112,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=i18n.text("help.train.plot", hl))
     p.add_argument("--save", metavar="FILE.npz", help=i18n.text("help.train.save", hl))
     p.add_argument("--quiet", action="store_true", help=i18n.text("help.train.quiet", hl))
+    p.add_argument("--log-every", type=nonnegative_int, default=None, metavar="N",
+                   help=i18n.text("help.train.log_every", hl))
     p.set_defaults(func=run)

@@ -31,18 +31,17 @@ def run(args: argparse.Namespace) -> int:
         raise error("error.cli.vanishing_too_long", LimitError, depth=args.depth,
                     width=args.width, steps=steps, minutes=seconds / 60,
                     limit=MAX_SECONDS // 60)
-    from bibun.nn.vanishing import probe, table
-    from bibun.plot import plot_gradient_norms
+    from bibun.nn.vanishing import probe, sigmoid_summary, table
 
     probes = probe(args.depth, args.width, steps=args.steps, lr=args.lr, seed=args.seed)
     print(table(probes))
     by = {p.activation: p for p in probes}
     if "sigmoid" in by:
-        d = args.depth
         print()
-        print(i18n.text("vanishing.sigmoid" if d != 1 else "vanishing.sigmoid_one", args.lang,
-                        n=d, factor=0.25 ** d))
+        print("\n".join(sigmoid_summary(by["sigmoid"], args.lang)))
     if args.plot:
+        from bibun.plot import plot_gradient_norms  # matplotlib only when a figure is asked for
+
         plot_gradient_norms(probes, args.plot, lang=args.lang)
         print(i18n.text("vanishing.plot_written", args.lang, path=args.plot))
     return 0

@@ -17,6 +17,7 @@ from typing import Any
 from bibun import i18n
 from bibun.errors import BibunError
 from bibun.explain import messages as M
+from bibun.explain.display import check_bundle
 from bibun.explain.equality import (
     EVAL_ERRORS,
     MAX_ATTEMPTS,
@@ -91,6 +92,10 @@ class CheckResult:
         for dgn in self.diagnosis:
             lines.append(M.text("check.diagnosis", lang) + dgn.text(lang))
         return "\n".join(lines)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: verdict, answer and derivative, counterexample, diagnosis."""
+        return check_bundle(self)
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """``correct``, ``expected``, ``counterexample``, ``diagnosis`` and context."""

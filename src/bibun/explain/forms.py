@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from bibun import i18n
 from bibun.errors import BibunError, LimitError
 from bibun.explain import messages as M
+from bibun.explain.display import form_bundle
 from bibun.expr import core
 from bibun.expr.core import FN, Expr
 from bibun.expr.ops import exponential_form
@@ -39,6 +40,10 @@ class Form(_FormTuple):
     def name(self) -> str:
         """The English label (for consumers that expect ``.name``)."""
         return self.label_en
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the label and the formula."""
+        return form_bundle(self)
 
     def label(self, lang: str | None = None) -> str:
         return self.label_ja if i18n.resolve(lang) == "ja" else self.label_en

@@ -96,11 +96,11 @@ class _Layout:
                          + self.word("paren_close"))
         if not leaf:
             items.append(self.word("dash"))
-            items.extend(self.seg(f"rule.{step.rule}.says"))
+            items.extend(self.seg(step.says[0], **step.says[1]))
         return items
 
     def aside(self, step: Step) -> list[Any]:
-        says = self.word(f"rule.{step.rule}.says")
+        says = self.word(step.says[0], **step.says[1])
         return self.seg("aside", says=says) if says else []
 
     def notes(self, notes: list[Note], depth: int) -> None:
@@ -406,7 +406,7 @@ def _json_check(step: Step) -> dict[str, Any] | None:
 
 
 def _json_step(step: Step, lay: _Layout) -> dict[str, Any]:
-    says = M.text(f"rule.{step.rule}.says", lay.lang)
+    says = M.text(step.says[0], lay.lang, **step.says[1])
     return {
         "number": step.number,
         "rule": step.rule,
@@ -433,6 +433,11 @@ def to_json(d: Derivation, lang: str | None = None) -> dict[str, Any]:
     """The derivation as JSON-ready data; the structure is documented in docs/explain.md
     and checked by ``derivation.schema.json``."""
     lay = _Layout(d, i18n.resolve(lang), "full")
+    with i18n.using(lay.lang):  # formulas in the language's notation: log x in Japanese
+        return _json_body(d, lay)
+
+
+def _json_body(d: Derivation, lay: _Layout) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_ID,
         "version": 1,
@@ -451,8 +456,14 @@ def to_json(d: Derivation, lang: str | None = None) -> dict[str, Any]:
 
 def render(d: Derivation, lang: str | None = None, format: str = "text",
            detail: str = "normal") -> str:
-    """One derivation in one of :data:`FORMATS`."""
+    """One derivation in one of :data:`FORMATS`; the formulas are written the way the
+    language's textbooks write them (``ln x`` in English, ``log x`` in Japanese)."""
     lang = i18n.resolve(lang)
+    with i18n.using(lang):
+        return _render(d, lang, format, detail)
+
+
+def _render(d: Derivation, lang: str, format: str, detail: str) -> str:
     if format == "json":
         return json.dumps(to_json(d, lang), ensure_ascii=False, indent=2) + "\n"
     if format not in FORMATS:

@@ -13,6 +13,7 @@ from typing import Any
 
 from bibun.explain import render
 from bibun.explain import show as S
+from bibun.explain.display import derivation_bundle
 from bibun.explain.show import Show
 from bibun.expr.core import Expr
 
@@ -82,6 +83,15 @@ class Step:
             out.append(it)
         return out
 
+    @property
+    def says(self) -> tuple[str, dict[str, Any]]:
+        """The catalog sentence (key, parameters) saying what the rule does here.  The
+        unknown-function rule names the function being differentiated (g′ for g), where
+        the rule's general description always says f."""
+        if self.rule == "abstract" and self.function:
+            return "rule.abstract.says_named", {"name": self.function}
+        return f"rule.{self.rule}.says", {}
+
     def __repr__(self) -> str:
         return f"Step({self.rule}: d/d{self.var} {self.expr} = {self.result})"
 
@@ -138,6 +148,10 @@ class Derivation:
         ``detail="full"`` also shows trivial steps such as (x)′ = 1.
         """
         return render.render(self, lang=lang, format=format, detail=detail)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the result, then the numbered steps in a collapsible block."""
+        return derivation_bundle(self)
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         """The documented JSON structure (see docs/explain.md) as Python data."""

@@ -127,7 +127,10 @@ class Worked:
 
     def render(self, lang: str | None = None, format: str = "text") -> str:  # noqa: A002
         lang = i18n.resolve(lang)
-        fmt = format
+        with i18n.using(lang):  # formulas in the language's notation: log x in Japanese
+            return self._render(lang, format)
+
+    def _render(self, lang: str, fmt: str) -> str:
         if fmt not in FORMATS:
             raise i18n.error("error.worked.format", fmt=fmt, formats=", ".join(FORMATS))
         if fmt == "json":

@@ -21,7 +21,7 @@ from typing import Any
 
 from bibun import i18n
 from bibun.errors import BibunError, DomainError, LimitError
-from bibun.expr.numbers import digit_count, int_root, to_float, too_large_for_float
+from bibun.expr.numbers import digit_count, int_root, short_decimal, to_float, too_large_for_float
 from bibun.expr.provided import provided
 from bibun.functions import rule
 from bibun.functions.lazy import is_numpy, np
@@ -46,7 +46,6 @@ def _forget(ref: weakref.KeyedRef, _table: dict = _table) -> None:
     """Called when a node dies: drop its entry unless a new node took the key."""
     if _table.get(ref.key) is ref:
         del _table[ref.key]
-
 
 
 class Expr:
@@ -112,8 +111,12 @@ class Expr:
     def __repr__(self) -> str:
         return f"Expr({str(self)!r})" if self.size < 2000 else f"<Expr of size {self.size}>"
 
-    def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return provided("mimebundle")(self)  # MathML, LaTeX, text: bibun.expr.display
+
+    def to_sympy(self, real: bool = True) -> Any:
+        """The same expression in SymPy, variables real (``bibun.from_sympy`` reads it back)."""
+        return provided("to_sympy")(self, real)
 
     def latex(self) -> str:
         """LaTeX source of this expression."""
@@ -510,7 +513,9 @@ def _num_pow(b: Number, x: Number) -> Expr | None:
 
 def power(b: Expr, x: Expr) -> Expr:
     """Canonical power: numbers folded exactly, x^0 = 1, x^1 = x, e^u = exp(u),
-    (x^a)^n = x^(an) and (xy)^n = x^n y^n for integer n, (e^u)^v = e^(uv)."""
+    (x^a)^n = x^(an) and (xy)^n = x^n y^n for integer n, (e^u)^v = e^(uv); 0.5^x = (1/2)^x."""
+    if b.op == NUM and isinstance(b.value, float) and x.op != NUM:  # numbers.short_decimal
+        b = number(short_decimal(b.value) or b.value)
     if x.op == NUM:
         xv = x.value
         if xv == 0:

@@ -17,7 +17,7 @@ from fractions import Fraction
 from html import escape
 
 from bibun.expr.core import FN, NUM, Expr
-from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, _fresh, ordered_terms
+from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, notation, ordered_terms
 from bibun.functions import rule
 from bibun.text import digits
 
@@ -67,10 +67,11 @@ def _is_negative(e: Expr) -> bool:
     return e.op == "mul" and e.args[0].op == NUM and e.args[0].value < 0
 
 
-def function_name(name: str) -> str:
-    """How a rule's function is written: σ for sigmoid (as the LaTeX printer does), ln
-    for log, otherwise the rule's own name (sin, tanh, ReLU, ...)."""
-    latex = rule(name).latex
+def function_name(name: str, lang: str = "en") -> str:
+    """How a rule's function is written in ``lang``: σ for sigmoid (as the LaTeX printer
+    does), ln for log in English and log in Japanese (the rule's ``written``), otherwise
+    the rule's own name (sin, tanh, ReLU, ...)."""
+    latex = rule(name).written(lang)[1]
     if latex == r"\sigma":
         return "σ"
     if latex.startswith(r"\operatorname{"):
@@ -152,8 +153,8 @@ class MathMLPrinter(Printer):
             return self.sqrt(b), P_ATOM
         if b.op == FN and b.value not in ("exp", "abs", "cbrt") and x.op == NUM:
             # tanh²(x): the textbook way to write a power of a function
-            head = f"<mi>{escape(function_name(b.value))}</mi>"
-            xs = self.memo[x][0] if x in self.memo else _fresh(type(self), x)
+            head = f"<mi>{escape(function_name(b.value, self.lang))}</mi>"
+            xs = self.memo[x][0] if x in self.memo else self.fresh_pair(x)[0]
             return (f"<msup>{head}{_mrow(xs)}</msup>{_APPLY}"
                     f"{self.paren(self.memo_text(b.args[0]))}"), P_ATOM
         base = self.wrap(b, P_ATOM)
@@ -162,7 +163,7 @@ class MathMLPrinter(Printer):
         return self.power(base, x, b), P_POW
 
     def power(self, base: str, x: Expr, b: Expr) -> str:
-        xs = self.memo[x][0] if x in self.memo else _fresh(type(self), x)
+        xs = self.memo[x][0] if x in self.memo else self.fresh_pair(x)[0]
         return f"<msup>{_mrow(base)}{_mrow(xs)}</msup>"
 
     def sqrt(self, b: Expr) -> str:
@@ -177,7 +178,12 @@ class MathMLPrinter(Printer):
             return f"<mrow><mo>|</mo>{a}<mo>|</mo></mrow>"
         if name == "cbrt":
             return f"<mroot>{_mrow(a)}<mn>3</mn></mroot>"
-        return f"<mi>{escape(function_name(name))}</mi>{_APPLY}{self.paren(a)}"
+        return f"<mi>{escape(function_name(name, self.lang))}</mi>{_APPLY}{self.paren(a)}"
+
+    def log_written(self, base: str, arg: str) -> str:
+        """log_b(u) as a subscripted ``log`` applied to a bracketed argument."""
+        head = f"<msub><mi>{escape(function_name('log', self.lang))}</mi>{_mrow(base)}</msub>"
+        return f"{head}{_APPLY}{self.paren(arg)}"
 
     def call(self, e: Expr) -> str:
         name, orders = e.value
@@ -191,16 +197,17 @@ class MathMLPrinter(Printer):
         return f"{head}{_APPLY}{self.paren(args)}"
 
 
-def to_mathml(e: Expr, display: str = "inline") -> str:
-    """A complete ``<math>`` element for ``e`` (``display`` is "inline" or "block")."""
-    body = MathMLPrinter()(e)
+def to_mathml(e: Expr, display: str = "inline", lang: str | None = None) -> str:
+    """A complete ``<math>`` element for ``e`` (``display`` is "inline" or "block"), in
+    the notation of ``lang`` (see :func:`bibun.expr.printers.notation`)."""
+    body = MathMLPrinter(notation(lang))(e)
     return f'<math xmlns="{_NS}" display="{"block" if display == "block" else "inline"}">' \
            f"{_mrow(body)}</math>"
 
 
-def fragment(e: Expr) -> str:
+def fragment(e: Expr, lang: str | None = None) -> str:
     """The MathML body without the ``<math>`` wrapper, for composing equations."""
-    return MathMLPrinter()(e)
+    return MathMLPrinter(notation(lang))(e)
 
 
 __all__ = ["MathMLPrinter", "fragment", "function_name", "to_mathml"]

@@ -4,6 +4,7 @@ number becomes a float (a LimitError, never Python's OverflowError, when it does
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from bibun import i18n
@@ -43,3 +44,24 @@ def to_float(v: int | Fraction | float) -> float:
         return float(v)
     except OverflowError:
         raise too_large_for_float() from None
+
+
+#: a decimal stands for its fraction when numerator and denominator have at most this many
+#: digits (0.5 -> 1/2, 0.125 -> 1/8, 2.5 -> 5/2; not 0.30000000000000004)
+SHORT_DIGITS = 6
+
+
+def short_decimal(v: float) -> Fraction | None:
+    """The fraction a float stands for when it is written as a short decimal: 0.5 -> 1/2,
+    1.5 -> 3/2, 0.1 -> 1/10 (the decimal a person typed, not the binary float nearest to
+    it); None for a float whose shortest form is long (0.30000000000000004,
+    3.141592653589793) or that is not finite.
+
+    Why: the base of an exponential is a constant a person means exactly.  ``0.5^x`` read
+    with a float base differentiates to ``-0.6931471805599453*0.5^x``; read as (1/2)^x it
+    is (1/2)^x ln(1/2), which is what a textbook writes (issue 18)."""
+    if not math.isfinite(v):
+        return None
+    q = Fraction(repr(v))
+    limit = 10**SHORT_DIGITS
+    return q if abs(q.numerator) < limit and q.denominator < limit else None

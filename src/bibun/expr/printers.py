@@ -9,6 +9,14 @@ how leaves, powers, functions and fractions are spelled.
 
 Printing walks the DAG bottom-up with a memo (no recursion).  A DAG whose written-out
 tree is enormous is refused with a clear error instead of exhausting memory.
+
+Notation follows the language as textbooks of that language print it, from the rule
+table (:meth:`bibun.functions.Rule.written`): the natural log is ``ln(x)`` / ``\\ln`` in
+English and ``log(x)`` / ``\\log`` in Japanese, where ln(u)/ln(b) is then written
+``log_b(u)``.  The language is the ``lang`` argument, else the one a face chose with
+:func:`bibun.i18n.using` (``--lang``, a Japanese session of the CLI), else English; the
+order of terms and factors never depends on it (its keys are always the English text).
+The parser reads every spelling back (``log`` and ``ln`` are the same function).
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from bibun import i18n
 from bibun.errors import BibunError, LimitError
 from bibun.expr.core import (
     ADD,
@@ -164,13 +173,25 @@ def _is_negative(e: Expr) -> bool:
 
 
 class Printer:
-    """Text style; subclasses change spelling only."""
+    """Text style; subclasses change spelling only.  ``lang`` picks the notation of that
+    language's textbooks (module docstring)."""
 
     minus = "-"
     times = "*"
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "en") -> None:
         self.memo: dict[Expr, tuple[str, int]] = {}
+        self.lang = lang
+
+    def written(self, name: str) -> tuple[str, str]:
+        """How this language writes the function ``name``: (text, LaTeX), from its rule."""
+        return rule(name).written(self.lang)
+
+    def fresh_pair(self, e: Expr) -> tuple[str, int]:
+        """``e`` printed by a new printer of the same style and language."""
+        p = type(self)(self.lang)
+        p(e)
+        return p.memo[e]
 
     # public entry
     def __call__(self, e: Expr) -> str:
@@ -184,8 +205,9 @@ class Printer:
         return self.memo[e][0]
 
     def text_of(self, e: Expr) -> str:
-        """Plain-text form, used as the ordering key in every style."""
-        if type(self) is Printer:
+        """Plain-text form, used as the ordering key in every style (always the English
+        text, so that a formula's terms come in the same order in every language)."""
+        if type(self) is Printer and self.lang == i18n.FALLBACK:
             if e not in self.memo:
                 self.memo[e] = _fresh_pair(Printer, e)
             return self.memo[e][0]
@@ -195,7 +217,7 @@ class Printer:
         return keys.memo[e][0]
 
     def wrap(self, e: Expr, prec: int) -> str:
-        s, p = self.memo[e] if e in self.memo else _fresh_pair(type(self), e)
+        s, p = self.memo[e] if e in self.memo else self.fresh_pair(e)
         return self.paren(s) if p < prec else s
 
     def paren(self, s: str) -> str:
@@ -276,9 +298,10 @@ class Printer:
                 numer.append(f)
         for f in numer + denom:  # factors built here need their text too
             if f not in self.memo:
-                self.memo[f] = _fresh_pair(type(self), f)
+                self.memo[f] = self.fresh_pair(f)
         numer = ordered_factors(numer, self.text_of)
         denom = ordered_factors(denom, self.text_of)
+        numer, denom = self.log_base(numer, denom)
         sign = ""
         if coeff < 0:
             sign, coeff = self.minus, -coeff
@@ -290,18 +313,44 @@ class Printer:
         if not denom and cd == 1:
             s = sign + num_s
             return s, (P_MUL if (sign or len(numer) + (cn != 1) > 1 or
-                                 (numer and self.memo[numer[0]][1] < P_ATOM) or
+                                 (numer and self.piece(numer[0])[1] < P_ATOM) or
                                  isinstance(cn, float)) else P_ATOM)
         den_s = self.product(cd, denom)
         many = len(denom) + (cd != 1) > 1
         return sign + self.frac(num_s, den_s, many), P_MUL
 
-    def product(self, coeff, factors: list[Expr]) -> str:
+    def piece(self, f: Expr | tuple[str, int]) -> tuple[str, int]:
+        """A factor's (text, precedence): printed already, or written by :meth:`log_base`."""
+        return f if isinstance(f, tuple) else self.memo[f]
+
+    def log_base(self, numer: list, denom: list) -> tuple[list, list]:
+        """ln(u)/ln(b) as log_b(u), where the language writes the natural log as a bare
+        ``log`` (Japanese textbooks: a bare log cannot also mean another base, so the base
+        is written under it).  Only an unambiguous pair is joined: one log in the
+        numerator and one log of a whole number or a one-letter name in the denominator,
+        both to the first power.  The parser reads ``log_b(u)`` back as ln(u)/ln(b)."""
+        if self.written("log")[0] != "log":
+            return numer, denom
+        tops = [i for i, f in enumerate(numer) if isinstance(f, Expr) and _is_log(f)]
+        bases = [i for i, f in enumerate(denom) if _is_log(f) and _plain_base(f.args[0])]
+        if len(tops) != 1 or len(bases) != 1 or sum(map(_is_log, denom)) != 1:
+            return numer, denom
+        top, base = numer[tops[0]], denom[bases[0]]
+        if base.args[0].op == SYM and top.args[0].op == NUM:
+            return numer, denom  # ln 2/ln x: log_x 2 is true, but no textbook writes it
+        written = self.log_written(self.memo_text(base.args[0]), self.memo_text(top.args[0]))
+        numer = [*numer[:tops[0]], (written, P_ATOM), *numer[tops[0] + 1:]]
+        return numer, [f for i, f in enumerate(denom) if i != bases[0]]
+
+    def log_written(self, base: str, arg: str) -> str:
+        return f"log_{base}({arg})"
+
+    def product(self, coeff, factors: list) -> str:
         parts = []
         if coeff != 1 or not factors or isinstance(coeff, float):
             parts.append(self.num(coeff)[0])
         for f in factors:
-            s, p = self.memo[f]
+            s, p = self.piece(f)
             parts.append(self.paren(s) if p < P_POW else s)
         out = parts[0]
         for s in parts[1:]:
@@ -354,7 +403,7 @@ class Printer:
         return self.power(base, x, b), P_POW
 
     def power(self, base: str, x: Expr, b: Expr) -> str:
-        xs, xp = self.memo[x] if x in self.memo else _fresh_pair(type(self), x)
+        xs, xp = self.memo[x] if x in self.memo else self.fresh_pair(x)
         return f"{base}^{xs}" if xp == P_ATOM else f"{base}^({xs})"
 
     def sqrt(self, b: Expr) -> str:
@@ -367,9 +416,7 @@ class Printer:
             return self.exp(arg, a)
         if name == "abs":
             return f"|{a}|"
-        if name == "log":
-            return f"ln({a})"
-        return f"{name}({a})"
+        return f"{self.written(name)[0]}({a})"
 
     def exp(self, arg: Expr, a: str) -> str:
         return f"e^{a}" if self.memo[arg][1] == P_ATOM and arg.op != FN else f"e^({a})"
@@ -440,7 +487,7 @@ class LatexPrinter(Printer):
         return rf"\frac{{{_unwrap_latex(num_s)}}}{{{_unwrap_latex(den_s)}}}"
 
     def power(self, base: str, x: Expr, b: Expr) -> str:
-        xs = self.memo[x][0] if x in self.memo else _fresh(type(self), x)
+        xs = self.memo[x][0] if x in self.memo else self.fresh_pair(x)[0]
         if b.op == FN and b.value not in ("exp", "abs") and x.op == NUM:
             # \tanh^{2}\left(x\right): the textbook way to square a function
             fs = self.memo[b][0]
@@ -460,7 +507,10 @@ class LatexPrinter(Printer):
             return rf"\left|{a}\right|"
         if name == "cbrt":
             return rf"\sqrt[3]{{{a}}}"
-        return rf"{rule(name).latex}\left({a}\right)"
+        return rf"{self.written(name)[1]}\left({a}\right)"
+
+    def log_written(self, base: str, arg: str) -> str:
+        return rf"{self.written('log')[1]}_{{{base}}}\left({arg}\right)"
 
     def call(self, e: Expr) -> str:
         return super().call(e).replace("'", "^{\\prime}")
@@ -481,17 +531,20 @@ class PythonPrinter(Printer):
     def join(self, left: str, right: str) -> str:
         return f"{left}*{right}"
 
-    def product(self, coeff, factors: list[Expr]) -> str:
+    def log_base(self, numer: list, denom: list) -> tuple[list, list]:
+        return numer, denom  # code is code: np.log(x)/np.log(2) in every language
+
+    def product(self, coeff, factors: list) -> str:
         parts = []
         if coeff != 1 or not factors or isinstance(coeff, float):
             parts.append(self.num(coeff)[0])
         for f in factors:
-            s, p = self.memo[f]
+            s, p = self.piece(f)
             parts.append(self.paren(s) if p < P_POW else s)
         return "*".join(parts)
 
     def power(self, base: str, x: Expr, b: Expr) -> str:
-        xs, xp = self.memo[x] if x in self.memo else _fresh_pair(type(self), x)
+        xs, xp = self.memo[x] if x in self.memo else self.fresh_pair(x)
         return f"{base}**{xs}" if xp == P_ATOM else f"{base}**({xs})"
 
     def sqrt(self, b: Expr) -> str:
@@ -532,23 +585,37 @@ def _fresh_pair(cls, e: Expr) -> tuple[str, int]:
     return p.memo[e]
 
 
-def _fresh(cls, e: Expr) -> str:
-    return _fresh_pair(cls, e)[0]
+def _is_log(f: Expr) -> bool:
+    return f.op == FN and f.value == "log"
 
 
-def to_text(e: Expr) -> str:
+def _plain_base(b: Expr) -> bool:
+    """A base written under ``log`` as is: a whole number ≥ 2 or a one-letter name."""
+    return (b.op == NUM and type(b.value) is int and b.value >= 2) or \
+        (b.op == SYM and len(b.value) == 1 and b.value.isascii() and b.value.isalpha())
+
+
+def notation(lang: str | None = None) -> str:
+    """The language whose notation a printer uses: ``lang``, else the language a face
+    chose (:func:`bibun.i18n.chosen`), else English — never the locale by itself."""
+    if lang is not None:
+        return i18n.resolve(lang)
+    return i18n.chosen() or i18n.FALLBACK
+
+
+def to_text(e: Expr, lang: str | None = None) -> str:
     """Plain text that parses back to the same expression: ``6x^2(x^3 + 1)``."""
-    return Printer()(e)
+    return Printer(notation(lang))(e)
 
 
-def to_unicode(e: Expr) -> str:
+def to_unicode(e: Expr, lang: str | None = None) -> str:
     """Text with x², −, √, π: ``6x²(x³ + 1)``."""
-    return UnicodePrinter()(e)
+    return UnicodePrinter(notation(lang))(e)
 
 
-def to_latex(e: Expr) -> str:
+def to_latex(e: Expr, lang: str | None = None) -> str:
     """LaTeX: ``6 x^{2} \\left(x^{3} + 1\\right)``."""
-    return LatexPrinter()(e)
+    return LatexPrinter(notation(lang))(e)
 
 
 def to_python(e: Expr) -> str:

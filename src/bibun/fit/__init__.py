@@ -70,6 +70,7 @@ def fit(data: Any, model: Any = "a*x + b", target: str | None = None,
     else:
         res = _fit_nonlinear(m, target, inputs, params, basis, d, init or {}, max_iter)
     res.aliases = {k: v for k, v in d.aliases.items() if k in inputs or k == target}
+    res.decimal = d.decimal
     return res
 
 

@@ -38,6 +38,9 @@ class Data:
     source: str = "data"
     #: model name -> the data's own column name, after :func:`rename_columns`
     aliases: dict[str, str] = field(default_factory=dict)
+    #: some cell was written as a decimal (3.5, 1e-3) or given as a float: measured data,
+    #: so fitted parameters are reported as decimals with standard errors, not fractions
+    decimal: bool = False
 
     @property
     def n(self) -> int:
@@ -73,6 +76,7 @@ def read_csv(path: str | Path) -> Data:
         raise error("error.fit.duplicate_header", p=p, names=', '.join(names))
     floats: dict[str, list[float]] = {n: [] for n in names}
     exact: dict[str, list[Fraction]] | None = {n: [] for n in names}
+    decimal = False
     for line, r in rows[1:]:
         if len(r) != len(names):
             raise error("error.fit.row_length", p=p, line=line, cells=len(r), columns=len(names))
@@ -88,6 +92,7 @@ def read_csv(path: str | Path) -> Data:
             if not math.isfinite(v):
                 raise error("error.fit.cell_not_finite", p=p, line=line, name=name, c=repr(c))
             floats[name].append(v)
+            decimal = decimal or any(ch in c for ch in ".eE")
             if exact is not None:
                 try:
                     exact[name].append(Fraction(c))
@@ -95,7 +100,7 @@ def read_csv(path: str | Path) -> Data:
                     exact = None
     if len(rows) < 2:
         raise error("error.fit.no_data_rows", p=p)
-    return Data({k: np.array(v) for k, v in floats.items()}, exact, str(p))
+    return Data({k: np.array(v) for k, v in floats.items()}, exact, str(p), decimal=decimal)
 
 
 def rename_columns(data: Any, mapping: Mapping[str, str]) -> Data:
@@ -117,7 +122,7 @@ def rename_columns(data: Any, mapping: Mapping[str, str]) -> Data:
     columns = {back.get(c, c): v for c, v in d.columns.items()}
     exact = {back.get(c, c): v for c, v in d.exact.items()} if d.exact is not None else None
     aliases = {**d.aliases, **{m: c for m, c in new.items() if m != c}}
-    return Data(columns, exact, d.source, aliases)
+    return Data(columns, exact, d.source, aliases, d.decimal)
 
 
 def as_data(data: Any) -> Data:
@@ -151,5 +156,5 @@ def as_data(data: Any) -> Data:
                 exact = None
         if not cols:
             raise error("error.fit.no_columns")
-        return Data(cols, exact)
+        return Data(cols, exact, decimal=exact is None)
     raise error("error.fit.data_type", kind=type(data).__name__)

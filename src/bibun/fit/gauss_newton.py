@@ -11,11 +11,13 @@ import numpy as np
 
 from bibun.calculus import as_function
 from bibun.errors import DomainError
+from bibun.expr import numfmt
 from bibun.expr.core import Expr
+from bibun.expr.numfmt import NotFiniteError
 from bibun.fit.data import Data
 from bibun.fit.model import _where
-from bibun.fit.report import FitResult, _result, plural
-from bibun.i18n import error
+from bibun.fit.report import FitResult, _result, plural, standard_errors
+from bibun.i18n import Msg, error
 
 
 def _fit_nonlinear(m: Expr, target: str, inputs: list[str], params: list[str],
@@ -28,6 +30,8 @@ def _fit_nonlinear(m: Expr, target: str, inputs: list[str], params: list[str],
     if unknown:
         raise error("error.fit.init_many", unknown=unknown, params=params)
     p = np.array([float(init.get(q, 1.0)) for q in params])
+    for q, v in zip(params, p):
+        numfmt.finite(v, Msg("fit.what_start", {"p": q}))
     y = d.columns[target]
     cols = [d.columns[c] for c in inputs]
     names = inputs + params
@@ -48,7 +52,13 @@ def _fit_nonlinear(m: Expr, target: str, inputs: list[str], params: list[str],
         start = ", ".join(f"{q} = {v:g}" for q, v in zip(params, p))
         raise error("error.fit.start_undefined", DomainError, m=m, row=r + 1, point=_where(pt),
                     start=start)
-    sse = float(((y - pred) ** 2).sum())
+    with np.errstate(over="ignore"):
+        sse = float(((y - pred) ** 2).sum())
+    if not np.isfinite(sse):
+        start = ", ".join(f"{q} = {numfmt.fmt(v)}" for q, v in zip(params, p))
+        raise error("error.fit.start_overflow", NotFiniteError, m=m, start=start,
+                    big=numfmt.fmt(float(np.abs(pred).max())), t=target,
+                    lo=numfmt.fmt(float(y.min())), hi=numfmt.fmt(float(y.max())))
     converged = False
     it = 0
     notes: list[tuple[str, dict[str, Any]]] = []
@@ -64,11 +74,11 @@ def _fit_nonlinear(m: Expr, target: str, inputs: list[str], params: list[str],
         for _ in range(40):
             q = p + t * step
             pq = predict(q)
-            if np.isfinite(pq).all():
-                s = float(((y - pq) ** 2).sum())
-                if s <= sse:
-                    improved = True
-                    break
+            with np.errstate(over="ignore"):
+                s = float(((y - pq) ** 2).sum()) if np.isfinite(pq).all() else np.inf
+            if np.isfinite(s) and s <= sse:
+                improved = True
+                break
             t /= 2
         if not improved:
             converged = float(np.linalg.norm(J.T @ (y - pred))) <= 1e-8 * (1 + sse)
@@ -90,5 +100,6 @@ def _fit_nonlinear(m: Expr, target: str, inputs: list[str], params: list[str],
     res = _result(m, target, inputs, values, None, False,
                   ("gn", {"it": it}), y, pred, steps)
     res.iterations, res.converged = it, converged
+    res.errors = standard_errors(Jf, res.sse, params)
     res.note_keys.extend(notes)
     return res

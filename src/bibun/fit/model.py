@@ -22,7 +22,15 @@ from bibun.expr.core import Expr
 from bibun.expr.lex import split_word
 from bibun.expr.parse import parse_full
 from bibun.fit.data import Data, _no_column
-from bibun.fit.report import FitResult, GradientCheck, _linear_text, _result, human, plural
+from bibun.fit.report import (
+    FitResult,
+    GradientCheck,
+    _linear_text,
+    _result,
+    human,
+    plural,
+    standard_errors,
+)
 from bibun.i18n import Msg, error
 from bibun.symbolic import diff
 
@@ -136,9 +144,9 @@ def _fit_linear(m: Expr, target: str, inputs: list[str], params: list[str],
                 f"Σ{_paren(basis[i])}·{target}"
         else:
             rhs_sym = f"Σ{_paren(core.mul(basis[i], resid_sym))}"
-        lhs_num = _linear_text([A[i][j] for j in range(k)], params)
+        lhs_num = _linear_text([A[i][j] for j in range(k)], params, d.decimal)
         steps.append(("raw", {"text": f"  {lhs_sym} = {rhs_sym}   →   {lhs_num} = "
-                                      f"{human(bvec[i])}"}))
+                                      f"{human(bvec[i], decimal=d.decimal)}"}))
     _check_identifiable(np.array(A, dtype=float), params, basis, d, inputs)
     exact_sol = None
     if phi_e is not None:
@@ -161,6 +169,7 @@ def _fit_linear(m: Expr, target: str, inputs: list[str], params: list[str],
                        for r in range(d.n)]
     res = _result(m, target, inputs, values, exact, True, method, y, pred, steps,
                   exact_resid, d.exact[target] if d.exact is not None else None)
+    res.errors = standard_errors(phi, res.sse, params)
     return res
 
 

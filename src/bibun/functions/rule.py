@@ -134,6 +134,11 @@ class Rule:
     typical: tuple[float, float] = (0.3, 0.8)
     nondiff: tuple[float, ...] = ()
     nondiff_kind: str = VERTICAL
+    #: corner -> the slope automatic differentiation uses there (relu: {0: 0}, as PyTorch
+    #: and JAX do).  At a corner there is no derivative, only subgradients; this picks one
+    #: for reverse and forward mode, while symbolic diff and ``--at`` still report the
+    #: corner (``nondiff``).  Points not listed use ``deriv`` as it stands.
+    subgradient: dict[float, Any] = field(default_factory=dict)
     analytic: bool = True  # accepts complex input and is holomorphic (complex step is valid)
     #: exact special values: argument -> value (sin(0) = 0, sigmoid(0) = 1/2)
     exact: dict[Any, Any] = field(default_factory=dict)
@@ -147,6 +152,20 @@ class Rule:
     self_derivative: bool = False
     #: offered as a layer activation by ``bibun.nn`` (MLP(activation=...), --activation)
     activation: bool = False
+    #: SymPy's name for the same function (``"asin"``, ``"Abs"``), given only where SymPy's
+    #: values agree with ours on the reals; None: SymPy has none (sigmoid, relu) or another
+    #: convention (its acot jumps at 0, its Heaviside(0) is 1/2), and ``Expr.to_sympy``
+    #: writes a SymPy function that carries this rule (:mod:`bibun.expr.sympy_bridge`)
+    sympy: str | None = None
+    #: language -> (text name, LaTeX) where that language's textbooks write the function
+    #: otherwise than ``name`` / ``latex``: the natural log is ln x (``\ln``) in English
+    #: and log x (``\log``) in Japanese.  The printers read it through :meth:`written`.
+    spelling: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def written(self, lang: str = "en") -> tuple[str, str]:
+        """(text name, LaTeX command) in ``lang``; a language without its own spelling
+        writes the English one, and a function without any writes ``name`` / ``latex``."""
+        return self.spelling.get(lang) or self.spelling.get("en") or (self.name, self.latex)
 
     @property
     def names(self) -> tuple[str, ...]:

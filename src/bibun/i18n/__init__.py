@@ -87,6 +87,13 @@ def using(lang: str | None) -> Iterator[str]:
         _CHOSEN.reset(token)
 
 
+def chosen() -> str | None:
+    """The language a face chose with :func:`using`, or None outside one.  Formula
+    printers follow it (``ln x`` in English, ``log x`` in Japanese) but do not look at the
+    locale: ``str(expr)`` in a script stays the same on every machine."""
+    return _CHOSEN.get()
+
+
 def default_lang() -> str:
     """The language chosen with :func:`using`, else ``BIBUN_LANG`` if set, else the
     locale's language if bibun speaks it, else en."""
@@ -166,16 +173,18 @@ def value_text(value: Any, lang: str, spec: str = "") -> str:
 
 
 def text(key: str, lang: str | None = None, /, **params: Any) -> str:
-    """The finished message ``key`` in ``lang`` (None: the default language)."""
+    """The finished message ``key`` in ``lang`` (None: the default language).  A formula
+    among the parameters is printed in the sentence's language (log x in Japanese)."""
     lang = resolve(lang) if lang not in LANGS else lang
     parts: list[str] = []
-    for literal, field, spec in fields(key, lang):
-        parts.append(literal)
-        if field is None:
-            continue
-        if field not in params:
-            raise KeyError(f"message {key!r} needs the parameter {field!r}")
-        parts.append(value_text(params[field], lang, spec))
+    with using(lang):
+        for literal, field, spec in fields(key, lang):
+            parts.append(literal)
+            if field is None:
+                continue
+            if field not in params:
+                raise KeyError(f"message {key!r} needs the parameter {field!r}")
+            parts.append(value_text(params[field], lang, spec))
     return "".join(parts)
 
 
@@ -245,6 +254,7 @@ def pick(options: Mapping[str, str], lang: str | None = None) -> str:
     return options.get(resolve(lang), options[FALLBACK])
 
 
-__all__ = ["FALLBACK", "LANGS", "Msg", "catalog", "default_lang", "display_width", "error",
-           "fields", "format_number", "has", "join_list", "lang_of", "message", "one_line", "pad",
-           "parse_error", "pick", "resolve", "template", "text", "using", "value_text"]
+__all__ = ["FALLBACK", "LANGS", "Msg", "catalog", "chosen", "default_lang", "display_width",
+           "error", "fields", "format_number", "has", "join_list", "lang_of", "message",
+           "one_line", "pad", "parse_error", "pick", "resolve", "template", "text", "using",
+           "value_text"]

@@ -6,10 +6,12 @@
 >>> # loss = nn.cross_entropy(model(X), y); loss.backward(); opt.step()
 """
 
+from bibun.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from bibun.nn.data import DataLoader
 from bibun.nn.init import he_normal, he_uniform, xavier_normal, xavier_uniform
 from bibun.nn.layers import (
     ACTIVATIONS,
+    GRU,
     LSTM,
     MLP,
     RNN,
@@ -31,6 +33,7 @@ from bibun.nn.losses import (
     mse_loss,
 )
 from bibun.nn.module import Module, Parameter
+from bibun.nn.norm import BatchNorm1d, BatchNorm2d, Dropout, LayerNorm
 from bibun.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 
 __all__ = [
@@ -39,4 +42,6 @@ __all__ = [
     "Parameter", "RMSprop", "ReLU", "SGD", "SequenceModel", "Sequential", "Sigmoid", "Softmax",
     "Tanh", "bce_with_logits", "cross_entropy", "he_normal", "he_uniform", "mse_loss",
     "xavier_normal", "xavier_uniform",
+    "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "GRU",
+    "LayerNorm", "MaxPool2d",
 ]

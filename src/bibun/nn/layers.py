@@ -1,4 +1,4 @@
-"""Layers: Linear, MLP, activations, RNN and LSTM, all written with Tensor ops.
+"""Layers: Linear, MLP, activations, RNN, LSTM and GRU, all written with Tensor ops.
 
 Shapes follow "Deep Learning from Scratch" and hand-written NumPy: a batch is the first
 axis and a Linear layer computes ``x @ W + b`` with ``W`` of shape (in, out).
@@ -16,6 +16,7 @@ from bibun import autodiff as ad
 from bibun.autodiff.tensor import Tensor, as_tensor
 from bibun.errors import BibunError
 from bibun.functions import rules
+from bibun.i18n import error
 from bibun.nn.init import INITS, for_activation
 from bibun.nn.module import Module, Parameter
 
@@ -229,6 +230,43 @@ class LSTM(Module):
         return ad.stack(outs, axis=1), (h, c)
 
 
+class GRU(Module):
+    """Gated recurrent unit (PyTorch's equations, with biases on both products):
+
+        r = σ(x Wr + br + h Ur + cr)            reset gate
+        z = σ(x Wz + bz + h Uz + cz)            update gate
+        n = tanh(x Wn + bn + r·(h Un + cn))     candidate
+        h' = (1 - z)·n + z·h
+
+    Fewer gates than an LSTM and no separate cell: the update gate z decides how much of
+    the old state carries over, which is how the gradient survives long sequences."""
+
+    def __init__(self, n_in: int, hidden: int, *, rng: Any = None, dtype: Any = np.float64):
+        rng = _rng(rng)
+        self.hidden = hidden
+        self.Wx = Parameter(INITS["xavier"](n_in, 3 * hidden, rng, dtype))
+        self.Wh = Parameter(INITS["xavier"](hidden, 3 * hidden, rng, dtype))
+        self.bx = Parameter(np.zeros(3 * hidden, dtype=dtype))
+        self.bh = Parameter(np.zeros(3 * hidden, dtype=dtype))
+
+    def forward(self, x: Any, h: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """x: (N, T, D) -> (outputs (N, T, H), last hidden state (N, H))."""
+        x = _check_seq(x, self.Wx, "GRU")
+        n, steps, d = x.shape
+        H = self.hidden
+        xw = (x.reshape(n * steps, d) @ self.Wx + self.bx).reshape(n, steps, 3 * H)
+        h = h if h is not None else Tensor(np.zeros((n, H), dtype=self.Wx.dtype))
+        outs = []
+        for t in range(steps):
+            a, b = xw[:, t], h @ self.Wh + self.bh
+            rz = (a[:, :2 * H] + b[:, :2 * H]).sigmoid()
+            r, z = rz[:, :H], rz[:, H:]
+            cand = (a[:, 2 * H:] + r * b[:, 2 * H:]).tanh()
+            h = (1 - z) * cand + z * h
+            outs.append(h)
+        return ad.stack(outs, axis=1), h
+
+
 def _check_seq(x: Any, Wx: Tensor, who: str) -> Any:
     """The input as a Tensor of the layer's dtype (or a Dual), checked to be
     (batch, time, features) with at least one time step."""
@@ -249,9 +287,10 @@ class SequenceModel(Module):
     def __init__(self, n_in: int, hidden: int, n_out: int, *, cell: str = "lstm",
                  rng: Any = None, dtype: Any = np.float64):
         rng = _rng(rng)
-        if cell not in ("lstm", "rnn"):
-            raise BibunError(f"unknown recurrent cell {cell!r}: use 'lstm' or 'rnn'")
-        self.rnn = (LSTM if cell == "lstm" else RNN)(n_in, hidden, rng=rng, dtype=dtype)
+        cells = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+        if cell not in cells:
+            raise error("error.nn.unknown_cell", BibunError, cell=repr(cell))
+        self.rnn = cells[cell](n_in, hidden, rng=rng, dtype=dtype)
         self.head = Linear(hidden, n_out, rng=rng, dtype=dtype)
 
     def forward(self, x: Any) -> Tensor:

@@ -27,7 +27,58 @@ class Parameter(Tensor):
 
 
 class Module:
-    """Base class of layers and models: subclasses define ``forward``."""
+    """Base class of layers and models: subclasses define ``forward``.
+
+    ``training`` (True until :meth:`eval`) is read by the layers that act differently
+    while learning: Dropout drops units only in training, BatchNorm normalises with the
+    batch's statistics in training and with its running averages in evaluation."""
+
+    training: bool = True
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode on this module and every module inside it; returns self."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode (``train(False)``): Dropout passes values through, BatchNorm
+        uses its running mean and variance.  Returns self."""
+        return self.train(False)
+
+    #: names of array attributes that are state but not learned (BatchNorm's running
+    #: statistics): saved and loaded with the parameters, never given to an optimizer
+    buffer_names: tuple[str, ...] = ()
+
+    def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
+        """(dotted name, module) for this module and every module inside it
+        (attributes, lists, tuples), once each, in definition order."""
+        seen: set[int] = set()
+        out: list[tuple[str, Module]] = []
+        stack: list[tuple[str, Any]] = [(prefix, self)]
+        while stack:
+            name, obj = stack.pop()
+            if isinstance(obj, Module):
+                if id(obj) in seen:
+                    continue
+                seen.add(id(obj))
+                out.append((name, obj))
+                items = list(vars(obj).items())
+            elif isinstance(obj, (list, tuple)):
+                items = [(str(i), v) for i, v in enumerate(obj)]
+            else:
+                continue
+            for key, val in reversed(items):
+                if isinstance(val, (Module, list, tuple)):
+                    stack.append((f"{name}.{key}" if name else key, val))
+        return out
+
+    def modules(self) -> list[Module]:
+        return [m for _, m in self.named_modules()]
+
+    def named_buffers(self) -> list[tuple[str, np.ndarray]]:
+        return [(f"{name}.{b}" if name else b, getattr(m, b))
+                for name, m in self.named_modules() for b in m.buffer_names]
 
     def forward(self, *args: Any, **kw: Any) -> Any:  # pragma: no cover
         raise NotImplementedError
@@ -71,10 +122,14 @@ class Module:
         return int(sum(p.size for p in self.parameters()))
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """Parameters and buffers (running statistics) by dotted name, as copies."""
+        out = {name: p.data.copy() for name, p in self.named_parameters()}
+        out.update((name, np.array(b, copy=True)) for name, b in self.named_buffers())
+        return out
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        own = dict(self.named_parameters())
+        own: dict[str, Any] = dict(self.named_parameters())
+        own.update(self.named_buffers())
         missing = sorted(set(own) - set(state))
         extra = sorted(set(state) - set(own))
         if missing or extra:
@@ -82,9 +137,13 @@ class Module:
                              f"unexpected {extra}")
         for name, p in own.items():
             a = np.asarray(state[name])
-            if a.shape != p.shape:
-                raise BibunError(f"parameter {name}: saved shape {a.shape}, model {p.shape}")
-            p.data[...] = a
+            if a.shape != np.shape(p):
+                raise BibunError(f"parameter {name}: saved shape {a.shape}, model "
+                                 f"{np.shape(p)}")
+            if isinstance(p, Tensor):
+                p.data[...] = a
+            else:
+                p[...] = a  # a buffer (an array the module holds)
 
     def save(self, path: str | Path) -> Path:
         """Write all parameters to a compressed ``.npz`` (names as keys).  Like NumPy,

@@ -8,25 +8,30 @@ name of the operation where the NaN first appeared (the batch is replayed under
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from bibun import datasets
+from bibun import datasets, i18n
 from bibun.autodiff.tensor import AnomalyError, Tensor, detect_anomaly, no_grad
 from bibun.errors import BibunError
-from bibun.i18n import error
+from bibun.expr import numfmt
+from bibun.i18n import Msg, error
 from bibun.nn import losses
 from bibun.nn.data import DataLoader
+from bibun.nn.display import history_bundle
 from bibun.nn.layers import MLP, SequenceModel
 from bibun.nn.module import Module
 from bibun.nn.optim import make as make_optimizer
 
 
 class TrainingError(BibunError):
-    """Training diverged (NaN/inf loss); the message says where."""
+    """Training diverged (a loss that overflowed, became NaN or grew a millionfold); the
+    message says at which step and why."""
 
 
 def check_whole_number(value: Any, what: str, low: int = 1) -> Any:
@@ -134,6 +139,10 @@ class History:
     test_metric: list[float] = field(default_factory=list)
     metric_name: str = "accuracy"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the loss curve and the losses per epoch."""
+        return history_bundle(self)
+
 
 def evaluate(model: Module, task: Task, X: np.ndarray, y: np.ndarray) -> float:
     """Accuracy for classification, mean squared error for regression."""
@@ -144,71 +153,155 @@ def evaluate(model: Module, task: Task, X: np.ndarray, y: np.ndarray) -> float:
     return float(((out - y) ** 2).mean())
 
 
+#: a batch loss this many times the first batch's (at least 1) means the run diverged: a
+#: healthy run never multiplies its loss by a million, and going on would print numbers of
+#: hundreds of digits before overflowing to inf
+DIVERGED_FACTOR = 1e6
+#: an epoch of this many batches or more gets progress lines within it in a pipe or a log
+LONG_EPOCH = 20
+
+
 def train(task: Task, model: Module, *, epochs: int | None = None, lr: float | None = None,
           optimizer: str = "adam", batch_size: int | None = None, seed: int = 0,
-          progress: bool = False, log: Callable[[str], None] | None = None) -> History:
+          progress: bool = False, log: Callable[[str], None] | None = None,
+          log_every: int | None = None, lang: str | None = None) -> History:
     """Train ``model`` on ``task``; returns per-epoch loss and metrics.  ``epochs``,
     ``lr`` and ``batch_size`` default to the task's (None), never silently replace a
-    value given (0 is an error, not "the default")."""
+    value given (0 is an error, not "the default").
+
+    Progress: with ``progress`` on a terminal, a bar that moves every batch and shows the
+    running loss and accuracy; otherwise (a pipe, a log file) plain lines through ``log``
+    (default ``print`` when ``progress``): one per epoch and one every ``log_every``
+    batches (default: four per epoch when an epoch has at least :data:`LONG_EPOCH`
+    batches, so that a slow epoch shows it is moving; 0: none).
+
+    A run whose loss stops being finite or grows past :data:`DIVERGED_FACTOR` times its
+    first value stops with a :class:`TrainingError` saying "diverged at step k" (and, for a
+    NaN, the operation where it appeared), never a loss of hundreds of digits."""
     epochs = task.epochs if epochs is None else epochs
     lr = task.lr if lr is None else lr
     batch_size = task.batch_size if batch_size is None else batch_size
     check_whole_number(epochs, "the number of epochs")
     check_whole_number(batch_size, "the batch size")
     check_learning_rate(lr)
+    if log_every is not None:
+        check_whole_number(log_every, "the number of batches between progress lines", 0)
     opt = make_optimizer(optimizer, model.parameters(), lr=lr)
     loader = DataLoader(task.X_train, task.y_train, batch_size, shuffle=True, seed=seed)
     hist = History(metric_name="accuracy" if task.classes else "mse")
-    bar = None
-    epoch_iter: Any = range(1, epochs + 1)
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(epoch_iter, desc=f"{task.name}", unit="epoch", leave=False,
-                   disable=None)  # None: a bar on a terminal, plain lines in logs
-        epoch_iter = bar
-    for epoch in epoch_iter:
-        total, count = 0.0, 0
-        for b, (Xb, yb) in enumerate(loader):
-            xin = _inputs(model, task, Xb)
-            loss = _loss(task, model(xin), yb)
-            value = float(loss.item())
-            if not np.isfinite(value):
-                raise TrainingError(_diagnose(model, task, xin, yb, epoch, b, value))
-            loss.backward()
-            opt.step()
-            total += value * len(Xb)
-            count += len(Xb)
-        hist.loss.append(total / count)
-        hist.train_metric.append(evaluate(model, task, task.X_train, task.y_train))
-        hist.test_metric.append(evaluate(model, task, task.X_test, task.y_test))
-        line = _epoch_line(hist, epoch, epochs)
-        if bar is not None:
-            bar.set_postfix_str(line.split("  ", 1)[1])
-            bar.write(line)
-        elif log is not None:
-            log(line)
+    shown = Progress(task.name, epochs, len(loader), bool(task.classes), lang,
+                     bar=progress and sys.stderr.isatty(),
+                     log=log if log is not None or not progress else print, every=log_every)
+    step, first = 0, None
+    try:
+        for epoch in range(1, epochs + 1):
+            total, count, correct = 0.0, 0, 0
+            for b, (Xb, yb) in enumerate(loader):
+                step += 1
+                xin = _inputs(model, task, Xb)
+                out = model(xin)
+                loss = _loss(task, out, yb)
+                value = float(loss.item())
+                first = value if first is None else first
+                if not np.isfinite(value) or value > DIVERGED_FACTOR * max(first, 1.0):
+                    raise _diverged(model, task, xin, yb, step, epoch, b, value, first, lr,
+                                    optimizer)
+                loss.backward()
+                opt.step()
+                total += value * len(Xb)
+                count += len(Xb)
+                if task.classes:
+                    correct += int((out.data.argmax(axis=1) == yb).sum())
+                shown.batch(step, epoch, b + 1, total / count, correct / count)
+            hist.loss.append(total / count)
+            hist.train_metric.append(evaluate(model, task, task.X_train, task.y_train))
+            hist.test_metric.append(evaluate(model, task, task.X_test, task.y_test))
+            shown.epoch(hist, epoch)
+    finally:
+        shown.close()
     return hist
 
 
-def _epoch_line(h: History, epoch: int, epochs: int) -> str:
-    w = len(str(epochs))
-    if h.metric_name == "accuracy":
-        return (f"epoch {epoch:>{w}}/{epochs}  loss {h.loss[-1]:.4f}  "
-                f"train acc {100 * h.train_metric[-1]:5.1f}%  "
-                f"test acc {100 * h.test_metric[-1]:5.1f}%")
-    return (f"epoch {epoch:>{w}}/{epochs}  loss {h.loss[-1]:.5f}  "
-            f"train mse {h.train_metric[-1]:.5f}  test mse {h.test_metric[-1]:.5f}")
+def _diverged(model: Module, task: Task, xin: np.ndarray, yb: np.ndarray, step: int,
+              epoch: int, batch: int, value: float, first: float, lr: float,
+              optimizer: str) -> TrainingError:
+    """The error for a run that diverged at ``step``: how the loss grew (or where the first
+    NaN appeared, the batch replayed under :class:`~bibun.autodiff.detect_anomaly`) and a
+    learning rate ten times smaller to try."""
+    where: Msg
+    if np.isnan(value):
+        try:
+            with detect_anomaly():
+                loss = _loss(task, model(xin), yb)
+                loss.backward()
+            where = Msg("train.diverged_nan", {})
+        except AnomalyError as exc:
+            where = Msg("train.diverged_anomaly", {"anomaly": str(exc)})
+    elif np.isinf(value):
+        where = Msg("train.diverged_inf", {"first": numfmt.fmt(first, 4)})
+    else:
+        where = Msg("train.diverged_grew", {"first": numfmt.fmt(first, 4),
+                                            "value": numfmt.fmt(value, 3),
+                                            "factor": numfmt.fmt(DIVERGED_FACTOR)})
+    return error("error.nn.diverged", TrainingError, step=step, epoch=epoch, batch=batch + 1,
+                 why=where, lr=numfmt.fmt(lr), smaller=numfmt.fmt(lr / 10), optimizer=optimizer)
 
 
-def _diagnose(model: Module, task: Task, xin: np.ndarray, yb: np.ndarray, epoch: int,
-              batch: int, value: float) -> str:
-    where = f"the loss became {value} at epoch {epoch}, batch {batch + 1}"
-    try:
-        with detect_anomaly():
-            loss = _loss(task, model(xin), yb)
-            loss.backward()
-    except AnomalyError as exc:
-        return f"{where}: {exc}. Try a smaller learning rate (--lr)."
-    return (f"{where} (values overflowed to inf before any NaN). "
-            "Try a smaller learning rate (--lr).")
+class Progress:
+    """What a training run shows while it runs: a tqdm bar on a terminal (per batch, with
+    the epoch's running loss and accuracy), plain lines elsewhere (tests and logs read
+    them through a pipe).  Every line comes from the catalogs (keys ``train.*``)."""
+
+    def __init__(self, name: str, epochs: int, batches: int, classes: bool,
+                 lang: str | None, *, bar: bool, log: Callable[[str], None] | None,
+                 every: int | None) -> None:
+        self.epochs, self.batches, self.classes = epochs, batches, classes
+        self.lang = i18n.resolve(lang)
+        self.log = log
+        self.every = every if every is not None else \
+            (-(-batches // 4) if batches >= LONG_EPOCH else 0)
+        self.bar: Any = None
+        if bar:
+            from tqdm import tqdm
+
+            # the terminal's size, or 80×24 where it reports none (a bare pty, ``script``):
+            # tqdm draws nothing on a terminal of 0 rows
+            size = shutil.get_terminal_size((80, 24))
+            self.bar = tqdm(total=epochs * batches, desc=name, unit="batch", leave=False,
+                            ncols=size.columns, nrows=size.lines)
+
+    def _text(self, key: str, **kw: Any) -> str:
+        kind = "acc" if self.classes else "mse"
+        return i18n.text(f"train.{key}_{kind}", self.lang, **kw)
+
+    def batch(self, step: int, epoch: int, batch: int, loss: float, acc: float) -> None:
+        """After batch ``batch`` (1-based) of ``epoch``: ``loss`` and ``acc`` are the
+        epoch's running mean loss and accuracy so far."""
+        kw = {"epoch": epoch, "epochs": self.epochs, "loss": numfmt.fmt(loss, 4),
+              "acc": f"{100 * acc:.1f}"}
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(self._text("postfix", **kw), refresh=False)
+        elif self.log is not None and self.every and batch % self.every == 0 \
+                and batch != self.batches:
+            w = len(str(self.epochs * self.batches))
+            self.log(self._text("batch_line", step=f"{step:>{w}}", steps=self.epochs *
+                                self.batches, batch=batch, batches=self.batches, **kw))
+
+    def epoch(self, h: History, epoch: int) -> None:
+        """The line at the end of an epoch: mean loss, train and test metric."""
+        w = len(str(self.epochs))
+        if self.classes:
+            train_m, test_m = f"{100 * h.train_metric[-1]:5.1f}", f"{100 * h.test_metric[-1]:5.1f}"
+        else:
+            train_m, test_m = numfmt.fmt(h.train_metric[-1], 4), numfmt.fmt(h.test_metric[-1], 4)
+        line = self._text("epoch_line", epoch=f"{epoch:>{w}}", epochs=self.epochs,
+                          loss=numfmt.fmt(h.loss[-1], 4), train=train_m, test=test_m)
+        if self.bar is not None:
+            self.bar.write(line)
+        elif self.log is not None:
+            self.log(line)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

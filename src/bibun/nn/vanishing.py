@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bibun import datasets
+from bibun import datasets, i18n
 from bibun.i18n import error
 from bibun.nn.layers import MLP
 from bibun.nn.losses import cross_entropy
@@ -24,6 +24,8 @@ from bibun.nn.train import check_learning_rate, check_whole_number
 
 #: the deepest network :func:`probe` builds
 MAX_DEPTH = 200
+#: sigmoid′(x) = σ(1 − σ) is at most this (at x = 0)
+SIGMOID_MAX_SLOPE = 0.25
 
 
 @dataclass
@@ -96,6 +98,48 @@ def table(probes: Sequence[Probe]) -> str:
         lines.append(f"{'loss':>9} " + "".join(
             f"{_loss_change(p.loss_before, p.loss_after):>14}" for p in probes))
     return "\n".join(lines)
+
+
+def sigmoid_summary(p: Probe, lang: str | None = None) -> list[str]:
+    """The bound on the sigmoid factors and the measurement, compared as they are.
+
+    Between the last layer's weights and the first layer's, the gradient passes one
+    sigmoid′ ≤ 0.25 per hidden layer, so those factors multiply it by at most
+    0.25^depth.  The measured ratio ‖∂L/∂W₁‖ / ‖∂L/∂W_last‖ also carries the weights and
+    the layers' inputs, so it can land on either side of that bound: the second sentence
+    says which side and the factor per layer it amounts to, from the numbers (never a
+    fixed "shrinks by up to")."""
+    n = len(p.grad_norms) - 1
+    bound = SIGMOID_MAX_SLOPE ** n
+    first = i18n.text("vanishing.bound" if n != 1 else "vanishing.bound_one", lang, n=n,
+                      bound=_number(bound))
+    if p.grad_norms[-1] == 0 or p.ratio == 0:
+        return [first, i18n.text("vanishing.measured_none", lang)]
+    ratio = p.ratio
+    ratio_text, bound_text = _distinct(ratio, bound)
+    per = ratio ** (1 / n)
+    per_text, max_text = _distinct(per, SIGMOID_MAX_SLOPE)
+    key = ("vanishing.measured_below" if ratio < bound else
+           "vanishing.measured_above" if ratio > bound else "vanishing.measured_equal")
+    return [first, i18n.text(key, lang, ratio=ratio_text, bound=bound_text, n=n,
+                             per=per_text, max=max_text)]
+
+
+def _number(v: float, digits: int = 2) -> str:
+    """``digits`` significant digits, in scientific notation below 10⁻³."""
+    if v == 0 or 1e-3 <= abs(v) < 1e4:
+        return f"{v:.{digits}g}"
+    return f"{v:.{digits - 1}e}"
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """Both numbers with the fewest digits (two at least) that tell them apart, so
+    "smaller than" never stands between two numbers printed the same."""
+    for digits in range(2, 18):
+        ta, tb = _number(a, digits), _number(b, digits)
+        if ta != tb or a == b:
+            return ta, tb
+    return repr(a), repr(b)
 
 
 def _loss_change(before: float, after: float | None) -> str:

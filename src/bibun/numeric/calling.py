@@ -49,10 +49,12 @@ class _Caller:
                 self.vector_ok = False
         if out is None:
             vals = []
-            for t in nodes.tolist():
+            for i, t in enumerate(nodes.tolist()):
                 try:
                     with np.errstate(all="ignore"):
-                        y = np.asarray(self.f(t))
+                        # a 0-d array, never a Python float, so that an f written for
+                        # arrays (x.shape, x.sum(), x.astype) works point by point too
+                        y = np.asarray(self.f(nodes[i, ...].copy()))
                 except Exception as exc:  # outside the domain, or a bug: remember it
                     self.last_error = exc
                     vals.append(np.nan)
@@ -205,8 +207,6 @@ def _check_args(n: int, method: str, h: Any) -> None:
         raise error("error.numeric.unknown_method", method=repr(method), methods=', '.join(METHODS))
     if not isinstance(n, int | np.integer) or not 1 <= n <= MAX_ORDER:
         raise error("error.numeric.order", max_order=MAX_ORDER, n=repr(n))
-    if method == "complex" and n != 1:
-        raise error("error.numeric.complex_first_only")
     if h is not None and not (np.all(np.isfinite(h)) and np.all(np.asarray(h) > 0)):
         raise error("error.numeric.step", h=repr(h))
 

@@ -19,7 +19,7 @@ from bibun.numeric.calling import (
     _num,
     _ordinal,
 )
-from bibun.numeric.complex_step import _complex_step
+from bibun.numeric.complex_step import _complex_step, _contour
 from bibun.numeric.estimate import EPS, Estimate, NumericWarning
 from bibun.numeric.richardson import _default_h0, _Quotient, _richardson, _scatter
 from bibun.numeric.stencils import _stencil, fornberg_weights
@@ -171,6 +171,10 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
             raise i18n.error("error.numeric.difference_not_finite", DomainError,
                              method=method, base=_num(base[i]), h=h_used[i])
         return dict(value=value, error=error, h=h_used, method=meth, flags=flags)
+    if method in ("richardson-forward", "richardson-backward"):
+        return _one_sided(call, base, n, h, flags, method)
+    if method == "complex" and n > 1:
+        return _contour_method(call, base, n, h, flags)
     rest = pts
     if method == "complex" or (method == "auto" and n == 1 and analytic is not False):
         verify = method == "auto" and analytic is not True
@@ -211,6 +215,8 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
                                 f"{_num(np.spacing(abs(base[p])))} apart, too coarse for a "
                                 "difference quotient to resolve f; the value cannot be checked")
                 error[p] = np.inf
+            if run.untrusted is not None and run.untrusted[i] and not failed[i]:
+                _flag_untrusted(flags[p])
             if run.slopes is not None and np.isfinite(run.slopes[i]).all():
                 lo, hi = run.slopes[i]
                 flags[p].append(f"unreliable: f has a corner at x (slope {lo:.6g} on the left, "
@@ -227,14 +233,64 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
             value[got], error[got] = run1.value[~failed1], run1.error[~failed1]
             h_used[got] = run1.h[~failed1]
             meth[got] = f"richardson ({name})"
-            for p in got.tolist():
+            for i, p in zip(np.flatnonzero(~failed1).tolist(), got.tolist()):
                 flags[p].append(f"one-sided ({name}) at a domain edge: f is not finite on the "
                                 "other side")
+                if run1.untrusted is not None and run1.untrusted[i]:
+                    _flag_untrusted(flags[p])
             failed = np.isin(rest, edge[failed1])
         if failed.any():
             p = int(rest[failed][0])
             raise _no_finite_values(float(base[p]), call.last_error)
     return dict(value=value, error=error, h=h_used, method=meth, flags=flags)
+
+
+def _flag_untrusted(flags: list[str]) -> None:
+    """No step showed the convergence rate the error expansion predicts: the value is
+    the best guess, not a checked result (:func:`_extrapolate` already made its error
+    at least its size)."""
+    flags.append("unreliable: no step showed the convergence the error expansion predicts "
+                 "(steps too large for the scale of f, or rounding too large at this order)")
+
+
+def _contour_method(call: Any, base: np.ndarray, n: int, h: Any,
+                    flags: list[list[str]]) -> dict[str, Any]:
+    """``method="complex"`` for n >= 2: Cauchy's integral on a circle (``h`` is its
+    radius).  Like the complex step it assumes f analytic and real on the real axis."""
+    P = base.size
+    pts = np.arange(P)
+    value, error, radius, ok = _contour(call, base, pts, n, h)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise i18n.error("error.numeric.complex_step_failed", base=_num(base[i]))
+    meth = np.empty(P, dtype=object)
+    meth[:] = "complex (contour integral)"
+    return dict(value=value, error=error, h=radius, method=meth, flags=flags)
+
+
+def _one_sided(call: Any, base: np.ndarray, n: int, h: Any, flags: list[list[str]],
+               method: str) -> dict[str, Any]:
+    """Richardson extrapolation of one-sided differences (offsets 0, ±h, ..., ±(n+1)h,
+    error terms h², h³, ...): f is evaluated on one side of x only, as numdifftools'
+    ``method="forward"`` does; the steps shrink away from a domain edge on that side."""
+    P = base.size
+    pts = np.arange(P)
+    side, name = (1, "forward") if method.endswith("forward") else (-1, "backward")
+    h0 = (_default_h0(base, n) if h is None
+          else np.broadcast_to(np.asarray(h, float), base.shape).astype(float))
+    run, shrinks, failed = _richardson(call, base, n, h0, pts, side)
+    if failed.any():
+        raise _no_finite_values(float(base[int(np.flatnonzero(failed)[0])]), call.last_error)
+    for p in range(P):
+        if shrinks[p]:
+            flags[p].append(f"first step shrunk {shrinks[p]} times to stay inside the domain")
+        if run.status[p] == 2:
+            flags[p].append("f not finite at some smaller steps; kept the best estimate")
+        if run.untrusted is not None and run.untrusted[p]:
+            _flag_untrusted(flags[p])
+    meth = np.empty(P, dtype=object)
+    meth[:] = f"richardson ({name})"
+    return dict(value=run.value, error=run.error, h=run.h, method=meth, flags=flags)
 
 
 def _finish(cols: dict[str, Any], shape: tuple[int, ...], counts: np.ndarray, n: int,

@@ -8,9 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from bibun.numeric.display import estimate_bundle
+
 EPS = float(np.finfo(float).eps)
-METHODS = ("auto", "forward", "backward", "central", "complex", "richardson")
-MAX_ORDER = 4
+METHODS = ("auto", "forward", "backward", "central", "complex", "richardson",
+           "richardson-forward", "richardson-backward")
+MAX_ORDER = 10
 
 # Tuning constants (calibrated with bench/numeric_accuracy.py; see docs/numeric.md).
 _NOISE = 4.0 * EPS  # relative error assumed for one evaluation of f
@@ -47,6 +50,10 @@ class Estimate:
     method: Any
     flags: Any = ()
     n: int = 1
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: value ± error, method, step, warnings."""
+        return estimate_bundle(self)
 
     def __float__(self) -> float:
         return float(self.value)

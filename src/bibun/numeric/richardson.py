@@ -37,6 +37,7 @@ class _Run:
     noise: np.ndarray  # (P, m) rounding noise of the plain quotient at the chosen step
     slopes: np.ndarray | None = None  # (P, 2) left/right slopes where a kink was seen
     coarse: np.ndarray | None = None  # (P,) converged, but no probe step is representable
+    untrusted: np.ndarray | None = None  # (P,) no row ever showed the predicted convergence
 
 
 class _Quotient:
@@ -181,8 +182,12 @@ def _extrapolate(q: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]],
         # stop when converged, or when rounding alone at this step already exceeds the
         # best error (smaller steps cannot help); otherwise keep halving (max_levels)
         hopeless = (new_R[:, 0] >= np.minimum(best_e[loc], loose_e[loc])).all(axis=1)
+        # with no trusted row yet, "hopeless" means rounding swamps the quotient itself:
+        # steps far larger than the scale of f give tiny quotients (sin at x = 1000, 8th
+        # derivative, h = 32: 1e-14) whose small absolute errors must not end the search
+        swamped = (new_R[:, 0] >= 0.1 * np.abs(D)).all(axis=1)
         stop = (((idle >= _PATIENCE) & good) | ((idle >= _LONG_PATIENCE) & hopeless)
-                | ((last[loc] < 0) & hopeless & (k >= _LONG_PATIENCE)))
+                | ((last[loc] < 0) & hopeless & swamped & (k >= _LONG_PATIENCE)))
         running[loc[stop]] = False
     if m == 0:
         return _Run(np.full((P, 1), np.nan), np.full((P, 1), np.inf), best_h, status,
@@ -192,7 +197,7 @@ def _extrapolate(q: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]],
         best_v[never] = loose_v[never]
         best_e[never] = np.maximum(loose_e[never], np.abs(loose_v[never]))
         best_h[never] = loose_h[never]
-    return _Run(best_v, best_e, best_h, status, best_r)
+    return _Run(best_v, best_e, best_h, status, best_r, untrusted=never)
 
 
 def _pow2_at_most(v: np.ndarray) -> np.ndarray:
@@ -231,6 +236,7 @@ def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.
     probes = np.zeros(P, dtype=np.int64)
     failed = np.zeros(P, dtype=bool)
     coarse = np.zeros(P, dtype=bool)
+    untrusted = np.zeros(P, dtype=bool)
     todo = np.arange(P)
     h = h0.copy()
     size = len(base)
@@ -249,6 +255,8 @@ def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.
         done = todo[ok]
         value[done], error[done], noise[done] = run.value[ok], run.error[ok], run.noise[ok]
         h_used[done], status[done] = run.h[ok], run.status[ok]
+        if run.untrusted is not None:
+            untrusted[done] = run.untrusted[ok]
         retry, h_probe, blind = _probe(call, base, n, offsets, points, done, value, error,
                                        noise, h_used, probes)
         coarse[done] = False
@@ -268,7 +276,7 @@ def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.
         tiny = h[out] < np.where(ax > 0, ax, 1.0) * 2.0**-44
         failed[out[tiny]] = True
         todo = np.concatenate([out[~tiny], retry])
-    return _Run(value, error, h_used, status, noise, slopes, coarse), shrinks, failed
+    return _Run(value, error, h_used, status, noise, slopes, coarse, untrusted), shrinks, failed
 
 
 def _kink(q: _Quotient, pts: np.ndarray, h0: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -353,9 +361,15 @@ def _scatter(vals: np.ndarray, pts: np.ndarray, size: int) -> np.ndarray:
 
 
 def _default_h0(base: np.ndarray, n: int) -> np.ndarray:
-    """First Richardson step: a power of two ~ |x|/8 (or 1/8 near 0); bigger for n > 1
-    because rounding error grows like 1/h^n."""
+    """First Richardson step: a power of two ~ |x|/16 (or 1/16 near 0); bigger for n > 1
+    because rounding error grows like (2/h)^n: from n = 6 on the first step keeps that
+    factor below about 1e6 (h0 = |x|/2 for n = 8 to 10), so that the tableau still has
+    rows above the rounding floor."""
     s = np.maximum(np.abs(base), 1.0)
-    return _pow2_at_most(s) * 2.0 ** (_H0_EXP if n == 1 else _H0_EXP + 1)
+    if n == 1:
+        e = _H0_EXP
+    else:
+        e = max(_H0_EXP + 1, int(np.ceil(1.0 - 20.0 / n)))
+    return _pow2_at_most(s) * 2.0**e
 
 

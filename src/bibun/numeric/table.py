@@ -15,6 +15,7 @@ from bibun import i18n
 from bibun.errors import BibunError
 from bibun.i18n import error
 from bibun.numeric.derivative import derivative
+from bibun.numeric.display import table_bundle
 from bibun.numeric.estimate import EPS, NumericWarning
 
 # -- the limit, made visible ---------------------------------------------------------------
@@ -42,6 +43,10 @@ class DifferenceTable:
     exact: float | None
     optimal_h: dict[str, float]
     theory_h: dict[str, float] = field(default_factory=dict)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter display: the quotients for each h and the error plot."""
+        return table_bundle(self)
 
     @property
     def methods(self) -> list[str]:
@@ -113,15 +118,16 @@ def difference_table(f: Callable[[Any], Any], x: float, method: str | Sequence[s
     if method == "all":
         try:
             with np.errstate(all="ignore"):
-                ok = np.iscomplexobj(np.asarray(f(complex(xv, 1e-20))))
+                ok = np.iscomplexobj(np.asarray(f(np.asarray(complex(xv, 1e-20)))))
         except Exception:
             ok = False
         if not ok:
             methods.remove("complex")
 
     def ev(t: Any) -> Any:
+        # f gets a 0-d array (never a Python float), as everywhere in bibun.numeric
         with np.errstate(all="ignore"):
-            return f(t)
+            return f(np.asarray(t))
 
     fx = ev(xv)
     quot: dict[str, np.ndarray] = {}

@@ -18,11 +18,58 @@ facts put in → the number.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from bibun import i18n
 from bibun.explain import show as S
+from bibun.explain import worked as W
 from bibun.explain.steps import Step
 from bibun.expr import core
 from bibun.practice.problem import Problem
 from bibun.practice.text import Line, decimal, given_number
+
+
+@dataclass(frozen=True)
+class WorkedLine:
+    """A rung taken from a worked method's step (the limit of the difference quotient,
+    implicit differentiation): its catalog sentence and its line of mathematics, typeset
+    per format like a :class:`Line`."""
+
+    step: W.Step
+
+    def render(self, lang: str | None = None, fmt: str = "text") -> str:
+        lang = i18n.resolve(lang)
+        with i18n.using(lang):
+            if fmt == "latex":
+                line = self.step.line("latex")
+                return self.step.sentence(lang, "latex") + (rf" \({line}\)" if line else "")
+            said = self.step.sentence(lang, "unicode")
+            if fmt == "markdown":
+                line = self.step.line("latex")
+                return said + (f" ${line}$" if line else "")
+            line = self.step.line("unicode")
+            return said + (f" {line}" if line else "")
+
+
+#: implicit differentiation's steps a learner writes on the way to dy/dx (the second
+#: derivative and the final solve are not asked: the last rung is the answer)
+IMPLICIT_RUNGS = ("implicit.both_sides", "implicit.chain", "implicit.differentiated",
+                  "implicit.collect")
+
+
+def _worked_ladder(problem: Problem) -> list[Line | WorkedLine]:
+    worked = problem.worked
+    if worked is None:  # only called for problems worked by their own method
+        return []
+    if problem.equation is not None:
+        rungs: list[Line | WorkedLine] = [WorkedLine(s) for s in worked.steps
+                                          if s.key in IMPLICIT_RUNGS]
+        lhs = S.leibniz("y", problem.var)
+    else:
+        rungs = [WorkedLine(s) for s in worked.steps if s.key != "limit.answer"]
+        lhs = problem.derivation.root.lhs
+    rungs.append(Line("practice.hint.answer", {"answer": S.eq(lhs, S.E(problem.derivative))}))
+    return rungs
 
 
 def core_step(step: Step) -> tuple[Step, core.Expr | None]:
@@ -41,11 +88,15 @@ def _ratio(step: Step, c: core.Expr | None) -> core.Expr:
 
 def _rule_line(step: Step) -> Line:
     return Line("practice.hint.rule", {"rule": Line(f"rule.{step.rule}.name"),
-                                       "says": Line(f"rule.{step.rule}.says")})
+                                       "says": Line(*step.says)})
 
 
 def ladder(problem: Problem) -> list[Line]:
-    """The hints of ``problem``, weakest first; the last rung is the answer."""
+    """The hints of ``problem``, weakest first; the last rung is the answer.  Problems
+    worked by their own method (from the definition, implicit) climb that method's
+    steps."""
+    if problem.worked is not None:
+        return _worked_ladder(problem)  # type: ignore[return-value]
     d = problem.derivation
     step, c = core_step(d.root)
     out: list[Line] = []

@@ -22,8 +22,11 @@ from functools import cached_property
 from typing import Any
 
 from bibun import i18n
+from bibun.calculus.first_principles import from_definition
+from bibun.calculus.implicit import Implicit, implicit_diff
 from bibun.explain import show as S
 from bibun.explain.derivation import Derivation, derivation
+from bibun.explain.worked import Worked
 from bibun.expr import core
 from bibun.expr.core import Expr
 from bibun.i18n import error
@@ -51,6 +54,9 @@ class Problem:
     point: tuple[tuple[str, Any], ...] = ()
     number: int = 1
     _value: Fraction | None = field(default=None, repr=False)
+    #: an implicit problem's equation (left, right): ``expr`` is then left − right, the
+    #: equation F = 0, and the answer is dy/dx in x and y
+    equation: tuple[Expr, Expr] | None = None
 
     @property
     def kind(self) -> str:
@@ -58,7 +64,30 @@ class Problem:
 
     @property
     def partial(self) -> bool:
-        return bool(self.expr.free - {self.var})
+        return self.equation is None and bool(self.expr.free - {self.var})
+
+    @cached_property
+    def implicit(self) -> Implicit | None:
+        """For an implicit problem, the worked implicit differentiation (y = y(x))."""
+        if self.equation is None:
+            return None
+        return implicit_diff(self.equation_text, self.var, "y")
+
+    @property
+    def equation_text(self) -> str:
+        left, right = self.equation or (self.expr, core.ZERO)
+        return f"{left} = {right}"
+
+    @cached_property
+    def worked(self) -> Worked | None:
+        """The worked steps of the topic's own method: the limit of the difference
+        quotient ("definition"), implicit differentiation ("implicit"); None for the
+        topics worked with the rule tree (:attr:`derivation`)."""
+        if self.implicit is not None:
+            return self.implicit.worked
+        if self.topic == "definition":
+            return from_definition(self.expr, self.var)
+        return None
 
     @cached_property
     def derivation(self) -> Derivation:
@@ -67,7 +96,10 @@ class Problem:
 
     @property
     def derivative(self) -> Expr:
-        """The textbook form of the derivative (``derivation.final``)."""
+        """The textbook form of the derivative (``derivation.final``; for an implicit
+        problem dy/dx = −F_x/F_y simplified)."""
+        if self.implicit is not None:
+            return self.implicit.derivative
         return self.derivation.final
 
     @property
@@ -97,13 +129,20 @@ class Problem:
         """A stable text id (database, CSV): topic, level, variable, the formula and, for
         a value problem, the facts given."""
         facts = "".join(f"; {e} = {decimal(v)}" for e, v in self.given)
-        return f"{self.topic}/{self.level}/{self.var}/{self.expr}{facts}"
+        what = self.equation_text if self.equation is not None else str(self.expr)
+        return f"{self.topic}/{self.level}/{self.var}/{what}{facts}"
 
     def question(self) -> Line:
         """The problem statement as a catalog line."""
         if self.given:
             facts = [S.eq(S.E(e), S.E(given_number(v))) for e, v in self.given]
             return Line("practice.ask.value", {"f": self.expr, "x": self.var, "given": facts})
+        if self.equation is not None:
+            return Line("practice.ask.implicit", {
+                "eq": S.eq(S.E(self.equation[0]), S.E(self.equation[1])), "x": self.var,
+                "d": S.leibniz("y", self.var)})
+        if self.topic == "definition":
+            return Line("practice.ask.definition", {"f": self.expr, "x": self.var})
         key = "practice.ask.partial" if self.partial else "practice.ask.derive"
         return Line(key, {"f": self.expr, "x": self.var})
 
@@ -113,13 +152,24 @@ class Problem:
     @property
     def steps(self) -> int:
         """How much work the problem is: the derivation's steps a learner writes down,
-        plus its rewrites (x^(−2) for 1/x², a note on a corner)."""
+        plus its rewrites (x^(−2) for 1/x², a note on a corner).  A problem worked by
+        its own method counts that method's steps (the limit's, or implicit
+        differentiation's up to dy/dx plus one per product term x·y that needs the
+        product rule inside it)."""
+        if self.implicit is not None:
+            terms = [t for side in self.equation or () for t in
+                     (side.args if side.op == core.ADD else (side,))]
+            products = sum(1 for t in terms if {self.var, "y"} <= t.free)
+            return len(self.implicit.worked.steps) - 1 + products
+        if self.worked is not None:
+            return len(self.worked.steps)
         root = self.derivation.root
         return sum(1 + len(s.notes) for s in root.walk() if s.rule not in TRIVIAL_RULES)
 
     def to_json(self, lang: str | None = None) -> dict[str, Any]:
         return {"topic": self.topic, "level": self.level, "kind": self.kind,
-                "expression": str(self.expr), "variable": self.var,
+                "expression": self.equation_text if self.equation else str(self.expr),
+                "variable": self.var,
                 "question": self.statement(lang), "answer": self.answer_text(lang),
                 "answer_latex": self.answer_text(lang, "latex"), "key": self.key}
 
@@ -163,7 +213,7 @@ def generate(topic: str, count: int = 10, seed: int = 0, level: int = 1) -> list
             continue
         seen.add(ident)
         p = Problem(topic, level, draft.expr, draft.var, draft.given, draft.point,
-                    len(out) + 1)
+                    len(out) + 1, equation=draft.equation)
         if p.kind == "derive" and not tidy(p.derivative):
             continue
         out.append(p)

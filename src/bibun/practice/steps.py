@@ -104,7 +104,7 @@ class StepReport:
 
 def pieces_of(problem: Problem) -> tuple[str, ...]:
     """Which pieces this problem's procedure has."""
-    if problem.given:
+    if problem.given or problem.worked is not None:  # a value; the limit or implicit way
         return ("answer",)
     step, _ = core_step(problem.derivation.root)
     if step.rule == "chain":
@@ -238,10 +238,29 @@ class _Judge:
         if self.p.given:
             self.check_value(a, res)
             return
+        if self.p.equation is not None:
+            self.check_implicit(a, res)
+            return
         ok, diag = self.derivative_of(self.f, self.x, a)
         res.ok, res.diagnosis = ok, diag
         if ok and a is not self.p.derivative and a is not self.p.derivation.result:
             res.textbook = self.p.derivative
+
+    def check_implicit(self, a: Expr, res: PieceResult) -> None:
+        """dy/dx of the curve, compared as a function of x and y (a form that agrees
+        only on the curve, after using the equation, is not accepted: the textbook
+        form −F_x/F_y is shown)."""
+        want = self.p.derivative
+        res.ok = self.same(a, want)
+        if res.ok:
+            if a is not want:
+                res.textbook = want
+        elif self.same(a, core.neg(want)):
+            res.diagnosis = [diagnosis("implicit_sign")]
+        elif "y" not in a.free:
+            res.diagnosis = [diagnosis("implicit_no_y")]
+        else:
+            res.diagnosis = [diagnosis("implicit_wrong")]
 
     def check_value(self, a: Expr, res: PieceResult) -> None:
         want = self.p.value

@@ -22,9 +22,10 @@ from fractions import Fraction
 from bibun.expr import core
 from bibun.expr.core import Expr
 
-#: topics in the seeds' teaching order (implicit and from-the-definition are not here yet)
+#: topics in the seeds' teaching order; "definition" (from the limit definition, seed
+#: 004) and "implicit" (an equation in x and y) come after the rules they lean on
 TOPICS = ("power", "sum", "chain", "product", "quotient", "exp", "log", "trig",
-          "inverse_trig", "sigmoid", "relu", "partial", "value")
+          "inverse_trig", "sigmoid", "relu", "partial", "value", "definition", "implicit")
 LEVELS = (1, 2, 3)
 
 X, Y, W, B, T = (core.symbol(n) for n in ("x", "y", "w", "b", "t"))
@@ -40,6 +41,8 @@ class Draft:
     var: str = "x"
     given: tuple[tuple[Expr, Fraction], ...] = ()
     point: tuple[tuple[str, Fraction | float], ...] = ()
+    #: an implicit problem's equation (left, right); ``expr`` is then left − right
+    equation: tuple[Expr, Expr] | None = None
 
 
 def n(v: int | Fraction) -> Expr:
@@ -272,6 +275,46 @@ def _value(level: int) -> list[Template]:
     return [neuron]
 
 
+def _definition(level: int) -> list[Template]:
+    """From the definition (seed 004): level 1 polynomials and e^x, a^x (the quotient
+    expands, h cancels); level 2 1/(x + a) and √(x + a) (a common denominator, the
+    conjugate); level 3 c·sin, c·cos (sum formulas, the two special limits) and c·√(ax + b).
+    Every template is within :func:`bibun.calculus.first_principles.from_definition`'s
+    reach, which the tests check."""
+    if level == 1:
+        return [lambda r: Draft(core.add(core.mul(n(r.randint(1, 5)), _pw(X, 2)),
+                                         core.mul(n(_nz(r, -9, 9)), X))),
+                lambda r: Draft(core.mul(n(r.randint(1, 4)), _pw(X, 3))),
+                lambda r: Draft(r.choice([_f("exp", X), core.power(n(r.choice([2, 3, 5, 10])),
+                                                                   X)]))]
+    if level == 2:
+        return [lambda r: Draft(core.mul(n(r.randint(1, 9)), _pw(core.add(X, n(_nz(r, -9, 9))),
+                                                                 -1))),
+                lambda r: Draft(_pw(core.add(X, n(r.randint(1, 9))), Fraction(1, 2)))]
+    return [lambda r: Draft(core.mul(n(r.randint(2, 9)), _f(r.choice(("sin", "cos")), X))),
+            lambda r: Draft(core.mul(n(r.randint(2, 5)), _pw(core.add(
+                core.mul(n(r.randint(2, 5)), X), n(r.randint(1, 9))), Fraction(1, 2))))]
+
+
+def _implicit(level: int) -> list[Template]:
+    """An equation in x and y: level 1 the circle and ellipse a·x² + b·y² = c (one y term,
+    the chain rule on y²); level 2 x² + a·xy + y² = c (a product term xy as well); level 3
+    two product terms, x²y + a·xy² = c, or the folium x³ + y³ = a·xy."""
+    def eq(left: Expr, right: Expr) -> Draft:
+        return Draft(core.add(left, core.neg(right)), "x", equation=(left, right))
+    if level == 1:
+        return [lambda r: eq(core.add(core.mul(n(r.randint(1, 5)), _pw(X, 2)),
+                                      core.mul(n(r.randint(1, 5)), _pw(Y, 2))),
+                             n(r.randint(1, 25)))]
+    if level == 2:
+        return [lambda r: eq(core.add(_pw(X, 2), core.mul(n(_nz(r, -5, 5)), X, Y), _pw(Y, 2)),
+                             n(r.randint(1, 25)))]
+    return [lambda r: eq(core.add(core.mul(_pw(X, 2), Y), core.mul(n(_nz(r, -5, 5)), X,
+                                                                     _pw(Y, 2))),
+                         n(r.randint(1, 25))),
+            lambda r: eq(core.add(_pw(X, 3), _pw(Y, 3)), core.mul(n(r.randint(2, 9)), X, Y))]
+
+
 def _logit(p: Fraction) -> float:
     return math.log(p / (1 - p))
 
@@ -284,7 +327,7 @@ TEMPLATES: dict[str, Callable[[int], list[Template]]] = {
     "power": _power, "sum": _sum, "chain": _chain, "product": _product,
     "quotient": _quotient, "exp": _exp, "log": _log, "trig": _trig,
     "inverse_trig": _inverse_trig, "sigmoid": _sigmoid, "relu": _relu, "partial": _partial,
-    "value": _value,
+    "value": _value, "definition": _definition, "implicit": _implicit,
 }
 
 __all__ = ["LEVELS", "TEMPLATES", "TOPICS", "Draft", "Template"]

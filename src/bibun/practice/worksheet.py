@@ -89,6 +89,8 @@ def _answer(p: Problem, lang: str, fmt: str) -> str:
 
 
 def _answer_show(p: Problem) -> Any:
+    if p.equation is not None:  # dy/dx of the curve, in x and y
+        return S.eq(S.leibniz("y", p.var), S.E(p.derivative))
     return S.eq(p.derivation.root.lhs, S.E(p.derivative))
 
 

@@ -115,7 +115,28 @@ class GraphIn(ExprIn):
     at: Point = Field(default_factory=dict)
 
 
-Panel = Literal["diff", "point", "verify", "plot", "tangent", "series", "graph", "descent"]
+class ImplicitIn(Strict):
+    expr: Formula = Field(..., description="an equation in x and y, e.g. x^2 + y^2 = 1",
+                          examples=["x^2 + y^2 = 1"])
+    x: VarName | None = Field(None, description="the independent variable (default x)")
+    y: VarName = Field("y", description="the variable that depends on x")
+    at: Point | None = Field(None, description="a point on the curve: slope and tangent")
+    lang: Lang = "en"
+
+
+class MethodIn(ExprIn):
+    var: VarName | None = None
+    method: Literal["limit", "inverse", "log"] = Field(
+        "limit", description="from the definition, through the inverse function, or "
+                             "logarithmic differentiation")
+
+
+class BackpropIn(ExprIn):
+    at: Point = Field(..., description="a value for every variable")
+
+
+Panel = Literal["diff", "point", "verify", "plot", "tangent", "series", "graph", "descent",
+                "backprop"]
 
 
 class DescentSettings(Strict):
@@ -139,7 +160,10 @@ class PageIn(ExprIn):
     n: int = Field(401, ge=2, le=2000)
     taylor: int = Field(0, ge=0, le=20, description="order of the Taylor polynomial, 0: none")
     descent: DescentSettings | None = None
-    panels: Annotated[list[Panel], Field(max_length=8)] | None = Field(
+    method: Literal["rules", "limit", "inverse", "log"] = Field(
+        "rules", description="the method of the worked steps: the rules, from the definition,"
+                             " through the inverse function, logarithmic differentiation")
+    panels: Annotated[list[Panel], Field(max_length=9)] | None = Field(
         None, description="the panels to compute (default: all)")
 
 
@@ -184,7 +208,7 @@ class DiffOut(Loose):
 class ErrorDetail(BaseModel):
     message: str
     kind: Literal["parse", "limit", "domain", "input", "budget", "validation", "request",
-                  "busy", "internal"]
+                  "busy", "storage", "internal"]
     column: int | None = None
 
 
@@ -266,6 +290,15 @@ ENDPOINTS: list[tuple[str, type[BaseModel], Any, str]] = [
      "Gradient descent on the formula with a chosen optimizer"),
     ("graph", GraphIn, dict[str, Any],
      "Computational graph (SVG) with forward values and gradients"),
+    ("implicit", ImplicitIn, dict[str, Any],
+     "Implicit differentiation of an equation: dy/dx with steps, the second derivative,"
+     " slope and tangent at a point on the curve"),
+    ("method", MethodIn, dict[str, Any],
+     "The derivative worked by another method: from the definition, through the inverse"
+     " function, by logarithmic differentiation"),
+    ("backprop", BackpropIn, dict[str, Any],
+     "Backpropagation worked node by node: forward values, local derivatives, gradients,"
+     " checked against autodiff and a central difference"),
 ]
 
 

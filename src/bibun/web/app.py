@@ -47,6 +47,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from bibun import i18n
 from bibun.web.api import router
 from bibun.web.pool import Compute
+from bibun.web.practice_api import router as practice_router
 
 #: whole request body limit (two 10 KB formulas plus the rest of the JSON fit easily)
 MAX_BODY = 32 * 1024
@@ -76,6 +77,8 @@ STATIC = {
     "index.html": ("index.html", "text/html; charset=utf-8"),
     "docs.html": ("docs.html", "text/html; charset=utf-8"),
     "app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "modes.js": ("modes.js", "text/javascript; charset=utf-8"),
+    "practice.js": ("practice.js", "text/javascript; charset=utf-8"),
     "docs.js": ("docs.js", "text/javascript; charset=utf-8"),
     "style.css": ("style.css", "text/css; charset=utf-8"),
     "icon.svg": ("icon.svg", "image/svg+xml"),
@@ -247,13 +250,15 @@ def page_messages() -> dict[str, dict[str, str]]:
 
 def create_app(workers: int | None = None, slow_workers: int = 1,
                budget: float = 1.6, fast_budget: float = 0.1,
-               allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+               allowed_hosts: Iterable[str] | None = None,
+               practice_db: str | None = None) -> FastAPI:
     """Build the workbench app.
 
     ``workers`` fast-lane processes (default: 4 per CPU, 4 to 8), ``slow_workers``
     for tasks that overrun ``fast_budget``; ``budget`` is the whole per-request compute
     limit in seconds.  ``allowed_hosts`` are the Host header values accepted (default:
-    the loopback names).
+    the loopback names).  ``practice_db`` is the Practice tab's progress database
+    (default: ``$BIBUN_DB``, else the per-user file ``bibun practice`` uses).
     """
     # more fast workers than cores on purpose: while some of them grind through a
     # formula that will overrun its budget, the OS still time-slices the cheap requests
@@ -289,7 +294,9 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
         docs_url=None, redoc_url=None, lifespan=lifespan,
     )
     app.state.get_compute = get_compute
+    app.state.practice_db = practice_db
     app.include_router(router)
+    app.include_router(practice_router)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -20,15 +20,19 @@ Rules the page relies on:
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
 
 import numpy as np
 
 from bibun import calculus
+from bibun.web import practice as _practice  # noqa: F401  (registers its tasks)
+from bibun.web.modes import mode_of
 from bibun.web.tasks import TASKS, exact, formula, lang_of, read_formula, run_task, variable
 
 #: the panels the page can ask for
-PANELS = ("diff", "point", "verify", "plot", "tangent", "series", "graph", "descent")
+PANELS = ("diff", "point", "verify", "plot", "tangent", "series", "graph", "descent",
+          "backprop")
 
 
 def _panel(task: str, payload: dict) -> dict[str, Any]:
@@ -95,6 +99,9 @@ def t_page(p: dict) -> dict[str, Any]:
     """Every requested panel for one state of the page (see the module docstring)."""
     lang = lang_of(p)
     base = {"expr": p["expr"], "syntax": p.get("syntax", "auto"), "lang": lang}
+    mode = mode_of(p["expr"]) if base["syntax"] != "latex" else "function"
+    if mode != "function":
+        return _equation(p, mode, lang)
     parsed = _panel("parse", base)
     out: dict[str, Any] = {"panels": {"parse": parsed}}
     if "error" in parsed:
@@ -117,6 +124,9 @@ def t_page(p: dict) -> dict[str, Any]:
     if "diff" in wanted_panels:
         panels["diff"] = _panel("diff", {**one, "order": order, "steps": bool(p.get("steps")),
                                          "forms": True})
+        method = p.get("method") or "rules"
+        if method != "rules":
+            panels["method"] = _panel("method", {**one, "method": method})
     if "point" in wanted_panels:
         panels["point"] = _panel("diff", {**one, "order": order, "forms": False,
                                           "at": point or {var: x0}})
@@ -135,7 +145,51 @@ def t_page(p: dict) -> dict[str, Any]:
     settings = p.get("descent")
     if "descent" in wanted_panels and settings and len(names) == 2:
         panels["descent"] = _descent(base, names, settings)
+    if "backprop" in wanted_panels and names:
+        panels["backprop"] = _panel("backprop", {**base, "at": point})
+    out["mode"] = "function"
     return out
+
+
+def _equation(p: dict, mode: str, lang: str) -> dict[str, Any]:
+    """An equation: implicit (x² + y² = 1) or parametric (x = cos t, y = sin t).  The
+    Derivative card shows dy/dx with its steps, the point card the slope and tangent at a
+    point on the curve, the plot the curve F = 0; panels that work on a function say so
+    instead of keeping an old formula's answer."""
+    base = {"expr": p["expr"], "lang": lang}
+    if mode == "parametric":
+        r = _panel("parametric", base)
+        variables = r["data"]["t"] if "data" in r else "t"
+        out = {"mode": mode, "variable": variables, "variables": [variables], "point": {}}
+    else:
+        x0 = float(p.get("x0", 1.0))
+        given = p.get("point") or {}
+        x = p.get("var") if p.get("var") not in (None, "y") else None
+        lo, hi = float(p.get("lo", -3.0)), float(p.get("hi", 3.0))
+        yv = float(given.get("y", 1.0))
+        r = _panel("implicit", {**base, "x": x, "y": "y", "x0": x0, "y0": yv,
+                                "box": [[lo, hi], [lo, hi]]})
+        xv = r["data"]["x"] if "data" in r else (x or "x")
+        out = {"mode": mode, "variable": xv,
+               "variables": r["data"]["variables"] if "data" in r else [],
+               "point": {xv: x0, "y": yv}}
+    if "error" in r and r["error"].get("kind") == "parse":
+        out["panels"] = {"parse": r}
+        return out
+    formula_out = (r["data"].get("equation") if mode == "implicit" else None) if "data" in r \
+        else None
+    parse = {"data": {"formula": formula_out or _plain_formula(p["expr"]),
+                      "variables": out["variables"], "warnings": [],
+                      "default_variable": out["variable"]}}
+    out["panels"] = {"parse": parse, "equation": r}
+    return out
+
+
+def _plain_formula(text: str) -> dict[str, str]:
+    """What the learner typed, for the preview when the equation is not one bibun reads
+    as a whole (the steps panel says why)."""
+    return {"text": text, "unicode": text, "latex": text,
+            "mathml": f"<math><mtext>{escape(text)}</mtext></math>"}
 
 
 

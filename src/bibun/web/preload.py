@@ -27,6 +27,12 @@ def warm_up() -> None:
         ("descend", {"expr": "x^2+y^2", "start": [1.0, 1.0], "steps": 2}),
         ("graph", {"expr": "x^2", "at": {"x": 1.0}}),
         ("check", {"expr": "x^2", "answer": "2x"}),
+        ("implicit", {"expr": "x^2 + y^2 = 1", "x0": 0.6, "y0": 0.8}),
+        ("method", {"expr": "x^2", "method": "limit"}),
+        ("backprop", {"expr": "sigmoid(w*x + b)", "at": {"w": 2.0, "x": 1.0, "b": -1.0}}),
+        ("practice_problem", {"topic": "chain", "level": 1, "seed": 0}),
+        ("practice_check", {"topic": "chain", "level": 1, "seed": 0,
+                            "pieces": {"du/dx": "2", "answer": "x"}}),
     ]:
         run_task(task, payload)
 

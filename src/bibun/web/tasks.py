@@ -467,7 +467,7 @@ TASKS: dict[str, Callable[[dict], dict]] = {
 
 #: the error kinds the API documents (docs/web.md), each with its HTTP status
 KINDS = {"parse": 422, "limit": 422, "domain": 422, "input": 422, "budget": 422,
-         "validation": 422, "request": 400, "busy": 429, "internal": 500}
+         "validation": 422, "request": 400, "busy": 429, "storage": 503, "internal": 500}
 
 
 def failure(kind: str, message: str, column: int | None = None) -> tuple[str, dict]:
@@ -493,7 +493,8 @@ def run_task(task: str, payload: dict) -> tuple[str, Any]:
     if fn is None:
         return failure("request", i18n.text("web.error.not_found", lang))
     try:
-        return "ok", fn(payload)
+        with i18n.using(lang):  # formulas in the request's language: log x in Japanese
+            return "ok", fn(payload)
     except ParseError as exc:
         return failure("parse", i18n.message(exc, lang), exc.column)
     except LimitError as exc:

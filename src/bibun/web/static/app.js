@@ -12,15 +12,16 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const PANELS = ["diff", "point", "verify", "plot", "tangent", "series", "graph", "descent"];
-  const AFTER_POINT = ["point", "verify", "tangent", "series", "graph"];
+  const PANELS = ["diff", "point", "verify", "plot", "tangent", "series", "graph", "descent", "backprop"];
+  const AFTER_POINT = ["point", "verify", "tangent", "series", "graph", "backprop"];
   const LR_PRESET = { gd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.9, rmsprop: 0.05, adam: 0.3 };
   const EXAMPLES = ["(x^3+1)^2", "1/(x^3+1)", "sigmoid(x)", "tanh(x)", "0.01x^2+0.1x",
-    "log(sin(x^3-2))", "sin(x)cos(x)", "x^2+y^2", "∂/∂y (x^2 y)", "\\frac{1}{1+e^{-z}}"];
+    "log(sin(x^3-2))", "sin(x)cos(x)", "x^2+y^2", "∂/∂y (x^2 y)", "\\frac{1}{1+e^{-z}}",
+    "x^2 + y^2 = 1", "sigmoid(w*x + b)"];
 
   // ---------------------------------------------------------------- state and URL
   const DEFAULTS = { f: "(x^3+1)^2", syntax: "auto", v: "", n: 1, x0: 1, lo: -3, hi: 3, taylor: 0,
-    opt: "gd", lr: 0.1, it: 50, sx: -4, sy: 3, a: 1 };
+    opt: "gd", lr: 0.1, it: 50, sx: -4, sy: 3, a: 1, m: "rules" };
   const NUMERIC = new Set(["n", "x0", "lo", "hi", "taylor", "lr", "it", "sx", "sy", "a"]);
   const state = { ...DEFAULTS, pt: {}, lang: "en", variables: [], revealed: 1 };
   let words = { en: {}, ja: {} };
@@ -62,6 +63,7 @@
     $("lo").value = state.lo; $("hi").value = state.hi; $("taylor").value = String(state.taylor);
     $("optimizer").value = state.opt; $("lr").value = state.lr; $("nsteps").value = state.it;
     $("sx").value = state.sx; $("sy").value = state.sy; $("gain").value = state.a;
+    $("method").value = state.m;
     setSlider();
   }
 
@@ -86,6 +88,10 @@
     if (Number.isInteger(v)) return String(v);
     return String(+v.toPrecision(6)).replace("-", "−");
   }
+  // f′, f″ for one variable; ∂f/∂y, ∂²f/∂y² when the formula has others (the variable named)
+  const derivName = (n, v, partial) => (partial
+    ? `∂${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}f/∂${v}${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}`
+    : `f${primes(n)}`);
   const exactOr = (o) => (o ? (o.exact ?? fmt(o.value)) : "—");
   const primes = (n) => (n === 1 ? "′" : n === 2 ? "″" : n === 3 ? "‴" : `⁽${[...String(n)].map((c) => SUP[c]).join("")}⁾`);
 
@@ -150,7 +156,8 @@
   // ---------------------------------------------------------------- panels
   // each panel has one region that is dimmed while its answer is pending
   const REGION = { diff: "diff-panel", point: "values", verify: "verify-panel", plot: "plot-panel",
-    tangent: "tangent", series: "series", graph: "graph-panel", descent: "descent-panel" };
+    tangent: "tangent", series: "series", graph: "graph-panel", descent: "descent-panel",
+    backprop: "backprop-panel" };
   const pending = new Set();
   let inflight = null;
   let sendTimer = null;
@@ -194,7 +201,7 @@
     return {
       expr: state.f, syntax: state.syntax, lang: state.lang, var: state.v || null,
       order: state.n, x0: state.x0, point: Object.fromEntries(Object.entries(state.pt).filter(([k]) => k !== state.v)),
-      steps: true, lo: state.lo, hi: state.hi, n: 401, taylor: state.taylor,
+      steps: true, lo: state.lo, hi: state.hi, n: 401, taylor: state.taylor, method: state.m,
       descent: { start: [state.sx, state.sy], optimizer: state.opt, lr: state.lr, steps: state.it },
     };
   }
@@ -220,28 +227,38 @@
       return;
     }
     setVariables(r.variables, r.variable, r.point);
+    state.mode = r.mode || "function";
+    document.documentElement.dataset.mode = state.mode;
+    if (state.mode !== "function") {   // an equation: modes.js fills every panel, none keeps an old answer
+      EXT.equation(r, names);
+      saveUrl(); loadPlotly();
+      return;
+    }
     for (const n of names) {
       const p = r.panels[n];
       if (!p) { RENDER[n](null); continue; }
       if (p.error) panelError(n, p.error); else RENDER[n](p.data);
     }
+    if (names.includes("diff")) EXT.method(r.panels.method || null);
     saveUrl();
     loadPlotly();
   }
 
   function clearPanel(n) {
     const r = $(REGION[n]);
-    if (n === "diff") { delete $("derivative").dataset.text; $("derivative").replaceChildren(); $("forms").replaceChildren(); $("notes").replaceChildren(); $("steps").replaceChildren(); return; }
+    if (n === "diff") { delete $("derivative").dataset.text; delete $("derivative").dataset.mode; $("derivative").replaceChildren(); $("forms").replaceChildren(); $("notes").replaceChildren(); $("steps").replaceChildren(); return; }
     if (n === "verify") { $("verify").tBodies[0].replaceChildren(); return; }
-    if (n === "plot") { purge("plot"); state.samples = null; return; }
+    if (n === "plot") { purge("plot"); state.samples = null; delete $("plot").dataset.mode; return; }
     if (n === "tangent") { state.tangent = null; delete r.dataset.slope; }
     if (n === "series") { state.series = null; }
     if (n === "graph") { $("graph").replaceChildren(); $("graph-status").replaceChildren(); return; }
     if (n === "descent") { purge("contour"); purge("loss"); $("descent-status").replaceChildren(); return; }
+    if (n === "backprop") { EXT.clearBackprop(); return; }
     r.replaceChildren();
   }
   function target(n) {
-    return { diff: "derivative", verify: "verify-panel", plot: "plot-panel", graph: "graph-status", descent: "descent-status" }[n] || REGION[n];
+    return { diff: "derivative", verify: "verify-panel", plot: "plot-panel", graph: "graph-status", descent: "descent-status",
+      backprop: "bp-step" }[n] || REGION[n];
   }
   function panelMessage(n, cls, text) {
     clearPanel(n);
@@ -334,6 +351,7 @@
       `d/d${r.variable} [${r.expression.text}] = ${r.derivative.text}`));
     d.dataset.text = r.derivative.text;
     d.dataset.order = String(order);
+    delete d.dataset.mode;
     const forms = $("forms");
     forms.replaceChildren();
     if (r.forms.length) {
@@ -390,7 +408,7 @@
     const where = Object.entries(r.at || {}).map(([k, v]) => `${k} = ${fmt(typeof v === "number" ? v : parseFloat(v))}`).join(", ");
     const line = (label, value) => { const p = el("p"); p.append(el("strong", "", label), ` = ${value}`); box.appendChild(p); };
     line(`f(${where})`, exactOr(r.value));
-    line(`f${primes(r.order)}(${where})`, exactOr(r.derivative_value));
+    line(`${derivName(r.order, r.variable, (r.variables || state.variables).length > 1)}(${where})`, exactOr(r.derivative_value));
     box.dataset.derivative = r.derivative_value ? String(r.derivative_value.exact ?? r.derivative_value.value) : "";
   }
 
@@ -471,6 +489,7 @@
   const plotEl = $("plot");
   function renderPlot(s) {
     removeNotes("plot");
+    delete plotEl.dataset.mode;
     state.samples = s;
     whenPlotly(() => {
       const x0 = Math.min(state.hi, Math.max(state.lo, state.x0));
@@ -479,7 +498,7 @@
       const v = s.variable;
       const traces = [
         { x: s.x, y: s.f, name: `f(${v})`, mode: "lines", line: { color: css("--f"), width: 2.5 }, connectgaps: false },
-        { x: s.x, y: s.df, name: `f′(${v})`, mode: "lines", line: { color: css("--df"), width: 2, dash: "dash" }, connectgaps: false },
+        { x: s.x, y: s.df, name: state.variables.length > 1 ? `${derivName(1, v, true)}` : `f′(${v})`, mode: "lines", line: { color: css("--df"), width: 2, dash: "dash" }, connectgaps: false },
         { x: tan.x, y: tan.y, name: t("legend_tangent"), mode: "lines", line: { color: css("--tan"), width: 1.5 } },
         { x: [x0], y: [y0], name: t("legend_point"), mode: "markers", marker: { size: 14, color: css("--tan"), line: { color: "#fff", width: 2 } }, hoverinfo: "x+y" },
         { x: [], y: [], name: t("legend_taylor", { n: state.taylor }), mode: "lines", line: { color: css("--taylor"), width: 2, dash: "dot" }, showlegend: false, connectgaps: false },
@@ -487,7 +506,9 @@
       const layout = baseLayout({
         xaxis: { ...baseLayout().xaxis, range: [state.lo, state.hi], title: { text: v } },
         yaxis: { ...baseLayout().yaxis, range: yRange([s.f, s.df], [y0]) },
+        shapes: undefinedShading(s.x, s.f),
       });
+      plotEl.dataset.undefined = String(layout.shapes.length);
       Plotly.react(plotEl, traces, layout, CONFIG).then(() => {
         state.plotReady = true;
         plotEl.dataset.x0 = String(x0);
@@ -496,6 +517,25 @@
         if (state.series) drawSeries(state.series);
       });
     });
+  }
+
+  // where f is undefined (log of a negative, a square root below 0): shaded bands, so an
+  // empty stretch of the plot says "not defined here" instead of looking like a bug
+  function undefinedShading(xs, fs) {
+    const bands = [];
+    let start = null;
+    const step = xs.length > 1 ? (xs[1] - xs[0]) / 2 : 0;
+    for (let i = 0; i <= xs.length; i++) {
+      const missing = i < xs.length && (fs[i] === null || !Number.isFinite(fs[i]));
+      if (missing && start === null) start = i;
+      if (!missing && start !== null) {
+        // a lone missing sample is a pole, not a stretch where f is undefined
+        if (i - start > 1) bands.push({ type: "rect", xref: "x", yref: "paper", x0: xs[start] - step, x1: xs[i - 1] + step,
+          y0: 0, y1: 1, fillcolor: css("--muted"), opacity: 0.15, line: { width: 0 }, layer: "below" });
+        start = null;
+      }
+    }
+    return bands;
   }
 
   function moveTangent(x0) {
@@ -774,6 +814,7 @@
     $("sx").setAttribute("aria-label", t("start_x", { name: state.variables[0] || "x" }));
     $("sy").setAttribute("aria-label", t("start_x", { name: state.variables[1] || "y" }));
     for (const b of document.querySelectorAll("button.lang")) b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang));
+    document.dispatchEvent(new CustomEvent("bibun:lang", { detail: state.lang }));
   }
   for (const b of document.querySelectorAll("button.lang")) {
     b.addEventListener("click", () => {
@@ -800,6 +841,7 @@
   }
   $("expr").addEventListener("input", () => { state.f = $("expr").value; formulaChanged(60); });
   $("syntax").addEventListener("change", () => { state.syntax = $("syntax").value; formulaChanged(0); });
+  $("method").addEventListener("change", () => { state.m = $("method").value; state.revealed = 1; refresh(["diff"], 0); });
   $("var").addEventListener("change", () => { state.v = $("var").value; formulaChanged(0); });
   $("order").addEventListener("input", () => {
     const n = parseInt($("order").value, 10);
@@ -849,5 +891,12 @@
     sigmoidPlot();
     setTimeout(loadPlotly, 1500);   // also when the first answer is an error
   }
-  start();
+  // modes.js and practice.js (loaded after this file) use these; they fill EXT
+  const EXT = { equation: () => {}, method: () => {}, clearBackprop: () => {} };
+  window.bibun = { $, t, api, el, fmt, math, inner, sanitize, state, words: () => words, mark, refresh,
+    panelMessage, panelError, renderSteps, showSteps, derivName, baseLayout, CONFIG, css, whenPlotly, purge,
+    removeNotes, saveUrl, ext: EXT, PANELS, REGION, RENDER };
+  RENDER.backprop = (d) => EXT.backprop(d);
+  // after every deferred script has run, so modes.js has filled EXT before the first answer
+  document.addEventListener("DOMContentLoaded", start);
 })();

@@ -1,29 +1,51 @@
-"""``python -m fuzz [--seconds N] [--seed S] [--targets a,b] [--budget SECONDS]``
+"""``python -m fuzz [--mode api|cli|bytes|web|replay] [--seconds N] [--seed S] [--budget SECONDS]``
 
-Generates formulas (fuzz.grammar), drives every public operation (fuzz.targets) in a
-guarded worker (fuzz.runner), minimises each new kind of failure to a small input and
-appends it to fuzz/corpus/findings.tsv (target, input, what went wrong), which
-tests/test_fuzz_corpus.py replays.  Prints a summary: inputs tried, calls, findings.
+Modes: ``api`` (default) generates formulas (fuzz.grammar) and drives every public
+operation (fuzz.targets); ``cli`` drives every subcommand with hostile arguments
+(fuzz.cli); ``bytes`` runs atheris (libFuzzer) on the reader and printers (fuzz.bytes);
+``web`` runs schemathesis against ``bibun serve``'s OpenAPI schema (fuzz.web);
+``replay`` runs both corpus files and says which open findings are fixed.  Every call
+runs in a guarded worker (fuzz.runner); each new kind of failure is minimised to a small
+input and appended to fuzz/corpus/open.tsv (target, input, what went wrong).  A finding
+moves to fuzz/corpus/findings.tsv, which tests/test_fuzz_corpus.py replays in
+``make test``, once it is fixed.  Prints a summary: inputs tried, calls, findings.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from fuzz.grammar import text_input
 from fuzz.runner import Outcome, Runner
-from fuzz.targets import TARGETS
 
 CORPUS = Path(__file__).parent / "corpus" / "findings.tsv"
+#: findings not fixed yet: known to the fuzzer (not reported again), not replayed by the
+#: test suite; `python -m fuzz --mode replay` says which of them are fixed now
+OPEN = CORPUS.with_name("open.tsv")
+#: targets of the api mode (the others have their own modes)
+API = ("print", "roundtrip", "diff", "diff2", "simplify", "evaluate", "check", "steps",
+       "tangent", "series", "critical", "numeric", "compile", "graph")
 
 
-def signature(o: Outcome) -> str:
-    """What makes two failures the same bug: the kind, the exception and its place."""
+def signature(o: Outcome, where: str = "") -> str:
+    """What makes two failures the same bug: the kind, the exception and its place; for
+    a hang or a memory blow-up, the operation (``where``: the target, or ``cli diff``)."""
+    if o.kind in ("timeout", "memory"):
+        return f"{o.kind}:{where}"
     return o.kind + ":" + o.detail.split(": ", 1)[0]
+
+
+def _where(target: str, text: str) -> str:
+    """The operation a call exercises: the target, and for the CLI the subcommand."""
+    if target != "cli":
+        return target
+    argv = json.loads(text)
+    return f"cli {argv[0] if argv else ''}"
 
 
 def minimise(runner: Runner, target: str, text: str, sig: str, tries: int = 300) -> str:
@@ -39,7 +61,7 @@ def minimise(runner: Runner, target: str, text: str, sig: str, tries: int = 300)
                 continue
             tries -= 1
             o = runner.run(target, cand)
-            if o.broken and signature(o) == sig:
+            if o.broken and signature(o, target) == sig:
                 best, n, shrunk = cand, max(n - 1, 2), True
                 break
             if tries <= 0:
@@ -51,61 +73,153 @@ def minimise(runner: Runner, target: str, text: str, sig: str, tries: int = 300)
     return best
 
 
-def load() -> list[tuple[str, str, str]]:
-    if not CORPUS.exists():
+def minimise_argv(runner: Runner, text: str, sig: str, tries: int = 60) -> str:
+    """A command line with as few arguments as still fail the same way (the command
+    name stays), then each long argument cut to its first characters."""
+    argv = json.loads(text)
+
+    def fails(cand: list[str]) -> bool:
+        o = runner.run("cli", json.dumps(cand, ensure_ascii=False))
+        return o.broken and signature(o, _where("cli", text)) == sig
+
+    i = 1
+    while i < len(argv) and tries > 0:
+        tries -= 1
+        cand = argv[:i] + argv[i + 1:]
+        if fails(cand):
+            argv = cand
+        else:
+            i += 1
+    for i, word in enumerate(argv):
+        if len(word) > 40 and tries > 0:
+            tries -= 1
+            cand = [*argv[:i], word[:40], *argv[i + 1:]]
+            if fails(cand):
+                argv = cand
+    return json.dumps(argv, ensure_ascii=False)
+
+
+def _read(path: Path) -> list[tuple[str, str, str]]:
+    if not path.exists():
         return []
     rows = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             target, text, what = line.split("\t")
             rows.append((target, text.encode().decode("unicode_escape"), what))
     return rows
 
 
-def save(target: str, text: str, what: str) -> None:
-    CORPUS.parent.mkdir(exist_ok=True)
+def load() -> list[tuple[str, str, str]]:
+    """The fixed findings: what tests/test_fuzz_corpus.py replays."""
+    return _read(CORPUS)
+
+
+def load_open() -> list[tuple[str, str, str]]:
+    """The findings not fixed yet."""
+    return _read(OPEN)
+
+
+def save(target: str, text: str, what: str, path: Path = OPEN) -> None:
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        path.write_text("# open fuzz findings (not fixed yet): target<TAB>input (unicode-escaped)"
+                        "<TAB>what it was; move a line to findings.tsv once it is fixed\n",
+                        encoding="utf-8")
     escaped = text.encode("unicode_escape").decode("ascii")
-    with CORPUS.open("a", encoding="utf-8") as f:
+    with path.open("a", encoding="utf-8") as f:
         f.write(f"{target}\t{escaped}\t{what}\n")
 
 
-def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="python -m fuzz", description=__doc__.split("\n\n")[1])
-    ap.add_argument("--seconds", type=float, default=60.0, help="how long to run")
-    ap.add_argument("--seed", type=int, default=None, help="random seed (default: time)")
-    ap.add_argument("--targets", default=",".join(TARGETS), help="comma-separated targets")
-    ap.add_argument("--budget", type=float, default=5.0, help="seconds one call may take")
-    ap.add_argument("--no-save", action="store_true", help="do not append findings")
-    args = ap.parse_args(argv)
-    seed = args.seed if args.seed is not None else int(time.time())
+def _generated(mode: str, targets: list[str]) -> Callable[[random.Random], list[tuple[str, str]]]:
+    """The (target, input) pairs one generated input makes in ``mode``."""
+    if mode == "cli":
+        from fuzz.cli import command_line
+
+        return lambda rng: [("cli", json.dumps(command_line(rng), ensure_ascii=False))]
+    from fuzz.grammar import text_input
+
+    def pairs(rng: random.Random) -> list[tuple[str, str]]:
+        text = text_input(rng)
+        return [(t, text) for t in targets]
+
+    return pairs
+
+
+def generate(args: argparse.Namespace, seed: int) -> int:
+    """The api and cli modes: generate, run, minimise and record until time is up."""
     rng = random.Random(seed)
-    targets = [t for t in args.targets.split(",") if t]
-    known = {w for _, _, w in load()}
+    targets = [t for t in args.targets.split(",") if t] if args.targets else list(API)
+    known = {w for _, _, w in load() + load_open()}
+    make = _generated(args.mode, targets)
     runner = Runner(args.budget)
     inputs = calls = 0
     found: list[tuple[str, str, str]] = []
     end = time.monotonic() + args.seconds
     try:
         while time.monotonic() < end:
-            text = text_input(rng)
             inputs += 1
-            for target in targets:
+            for target, text in make(rng):
                 calls += 1
                 o = runner.run(target, text)
-                if not o.broken or signature(o) in known:
+                sig = signature(o, _where(target, text))
+                if not o.broken or sig in known:
                     continue
-                sig = signature(o)
-                small = minimise(runner, target, text, sig)
+                small = minimise_argv(runner, text, sig) if target == "cli" else \
+                    minimise(runner, target, text, sig)
                 known.add(sig)
                 found.append((target, small, sig))
-                print(f"finding: {target}: {small!r}: {o.detail}", flush=True)
+                print(f"finding: {target}: {small[:300]!r}: {o.detail}", flush=True)
                 if not args.no_save:
                     save(target, small, sig)
     finally:
         runner.close()
-    print(f"seed {seed}: {inputs} inputs, {calls} calls, {len(found)} new findings "
-          f"({len(known)} known kinds)")
+    print(f"{args.mode} mode, seed {seed}: {inputs} inputs, {calls} calls, {len(found)} new "
+          f"findings ({len(known)} known kinds)")
     return 1 if found else 0
+
+
+def replay(args: argparse.Namespace) -> int:
+    """Both corpus files through their targets: which fixed findings broke again, which
+    open ones are fixed now."""
+    runner = Runner(max(args.budget, 60.0))
+    bad = 0
+    try:
+        for name, rows in (("findings.tsv", load()), ("open.tsv", load_open())):
+            for target, text, what in rows:
+                o = runner.run(target, text)
+                state = "BROKEN" if o.broken else "fixed"
+                bad += o.broken and name == "findings.tsv"
+                print(f"{name}: {state}: {target}: {text[:80]!r} ({what}) {o.detail}")
+    finally:
+        runner.close()
+    return 1 if bad else 0
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m fuzz", description=__doc__.split("\n\n")[1])
+    ap.add_argument("--mode", choices=("api", "cli", "bytes", "web", "replay"), default="api")
+    ap.add_argument("--seconds", type=float, default=60.0, help="how long to run")
+    ap.add_argument("--seed", type=int, default=None, help="random seed (default: time)")
+    ap.add_argument("--targets", default="", help="comma-separated api targets (default: all)")
+    ap.add_argument("--budget", type=float, default=None,
+                    help="seconds one call may take (default 5; cli 30; bytes 10)")
+    ap.add_argument("--no-save", action="store_true", help="do not append findings")
+    args = ap.parse_args(argv)
+    seed = args.seed if args.seed is not None else int(time.time())
+    if args.budget is None:
+        args.budget = {"cli": 30.0, "bytes": 10.0}.get(args.mode, 5.0)
+    if args.mode == "replay":
+        return replay(args)
+    if args.mode == "bytes":
+        from fuzz.bytes import run_bytes
+
+        return run_bytes(args, seed)
+    if args.mode == "web":
+        from fuzz.web import run_web
+
+        return run_web(args, seed)
+    return generate(args, seed)
 
 
 if __name__ == "__main__":

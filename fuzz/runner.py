@@ -1,13 +1,16 @@
 """Running one call under a budget: a forked worker with a memory limit, killed when it
-uses more CPU time than allowed.  A hang or a runaway allocation becomes a finding
-instead of stopping the run."""
+uses more CPU time than allowed (read from /proc, so a loaded machine does not count).
+A hang or a runaway allocation becomes a finding instead of stopping the run."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import resource
+import time
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 from bibun.errors import BibunError
 
@@ -46,6 +49,9 @@ def _serve(conn) -> None:  # pragma: no cover - runs in the child
         except RecursionError:
             conn.send(Outcome("raw", "RecursionError"))
         except Exception as exc:
+            if type(exc).__name__ == "Broken":  # a check of fuzz.cli: it names the bug
+                conn.send(Outcome("raw", str(exc)))
+                continue
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{frame.filename.rsplit('/src/', 1)[-1]}:{frame.lineno}"
             conn.send(Outcome("raw", f"{type(exc).__name__} at {where}: {str(exc)[:120]}"))
@@ -64,13 +70,29 @@ class Runner:
         self.proc = self._ctx.Process(target=_serve, args=(child,), daemon=True)
         self.proc.start()
 
+    def _cpu(self) -> float:
+        """CPU seconds the worker has used (user + system), from /proc."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return float("inf")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def run(self, target: str, text: str) -> Outcome:
+        """One call; a timeout is the worker spending more than ``seconds`` of CPU time
+        on it (on a loaded machine wall time would blame the neighbours), or ten times
+        that in wall time (a call that sleeps or waits)."""
         self.conn.send((target, text))
-        if self.conn.poll(self.seconds):
-            try:
-                return self.conn.recv()
-            except EOFError:
-                pass
+        start, wall = self._cpu(), time.monotonic()
+        while True:
+            if self.conn.poll(min(0.25, self.seconds)):
+                try:
+                    return self.conn.recv()
+                except EOFError:
+                    break
+            if (self._cpu() - start > self.seconds
+                    or time.monotonic() - wall > 10 * self.seconds):
+                break
         self.proc.kill()
         self.proc.join()
         code = self.proc.exitcode

@@ -19,6 +19,7 @@ from bibun.autodiff.expr_graph import graph_of
 from bibun.calculus import critical_points, series, tangent
 from bibun.explain import check_answer, derivation
 from bibun.expr.mathml import to_mathml
+from fuzz.cli import run_cli
 
 
 def _expr(text: str) -> bibun.Expr:
@@ -118,6 +119,18 @@ def t_graph(text: str) -> Any:
     e = _expr(text)
     out, _ = graph_of(e, _at(e, 0.7))
     return float(out.item())
+
+
+def t_cli(text: str) -> Any:
+    """A bibun command line (a JSON list of arguments): see fuzz.cli."""
+    return run_cli(text)
+
+
+def t_bytes(text: str) -> Any:
+    """What the byte-level mode (fuzz.bytes) drives: reading any text, printing it in
+    every form and differentiating it once."""
+    e = _expr(text)
+    return str(e), e.latex(), to_mathml(e), str(bibun.diff(e, (sorted(e.free) or ["x"])[0]))
 
 
 TARGETS: dict[str, Callable[[str], Any]] = {

@@ -61,11 +61,15 @@ def test_symbolic_decision_comes_first():
     ("sin(x)/x", "(sin(x) - x cos(x))/x^2", "quotient_numerator_order"),
     ("sin(x)/x", "(x cos(x) - sin(x))/x", "quotient_denominator"),
     ("x^4", "2x^3", "constant_factor"),
+    ("x/(x+1)", "1", "quotient_of_derivatives"),
+    ("sin(x)/x^2", "cos(x)/(2x)", "quotient_of_derivatives"),
+    ("x^3 + sin(x)", "3x^2 + sin(x)", "not_differentiated"),
+    ("x^2 + e^(2x)", "2x + e^(2x)", "missing_inner_derivative"),  # the more specific one
 ])
 def test_typical_mistakes_are_wrong_with_the_right_diagnosis(expr, answer, code):
     r = check_answer(expr, answer)
     assert not r.correct
-    assert r.codes[0] == code, r.codes
+    assert r.codes == [code], r.codes  # one diagnosis: the most likely
     d = r.diagnosis[0]
     assert d.en and d.ja and d.text("ja") == d.ja
 
@@ -173,6 +177,18 @@ def test_cli_check_exit_codes(capsys):
     assert code == 2 and "cannot read the answer" in err
     code, _, err = run(capsys, "check", "x^2", "2t")
     assert code == 2 and "uses t" in err
+
+
+@pytest.mark.parametrize("answer", ["y' = 2x", "dy/dx = 2x", "f'(x) = 2x", "d/dx(x^2) = 2x",
+                                    "(x^2)' = 2x"])
+def test_cli_check_accepts_a_left_side_that_names_the_derivative(capsys, answer):
+    code, out, _ = run(capsys, "check", "x^2", answer, "--lang", "en")
+    assert code == 0 and out.startswith("Correct"), out
+
+
+def test_cli_check_left_side_still_reports_errors_in_the_right_side(capsys):
+    code, _, err = run(capsys, "check", "x^2", "d/dx(x^2) = 2x +")
+    assert code == 2 and "cannot read the answer" in err
 
 
 def test_cli_check_json_and_wrt(capsys):

@@ -203,10 +203,10 @@ def test_vanishing_one_layer_is_singular(capsys):
 
 
 @pytest.mark.parametrize("option,value,needle", [
-    ("--width", "0", ">= 1"),
-    ("--width", "-1", ">= 1"),
-    ("--depth", "0", ">= 1"),
-    ("--steps", "-3", ">= 0"),
+    ("--width", "0", "got 0"),  # the bound is said as ">= 1" or "from 1 to 1,024"
+    ("--width", "-1", "got -1"),
+    ("--depth", "0", "got 0"),
+    ("--steps", "-3", "got -3"),
     ("--lr", "0", "> 0"),
     ("--seed", "-1", ">= 0"),
     ("--width", "100000", "at most 1,024"),

@@ -226,11 +226,13 @@ def test_the_language_switch_order(monkeypatch):
         i18n.resolve("fr")
 
 
-def test_the_base_layer_imports_only_errors():
+def test_the_base_layer_imports_only_errors_and_the_number_rules():
     tree = ast.parse((SRC / "i18n" / "__init__.py").read_text(encoding="utf-8"))
     inner = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
              and n.module and n.module.startswith("bibun")}
-    assert inner == {"bibun.errors"}
+    assert inner == {"bibun.errors", "bibun.numtext"}
+    assert not any(isinstance(n, ast.Import) for n in ast.walk(tree)
+                   if any(a.name.startswith("bibun") for a in getattr(n, "names", [])))
 
 
 #: language checks not yet replaced (file: count); may only go down, and is empty now

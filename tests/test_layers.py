@@ -2,7 +2,7 @@
 
 The layers (docs/architecture.md) from the bottom:
 
-    base       errors, i18n, text
+    base       errors, i18n, numtext (the number formatter's rules), text
     functions  the rule table
     expr       nodes, parse, print, evaluate, simplify, polynomial, signs
     engines    symbolic diff, numeric, codegen, autodiff, optim, datasets
@@ -27,7 +27,7 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("bibun.errors", "bibun.i18n", "bibun.text")),
+    ("base", ("bibun.errors", "bibun.i18n", "bibun.numtext", "bibun.text")),
     ("functions", ("bibun.functions",)),
     ("expr", ("bibun.expr",)),
     ("engines", ("bibun.symbolic", "bibun.numeric", "bibun.codegen", "bibun.autodiff",

@@ -48,6 +48,8 @@ def test_node_derivative_reads_the_derivatives_it_is_given():
     ("cos(3x)", "trig_sign", "3 sin(3x)", "3x"),
     ("sin(x)/x", "quotient_order", "(sin(x) - x cos(x))/x^2", "x"),
     ("sin(x)/x", "quotient_denominator", "(x cos(x) - sin(x))/x", "x"),
+    ("sin(x)/x^2", "quotient_of_derivatives", "cos(x)/(2x)", "x^2"),
+    ("x^2 + e^(2x)", "not_differentiated", "x^2 + e^(2x)", "x^2"),
 ])
 def test_each_mistake_gives_the_learners_derivative(text, mistake, result, inner):
     got = mistaken_derivative(bibun.parse(text), "x", mistake)

@@ -5,7 +5,9 @@ Running: one Jupyter kernel per test worker executes the notebooks one after ano
 namespace cleared (``%reset -f``) before each, so a notebook that forgets an import still
 fails.  Starting a kernel and importing NumPy, matplotlib and bibun cost a few seconds, which
 nbmake (``pytest --nbmake notebooks``: one fresh kernel per notebook) pays 28 times; here
-it is paid once per worker and ``make test`` stays within its budget.
+it is paid once per worker and ``make test`` stays within its budget.  nbmake itself runs
+one lesson in each language (:func:`test_nbmake_runs_a_lesson_in_each_language`), so the
+notebooks are proven to run the way the issue asks, in a fresh kernel each.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -124,3 +128,17 @@ def test_notebook_runs_top_to_bottom(kernel, path):
             trace = "\n".join(err.get("traceback", []))
             trace = re.sub(r"\x1b\[[0-9;]*m", "", trace)
             pytest.fail(f"{path.parent.name}/{path.name}, cell {i}:\n{cell.source}\n\n{trace}")
+
+
+def test_nbmake_runs_a_lesson_in_each_language():
+    """``pytest --nbmake`` on one English and one Japanese notebook (the shortest lesson:
+    a fresh kernel each costs a few seconds, so the other 26 run in the shared kernel
+    above).  nbmake fails a notebook on any cell's error."""
+    pytest.importorskip("nbmake")
+    lesson = "05_exponentials_and_log.ipynb"
+    paths = [str(NOTEBOOKS / lang / lesson) for lang in ("en", "ja")]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                           "--nbmake", f"--nbmake-timeout={CELL_TIMEOUT}", *paths],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert re.search(r"\b2 passed\b", done.stdout), done.stdout[-2000:]

@@ -113,6 +113,9 @@ def test_hessian_calls_f_with_x_in_its_own_shape():
     np.testing.assert_allclose(hessian("x^2 y", [3.0, 4.0]).value, [[8, 6], [6, 0]], atol=1e-8)
 
 
-def test_hessian_of_a_vector_valued_f_is_a_clear_error():
-    with pytest.raises(BibunError, match="one number"):
-        hessian(lambda x: x**3, np.array([1.0, 2.0]))
+def test_hessian_of_a_vector_valued_f_has_one_hessian_per_component():
+    est = hessian(lambda x: x**3, np.array([1.0, 2.0]))
+    assert est.value.shape == (2, 2, 2)
+    expected = np.zeros((2, 2, 2))
+    expected[0, 0, 0], expected[1, 1, 1] = 6.0, 12.0  # ∂²(x_k³)/∂x_k² = 6 x_k
+    np.testing.assert_allclose(est.value, expected, atol=1e-8)

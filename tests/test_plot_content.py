@@ -77,7 +77,8 @@ def test_extrema_are_marked_with_their_values_and_the_cubic_is_not_squashed(
     assert f"{t(lang, 'mark.max')} (−1, 2)" in notes(ax)
     assert f"{t(lang, 'mark.min')} (1, −2)" in notes(ax)
     lo, hi = ax.get_xlim()
-    assert lo < -math.sqrt(3) and hi > math.sqrt(3) and hi - lo < 6  # the roots ±√3 show
+    assert lo < -math.sqrt(3) and hi > math.sqrt(3)  # the roots ±√3 show
+    assert (lo, hi) == pytest.approx((-2.25, 2.25), abs=0.01)  # not [-5, 5] (README)
     ylo, yhi = ax.get_ylim()
     assert yhi - ylo < 4 * 4  # the bumps of height 4 fill a good part of the picture
     assert ax.get_title() == t(lang, "graph_title")
@@ -121,6 +122,8 @@ def test_outside_the_domain_is_shaded(tmp_path, figures, lang):
     x0, x1 = shaded[0].get_x(), shaded[0].get_x() + shaded[0].get_width()
     assert min(x0, x1) == pytest.approx(ax.get_xlim()[0]) and max(x0, x1) == pytest.approx(0)
     assert ax.get_xlim()[1] > 1  # the root x = 1 is in the window
+    # the notation of the figure's language: log in a Japanese textbook, ln in English
+    assert f"f(x) = {'log' if lang == 'ja' else 'ln'}(x)" in legend(ax)
 
 
 def test_features_tell_a_pole_from_a_smooth_peak():

@@ -240,5 +240,9 @@ def test_a_derivative_too_large_to_write_out_is_refused_in_both_languages():
 
 
 def test_the_work_budget_leaves_high_orders_of_ordinary_functions_alone():
-    assert str(bibun.diff("x^12*exp(x)*sin(x)", "x", 10)) == str(
-        bibun.diff(bibun.diff("x^12*exp(x)*sin(x)", "x", 5), "x", 5))
+    # the same function either way (the fifth derivative's tidy form is differentiated
+    # again in the second, so the two are written differently)
+    once = bibun.diff("x^12*exp(x)*sin(x)", "x", 10)
+    twice = bibun.diff(bibun.diff("x^12*exp(x)*sin(x)", "x", 5), "x", 5)
+    for x in (0.3, 1.1, -0.8):
+        assert once.evaluate({"x": x}) == pytest.approx(twice.evaluate({"x": x}), rel=1e-9)

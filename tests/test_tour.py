@@ -111,7 +111,9 @@ def test_descent_lines_name_their_function_and_read_as_sentences(tours):
 def test_least_squares_numbers_are_rounded_and_residuals_left_out_in_both(tours):
     for text in tours.values():
         section = text.split("== 10.")[1].split("== 11.")[0]
-        assert "1.96713x + 1.18308" in section and "1.96713173" not in section
+        # fitted values are written to the digits their standard errors support
+        assert "1.967x + 1.18" in section and "1.96713173" not in section
+        assert "1.967 ± 0.021" in section
         assert "684.211·a + 100·b = 1464.24" in section
         assert "residuals:" not in section and "残差：" not in section
 

@@ -13,7 +13,8 @@ For every item of derivatives.json it records, each step in its own try/except:
   a second column retries with a printed left side (``y' =``, ``f'(x) =``, ``dy/dx =``) removed;
 * steps — ``bibun.explain.derivation(expr, var).render(lang=…)`` in en and ja;
 * size — SymPy ``count_ops`` of bibun's answer over ``count_ops(simplify(diff(meaning)))``,
-  passing at a ratio ≤ 1.2.
+  passing at a ratio ≤ 1.2; a second line measures the form the steps and ``bibun diff``
+  end on (the answer through a known function, ``recognize``: σ(x)(1 − σ(x)), tanh x).
 
 Then prints the summary table, the table by source, the most common failure messages and
 the failing ids of every category with their message.
@@ -46,6 +47,7 @@ import bibun  # noqa: E402
 from bibun.errors import BibunError  # noqa: E402
 from bibun.explain import check_answer, derivation  # noqa: E402
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, postorder  # noqa: E402
+from bibun.expr.simplify import recognize  # noqa: E402
 
 SIZE_BOUND = 1.2
 SIMPLIFY_SECONDS = 20
@@ -241,7 +243,8 @@ def measure_item(item: dict, size: bool = True) -> dict:
             r["setup"] = f"meaning not readable by bibun: {type(exc).__name__}: {first_line(exc)}"
     r["origin"] = origin
     if expr is None:
-        for k in ("diff", "check", "check_stripped", "steps_en", "steps_ja", "size"):
+        for k in ("diff", "check", "check_stripped", "steps_en", "steps_ja", "size",
+                  "size_final"):
             r[k], r[k + "_msg"] = "not measured", r.get("setup", "")
         return r
 
@@ -284,8 +287,10 @@ def measure_item(item: dict, size: bool = True) -> dict:
     # size
     if not size:
         r["size"], r["size_msg"] = "not measured", "size skipped"
+        r["size_final"], r["size_final_msg"] = r["size"], r["size_msg"]
     elif d is None:
         r["size"], r["size_msg"] = "not measured", "no derivative"
+        r["size_final"], r["size_final_msg"] = r["size"], r["size_msg"]
     else:
         try:
             ours = int(sp.count_ops(to_sympy(d)))
@@ -294,8 +299,16 @@ def measure_item(item: dict, size: bool = True) -> dict:
             r["size_ratio"] = ratio
             r["size"] = "ok" if ratio <= SIZE_BOUND else "large"
             r["size_msg"] = f"{ours} ops vs SymPy {theirs}{note}: {d}"
+            # the form the steps and `bibun diff` end on: the answer written through a
+            # known function when one applies (e^(-x)/(1 + e^(-x))^2 = sigmoid(x)(1 - sigmoid(x)))
+            final = recognize(d)
+            ours_final = int(sp.count_ops(to_sympy(final)))
+            r["size_final_ratio"] = ours_final / max(1, theirs)
+            r["size_final"] = "ok" if r["size_final_ratio"] <= SIZE_BOUND else "large"
+            r["size_final_msg"] = f"{ours_final} ops vs SymPy {theirs}{note}: {final}"
         except Exception as exc:  # noqa: BLE001
             r["size"], r["size_msg"] = "crash", f"{type(exc).__name__}: {first_line(exc)}"
+            r["size_final"], r["size_final_msg"] = r["size"], r["size_msg"]
     return r
 
 
@@ -310,6 +323,7 @@ CATEGORIES = [
     ("steps_en", "steps render (en)", ("ok",)),
     ("steps_ja", "steps render (ja)", ("ok",)),
     ("size", f"size ≤ {SIZE_BOUND}× SymPy simplify", ("ok",)),
+    ("size_final", "  … the form the steps end on", ("ok",)),
 ]
 
 

@@ -24,6 +24,22 @@ from bibun.autodiff.check import GradcheckReport, gradcheck, gradcheck_params
 from bibun.autodiff.conv import avg_pool2d, col2im, conv2d, im2col, max_pool2d
 from bibun.autodiff.draw import to_dot, to_svg
 from bibun.autodiff.dual import Dual
+from bibun.autodiff.extras import (
+    arange,
+    astype,
+    einsum,
+    eye,
+    full,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensordot,
+    vmap,
+    zeros,
+    zeros_like,
+)
 from bibun.autodiff.functional import (
     derivative,
     grad,
@@ -34,7 +50,8 @@ from bibun.autodiff.functional import (
     value_and_grad,
     vjp,
 )
-from bibun.autodiff.fused import bce_with_logits, cross_entropy, mse_loss
+from bibun.autodiff.interop import from_array, to_jax, to_numpy, to_torch  # noqa: F401
+from bibun.autodiff.losses import bce_with_logits, binary_cross_entropy, cross_entropy, mse_loss
 from bibun.autodiff.pointwise import (
     arctan2,
     ceil,
@@ -106,6 +123,20 @@ for _name in _METHODS + [n for n in RULES if n.isidentifier()]:
     globals()[_name] = _method(_name)
 
 
+_softplus_rule = globals()["softplus"]
+
+
+def softplus(x: Any, beta: float = 1.0) -> Any:
+    """log(1 + e^(βx))/β (``torch.nn.functional.softplus``'s ``beta``); β = 1 is the
+    rule table's stable softplus, other β the same function of βx, divided by β."""
+    if beta == 1:
+        return _softplus_rule(x)
+    return _softplus_rule(_lift(x) * beta) / beta
+
+
+Tensor.astype = Dual.astype = astype  # t.astype(np.float32), on the graph
+
+
 def __getattr__(name: str) -> Any:
     """``ad.<function>`` for a function registered after import."""
     if name in RULES and name.isidentifier():
@@ -154,4 +185,7 @@ __all__ = [
     "squeeze", "swapaxes", "tile", "trace", "tril", "triu", "unsqueeze",
     # images (conv)
     "avg_pool2d", "col2im", "conv2d", "im2col", "max_pool2d",
+    # extras: einsum, vmap, casts and factories; losses with options
+    "arange", "astype", "einsum", "eye", "full", "linspace", "ones", "ones_like", "rand",
+    "randn", "tensordot", "vmap", "zeros", "zeros_like", "binary_cross_entropy", "softplus",
 ]

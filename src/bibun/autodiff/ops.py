@@ -305,6 +305,8 @@ def _vjp_matmul(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
 
 def matmul(a: Any, b: Any) -> Tensor:
     """Matrix product with NumPy's rules (vectors, batches that broadcast)."""
+    if isinstance(b, Dual):  # Tensor @ Dual: the Dual's __rmatmul__ answers
+        return NotImplemented
     a, b = as_tensor(a), _lift(b)
     try:
         data = a.data @ b.data

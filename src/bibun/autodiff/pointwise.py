@@ -191,6 +191,25 @@ def _binary(name: str, fn: Callable[[Any, Any], Any],
 
 #: sqrt(a² + b²) without overflow; ∂/∂a = a/h (NaN at a = b = 0, as PyTorch)
 hypot = _binary("hypot", np.hypot, lambda a, b, h: (a / h, b / h))
+def _recip_or_zero(r2: Any) -> Any:
+    """1/r² with 0 where r² = 0 (an array or a recorded Tensor): torch's ``atan2``
+    backward masks the infinite reciprocal the same way, so the gradient at the origin
+    is 0 (JAX gives NaN there); a second derivative at the origin is still NaN."""
+    with np.errstate(divide="ignore"):
+        inv = 1 / r2
+    bad = np.isinf(inv.data if isinstance(inv, Tensor) else inv)
+    if not np.any(bad):
+        return inv
+    if isinstance(inv, Tensor):
+        return _ops.where(~bad, inv, np.zeros((), dtype=inv.dtype))
+    return np.where(bad, np.zeros((), dtype=np.result_type(inv)), inv)
+
+
+def _arctan2_partials(y: Any, x: Any, out: Any) -> tuple[Any, Any]:
+    inv = _recip_or_zero(x * x + y * y)
+    return x * inv, -y * inv
+
+
 #: the angle of the point (x, y), as NumPy's arctan2(y, x); ∂/∂y = x/r², ∂/∂x = -y/r²
-arctan2 = _binary("arctan2", np.arctan2,
-                  lambda y, x, out: (x / (x * x + y * y), -y / (x * x + y * y)))
+#: (0 at the origin, as PyTorch)
+arctan2 = _binary("arctan2", np.arctan2, _arctan2_partials)

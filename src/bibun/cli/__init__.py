@@ -9,9 +9,15 @@ matplotlib, NumPy or the web server): every other command is listed in ``bibun -
 by a placeholder parser carrying its one-line description, ``help.<command>`` in the
 catalogs — the same line the full parser shows.
 
-Every subcommand gets ``--lang {en,ja}`` here, in one place, and the handlers receive
-``args.lang`` already resolved (``--lang``, then ``BIBUN_LANG``, then the locale, then en:
-:func:`bibun.i18n.resolve`); bibun's errors are printed in that language too.
+Every subcommand gets ``--lang {en,ja}`` here, in one place (``bibun --lang ja diff``
+works too), and the handlers receive ``args.lang`` already resolved (``--lang``, then
+``BIBUN_LANG``, then the locale, then en: :func:`bibun.i18n.resolve`); bibun's errors,
+argparse's usage errors and the argument checks of :mod:`bibun.cli._args` are printed in
+that language too, as one line whose echoes of long arguments are shortened.
+
+NumPy's floating-point warnings ("overflow encountered in matmul") never reach the
+terminal as Python warnings: after a failed command they are dropped (the error says what
+went wrong), after a successful one they become one bibun warning line.
 """
 
 from __future__ import annotations
@@ -19,10 +25,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
+import warnings
 from typing import NoReturn
 
 from bibun import i18n
+from bibun.cli._args import shorten, shorten_line, usage_message
 from bibun.cli._help import help_lang
 from bibun.errors import BibunError
 
@@ -43,7 +52,13 @@ class _Parser(argparse.ArgumentParser):
     other bibun error (argparse would print the whole usage block first)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"bibun: error: {self.prog}: {message} (see {self.prog} --help)\n")
+        lang = i18n.resolve(None)  # main() has chosen the command line's language
+        msg = usage_message(message, lang)
+        command = self.prog.removeprefix("bibun").strip()
+        if command:
+            msg = i18n.text("cli.usage.in_command", lang, command=command, message=msg)
+        msg = i18n.text("cli.usage.error", lang, message=msg, prog=self.prog)
+        self.exit(2, shorten_line(i18n.text("cli.error", lang, message=msg)) + "\n")
 
 
 class _Version(argparse.Action):
@@ -69,6 +84,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="bibun", description="bibun (微分): symbolic, numeric and automatic differentiation"
     )
     parser.add_argument("--version", action=_Version, help=i18n.text("cli.version_help", hl))
+    # before the command too (bibun --lang ja diff ...); a subcommand's own --lang wins
+    parser.add_argument("--lang", dest="lang_first", choices=i18n.LANGS, default=None,
+                        help=i18n.text("help.lang", hl))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 parser_class=_Parser)
     for name, module in COMMANDS.items():
@@ -83,8 +101,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             action.help = _description(action.dest, hl)
     for command in sub.choices.values():  # one language switch for every subcommand
         command.add_argument("--lang", choices=i18n.LANGS, default=None,
-                             help="language of the output and of the errors"
-                                  " (default: $BIBUN_LANG, then the locale, then en)")
+                             help=i18n.text("help.lang", hl))
     return parser
 
 
@@ -95,14 +112,55 @@ def _description(name: str, lang: str) -> str | None:
 def command_of(argv: list[str]) -> str:
     """The subcommand named on a command line (the first word that is not an option), or
     :data:`NONE` (``bibun``, ``bibun --help``, a misspelt command: argparse answers)."""
-    word = next((a for a in argv if not a.startswith("-")), NONE)
-    return word if word in COMMANDS else NONE
+    words = iter(argv)
+    for word in words:
+        if word == "--lang":  # bibun --lang ja diff ...: ja is the option's value
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else NONE
+    return NONE
+
+
+def lang_of_argv(argv: list[str]) -> str | None:
+    """The ``--lang`` of a command line (anywhere in it), read before argparse runs so
+    that argparse's own errors are in that language too; None if absent or unknown."""
+    for i, word in enumerate(argv):
+        value = argv[i + 1] if word == "--lang" and i + 1 < len(argv) else \
+            word.partition("=")[2] if word.startswith("--lang=") else None
+        if value in i18n.LANGS:
+            return value
+    return None
 
 
 def one_line(exc: BibunError, lang: str | None = None) -> str:
     """The error as one line in ``lang``: parse errors keep their column, not the caret
-    drawing."""
-    return i18n.one_line(exc, lang)
+    drawing; echoed arguments are shortened (a 120 KB formula does not come back)."""
+    params = getattr(exc, "params", None)
+    if params and any(isinstance(v, str) and len(v) > 200 for v in params.values()):
+        exc.params = {k: shorten(v) if isinstance(v, str) else v for k, v in params.items()}
+    return shorten_line(i18n.one_line(exc, lang))
+
+
+#: NumPy's floating-point warnings, by the word that names their kind
+_NUMPY_WARNING = re.compile(r"(overflow|invalid value|divide by zero|underflow) encountered")
+_NUMPY_KIND = {"overflow": "overflow", "invalid value": "invalid",
+               "divide by zero": "divide", "underflow": "underflow"}
+
+
+def _numpy_warnings(caught: list[warnings.WarningMessage], lang: str, failed: bool) -> None:
+    """Show the warnings a command raised: NumPy's floating-point ones as one bibun line
+    (none when the command failed: its error already says what went wrong), any other
+    as Python would have shown it."""
+    kinds: list[str] = []
+    for w in caught:
+        m = _NUMPY_WARNING.search(str(w.message)) if w.category is RuntimeWarning else None
+        if m is None:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        elif _NUMPY_KIND[m[1]] not in kinds:
+            kinds.append(_NUMPY_KIND[m[1]])
+    if kinds and not failed:
+        what = i18n.join_list([i18n.text(f"cli.numpy.{k}", lang) for k in kinds], lang)
+        _say("cli.warning", lang, message=i18n.text("cli.numpy_warning", lang, what=what))
 
 
 def _say(key: str, lang: str, **params: object) -> None:
@@ -112,12 +170,20 @@ def _say(key: str, lang: str, **params: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``bibun`` script; returns the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(only=command_of(argv))
-    args = parser.parse_args(argv)
-    args.lang = lang = i18n.resolve(args.lang)
+    with i18n.using(lang_of_argv(argv)):  # argparse's errors in the command's language
+        parser = build_parser(only=command_of(argv))
+        args = parser.parse_args(argv)
+    args.lang = lang = i18n.resolve(args.lang or args.lang_first)
+    failed = True
     try:
-        with i18n.using(lang):
-            return int(args.func(args) or 0)
+        with i18n.using(lang), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            try:
+                code = int(args.func(args) or 0)
+                failed = False
+            finally:
+                _numpy_warnings(caught, lang, failed)
+        return code
     except BibunError as exc:
         _say("cli.error", lang, message=one_line(exc, lang))
         return 2

@@ -76,24 +76,41 @@ def note(path: Any) -> None:
     print(i18n.text("cli.wrote", None, path=path), file=sys.stderr)
 
 
+def _why(sentence: str, why: str) -> str:
+    """``sentence``, then what to do instead: ``why`` is a catalog key (or plain text)."""
+    if not why:
+        return sentence
+    return i18n.text("cli.arg.why", None, sentence=sentence,
+                     why=i18n.text(why) if i18n.has(why) else why)
+
+
 def bounded_int(low: int, high: int | None = None, why: str = "") -> Any:
     """argparse type factory: a whole number >= ``low`` (and <= ``high`` when given).  The
     upper bound keeps a typo (``--epochs 1000000``) from meaning hours of computing or
-    exhausting memory; ``why`` says what to do instead."""
-    expected = (f"a whole number >= {low}" if high is None
-                else f"a whole number from {low} to {high:,}")
+    exhausting memory; ``why`` (a catalog key) says what to do instead.  The messages are
+    in the language of the command line (``--lang``), which :func:`bibun.cli.main` has
+    chosen before argparse reads the arguments."""
+
+    def expected(value: str) -> argparse.ArgumentTypeError:
+        if high is None:
+            return argparse.ArgumentTypeError(
+                i18n.text("cli.arg.whole_number_min", None, low=low, value=shorten(value)))
+        return argparse.ArgumentTypeError(i18n.text(
+            "cli.arg.whole_number_range", None, low=low, high=f"{high:,}",
+            value=shorten(value)))
 
     def parse(text: str) -> int:
         try:
-            v = int(text)
+            v = int(text) if len(text) < 40 else None
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+            v = None
+        if v is None:
+            raise expected(repr(text))
         if v < low:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {low}, got {v}")
+            raise expected(str(v))
         if high is not None and v > high:
-            raise argparse.ArgumentTypeError(
-                f"{v:,} is more than the command line allows (at most {high:,})"
-                + (f"; {why}" if why else ""))
+            raise argparse.ArgumentTypeError(_why(
+                i18n.text("cli.arg.too_large", None, value=f"{v:,}", high=f"{high:,}"), why))
         return v
 
     parse.__name__ = "whole number"  # how argparse names the type in its messages
@@ -111,10 +128,66 @@ def positive_float(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            i18n.text("cli.arg.positive_number", None, value=shorten(repr(text)))) from None
     if not (v > 0 and v < float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
+        raise argparse.ArgumentTypeError(
+            i18n.text("cli.arg.finite_positive_number", None, value=shorten(text)))
     return v
+
+
+#: an echoed argument longer than this is shown as its start and end (a 120 KB formula
+#: must not come back whole in an error line)
+ECHO = 200
+
+
+def shorten(text: str, limit: int = ECHO) -> str:
+    """``text`` if short, else its first and last characters around an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit * 2 // 3]} … {text[-limit // 5:]}"
+
+
+def shorten_line(line: str) -> str:
+    """A message line with every overlong word shortened (:func:`shorten`), and the
+    whole line kept under a few thousand characters."""
+    line = re.sub(r"\S{" + str(ECHO + 1) + ",}", lambda m: shorten(m.group()), line)
+    return shorten(line, 10 * ECHO)
+
+
+#: argparse's own English messages (Python 3.11 to 3.13 spellings) -> catalog keys;
+#: the named groups become the message's parameters
+_USAGE = [(re.compile(pattern + "$", re.S), key) for pattern, key in (
+    (r"argument (?P<name>[^:]+?): (?P<message>.*)", "cli.usage.argument"),
+    (r"invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)",
+     "cli.usage.invalid_choice"),
+    (r"the following arguments are required: (?P<names>.*)", "cli.usage.required"),
+    (r"unrecognized arguments: (?P<args>.*)", "cli.usage.unrecognized"),
+    (r"expected one argument", "cli.usage.expected_one"),
+    (r"expected at most one argument", "cli.usage.expected_at_most_one"),
+    (r"expected at least one argument", "cli.usage.expected_at_least_one"),
+    (r"expected (?P<n>\d+) arguments?", "cli.usage.expected_n"),
+    (r"invalid (?P<type>.+?) value: (?P<value>.*)", "cli.usage.invalid_type"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)", "cli.usage.ambiguous"),
+    (r"not allowed with argument (?P<name>.*)", "cli.usage.not_allowed_with"),
+    (r"one of the arguments (?P<names>.*) is required", "cli.usage.one_of_required"),
+    (r"ignored explicit argument (?P<value>.*)", "cli.usage.ignored_explicit"),
+)]
+
+
+def usage_message(message: str, lang: str | None = None) -> str:
+    """One of argparse's English usage messages in ``lang``, from the catalog.  A message
+    argparse did not write (our own argument types, already in ``lang``) is kept."""
+    for pattern, key in _USAGE:
+        m = pattern.match(message)
+        if m:
+            params = {k: shorten(v) for k, v in m.groupdict().items()}
+            if "message" in params:
+                params["message"] = usage_message(m["message"], lang)
+            if i18n.has(f"cli.type.{params.get('type')}"):  # int -> whole number
+                params["type"] = i18n.text(f"cli.type.{params['type']}", lang)
+            return i18n.text(key, lang, **params)
+    return message
 
 
 def output_path(path: str | None, allowed: Sequence[str], what: str = "-o") -> Path | None:

@@ -16,6 +16,7 @@ from bibun.cli._args import allow_negative_arguments, warn
 from bibun.cli._help import help_lang
 from bibun.errors import ParseError
 from bibun.explain.check import check_answer
+from bibun.explain.equality import answer_right_side
 from bibun.expr.parse import Parsed
 from bibun.i18n import parse_error, resolve
 
@@ -55,7 +56,13 @@ def run(args) -> int:
 
     lang = resolve(args.lang)
     f = read(args.expr, args.latex, "error.unparsable_expression", lang, derivative=True)
-    a = read(args.answer, args.latex, "error.unparsable_answer", lang)
+    try:
+        a = read(args.answer, args.latex, "error.unparsable_answer", lang)
+    except ParseError:  # "d/dx(x^2) = 2x": the left side only names the derivative
+        right = answer_right_side(args.answer)
+        if right is None:
+            raise
+        a = read(right, args.latex, "error.unparsable_answer", lang)
     var = operator_variable(f, args.wrt, lang) or args.wrt  # EXPR may be d/dx (...)
     result = check_answer(f.expr, a.expr, var, lang=lang, latex=args.latex)
     return verdict(args, lambda: result.to_json(lang), lambda: result.message(lang),

@@ -117,9 +117,7 @@ def register(sub) -> None:
                                   optimizer_names=", ".join(OPTIMIZER_NAMES)))
     p.add_argument("--lr", type=positive_float,
                    help=i18n.text("help.descend.lr", hl))
-    p.add_argument("--steps", type=bounded_int(1, MAX_STEPS, "a run that has not converged"
-                                               " by then needs a different learning rate,"
-                                               " not more steps"),
+    p.add_argument("--steps", type=bounded_int(1, MAX_STEPS, "cli.arg.why_descend_steps"),
                    help=i18n.text("help.descend.steps", hl, max_steps=MAX_STEPS))
     p.add_argument("--tol", type=positive_float,
                    help=i18n.text("help.descend.tol", hl))

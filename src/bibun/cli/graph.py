@@ -19,10 +19,15 @@ from bibun.cli._args import (
     read_formula,
 )
 from bibun.cli._help import help_lang
+from bibun.errors import LimitError
 from bibun.i18n import error
 
 #: file extension -> format
 SUFFIXES = {".svg": "svg", ".dot": "dot", ".gv": "dot", ".png": "png"}
+#: the pre-check before parsing: a formula this long has far more parts than the
+#: drawing's limit (bibun.autodiff.expr_graph.MAX_NODES, 2,000), so it is refused in a
+#: moment instead of after seconds of parsing and building
+MAX_CHARS = 20_000
 
 
 def _format(fmt: str | None, output: str | None) -> str:
@@ -48,11 +53,14 @@ def _title(text: str, limit: int = 80) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from bibun.autodiff.draw import to_dot, to_svg
-    from bibun.autodiff.expr_graph import graph_of
+    from bibun.autodiff.expr_graph import MAX_NODES, graph_of
 
     fmt = _format(args.format, args.output)  # before any work
     if fmt in ("dot", "png") and args.engine is not None:
         raise error("error.cli.graph_engine", fmt=fmt.upper())
+    if len(args.expr) > MAX_CHARS:
+        raise error("error.cli.graph_too_long", LimitError, length=f"{len(args.expr):,}",
+                    limit=f"{MAX_CHARS:,}", nodes=f"{MAX_NODES:,}")
     expr = read_formula(args.expr)
     point = parse_assignments(args.at, "--at")
     out, inputs = graph_of(expr, point)

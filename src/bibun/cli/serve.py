@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import webbrowser
 
 from bibun import i18n
+from bibun.cli._args import bounded_int, shorten
 from bibun.cli._help import help_lang
-from bibun.i18n import error
+from bibun.i18n import Msg, error
+
+#: more computing processes than this is a typo, not a plan (each one holds bibun in memory)
+MAX_WORKERS = 64
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse an address uvicorn could not serve on before anything starts, as one bibun
+    line: a host that is no address and no name this machine resolves
+    (``999.999.999.999``), or a port that cannot be bound (in use, or privileged)."""
+    if not 0 < port < 65536:
+        raise error("error.cli.port", port=port)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise error("error.cli.host", host=shorten(host),
+                    reason=Msg("error.cli.host_unknown", {})) from None
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise error("error.cli.listen", host=shorten(host), port=port,
+                    reason=exc.strerror or str(exc)) from None
 
 
 def run_serve(args) -> int:
@@ -17,13 +43,12 @@ def run_serve(args) -> int:
     from bibun.web import create_app
 
     host = args.host
+    check_address(host, args.port)
     if host not in ("127.0.0.1", "localhost", "::1"):
         # a deliberate choice: say plainly that the workbench is now reachable from outside
         print(i18n.text("cli.warning", args.lang,
                         message=i18n.text("serve.warning_public", args.lang, host=host)),
               file=sys.stderr)
-    if not 0 < args.port < 65536:
-        raise error("error.cli.port", port=args.port)
     allowed = ["127.0.0.1", "localhost", "[::1]", "::1"]
     if host not in allowed:
         allowed.append(host)
@@ -46,7 +71,7 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help=i18n.text("help.serve.host", hl))
     p.add_argument("--port", type=int, default=8000, help=i18n.text("help.serve.port", hl))
     p.add_argument("--open", action="store_true", help=i18n.text("help.serve.open", hl))
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=bounded_int(1, MAX_WORKERS), default=None,
                    help=i18n.text("help.serve.workers", hl))
     p.add_argument("--log-level", default="warning",
                    choices=["critical", "error", "warning", "info", "debug"])

@@ -96,7 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=i18n.text("help.train.model", hl))
     p.add_argument("--activation", choices=("sigmoid", "tanh", "relu"), default=None,
                    help=i18n.text("help.train.activation", hl))
-    p.add_argument("--epochs", type=bounded_int(1, MAX_EPOCHS, "use the Python API for more"),
+    p.add_argument("--epochs", type=bounded_int(1, MAX_EPOCHS, "cli.arg.why_python_api"),
                    default=None, help=i18n.text("help.train.epochs", hl, max_epochs=MAX_EPOCHS))
     p.add_argument("--lr", type=positive_float, default=None,
                    help=i18n.text("help.train.lr", hl))
@@ -104,7 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"))
     p.add_argument("--batch-size", type=positive_int, default=None,
                    help=i18n.text("help.train.batch_size", hl))
-    p.add_argument("--hidden", type=bounded_int(1, MAX_HIDDEN, "use the Python API for more"),
+    p.add_argument("--hidden", type=bounded_int(1, MAX_HIDDEN, "cli.arg.why_python_api"),
                    default=None, help=i18n.text("help.train.hidden", hl, max_hidden=MAX_HIDDEN))
     p.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     p.add_argument("--seed", type=nonnegative_int, default=0)

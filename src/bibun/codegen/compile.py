@@ -91,9 +91,15 @@ class Compiled:
             out = self._call_math(tuple(self._as_float(v, a) for v, a in
                                         zip(self.variables, args)))
         elif self.backend == "torch":
-            out = self._fn(*(_as_tensor(v, a) for v, a in zip(self.variables, args)))
-        else:
+            args = tuple(_as_tensor(v, a) for v, a in zip(self.variables, args))
             out = self._fn(*args)
+            if self._partial:
+                _fill_torch(out, self._partial, args)
+        else:
+            args = tuple(_as_jax(v, a) for v, a in zip(self.variables, args))
+            out = self._fn(*args)
+            if self._partial:
+                _fill_jax(out, self._partial, args)
         return out[0] if self._single else out
 
     def _broadcast_shape(self, args: tuple[Any, ...]) -> tuple[int, ...]:
@@ -177,18 +183,70 @@ def _math_rule(impl: Callable[[Any], Any]) -> Callable[[float], float]:
 
 
 def _as_tensor(name: str, a: Any) -> Any:
-    """A torch backend argument as a tensor: tensors pass through, numbers and NumPy
-    arrays are converted (integers to float64, as the numpy backend does)."""
+    """A torch backend argument as a tensor: float tensors pass through (on their device,
+    with their dtype), numbers and NumPy arrays are converted; integers become float64,
+    as in the numpy backend, so ``x^2`` of an integer tensor is not integer arithmetic."""
     import torch
 
     if isinstance(a, torch.Tensor):
-        return a
+        if a.is_floating_point() or a.is_complex():
+            return a
+        return a.to(torch.float64)
     arr = np.asarray(a)
     if arr.dtype.kind in "iub":
         arr = arr.astype(float)
     if arr.dtype.kind not in "fc":
         raise error("error.compile.torch_argument", name=name, a=repr(a))
     return torch.as_tensor(arr)
+
+
+def _as_jax(name: str, a: Any) -> Any:
+    """A JAX backend argument: arrays, tracers (inside ``jax.jit``/``vmap``/``grad``) and
+    numbers pass through; integers become JAX's default float (float32, or float64 with
+    ``jax_enable_x64``), as the numpy backend turns them into floats."""
+    import jax.numpy as jnp
+
+    if a is None or isinstance(a, str | bytes):
+        raise error("error.compile.not_numbers", name=name, a=_short(a))
+    try:
+        dtype = jnp.result_type(a)
+    except TypeError:
+        raise error("error.compile.not_numbers", name=name, a=_short(a)) from None
+    if jnp.issubdtype(dtype, jnp.inexact):
+        return a
+    if jnp.issubdtype(dtype, jnp.integer) or dtype == jnp.bool_:
+        return jnp.asarray(a, dtype=jnp.result_type(float))
+    raise error("error.compile.not_numbers", name=name, a=_short(a))
+
+
+def _fill_jax(out: list[Any], partial: list[int], args: tuple[Any, ...]) -> None:
+    """Outputs that miss an input (a constant derivative) take the broadcast shape and
+    float dtype of the inputs, as in the numpy backend: ``jax.vmap`` then maps every
+    output, and a gradient's components stack."""
+    import jax.numpy as jnp
+
+    shape = jnp.broadcast_shapes(*(jnp.shape(a) for a in args))
+    dtype = jnp.result_type(*args, float)
+    for i in partial:
+        out[i] = jnp.broadcast_to(jnp.asarray(out[i], dtype=dtype), shape)
+
+
+def _fill_torch(out: list[Any], partial: list[int], args: tuple[Any, ...]) -> None:
+    """The torch form of :func:`_fill_jax`; constants go on the inputs' device, so a
+    derivative computed on an accelerator stays there."""
+    import torch
+
+    shape = torch.broadcast_shapes(*(a.shape for a in args))
+    computed = [o for i, o in enumerate(out) if i not in partial and isinstance(o, torch.Tensor)]
+    if computed:  # the dtype torch's own promotion gave the other outputs
+        dtype = computed[0].dtype
+    else:
+        dtype = torch.get_default_dtype()
+        for a in args:
+            dtype = torch.promote_types(dtype, a.dtype)
+    device = args[0].device if args else None
+    for i in partial:
+        out[i] = torch.as_tensor(out[i], dtype=dtype, device=device).expand(shape)
 
 
 def _as_array(name: str, a: Any) -> Any:
@@ -396,11 +454,20 @@ class _Generator:
         if op == POW:
             return self.power(e.args[0], e.args[1])
         if op == FN:
-            return f"{_function_text(e.value, self.backend, self.ns)}({self.text[e.args[0]][0]})", \
+            return f"{_function_text(e.value, self.backend, self.ns)}({self.arg(e.args[0])})", \
                 _ATOM
         if op == CALL:
             raise error("error.compile.unknown_function", name=e.value[0])
         raise AssertionError(op)  # pragma: no cover
+
+    def arg(self, node: Expr) -> str:
+        """The argument of a function call.  torch's functions take tensors only, so a
+        constant argument (``abs(π)``, ``sqrt(2)``) becomes a float64 0-d tensor there,
+        which torch combines with tensors on any device and of any float dtype."""
+        text = self.text[node][0]
+        if self.backend == "torch" and not node.free:
+            return f"torch.as_tensor({text}, dtype=torch.float64)"
+        return text
 
     def add(self, e: Expr) -> tuple[str, int]:
         terms = [a for a in e.args if a.op != NUM] + [a for a in e.args if a.op == NUM]
@@ -482,7 +549,7 @@ class _Generator:
             return f"{b}**{v}", _POW
         fv = to_float(v)
         if fv == 0.5:
-            return f"{m}.sqrt({self.text[base][0]})", _ATOM
+            return f"{m}.sqrt({self.arg(base)})", _ATOM
         if fv < 0:
             t, p = self.power(base, None, Fraction(-v) if isinstance(v, Fraction) else -fv)
             return f"1/{t if p > _MUL else f'({t})'}", _MUL

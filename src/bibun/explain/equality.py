@@ -394,6 +394,16 @@ _ANSWER_LABEL = re.compile(
     r"|\\[dt]?frac\s*\{\s*(?:d|\\partial|\\mathrm\{d\})|\(.*\)\s*['′])")
 
 
+def answer_right_side(text: str) -> str | None:
+    """The formula after a left side that only names the derivative (``d/dx(x^2) = 2x``
+    gives ``2x``, padded with spaces so that error columns still point into ``text``),
+    or None when ``text`` has no such label."""
+    if text.count("=") == 1 and _ANSWER_LABEL.match(text.split("=")[0]):
+        at = text.index("=") + 1
+        return " " * at + text[at:]
+    return None
+
+
 def read_formula(x: Any, latex: bool | None, key: str, lang: str, answer: bool = False) -> Expr:
     """An expression, or text read by the parser; an answer may carry a left side that
     names the derivative (``y' =``, ``dy/dx =``, ``f'(x) =``, ``d/dx(x^2) =``)."""
@@ -406,10 +416,10 @@ def read_formula(x: Any, latex: bool | None, key: str, lang: str, answer: bool =
         return parse_any(x, latex=latex)
     except ParseError as exc:
         failure = exc
-    if answer and x.count("=") == 1 and _ANSWER_LABEL.match(x.split("=")[0]):
-        at = x.index("=") + 1
+    right = answer_right_side(x) if answer else None
+    if right is not None:
         try:
-            return parse_any(" " * at + x[at:], latex=latex)
+            return parse_any(right, latex=latex)
         except ParseError as exc:
             failure = exc
     raise ParseError(M.text(key, lang, error=failure.message), failure.text,
@@ -417,6 +427,6 @@ def read_formula(x: Any, latex: bool | None, key: str, lang: str, answer: bool =
 
 
 
-__all__ = ["Comparison", "Counterexample", "compare", "concretize", "constant_difference",
-           "equal",
+__all__ = ["Comparison", "Counterexample", "answer_right_side", "compare", "concretize",
+           "constant_difference", "equal",
            "exponential_form", "is_zero", "read_formula"]

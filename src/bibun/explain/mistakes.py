@@ -131,6 +131,28 @@ def _quotient(denominator_squared: bool) -> Slip:
     return slip
 
 
+def _quotient_of_derivatives(node: Expr, d: Mapping[Expr, Expr], x: str
+                             ) -> tuple[Expr, Expr] | None:
+    """(f/g)' written f'/g': the quotient of the derivatives."""
+    parts = _split_quotient(node, x)
+    if parts is None:
+        return None
+    f, g = parts
+    gp = diff(g, x)
+    if gp is ZERO:
+        return None
+    return core.mul(diff(f, x), core.power(gp, core.MINUS_ONE)), g
+
+
+def _not_differentiated(node: Expr, d: Mapping[Expr, Expr], x: str
+                        ) -> tuple[Expr, Expr] | None:
+    """A part copied instead of differentiated: (e^(2x))' written e^(2x), or the whole
+    function given back."""
+    if node.op == SYM:
+        return None
+    return node, node
+
+
 def _trig_sign(node: Expr, d: Mapping[Expr, Expr], x: str) -> tuple[Expr, Expr] | None:
     """sin' = -cos or cos' = sin: the sign of a trigonometric derivative flipped."""
     if node.op != FN or node.value not in ("sin", "cos"):
@@ -145,6 +167,8 @@ SLIPS: dict[str, Slip] = {
     "quotient_order": _quotient(denominator_squared=True),
     "quotient_denominator": _quotient(denominator_squared=False),
     "trig_sign": _trig_sign,
+    "quotient_of_derivatives": _quotient_of_derivatives,
+    "not_differentiated": _not_differentiated,
 }
 
 
@@ -172,7 +196,8 @@ def mistaken_derivative(expr: Expr, x: str, mistake: str, target: Expr | None = 
     """The derivative a learner gets by making ``mistake`` at ``target`` (every place
     it applies when None); returns (result, inner expression involved) or None when the
     mistake does not apply.  Mistakes: the keys of :data:`SLIPS` (no_inner, product,
-    exponent, quotient_order, quotient_denominator, trig_sign)."""
+    exponent, quotient_order, quotient_denominator, trig_sign, quotient_of_derivatives,
+    not_differentiated)."""
     slipping = _Slipping(SLIPS[mistake], x, target)
     result = diff_once(expr, core.symbol(x), slipping)
     if slipping.inner is None:
@@ -188,6 +213,8 @@ _MISTAKES = (
     ("quotient_order", "quotient_numerator_order", "quotient_numerator_order"),
     ("quotient_denominator", "quotient_denominator", "quotient_denominator"),
     ("trig_sign", "sign_error", "trig_sign"),
+    ("quotient_of_derivatives", "quotient_of_derivatives", "quotient_of_derivatives"),
+    ("not_differentiated", "not_differentiated", "not_differentiated"),
 )
 
 
@@ -220,7 +247,8 @@ def _nice_factor(c: float) -> str:
 
 def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
              samples: list[dict[str, float]], seed: int) -> list[Diagnosis]:
-    """Typical mistakes whose result equals the (wrong) answer, most specific first."""
+    """The typical mistake whose result equals the (wrong) answer -- the most specific
+    one when several do -- or a sign or constant-factor slip; [] when none fits."""
     if not samples:
         return []
     out: list[Diagnosis] = []
@@ -241,7 +269,8 @@ def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
             if model is expected:
                 continue
             if _matches(model, answer, samples):
-                params = {"inner": inner} if code == "missing_inner_derivative" else {}
+                params = {"inner": inner} if code == "missing_inner_derivative" else \
+                    {"part": inner} if code == "not_differentiated" else {}
                 out.append(make_diagnosis(code, key, **params))
                 codes.add(code)
                 break
@@ -255,8 +284,8 @@ def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
             continue
         if abs(ve) > 1e-6:
             ratios.append(va / ve)
-    if out:  # a specific mistake explains the answer; a bare ratio would only repeat it
-        return out
+    if out:  # one diagnosis, the most specific that matches (a bare ratio would only
+        return out[:1]  # repeat it, and a second mistake that also fits would only confuse)
     if len(ratios) >= 3 and all(close(r, ratios[0]) for r in ratios):
         c = ratios[0]
         if close(c, -1.0):

@@ -341,3 +341,9 @@ def simplify(expr: Any) -> Expr:
     except LimitError:
         pass
     return min(candidates, key=lambda c: c.size)
+
+
+#: one node's rewrite, for callers that walk the tree themselves (:mod:`bibun.expr.tidy`)
+expand_node = _expand_node
+factor_node = _factor_node
+together_node = _together_node

@@ -5,140 +5,243 @@ A derivative straight from the rules is correct but often not what a teacher wri
 ``1/(cos(x)^2(1 + tan(x)^2))`` (1), ``7^(x^2 - (x^2 - 4) - 4)`` (1).  :func:`tidy`
 tries a few sound rewrites -- each one an identity valid wherever the original is
 defined -- node by node from the leaves up and then on the whole, and keeps a candidate
-only when it is *smaller* (SymPy's ``count_ops`` measure, :func:`ops`), so the answer
-never grows and ties keep the form the rules gave (the learner's order and shape).
+only when it is *smaller* by SymPy's ``count_ops`` measure (:func:`bibun.expr.opcount.ops`,
+plus one for each fraction nested in a fraction), so the answer never grows and ties keep
+the form the rules gave.  What the learner wrote inside a function or an exponent
+(``cos(θ^2 + 4θ)``) is never rewritten.
 
 The rewrites: distribute a number over a sum when terms cancel; pull out a common
-factor; one common denominator with the numerator multiplied out; the Pythagorean
-identities (sin² + cos² = 1, 1 + tan² = 1/cos², cosh² − sinh² = 1, …); clearing
-e^(−u) from a fraction (e^(−x)/(1 + e^(−x))² = e^x/(e^x + 1)²); |u| and sign(u) when
-the sign of u is known; cancelling a common polynomial factor.
+factor (and multiply out what is left inside); one common denominator with the
+numerator multiplied out; the identities of :mod:`bibun.expr.identities` (Pythagoras,
+tan = sin/cos, |u| and sign(u) of known sign, e^(−u) cleared from a fraction); a
+factor multiplied into a sum when that removes the sum's fractions; numeric fractions
+cleared from a numerator; cancelling a common polynomial factor.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from fractions import Fraction
-from math import comb
+from math import comb, lcm
 from typing import Any
 
 from bibun.errors import LimitError
 from bibun.expr import core
-from bibun.expr.core import ADD, CALL, FN, MUL, NUM, POW, Expr, as_expr, rebuild
-from bibun.expr.signs import signs
-from bibun.expr.simplify import _factor_node, cancel, expand, factor, together
-from bibun.functions import NEG, POS, ZERO
+from bibun.expr import identities as I
+from bibun.expr.core import ADD, FN, MUL, NUM, POW, Expr, as_expr, rebuild
+from bibun.expr.opcount import ops
+from bibun.expr.simplify import cancel, expand_node, factor_node, recognize, together_node
 
 #: derivatives larger than this (tree size) are returned as the rules give them: tidying
 #: is for answers a person reads, and it must stay cheap inside nn and Hessians
 MAX_TIDY_SIZE = 400
-#: expansion is tried only when it writes at most this many terms
+#: how many operations a rewrite of an answer with more than SMALL operations must save
+MARGIN = 2
+SMALL = 5
+#: multiplying out is tried only when it writes at most this many terms
 MAX_EXPANDED_TERMS = 60
 
 
-# -- size: SymPy's count_ops, on bibun's nodes -----------------------------------------
+def _negative_power(f: Expr) -> bool:
+    return f.op == POW and f.args[1].op == NUM and f.args[1].value < 0
 
 
-def _is_negative(e: Expr) -> bool:
-    c, _ = core.coeff_rest(e)
-    return not isinstance(c, complex) and c < 0
+def _has_denominator(t: Expr) -> bool:
+    return any(_negative_power(f) or (f.op == NUM and getattr(f.value, "denominator", 1) != 1)
+               for f in (t.args if t.op == MUL else (t,)))
 
 
-def _neg_exp_arg(e: Expr) -> bool:
-    """exp(u) with u a negative multiple: SymPy's fraction() puts it below the bar."""
-    return e.op == FN and e.value == "exp" and _is_negative(e.args[0])
+def _fractions_in_sum(s: Expr) -> int:
+    """How many terms of the sum ``s`` have a denominator."""
+    return sum(1 for t in s.args if _has_denominator(t))
 
 
-def ops(e: Any, memo: dict[Expr, int] | None = None) -> int:
-    """How many operations SymPy's ``count_ops`` counts in ``e`` (the measure of the
-    issue's size bound): +, −, ·, /, ^, unary minus and each function once, with
-    fractions read as SymPy reads them (x/2 is one division, 1/x^2 one division and one
-    power, √x a power and a division).  An estimate for bibun's nodes, close enough to
-    choose between two forms of the same function."""
-    e = as_expr(e)
-    memo = {} if memo is None else memo
-    return _ops(e, memo)
+def _nested_fractions(e: Expr) -> int:
+    """Fractions inside a fraction: (2/x − 3/2)/(x − 1) and 1/(1 + 1/t)² have one each.
+    A teacher clears them; the size measure alone would not always."""
+    n = 0
+    for node in core.postorder(e):
+        if _negative_power(node) and node.args[0].op == ADD \
+                and _fractions_in_sum(node.args[0]):
+            n += 1
+        elif node.op == MUL and any(_negative_power(f) for f in node.args):
+            n += sum(1 for f in node.args if f.op == ADD and _fractions_in_sum(f))
+    return n
 
 
-def _ops(e: Expr, memo: dict[Expr, int]) -> int:
-    r = memo.get(e)
-    if r is not None:
-        return r
-    op = e.op
-    if op == NUM:
-        v = e.value
-        r = 0
-        if isinstance(v, Fraction):
-            r = (v < 0) + (v.denominator != 1)
-        elif isinstance(v, int):
-            r = int(v < 0)
-    elif op == ADD:
-        negs = 0
-        r = len(e.args) - 1
-        for t in e.args:
-            if _is_negative(t):
-                negs += 1
-                r += _ops(core.neg(t), memo)
-            else:
-                r += _ops(t, memo)
-        r += negs == len(e.args)
-    elif op == MUL:
-        r = _mul_ops(e, memo)
-    elif op == POW:
-        b, k = e.args
-        if k is core.MINUS_ONE:
-            r = 1 + _ops(b, memo)
-        else:
-            r = 1 + _ops(b, memo) + _ops(k, memo)
-    elif op in (FN, CALL):
-        if op == FN and e.value == "exp" and _is_negative(e.args[0]):
-            r = 2 + _ops(core.neg(e.args[0]), memo)  # 1/exp(u)
-        else:
-            r = 1 + sum(_ops(a, memo) for a in e.args)
-    else:
-        r = 0
-    memo[e] = r
-    return r
+def _key(e: Expr) -> int:
+    return ops(e) + _nested_fractions(e)
 
 
-def _mul_ops(e: Expr, memo: dict[Expr, int]) -> int:
-    c, rest = core.coeff_rest(e)
-    r = 0
-    if isinstance(c, int | Fraction) and c < 0:
-        r += 1
-        c = -c
-    num: list[Expr] = []
-    den: list[Expr] = []
-    int_num = c.numerator if isinstance(c, Fraction) else c
-    int_den = c.denominator if isinstance(c, Fraction) else 1
-    for f in (rest.args if rest.op == MUL else (rest,)):
-        if f is core.ONE:
-            continue
-        if f.op == POW and f.args[1].op == NUM and f.args[1].value < 0:
-            den.append(core.power(f.args[0], core.number(-f.args[1].value)))
-        elif _neg_exp_arg(f):
-            den.append(core.fn("exp", core.neg(f.args[0])))
-        else:
-            num.append(f)
-    n_items = len(num) + (int_num != 1 or not isinstance(int_num, int))
-    if den or int_den != 1:
-        r += 1  # the division
-        r += max(0, n_items - 1) + sum(_ops(f, memo) for f in num)
-        d_items = len(den) + (int_den != 1)
-        r += max(0, d_items - 1) + sum(_ops(f, memo) for f in den)
-    else:
-        r += max(0, n_items - 1) + sum(_ops(f, memo) for f in num)
-    return r
+def _best(cands: list[Expr]) -> Expr:
+    """The smallest candidate; the first one (the given form) on a tie."""
+    return min(cands, key=_key)
 
 
-def _key(e: Expr) -> tuple[int, int]:
-    return ops(e), e.size
+class _Tidy:
+    """One tidy run: the nodes to keep as written and the sign analysis's memo."""
+
+    def __init__(self, keep: frozenset[Expr]) -> None:
+        self.keep = keep
+        self.signs: dict[Expr, int] = {}
+
+    # -- whole-tree rewrites that respect what the learner wrote --------------------------
+
+    def rewrite(self, e: Expr, visit: Callable[[Expr, tuple[Expr, ...]], Expr | None]
+                ) -> Expr:
+        """rebuild(e, visit), except that a function's argument, an exponent or a root's
+        base that the learner wrote stays as written (the function itself may change:
+        tan(x) = sin(x)/cos(x) is allowed, tan(θ^2 + 4θ) keeps its argument)."""
+        keep = self.keep
+
+        def guarded(n: Expr, a: tuple[Expr, ...]) -> Expr | None:
+            if keep and n.args:
+                if n.op == FN and n.args[0] in keep:
+                    a = n.args
+                elif n.op == POW:
+                    a = (n.args[0] if n.args[0] in keep else a[0],
+                         n.args[1] if n.args[1] in keep else a[1])
+            r = visit(n, a)
+            if r is not None:
+                return r
+            return n if all(x is y for x, y in zip(a, n.args)) else \
+                core.BUILD[n.op](n.value, a)
+        return rebuild(e, guarded)
+
+    def factor(self, e: Expr) -> Expr:
+        return self.rewrite(e, factor_node)
+
+    def expand(self, e: Expr) -> Expr | None:
+        """Multiply out, or None when that would write too many terms."""
+        if _expanded_terms(e, {}) > MAX_EXPANDED_TERMS:
+            return None
+        try:
+            return self.rewrite(e, expand_node)
+        except LimitError:
+            return None
+
+    def expand_numerators(self, e: Expr) -> Expr | None:
+        """Multiply out every numerator, leaving denominators as they are (a factored
+        denominator is what a teacher keeps: y(1 − y), not y − y²)."""
+        if _expanded_terms(e, {}) > MAX_EXPANDED_TERMS:
+            return None
+
+        def visit(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+            if _negative_power(node):
+                return node
+            try:
+                if node.op == MUL:
+                    num, den = _fraction(core.mul(*args))
+                    top = core.mul(*num)
+                    return core.mul(expand_node(top, top.args) or top
+                                    if top.op == MUL else top, *den)
+                if node.op == POW and args[0].op == ADD:
+                    return expand_node(node, args)
+            except LimitError:
+                return node
+            return None
+        return self.rewrite(e, visit)
+
+    # -- one node -------------------------------------------------------------------------
+
+    def polish(self, top: Expr) -> Expr:
+        """A numerator or a factored-out inside multiplied out, with the identities and
+        the common factor applied, when that is smaller: sin² + cos(3 + cos) = 1 + 3cos."""
+        top = self.rewrite(top, lambda n, a: I.cube_root_power(core.BUILD[n.op](n.value, a))
+                           if n.op == POW else None)
+        ex = self.expand(top)
+        if ex is None:
+            return top
+        cands = [top, ex, self.factor(ex)]
+        py = I.pythagoras(ex.args) if ex.op == ADD else None
+        if py is not None:
+            cands += [py, self.factor(py)]
+        return _best(cands)
+
+    def over_one_denominator(self, e: Expr) -> Expr | None:
+        """A sum over one common denominator with the numerator multiplied out and its
+        common factor pulled out: 1/(2√x) − 1/(2x^(3/2)) = (x − 1)/(2x^(3/2))."""
+        if e.op != ADD:
+            return None
+        t = together_node(e, e.args)
+        if t is None:
+            return None
+        num, den = _fraction(t)
+        return core.mul(self.polish(core.mul(*num)), *den)
+
+    def factored(self, e: Expr) -> list[Expr]:
+        """The common factor pulled out, and the same with the inside multiplied out:
+        8x(2x+3)³(2x+1) + 2(2x+1)²(2x+3)³ + … = 2(2x+1)(2x+3)²(24x² + 26x + 3)."""
+        r = factor_node(e, e.args)
+        if r is None:
+            return []
+        out = [r]
+        inside = [f for f in (r.args if r.op == MUL else (r,)) if f.op == ADD]
+        if len(inside) == 1:
+            rest = [f for f in r.args if f is not inside[0]] if r.op == MUL else []
+            out.append(core.mul(self.polish(inside[0]), *rest))
+        return out
+
+    def flattened(self, e: Expr) -> list[Expr]:
+        """A product whose sums are each written over one denominator, so that the
+        denominators meet the product's other factors (and :func:`_absorb` can act)."""
+        changed = False
+        fs = []
+        for f in e.args:
+            r = self.over_one_denominator(f) if f.op == ADD else None
+            fs.append(f if r is None else r)
+            changed = changed or r is not None
+        if not changed:
+            return []
+        flat = core.mul(*fs)
+        return [flat, *(_absorb(flat) if flat.op == MUL else [])]
+
+    def node(self, node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+        if node.op == FN:
+            return I.known_sign(node, args, self.signs)
+        if node.op not in (ADD, MUL, POW):
+            return None
+        same = all(a is b for a, b in zip(args, node.args))
+        base = node if same else core.BUILD[node.op](node.value, args)
+        cands = [base]
+        if base.op == ADD:
+            py = I.pythagoras(base.args)
+            if py is not None:  # an identity that removes a sum wins a tie: it opens
+                cands.insert(0, py)  # cancellations higher up (1/(cos²(1 + tan²)) = 1)
+            for r in (_distribute(base.args), self.over_one_denominator(base)):
+                if r is not None:
+                    cands.append(r)
+            cands += self.factored(base)
+        elif base.op == MUL:
+            for make in (I.clear_negative_exponentials, I.double_angle,
+                         I.to_quotient_function, I.opposite_sums, _clear_numeric_fractions):
+                r = make(base)
+                if r is not None:
+                    cands.append(r)
+            cands += _absorb(base)
+            cands += self.flattened(base)
+        elif base.op == POW:
+            for make in (I.clear_negative_exponentials, I.cube_root_power):
+                r = make(base)
+                if r is not None:
+                    cands.append(r)
+            if _negative_power(base) and base.args[0].op == ADD:
+                r = self.over_one_denominator(base.args[0])
+                if r is not None:
+                    cands.append(core.power(r, base.args[1]))
+        return _best(cands)
+
+    def local(self, e: Expr) -> Expr:
+        for _ in range(3):  # a rewrite high up can open one lower down: a few rounds
+            y = self.rewrite(e, self.node)
+            if y is e:
+                break
+            e = y
+        return e
 
 
-# -- local rewrites (one node, its arguments already tidy) ------------------------------
-
-
-def _terms(e: Expr) -> tuple[Expr, ...]:
-    return e.args if e.op == ADD else (e,)
+# -- rewrites of one node -----------------------------------------------------------------
 
 
 def _distribute(args: tuple[Expr, ...]) -> Expr | None:
@@ -156,97 +259,84 @@ def _distribute(args: tuple[Expr, ...]) -> Expr | None:
     return core.add(*out) if changed else None
 
 
-def _square(t: Expr) -> tuple[str, Expr] | None:
-    if t.op == POW and t.args[1] is core.TWO and t.args[0].op == FN:
-        return t.args[0].value, t.args[0].args[0]
-    return None
-
-
-def _pow(name: str, u: Expr, k: int) -> Expr:
-    return core.power(core.fn(name, u), core.number(k))
-
-
-#: c·a(u)² + s·c·b(u)² = c·result(u): (a, s, b, unused, result)
-_PAIRS = (
-    ("sin", 1, "cos", 0, lambda u: core.ONE),
-    ("cosh", -1, "sinh", 0, lambda u: core.ONE),
-)
-#: k + m·k·a(u)² = k·result(u), for a constant k
-_WITH_ONE = (
-    ("tan", 1, lambda u: _pow("cos", u, -2)),
-    ("cot", 1, lambda u: _pow("sin", u, -2)),
-    ("sin", -1, lambda u: _pow("cos", u, 2)),
-    ("cos", -1, lambda u: _pow("sin", u, 2)),
-    ("sinh", 1, lambda u: _pow("cosh", u, 2)),
-    ("cosh", -1, lambda u: core.neg(_pow("sinh", u, 2))),
-    ("sec", -1, lambda u: core.neg(_pow("tan", u, 2))),
-    ("csc", -1, lambda u: core.neg(_pow("cot", u, 2))),
-)
-
-
-def _pythagoras(args: tuple[Expr, ...]) -> Expr | None:
-    """sin² + cos² = 1, cosh² − sinh² = 1, 1 + tan² = 1/cos², 1 + cot² = 1/sin²,
-    1 − sin² = cos², 1 − cos² = sin², 1 + sinh² = cosh², cosh² − 1 = sinh²,
-    sec² − 1 = tan², csc² − 1 = cot², each with any common numeric factor, anywhere in
-    a sum."""
-    terms: list[Expr | None] = []
-    const: Any = 0
-    for t in args:
-        if t.op == NUM:
-            const += t.value
-        else:
-            terms.append(t)
-    if isinstance(const, float):
-        return None
-    squares: dict[tuple[str, Expr], tuple[int, Any]] = {}
-    for i, t in enumerate(terms):
-        c, rest = core.coeff_rest(t)
-        sq = _square(rest)
-        if sq is not None and not isinstance(c, float):
-            squares.setdefault(sq, (i, c))
-    extra: list[Expr] = []
-    changed = False
-    for a, s, b, _, make in _PAIRS:
-        for (name, u), (i, c) in list(squares.items()):
-            if name != a or terms[i] is None:
+def _absorb(e: Expr) -> list[Expr]:
+    """A factor multiplied into a sum of the same product when that clears the sum's
+    fractions and the exponents allow it exactly: t^-2(1 + 1/t)^-2 = (t + 1)^-2,
+    (w²+1)^-2(1 + ln(w)²/(w²+1)²)^-1 = ((w²+1)² + ln(w)²)^-1."""
+    fs = list(e.args)
+    out = []
+    for i, f in enumerate(fs):
+        s, k = (f.args[0], f.args[1]) if f.op == POW else (f, core.ONE)
+        if s.op != ADD or k.op != NUM or not isinstance(k.value, int) or len(s.args) > 8:
+            continue
+        before = _fractions_in_sum(s)
+        if not before:
+            continue
+        for j, g in enumerate(fs):
+            if j == i or g.op == NUM:
                 continue
-            other = squares.get((b, u))
-            if other is not None and terms[other[0]] is not None and other[1] == s * c:
-                terms[i] = terms[other[0]] = None
-                extra.append(core.times(c, make(u)))
-                changed = True
-    for a, m, make in _WITH_ONE:
-        for (name, u), (i, c) in list(squares.items()):
-            if name == a and terms[i] is not None and const != 0 and c == m * const:
-                terms[i] = None
-                extra.append(core.times(const, make(u)))
-                const = 0
-                changed = True
-    if not changed:
-        return None
-    return core.add(core.number(const), *(t for t in terms if t is not None), *extra)
+            b, m = (g.args[0], g.args[1]) if g.op == POW else (g, core.ONE)
+            if m.op != NUM or not isinstance(m.value, int):
+                continue
+            p = int(m.value / k.value)  # as much of b^m as fits: b^(pk) into the sum
+            if p == 0:
+                continue
+            q = core.power(b, core.number(p))
+            new_sum = core.add(*(core.mul(t, q) for t in s.args))
+            if new_sum.op == ADD and _fractions_in_sum(new_sum) >= before:
+                continue
+            rest = [h for n, h in enumerate(fs) if n not in (i, j)]
+            left = core.power(b, core.number(m.value - p * k.value))
+            out.append(core.mul(core.power(new_sum, k), left, *rest))
+    return out
 
 
-def _known_sign(node: Expr, args: tuple[Expr, ...], memo: dict[Expr, int]) -> Expr | None:
-    """|u| = u where u ≥ 0 is proved (−u where u ≤ 0); sign(u) = 1 where u > 0 (−1 where
-    u < 0): the sign analysis of :mod:`bibun.expr.signs` is sound, so this never lies."""
-    if node.op != FN or node.value not in ("abs", "sign"):
-        return None
-    u = args[0]
-    s = signs(u, memo)
-    if node.value == "abs":
-        if not s & NEG:
-            return u
-        if not s & POS:
-            return core.neg(u)
-    else:
-        if s == POS:
-            return core.ONE
-        if s == NEG:
-            return core.MINUS_ONE
-        if s == ZERO:
-            return core.ZERO
+def _clear_numeric_fractions(e: Expr) -> Expr | None:
+    """(2 − x/2)/d = (4 − x)/(2d): a sum factor's numeric denominators moved out."""
+    fs = list(e.args)
+    for i, f in enumerate(fs):
+        s, k = (f.args[0], f.args[1]) if f.op == POW else (f, core.ONE)
+        if s.op != ADD or k.op != NUM or k.value not in (1, -1):
+            continue
+        coeffs = [core.coeff_rest(t)[0] for t in s.args]
+        if any(isinstance(c, float | complex) for c in coeffs):
+            continue
+        den = 1
+        for c in coeffs:
+            den = lcm(den, getattr(c, "denominator", 1))
+        if den == 1:
+            continue
+        new_sum = core.add(*(core.times(den, t) for t in s.args))
+        rest = fs[:i] + fs[i + 1:]
+        return core.mul(core.power(new_sum, k), core.number(den) if k.value < 0
+                        else core.power(core.number(den), core.MINUS_ONE), *rest)
     return None
+
+
+def _split_fraction(e: Expr) -> Expr | None:
+    """A fraction with a sum above the bar written as a sum of fractions:
+    −(2x³ + 5x² + 10)/x² = −2x − 5 − 10/x²."""
+    if e.op != MUL:
+        return None
+    sums = [f for f in e.args if f.op == ADD]
+    if len(sums) != 1 or not any(_negative_power(f) for f in e.args):
+        return None
+    others = [f for f in e.args if f is not sums[0]]
+    return core.add(*(core.mul(t, *others) for t in sums[0].args))
+
+
+def _fraction(e: Expr) -> tuple[list[Expr], list[Expr]]:
+    """The factors above and below the bar (a numeric coefficient p/q split into p and
+    1/q), each list multiplied back gives the part."""
+    num, den = [], []
+    for f in (e.args if e.op == MUL else (e,)):
+        v = f.value if f.op == NUM else None
+        if isinstance(v, Fraction) and v.denominator != 1:
+            num.append(core.number(v.numerator))
+            den.append(core.number(Fraction(1, v.denominator)))
+        else:
+            (den if _negative_power(f) else num).append(f)
+    return num, den
 
 
 def _expanded_terms(e: Expr, memo: dict[Expr, int]) -> int:
@@ -272,124 +362,59 @@ def _expanded_terms(e: Expr, memo: dict[Expr, int]) -> int:
     return memo[e]
 
 
-def _small_expand(e: Expr) -> Expr | None:
-    if _expanded_terms(e, {}) > MAX_EXPANDED_TERMS:
-        return None
-    try:
-        return expand(e)
-    except LimitError:
-        return None
+def _protected(original: Expr | None) -> frozenset[Expr]:
+    """What the learner wrote inside a function, a root or an exponent: kept as written
+    (cos(θ^2 + 4θ) is not turned into cos(θ(θ + 4)))."""
+    if original is None:
+        return frozenset()
+    keep = set()
+    for n in core.postorder(original):
+        if n.op == FN:
+            keep.add(n.args[0])
+        elif n.op == POW:
+            keep.add(n.args[1])
+            k = n.args[1]
+            if not (k.op == NUM and isinstance(k.value, int)):
+                keep.add(n.args[0])
+    return frozenset(k for k in keep if k.args)
 
 
-def _fraction(e: Expr) -> tuple[list[Expr], list[Expr]]:
-    num, den = [], []
-    for f in (e.args if e.op == MUL else (e,)):
-        if f.op == POW and f.args[1].op == NUM and f.args[1].value < 0:
-            den.append(f)
-        else:
-            num.append(f)
-    return num, den
-
-
-def _over_one_denominator(e: Expr) -> Expr | None:
-    """A sum over one common denominator with the numerator multiplied out and its
-    common factor pulled out: 1/(2√x) − 1/(2x^(3/2)) = (x − 1)/(2x^(3/2))."""
-    t = together(e)
-    if t is e:
-        return None
-    num, den = _fraction(t)
-    top = core.mul(*num)
-    ex = _small_expand(top)
-    if ex is not None:
-        top = min((top, ex, factor(ex)), key=_key)
-    return core.mul(top, *den)
-
-
-def _clear_negative_exponentials(e: Expr) -> Expr | None:
-    """Multiply a fraction's sums by e^v to clear their e^(−v) terms:
-    e^(−x)/(1 + e^(−x))² = e^x/(e^x + 1)²."""
-    if e.op not in (MUL, POW):
-        return None
-    factors = list(e.args) if e.op == MUL else [e]
-    out: list[Expr] = []
-    shift: list[Expr] = []
-    changed = False
-    for f in factors:
-        base, k = (f.args[0], f.args[1]) if f.op == POW else (f, core.ONE)
-        if base.op == ADD and k.op == NUM and isinstance(k.value, int):
-            negs = [t.args[0] for t in base.args
-                    if t.op == FN and t.value == "exp" and _is_negative(t.args[0])]
-            if len(negs) == 1 and all(t.op != FN or t.value != "exp" or t.args[0] is negs[0]
-                                      for t in base.args):
-                v = core.neg(negs[0])
-                ev = core.fn("exp", v)
-                new_base = core.add(*(core.mul(t, ev) for t in base.args))
-                out.append(core.power(new_base, k))
-                shift.append(core.times(-k.value, v))
-                changed = True
-                continue
-        out.append(f)
-    if not changed:
-        return None
-    return core.mul(*out, core.fn("exp", core.add(*shift)))
-
-
-def _tidy_node(node: Expr, args: tuple[Expr, ...], memo: dict[Expr, int]) -> Expr | None:
-    if node.op in (FN, CALL, POW, NUM) and node.op != FN:
-        return None if node.op != POW else _best_local(node, args, memo)
-    if node.op == FN:
-        r = _known_sign(node, args, memo)
-        if r is not None:
-            return r
-        return None
-    return _best_local(node, args, memo)
-
-
-def _best_local(node: Expr, args: tuple[Expr, ...], memo: dict[Expr, int]) -> Expr | None:
-    same = all(a is b for a, b in zip(args, node.args))
-    base = node if same else core.BUILD[node.op](node.value, args)
-    if base.op not in (ADD, MUL, POW):
-        return base
-    cands = [base]
-    if base.op == ADD:
-        for make in (_distribute, _pythagoras):
-            r = make(base.args)
-            if r is not None:
-                cands.append(r)
-        r = _factor_node(base, base.args)
-        if r is not None:
-            cands.append(r)
-        r = _over_one_denominator(base)
-        if r is not None:
-            cands.append(r)
-    else:
-        r = _clear_negative_exponentials(base)
-        if r is not None:
-            cands.append(r)
-    return min(cands, key=_key)
-
-
-def tidy(expr: Any) -> Expr:
-    """The smallest equivalent form bibun can reach with sound rewrites (see the
-    module docstring); never larger than ``expr`` by :func:`ops`, ties keep ``expr``."""
+def tidy(expr: Any, original: Any = None) -> Expr:
+    """The smallest equivalent form bibun reaches with sound rewrites (see the module
+    docstring); never larger than ``expr``, and a tie keeps ``expr``.  ``original`` is the
+    function that was differentiated: what is written inside its functions and exponents
+    stays as written."""
     e = as_expr(expr)
     if e.size > MAX_TIDY_SIZE or not e.args:
         return e
-    sign_memo: dict[Expr, int] = {}
-    local = rebuild(e, lambda n, a: _tidy_node(n, a, sign_memo))
-    cands = [e, local]
-    for c in (e, local):
-        ex = _small_expand(c)
-        if ex is not None:
-            cands += [ex, factor(ex)]
-        r = _over_one_denominator(c) if c.op == ADD else None
+    if recognize(e) is not e:
+        # written through a known function (e^(−x)/(1 + e^(−x))² is σ(x)(1 − σ(x))): the
+        # answer keeps the shape that identity reads, and the steps name it
+        return e
+    t = _Tidy(_protected(None if original is None else as_expr(original)))
+    starts = [e, t.local(e)]
+    if any(n.op == FN and n.value in I.RECIPROCALS for n in core.postorder(e)):
+        starts.append(t.local(t.rewrite(e, I.through_sin_cos)))
+    cands = list(starts)
+    for c in starts:
+        cands.append(t.factor(c))
+        r = _split_fraction(c)
         if r is not None:
             cands.append(r)
-    try:
-        cands.append(cancel(min(cands, key=_key)))
-    except (LimitError, ZeroDivisionError):
-        pass
-    return min(cands, key=_key)
+        ex = t.expand_numerators(c)
+        if ex is not None:
+            cands += [ex, t.factor(ex)]
+        r = t.over_one_denominator(c)
+        if r is not None:
+            cands.append(r)
+    best = _best(cands)
+    with contextlib.suppress(LimitError, ZeroDivisionError):
+        best = _best([best, cancel(best)])
+    best = _best([best, t.local(best)])
+    # a rewrite must pay for itself: one operation saved on a long answer is not worth
+    # losing the rule's own shape (2x sin x + x² cos x stays; x(2 sin x + x cos x) saves 1)
+    before = _key(e)
+    return best if _key(best) <= before - (MARGIN if before > SMALL else 1) else e
 
 
-__all__ = ["MAX_TIDY_SIZE", "ops", "tidy"]
+__all__ = ["MAX_TIDY_SIZE", "tidy"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bibun.errors import BibunError
+from bibun.errors import BibunError, LimitError
 from bibun.i18n import Msg, error
 
 
@@ -47,14 +48,59 @@ class Data:
         return len(next(iter(self.columns.values()))) if self.columns else 0
 
 
-def read_csv(path: str | Path) -> Data:
+#: what :func:`read_csv` reads at most (each a keyword argument of it): a data file is
+#: streamed line by line and refused as soon as it passes one of these, so a huge file,
+#: /dev/zero or a binary file ends in a moment with a clear error instead of minutes of
+#: reading and gigabytes of memory
+MAX_BYTES = 64_000_000
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1_000
+#: characters in one line, and in one cell (a number never needs more)
+MAX_LINE = 65_536
+MAX_CELL = 1_000
+
+
+def _lines(f: Any, p: Path, max_bytes: int) -> Iterator[str]:
+    """The lines of an open text file, each at most :data:`MAX_LINE` characters and
+    ``max_bytes`` in all (counted as characters: a UTF-8 character is at least a byte)."""
+    total = 0
+    for n in itertools.count(1):
+        line = f.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise error("error.fit.line_too_long", LimitError, p=p, line=n, limit=f"{MAX_LINE:,}")
+        total += len(line)
+        if total > max_bytes:
+            raise error("error.fit.file_too_large", LimitError, p=p, limit=f"{max_bytes / 1e6:g}")
+        yield line
+
+
+def _csv_reason(exc: csv.Error) -> Msg:
+    """The csv module's complaint in the catalog's words."""
+    text = str(exc)
+    if "NUL" in text:
+        return Msg("fit.csv_nul", {})
+    if "field limit" in text:
+        return Msg("fit.csv_field", {"limit": f"{csv.field_size_limit():,}"})
+    return Msg("fit.csv_quote", {})
+
+
+def read_csv(path: str | Path, *, max_rows: int = MAX_ROWS,
+             max_bytes: int = MAX_BYTES) -> Data:
     """A CSV file with a header row of column names and numeric cells.
 
     A cell that is not a number is an error naming its row (the file's line number) and
-    column, never a silent NaN."""
+    column, never a silent NaN.  The file is streamed: at most ``max_bytes`` bytes,
+    ``max_rows`` data rows, :data:`MAX_COLUMNS` columns, :data:`MAX_LINE` characters a
+    line and :data:`MAX_CELL` a cell; past any of them it is a clear error at once."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        size = p.stat().st_size if p.is_file() else 0
+        if size > max_bytes:  # a regular file too large: refused before reading a byte
+            raise error("error.fit.file_too_large", LimitError, p=p, limit=f"{max_bytes / 1e6:g}")
+        with p.open(encoding="utf-8-sig", newline="") as f:
+            return _read_rows(csv.reader(_lines(f, p, max_bytes)), p, max_rows)
     except FileNotFoundError:
         raise error("error.fit.no_file", p=p) from None
     except IsADirectoryError:
@@ -63,25 +109,41 @@ def read_csv(path: str | Path) -> Data:
         raise error("error.fit.not_utf8", p=p) from None
     except OSError as exc:
         raise error("error.fit.cannot_read", p=p, reason=exc.strerror or exc) from None
-    rows = [(i, r) for i, r in enumerate(csv.reader(text.splitlines()), start=1)
-            if r and any(c.strip() for c in r)]
-    if not rows:
-        raise error("error.fit.empty", p=p)
-    _, header = rows[0]
-    names = [h.strip() for h in header]
-    for h in names:
-        if not h or not (h.replace("_", "").isalnum() and h[0].isalpha()):
-            raise error("error.fit.bad_header", p=p, h=repr(h))
-    if len(set(names)) != len(names):
-        raise error("error.fit.duplicate_header", p=p, names=', '.join(names))
-    floats: dict[str, list[float]] = {n: [] for n in names}
-    exact: dict[str, list[Fraction]] | None = {n: [] for n in names}
+
+
+def _read_rows(reader: Any, p: Path, max_rows: int) -> Data:
+    """The rows of a CSV reader as :class:`Data` (see :func:`read_csv`)."""
+    names: list[str] | None = None
+    floats: dict[str, list[float]] = {}
+    exact: dict[str, list[Fraction]] | None = None
     decimal = False
-    for line, r in rows[1:]:
+    rows = 0
+    while True:
+        try:
+            r = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise error("error.fit.malformed", p=p, line=reader.line_num,
+                        reason=_csv_reason(exc)) from None
+        line = reader.line_num
+        if not r or not any(c.strip() for c in r):
+            continue
+        if names is None:
+            names = _header(r, p)
+            floats = {n: [] for n in names}
+            exact = {n: [] for n in names}
+            continue
+        rows += 1
+        if rows > max_rows:
+            raise error("error.fit.too_many_rows", LimitError, p=p, limit=f"{max_rows:,}")
         if len(r) != len(names):
             raise error("error.fit.row_length", p=p, line=line, cells=len(r), columns=len(names))
         for name, cell in zip(names, r):
             c = cell.strip()
+            if len(c) > MAX_CELL:
+                raise error("error.fit.cell_too_long", LimitError, p=p, line=line, name=name,
+                            length=f"{len(c):,}", limit=f"{MAX_CELL:,}")
             try:
                 v = float(c)
             except ValueError:
@@ -98,9 +160,25 @@ def read_csv(path: str | Path) -> Data:
                     exact[name].append(Fraction(c))
                 except ValueError:
                     exact = None
-    if len(rows) < 2:
+    if names is None:
+        raise error("error.fit.empty", p=p)
+    if rows == 0:
         raise error("error.fit.no_data_rows", p=p)
     return Data({k: np.array(v) for k, v in floats.items()}, exact, str(p), decimal=decimal)
+
+
+def _header(row: list[str], p: Path) -> list[str]:
+    """The column names of a header row, checked: variable names, distinct, not too many."""
+    if len(row) > MAX_COLUMNS:
+        raise error("error.fit.too_many_columns", LimitError, p=p, cells=f"{len(row):,}",
+                    limit=f"{MAX_COLUMNS:,}")
+    names = [h.strip() for h in row]
+    for h in names:
+        if not h or not (h.replace("_", "").isalnum() and h[0].isalpha()):
+            raise error("error.fit.bad_header", p=p, h=repr(h[:MAX_CELL]))
+    if len(set(names)) != len(names):
+        raise error("error.fit.duplicate_header", p=p, names=', '.join(names))
+    return names
 
 
 def rename_columns(data: Any, mapping: Mapping[str, str]) -> Data:

@@ -298,7 +298,7 @@ _R = [
     Rule("step", _step_numpy, lambda u, y, F: 0 * u, r"\operatorname{step}", "piecewise",
          aliases=("heaviside",), latex_names=(r"\operatorname{Heaviside}", r"\operatorname{H}"),
          code=Code("np.where({u} >= 0, 1.0, 0.0)", None, "jnp.where({u} >= 0, 1.0, 0.0)",
-                   "torch.heaviside({u}, torch.ones_like({u}))"),
+                   "torch.clamp(torch.sign({u}) + 1, max=1)"),  # heaviside has no backward
          nondiff=(0.0,), nondiff_kind=JUMP, analytic=False, signs=_step_signs),
 ]
 

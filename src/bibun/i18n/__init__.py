@@ -14,7 +14,8 @@ key: its ``str()`` is English (what Python tracebacks and logs show), and it kee
 and parameters so that a face (the CLI, the web API) can say it again in the user's
 language with :func:`message` / :func:`one_line`.
 
-This is the base layer: it imports only :mod:`bibun.errors`, never anything above.
+This is the base layer: it imports only :mod:`bibun.errors` and :mod:`bibun.numtext` (the
+number formatter's rules), never anything above.
 """
 
 from __future__ import annotations
@@ -22,16 +23,27 @@ from __future__ import annotations
 import contextlib
 import json
 import locale
+import math
 import os
+import re
 import string
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from fractions import Fraction
 from functools import cache
 from importlib.resources import files
 from typing import Any, NamedTuple, TypeVar
 
 from bibun.errors import BibunError, ParseError
+from bibun.numtext import (
+    SIGNIFICANT,
+    NotFiniteError,
+    is_finite,
+    nonfinite_reason,
+    number_text,
+    plain,
+)
 
 LANGS = ("en", "ja")
 #: the catalog every other one falls back to (and the language of ``str(error)``)
@@ -166,10 +178,27 @@ def value_text(value: Any, lang: str, spec: str = "") -> str:
     if isinstance(value, list | tuple) and all(isinstance(v, str | Msg) for v in value):
         return join_list([value_text(v, lang) for v in value], lang)
     if spec and not isinstance(value, str):
-        return format(value, spec)
-    if isinstance(value, float):
+        return _spec_text(value, spec)
+    if isinstance(value, float | Fraction):
         return format_number(value)
     return str(value)
+
+
+#: a template's ``{x:g}``, ``{x:.3g}``, ``{h:.1e}``: a number by the one formatter
+_NUMBER_SPEC = re.compile(r"(?:\.(\d+))?([ge])")
+
+
+def _spec_text(value: Any, spec: str) -> str:
+    """A parameter with a format spec.  ``g`` and ``e`` specs (significant digits) go
+    through :func:`format_number`, so a catalog's ``{h:.0e}`` reads ``1e-5`` like every
+    other number, not ``1e-05``; other specs (``{n:,}``, ``{acc:.1f}``: thousands and fixed
+    places for counts and percentages) and non-finite values as Python formats them."""
+    m = _NUMBER_SPEC.fullmatch(spec)
+    if m and isinstance(value, int | float | Fraction) and not isinstance(value, bool) \
+            and is_finite(value):
+        n = int(m.group(1)) if m.group(1) is not None else 6
+        return format_number(value, n + 1 if m.group(2) == "e" else max(n, 1))
+    return format(value, spec)
 
 
 def text(key: str, lang: str | None = None, /, **params: Any) -> str:
@@ -230,11 +259,32 @@ def one_line(exc: BaseException, lang: str | None = None) -> str:
     return msg
 
 
-def format_number(v: float) -> str:
-    """A float as a learner reads it: 10 significant digits, no trailing noise."""
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return f"{v:.10g}"
+def finite_number(v: Any, what: str | Msg = "") -> float:
+    """``float(v)`` when it can be written; otherwise a :class:`~bibun.NotFiniteError`
+    that says what (``what``: "the sum of squared residuals") and why (an overflow past
+    ~1.8e308, or NaN), in the user's language: a number that cannot be written is an
+    error with its reason, never ``inf`` on the screen."""
+    try:
+        f = float(plain(v))
+    except OverflowError:
+        f = math.inf
+    if math.isfinite(f):
+        return f
+    raise error("error.number.not_finite", NotFiniteError,
+                what=what or Msg("number.the_value"),
+                reason=Msg("number." + nonfinite_reason(f)))
+
+
+def format_number(v: Any, digits: int = SIGNIFICANT, *, prefer_decimal: bool = False,
+                  style: str = "text", what: str | Msg = "") -> str:
+    """A number (int, Fraction, float, NumPy scalar) as a person writes it: the one
+    formatter's rules (:mod:`bibun.numtext`): short exact values exact, 6 significant
+    digits otherwise, scientific notation for huge and tiny; ``style`` text, unicode or
+    latex.  Sentences, steps and check messages print their numbers through here;
+    a non-finite value is refused by :func:`finite_number` (``what`` names it)."""
+    if not is_finite(v):
+        finite_number(v, what)
+    return number_text(v, digits, prefer_decimal=prefer_decimal, style=style)
 
 
 def display_width(s: str) -> int:
@@ -255,6 +305,6 @@ def pick(options: Mapping[str, str], lang: str | None = None) -> str:
 
 
 __all__ = ["FALLBACK", "LANGS", "Msg", "catalog", "chosen", "default_lang", "display_width",
-           "error", "fields", "format_number", "has", "join_list", "lang_of", "message",
-           "one_line", "pad", "parse_error", "pick", "resolve", "template", "text", "using",
-           "value_text"]
+           "error", "fields", "finite_number", "format_number", "has", "join_list", "lang_of",
+           "message", "one_line", "pad", "parse_error", "pick", "resolve", "template", "text",
+           "using", "value_text"]

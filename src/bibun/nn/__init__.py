@@ -6,6 +6,7 @@
 >>> # loss = nn.cross_entropy(model(X), y); loss.backward(); opt.step()
 """
 
+from bibun.nn.attention import Embedding, MultiHeadAttention, scaled_dot_product_attention
 from bibun.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from bibun.nn.data import DataLoader
 from bibun.nn.init import he_normal, he_uniform, xavier_normal, xavier_uniform
@@ -25,16 +26,26 @@ from bibun.nn.layers import (
     Tanh,
 )
 from bibun.nn.losses import (
+    BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     MSELoss,
     bce_with_logits,
+    binary_cross_entropy,
     cross_entropy,
     mse_loss,
 )
 from bibun.nn.module import Module, Parameter
 from bibun.nn.norm import BatchNorm1d, BatchNorm2d, Dropout, LayerNorm
 from bibun.nn.optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from bibun.nn.tools import (
+    AdamW,
+    CosineAnnealingLR,
+    StepLR,
+    accuracy,
+    clip_grad_norm,
+    summary,
+)
 
 __all__ = [
     "ACTIVATIONS", "LSTM", "MLP", "RNN", "Activation", "AdaGrad", "Adam", "BCEWithLogitsLoss",
@@ -44,4 +55,7 @@ __all__ = [
     "xavier_normal", "xavier_uniform",
     "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv2d", "Dropout", "Flatten", "GRU",
     "LayerNorm", "MaxPool2d",
+    "AdamW", "BCELoss", "CosineAnnealingLR", "Embedding", "MultiHeadAttention", "StepLR",
+    "accuracy", "binary_cross_entropy", "clip_grad_norm", "scaled_dot_product_attention",
+    "summary",
 ]

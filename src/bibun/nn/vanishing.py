@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bibun import datasets, i18n
+from bibun.errors import LimitError
 from bibun.i18n import error
 from bibun.nn.layers import MLP
 from bibun.nn.losses import cross_entropy
@@ -26,6 +27,17 @@ from bibun.nn.train import check_learning_rate, check_whole_number
 MAX_DEPTH = 200
 #: sigmoid′(x) = σ(1 − σ) is at most this (at x = 0)
 SIGMOID_MAX_SLOPE = 0.25
+#: the memory :func:`probe` may need by :func:`estimated_bytes`: a command-line run should
+#: fit a small laptop beside everything else (depth 200 at width 1024 would need ~10 GB)
+MAX_BYTES = 2_000_000_000
+#: measured peak memory per weight (float64): the weights and their gradients of the
+#: network being probed and of the one being built next, and the initialisation's
+#: temporaries (depth 20-100, width 256-512: 6.0-6.2 times the weights' bytes)
+_BYTES_PER_WEIGHT = 6 * 8
+#: bytes per example, unit and layer kept for the backward pass (the activation and
+#: its gradient) and the interpreter with NumPy loaded
+_BYTES_PER_ACTIVATION, _BASE_BYTES = 2 * 8, 80_000_000
+_EXAMPLES = 300  # the spiral data: 100 points in each of 3 classes
 
 
 @dataclass
@@ -42,15 +54,24 @@ class Probe:
 
 
 def probe(depth: int = 10, width: int = 32, activations: Sequence[str] = ("sigmoid", "tanh",
-          "relu"), steps: int = 0, lr: float = 0.1, seed: int = 0) -> list[Probe]:
+          "relu"), steps: int = 0, lr: float = 0.1, seed: int = 0,
+          max_bytes: int = MAX_BYTES) -> list[Probe]:
     """Per-layer gradient norms of a ``depth``-hidden-layer MLP on the spiral data.
     Each network gets its customary initialisation (Xavier; He for ReLU) and the same
-    random stream."""
+    random stream.  A network whose :func:`estimated_bytes` exceed ``max_bytes`` is a
+    LimitError before anything is allocated."""
     check_whole_number(depth, "depth")
     check_whole_number(width, "width")
     check_whole_number(steps, "steps", 0)
     if depth > MAX_DEPTH:
         raise error("error.nn.depth", top=MAX_DEPTH, depth=depth)
+    need = estimated_bytes(depth, width)
+    if need > max_bytes:  # before any allocation: refused in a moment, not after 8 GB
+        fits = int(((max_bytes - _BASE_BYTES) / depth / _BYTES_PER_WEIGHT) ** 0.5)
+        while fits > 1 and estimated_bytes(depth, fits) > max_bytes:
+            fits -= 1
+        raise error("error.nn.vanishing_memory", LimitError, depth=depth, width=width,
+                    need=need / 1e9, limit=max_bytes / 1e9, width_fits=fits)
     if steps:
         check_learning_rate(lr)
     X, y = datasets.spiral(100, 3, seed=seed)
@@ -74,6 +95,15 @@ def probe(depth: int = 10, width: int = 32, activations: Sequence[str] = ("sigmo
                 p.loss_after = float(cross_entropy(model(X), y).item())
         out.append(p)
     return out
+
+
+def estimated_bytes(depth: int, width: int) -> int:
+    """The peak memory of :func:`probe` (a little pessimistic): the weights of about two
+    networks with their gradients, the activations kept for the backward pass, and the
+    interpreter.  Training steps reuse the same arrays, so they add nothing."""
+    weights = 2 * width + depth * width * width + 3 * width  # hidden layers dominate
+    activations = _EXAMPLES * width * (depth + 1)
+    return _BASE_BYTES + _BYTES_PER_WEIGHT * weights + _BYTES_PER_ACTIVATION * activations
 
 
 def estimated_seconds(depth: int, width: int, steps: int = 0) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -80,40 +79,43 @@ def _safe_call(f: Callable[[Any], Any], xs: np.ndarray) -> np.ndarray:
 
 
 def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate:
-    """Hessian of a scalar ``f`` at ``x`` by central second differences with Richardson
+    """Hessian of ``f`` at ``x`` by central second differences with Richardson
     extrapolation; symmetric by construction, entry errors estimated.
 
     ``f`` is always called with an array of x's shape (a matrix of weights stays a
-    matrix); the result has shape ``x.shape + x.shape`` ((n, n) for a vector, a number
-    for a number)."""
+    matrix).  ``f`` may return any shape (a vector-valued f has one Hessian per
+    component, as ``jax.hessian``): the result has shape ``f(x).shape + x.shape +
+    x.shape`` ((n, n) for a scalar f of a vector, a number for a number)."""
     f, _ = _as_callable(f, "hessian", np.size(x) if np.ndim(x) else None)
     xin, flags0 = _as_float_array(x, "x")
     shape = xin.shape
     xs = xin.ravel()  # indexed flat; f always sees x's own shape
     nvar = xs.size
     y0 = _safe_call(f, xin)
-    if y0.size != 1:
-        raise i18n.error("error.numeric.hessian_scalar", shape=str(y0.shape))
-    f0 = float(y0.reshape(()))
+    out_shape = y0.shape
+    m = y0.size
+    f0 = y0.ravel()
     pairs = [(i, j) for i in range(nvar) for j in range(i, nvar)]
     counts = np.zeros(len(pairs), dtype=np.int64)
     last: list[BaseException] = []
 
-    def fval(xv: np.ndarray) -> float:
+    def fval(xv: np.ndarray) -> np.ndarray:
         try:
             with np.errstate(all="ignore"):
-                y = np.asarray(f(xv.reshape(shape)))
-            y = float(y.reshape(())) if y.size == 1 else math.nan
+                y = np.asarray(f(xv.reshape(shape)), dtype=float)
         except Exception as exc:
             last.append(exc)
-            return math.nan
-        return y if math.isfinite(y) else math.nan
+            return np.full(m, np.nan)
+        if y.size != m:
+            raise i18n.error("error.numeric.size_changed", size=y.size, m=m)
+        y = y.ravel()
+        return np.where(np.isfinite(y), y, np.nan)
 
     s = np.maximum(np.abs(xs), 1.0)
 
     def q(idx: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        out = np.empty((len(idx), 1))
-        noise = np.empty((len(idx), 1))
+        out = np.empty((len(idx), m))
+        noise = np.empty((len(idx), m))
         for r, p in enumerate(idx.tolist()):
             i, j = pairs[p]
             hh = h0[p] * 2.0**-k
@@ -125,21 +127,21 @@ def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate
                 a, b = xp[i] - xs[i], xs[i] - xm[i]
                 fp, fm = fval(xp), fval(xm)
                 w = fornberg_weights(np.array([-b, 0.0, a]) / hh, 2)
-                vals = np.array([fm, f0, fp])
-                out[r, 0] = (w * vals).sum() / hh**2
-                noise[r, 0] = _NOISE * np.abs(w * vals).sum() / hh**2
+                vals = np.stack([fm, f0, fp])  # (3, m)
+                out[r] = (w[:, None] * vals).sum(axis=0) / hh**2
+                noise[r] = _NOISE * np.abs(w[:, None] * vals).sum(axis=0) / hh**2
             else:
-                vals = []
+                rows = []
                 for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
                     xv = xs.copy()
                     xv[i] += si * hh
                     xv[j] += sj * hh
-                    vals.append(fval(xv))
+                    rows.append(fval(xv))
                 di = (xs[i] + hh) - (xs[i] - hh)
                 dj = (xs[j] + hh) - (xs[j] - hh)
-                v = np.array(vals)
-                out[r, 0] = (v[0] - v[1] - v[2] + v[3]) / (di * dj)
-                noise[r, 0] = _NOISE * np.abs(v).sum() / (di * dj)
+                v = np.stack(rows)
+                out[r] = (v[0] - v[1] - v[2] + v[3]) / (di * dj)
+                noise[r] = _NOISE * np.abs(v).sum(axis=0) / (di * dj)
         return out, noise
 
     h0 = np.array([(_pow2_at_most(np.array([max(s[i], s[j])]))[0] * 2.0**-2 if h is None
@@ -147,25 +149,26 @@ def hessian(f: Callable[[Any], Any], x: Any, h: float | None = None) -> Estimate
     run = _extrapolate(q, np.arange(len(pairs)), h0, 2, 2)
     if (run.status == 1).any():
         raise _no_finite_values(xs.tolist(), last[-1] if last else None)
-    H = np.empty((nvar, nvar))
-    herr = np.empty((nvar, nvar))
+    H = np.empty((m, nvar, nvar))
+    herr = np.empty((m, nvar, nvar))
+    hs = np.empty((nvar, nvar))
     for p, (i, j) in enumerate(pairs):
-        H[i, j] = H[j, i] = run.value[p, 0]
-        herr[i, j] = herr[j, i] = run.error[p, 0]
+        H[:, i, j] = H[:, j, i] = run.value[p]
+        herr[:, i, j] = herr[:, j, i] = run.error[p]
+        hs[i, j] = hs[j, i] = run.h[p]
     flags = list(flags0)
     tolerable = np.maximum(np.abs(H) * 1e-2, 1e-8)
     if np.any(herr > tolerable):
         flags.append("unreliable: some entries have large error estimates")
         warnings.warn("numerical Hessian has entries with large error estimates", NumericWarning,
                       stacklevel=2)
-    hs = np.empty((nvar, nvar))
-    for p, (i, j) in enumerate(pairs):
-        hs[i, j] = hs[j, i] = run.h[p]
-    out = shape + shape  # ∂²f/∂x[a]∂x[b] at [a + b], as jacobian's f.shape + x.shape
+    if run.untrusted is not None and run.untrusted.any():
+        flags.append("unreliable: no step showed the convergence the error expansion predicts")
+    # ∂²f_k/∂x[a]∂x[b] at [k + a + b], as jacobian's f.shape + x.shape
+    out = out_shape + shape + shape
+    evals = int(counts.sum()) + 1
     if not out:
-        return Estimate(float(H[0, 0]), float(herr[0, 0]), float(hs[0, 0]),
-                        int(counts.sum()) + 1, "richardson (central)", tuple(flags), 2)
-    return Estimate(H.reshape(out), herr.reshape(out), hs.reshape(out), int(counts.sum()) + 1,
+        return Estimate(float(H[0, 0, 0]), float(herr[0, 0, 0]), float(hs[0, 0]), evals,
+                        "richardson (central)", tuple(flags), 2)
+    return Estimate(H.reshape(out), herr.reshape(out), hs.reshape(shape + shape), evals,
                     "richardson (central)", tuple(flags), 2)
-
-

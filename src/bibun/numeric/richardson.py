@@ -192,6 +192,9 @@ def _extrapolate(q: Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]],
     if m == 0:
         return _Run(np.full((P, 1), np.nan), np.full((P, 1), np.inf), best_h, status,
                     np.zeros((P, 1)))
+    # f not finite at the second step already: no estimate at all, so treat it as a
+    # failed first step (the caller retries with a smaller one) rather than return NaN
+    status[(status == 2) & ~np.isfinite(loose_v).all(axis=1) & (last < 0)] = 1
     never = last < 0
     if never.any():  # no asymptotic regime seen: best untrusted value, honest error
         best_v[never] = loose_v[never]
@@ -204,12 +207,13 @@ def _pow2_at_most(v: np.ndarray) -> np.ndarray:
     return 2.0 ** np.floor(np.log2(v))
 
 
-def _shrink(h: np.ndarray, base: np.ndarray) -> np.ndarray:
+def _shrink(h: np.ndarray, base: np.ndarray, n: int = 1) -> np.ndarray:
     """Next trial step after leaving the domain: jump below |x| (edges are often at 0,
-    as for log and sqrt), otherwise divide by 8."""
+    as for log and sqrt), otherwise divide by 8 (by 2 from order 5 on, where rounding
+    grows like 1/h^n and every bit of step counts)."""
     ax = np.abs(base)
     jump = (ax > 0) & (h > ax / 2)
-    return np.where(jump, _pow2_at_most(np.maximum(ax, 1e-300) / 4), h / 8)
+    return np.where(jump, _pow2_at_most(np.maximum(ax, 1e-300) / 4), h / (8 if n < 5 else 2))
 
 
 def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.ndarray,
@@ -269,7 +273,7 @@ def _richardson(call: Any, base: np.ndarray, n: int, h0: np.ndarray, points: np.
         out = todo[~ok]
         out = out[shrinks[out] < max_shrinks]
         failed[todo[~ok][shrinks[todo[~ok]] >= max_shrinks]] = True
-        h[out] = _shrink(h[out], base[points[out]])
+        h[out] = _shrink(h[out], base[points[out]], n)
         shrinks[out] += 1
         # steps scale with |x| (log at x = 1e-300 needs h ~ 1e-301), or with 1 at x = 0
         ax = np.abs(base[points[out]])
@@ -366,10 +370,7 @@ def _default_h0(base: np.ndarray, n: int) -> np.ndarray:
     factor below about 1e6 (h0 = |x|/2 for n = 8 to 10), so that the tableau still has
     rows above the rounding floor."""
     s = np.maximum(np.abs(base), 1.0)
-    if n == 1:
-        e = _H0_EXP
-    else:
-        e = max(_H0_EXP + 1, int(np.ceil(1.0 - 20.0 / n)))
+    e = _H0_EXP if n == 1 else max(_H0_EXP + 1, int(np.ceil(2.0 - 20.0 / n)))
     return _pow2_at_most(s) * 2.0**e
 
 

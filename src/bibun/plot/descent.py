@@ -20,7 +20,7 @@ from bibun.calculus.sampling import curve
 from bibun.plot.features import find_features, nice, x_window, y_window
 from bibun.plot.function import _domain, _mark
 from bibun.plot.ranges import check_range
-from bibun.plot.style import _figure, _save, _style, _t, _text
+from bibun.plot.style import _figure, _num, _save, _style, _t, _text
 
 #: a path point beyond this is a run that blew up: it is not in the window
 FAR = 1e6
@@ -73,7 +73,7 @@ def plot_descent(run: Any, out: str | Path, *, lang: str | None = None) -> Path:
         ax.set_ylabel(f"f({v})")
         how = _t(lang, f"reason.{run.reason.replace(' ', '_')}")
         ax.set_title(_t(lang, "descent_title", f=_text(e, 40), v=v) + "\n"
-                     + _t(lang, "descent_subtitle", optimizer=run.optimizer, lr=f"{run.lr:g}",
+                     + _t(lang, "descent_subtitle", optimizer=run.optimizer, lr=_num(run.lr),
                           steps=run.steps, how=how), fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper center")  # a valley leaves the top middle free

@@ -277,7 +277,8 @@ def x_window(feats: Features, center: float = 0.0, include: tuple[float, ...] = 
 
 def y_window(curves: list[np.ndarray], feats: Features) -> tuple[float, float]:
     """The y-range: with poles, symmetric about 0 when f takes both signs near them (tan,
-    1/x) and cut at the 5th-95th percentiles; otherwise the shape of all curves
+    1/x) and cut at the 5th-95th percentiles (15th-85th when f has one sign, as 1/x²
+    has); otherwise the shape of all curves
     (:func:`visible_limits`).  Marked points are always inside."""
     marked = [m.yf for m in feats.marked]
     if feats.poles:
@@ -288,7 +289,8 @@ def y_window(curves: list[np.ndarray], feats: Features) -> tuple[float, float]:
         if lo < 0 < hi:
             m = max(-lo, hi)
             lo, hi = -m, m
-        else:
+        else:  # one sign (1/x²): the tall side cut lower, where the shape still shows
+            lo, hi = (float(v) for v in np.percentile(vals, [15, 85]))
             lo, hi = min(lo, 0.0), max(hi, 0.0)
         lo, hi = min([lo, *marked]), max([hi, *marked])
         pad = 0.1 * (hi - lo or 1.0)

@@ -11,7 +11,7 @@ from bibun import i18n
 from bibun.calculus import as_function
 from bibun.calculus.sampling import curve
 from bibun.i18n import error
-from bibun.plot.style import _figure, _save, _style, _t
+from bibun.plot.style import _figure, _num, _save, _style, _t
 from bibun.text import shorten
 
 
@@ -45,7 +45,7 @@ def plot_fit(result: Any, data: Any, out: str | Path, *, lang: str | None = None
         target = names.get(result.target, result.target)
         ax.plot(xs, yf, color="k", lw=2,
                 label=f"{target} = {shorten(result.fitted_display.unicode(), 50)}"
-                      + (f"  ({renamed})" if renamed else "") + f"  (R² = {result.r2:.4g})")
+                      + (f"  ({renamed})" if renamed else "") + f"  (R² = {_num(result.r2, 4)})")
         ax.set_xlabel(names.get(xname, xname))
         ax.set_ylabel(target)
         ax.set_title(_t(lang, "fit_title"))

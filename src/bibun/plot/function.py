@@ -108,13 +108,14 @@ def plot_function(expr: Any, out: str | Path, *, var: str | None = None,
 
 #: how each kind of point is marked: marker, colour, offset of its label (points)
 _MARKS = {"max": ("^", "tab:red", (0, 9)), "min": ("v", "tab:blue", (0, -15)),
-          "inflection": ("D", "tab:purple", (8, -4))}
+          "inflection": ("D", "tab:purple", (7, -13))}
 
 
 def _mark(ax: Any, feats: Features, lang: str,
           kinds: tuple[str, ...] = ("max", "min", "inflection")) -> None:
     """Every local maximum, minimum and inflection point: a marker (one legend entry per
-    kind) and its coordinates written beside it ("max (−1, 2)")."""
+    kind) and its coordinates written beside it ("local max (−1, 2)"; an inflection
+    point's coordinates alone, as there are often several close together)."""
     for kind, (marker, color, offset) in _MARKS.items():
         pts = [m for m in feats.marked if m.kind == kind]
         if not pts or kind not in kinds:
@@ -127,7 +128,8 @@ def _mark(ax: Any, feats: Features, lang: str,
             right = m.xf > a + 0.7 * (b - a)  # near the right edge: write to the left
             dx, dy = offset
             ha = "center" if kind != "inflection" else ("right" if right else "left")
-            ax.annotate(f"{word} ({nice(m.x)}, {nice(m.y)})", (m.xf, m.yf),
+            where = f"({nice(m.x)}, {nice(m.y)})"  # inflections: the legend names them
+            ax.annotate(where if kind == "inflection" else f"{word} {where}", (m.xf, m.yf),
                         xytext=(-dx if right else dx, dy), textcoords="offset points",
                         fontsize=8, ha=ha, color=color, zorder=7)
 

@@ -20,6 +20,7 @@ from bibun.autodiff.draw import layered
 from bibun.explain.backprop import Backprop
 from bibun.expr import core
 from bibun.plot.style import _figure, _save, _style, _t, _text
+from bibun.plot.style import _num as style_num
 from bibun.text import shorten
 
 #: node fill colours: inputs (learned), data (given), inner operations, the output
@@ -29,10 +30,9 @@ _COL_W, _ROW_H = 2.1, 0.95
 
 
 def _num(v: float) -> str:
-    """A node or edge number: whole numbers whole, others to 4 significant digits."""
-    v = float(v) + 0.0
-    text = str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
-    return text.replace("-", "−")
+    """A node or edge number, by the one formatter (:func:`bibun.plot.style._num`), to 4
+    significant digits: a node box has room for no more."""
+    return style_num(v, 4)
 
 
 def node_gradients(bp: Backprop) -> dict[Any, float]:

@@ -13,7 +13,7 @@ from bibun import i18n
 from bibun.calculus import as_number, limit_quotient, to_float
 from bibun.expr.core import as_expr
 from bibun.i18n import Msg, error
-from bibun.plot.style import COLORS, _figure, _one_var, _save, _style, _t, _text
+from bibun.plot.style import COLORS, _figure, _num, _one_var, _save, _style, _t, _text
 
 
 def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = None,
@@ -42,10 +42,10 @@ def plot_error_vs_h(expr: Any, x0: Any, out: str | Path, *, var: str | None = No
             j = int(np.argmin(np.abs(h - hb)))
             if np.isfinite(shown[j]):
                 ax.loglog([hb], [shown[j]], "*", color=COLORS[i], ms=14, mec="k",
-                          label=f"{_t(lang, 'optimal')} ({label}): h = {hb:.0e}")
+                          label=f"{_t(lang, 'optimal')} ({label}): h = {_num(hb, 1)}")
         ax.set_xlabel(_t(lang, "step_h"))
         ax.set_ylabel(_t(lang, "error"))
-        ax.set_title(f"{_t(lang, 'error_title')}: {_text(e)}, {v} = {x:g}")
+        ax.set_title(f"{_t(lang, 'error_title')}: {_text(e)}, {v} = {_num(x)}")
         ax.grid(alpha=0.3, which="both")
         ax.invert_xaxis()
         ax.legend(fontsize=8)

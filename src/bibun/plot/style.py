@@ -44,14 +44,17 @@ _FONTS = {"en": ["DejaVu Sans"], "ja": ["IPAexGothic", "DejaVu Sans"]}
 def _style(lang: str) -> Iterator[None]:
     """Fonts for one figure: IPAex Gothic (matplotlib-fontja) with DejaVu Sans as the
     fallback for Japanese, plain DejaVu Sans otherwise.  The package sets the global
-    font on import; we put the global setting back and scope ours to this figure."""
+    font on import; we put the global setting back and scope ours to this figure.
+    Within the figure the language is also the formulas' notation (``log x`` on a
+    Japanese figure where the English one writes ``ln x``)."""
     families = _FONTS[i18n.resolve(lang)]
     if "IPAexGothic" in families:
         saved = list(matplotlib.rcParams["font.family"])
         import matplotlib_fontja  # noqa: F401  (registers IPAexGothic)
 
         matplotlib.rcParams["font.family"] = saved
-    with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": True}):
+    with matplotlib.rc_context({"font.family": families, "axes.unicode_minus": True}), \
+            i18n.using(lang):
         yield
 
 
@@ -104,6 +107,9 @@ def _one_var(e: Expr, var: str | None) -> str:
     return one_variable(e, var or None, Msg("plot.what.this_plot"))
 
 
-def _num(g: float) -> str:
-    return f"{g:g}"
+def _num(g: Any, digits: int = 6) -> str:
+    """A number on a figure, by the one formatter (:func:`bibun.i18n.format_number`) in
+    its unicode style with a true minus sign: 0.1, −2.5, 2.5×10⁻⁷, never 2.5e-07; a
+    non-finite value is the formatter's error, never ``inf`` on a figure."""
+    return i18n.format_number(g, digits, style="unicode").replace("-", "−")
 

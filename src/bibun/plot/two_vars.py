@@ -17,7 +17,7 @@ from bibun.errors import DomainError
 from bibun.expr.core import Expr, as_expr
 from bibun.i18n import Msg, error
 from bibun.plot.ranges import _no_value_anywhere, parse_range
-from bibun.plot.style import COLORS, _figure, _save, _style, _t, _text
+from bibun.plot.style import COLORS, _figure, _num, _save, _style, _t, _text
 from bibun.symbolic import diff
 
 
@@ -85,7 +85,7 @@ def plot_contour(expr: Any, out: str | Path, *, runs: Mapping[str, Any] | None =
             p = r.path[np.isfinite(r.path).all(1)]
             ax.plot(p[:, 0], p[:, 1], "o-", ms=3, lw=1.3, color=COLORS[i % len(COLORS)],
                     label=_t(lang, "run_label" if r.reason != "diverged" else
-                             "run_label_diverged", label=label, lr=f"{r.lr:g}", steps=r.steps))
+                             "run_label_diverged", label=label, lr=_num(r.lr), steps=r.steps))
         if runs:
             s = next(iter(runs.values())).path[0]
             ax.plot([s[0]], [s[1]], "s", color="k", ms=7, label=_t(lang, "start"))
@@ -137,15 +137,15 @@ def plot_surface(expr: Any, out: str | Path, *, at: Sequence[float] = (3.0, 4.0)
         ax = fig.add_subplot(projection="3d")
         ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.55, linewidth=0, antialiased=True)
         ax.plot(xs, np.full_like(xs, py), zs, color="tab:red", lw=2.5,
-                label=f"{_t(lang, 'section')} {names[1]} = {py:g}")
+                label=f"{_t(lang, 'section')} {names[1]} = {_num(py)}")
         ax.plot(tx, np.full_like(tx, py), z0 + slope * (tx - px), color="k", lw=2,
-                label=f"{_t(lang, 'slope')} = {slope:g}")
+                label=f"{_t(lang, 'slope')} = {_num(slope)}")
         ax.scatter([px], [py], [z0], color="k", s=30)
         ax.set_xlabel(names[0])
         ax.set_ylabel(names[1])
         ax.set_zlabel("f")
         ax.set_title(f"{_t(lang, 'surface_title')}\nf = {_text(e)},  ∂f/∂{names[0]}"
-                     f"({px:g}, {py:g}) = {slope:g}", fontsize=10)
+                     f"({_num(px)}, {_num(py)}) = {_num(slope)}", fontsize=10)
         ax.legend(fontsize=8, loc="upper left")
         return _save(fig, out)
 

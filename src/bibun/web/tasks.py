@@ -76,10 +76,17 @@ def finite(x: Any) -> float | None:
 
 
 def number_out(v: Any) -> dict[str, Any]:
-    """A value as both a float and, when exact, its exact spelling (3/4, 12)."""
+    """A value for the page: the float, ``text`` as a person writes it (the one formatter,
+    :func:`bibun.i18n.format_number`: 0.866025, 2.5e-7, 1.26765e30) and, when the value
+    is exact and short, its exact spelling (``exact``: 3/4, 12), never a 40-digit
+    fraction.  A non-finite float has no text (JSON null), as it has no value."""
     out: dict[str, Any] = {"value": finite(v)}
-    if isinstance(v, int | Fraction) and not isinstance(v, bool):
-        out["exact"] = str(v)
+    is_exact = isinstance(v, int | Fraction) and not isinstance(v, bool)
+    if out["value"] is None and not is_exact:
+        return out
+    out["text"] = i18n.format_number(v)
+    if is_exact and out["text"] == str(v):
+        out["exact"] = out["text"]
     return out
 
 

@@ -1,0 +1,543 @@
+"""The canonical builders: sums, products, powers, functions, abstract calls.
+
+Construction is canonical: sums and products are flattened, numbers are folded with
+exact rationals, like terms and like powers are collected.  Sums are *not*
+distributed, so a derivative keeps the factored shape a teacher writes (``6x^2(x^3+1)``
+rather than ``6x^5 + 6x^2``).  This module also gives :class:`Expr` its arithmetic
+operators, so ``x + 1`` builds the same node as ``add(x, number(1))``.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from fractions import Fraction
+from operator import attrgetter
+from typing import Any
+
+from bibun import i18n
+from bibun.errors import DomainError, LimitError
+from bibun.expr.node import (
+    ADD,
+    CALL,
+    CONST,
+    FN,
+    HALF,
+    MAX_BITS,
+    MINUS_ONE,
+    MUL,
+    NUM,
+    ONE,
+    PI,
+    POW,
+    SYM,
+    ZERO,
+    E,
+    Expr,
+    Number,
+    _make,
+    _make_known,
+    _norm,
+    as_expr,
+    number,
+    postorder,
+    symbol,
+)
+from bibun.expr.numbers import digit_count, int_root, short_decimal, to_float, too_large_for_float
+from bibun.functions import rule
+from bibun.functions.lazy import np
+
+
+def coeff_rest(e: Expr) -> tuple[Number, Expr]:
+    """Split ``3x^2`` into (3, x^2); cached on the node because sums ask often."""
+    if e.op == NUM:
+        return e.value, ONE
+    if e.op != MUL or e.args[0].op != NUM:
+        return 1, e
+    cr = e._cr
+    if cr is None:
+        rest = e.args[1] if len(e.args) == 2 else _make_known(MUL, e.args[1:], e.free,
+                                                                e.size - 1)
+        cr = e._cr = (e.args[0].value, rest)
+    return cr
+
+
+#: the canonical order of a sum's terms and a product's factors: creation order
+_serial_key = attrgetter("serial")
+
+
+def add(*args: Expr) -> Expr:
+    """Canonical sum: flattened, numbers folded, like terms collected."""
+    total: Number = 0
+    # rest -> [coefficient, the original term, how many terms share the rest]
+    terms: dict[Expr, list] = {}
+    try:
+        for a in args:
+            for t in (a.args if a.op is ADD else (a,)):
+                if t.op is NUM:
+                    total += t.value
+                    continue
+                c, rest = coeff_rest(t)
+                slot = terms.get(rest)
+                if slot is None:
+                    terms[rest] = [c, t, 1]
+                else:
+                    slot[0] += c
+                    slot[2] += 1
+    except OverflowError:
+        raise too_large_for_float() from None
+    out = [t if n == 1 else scale(c, rest)
+           for rest, (c, t, n) in terms.items() if n == 1 or c != 0]
+    if total != 0 or (isinstance(total, float) and not out):
+        out.append(number(total))
+    if not out:
+        return ZERO
+    if len(out) == 1:
+        return out[0]
+    out.sort(key=_serial_key)
+    return _make(ADD, tuple(out))
+
+
+def scale(c: Number, e: Expr) -> Expr:
+    """c·e for a number c and a coefficient-free e (fast path used by sums)."""
+    c = _norm(c)
+    if c == 1 and not isinstance(c, float):
+        return e
+    if e is ONE:
+        return number(c)
+    if c == 0:
+        return number(c)
+    if e.op == MUL:
+        return _make(MUL, (number(c),) + e.args)
+    return _make(MUL, (number(c), e))
+
+
+def times(c: Number, e: Expr) -> Expr:
+    """c·e for a number c and any e: what ``mul(number(c), e)`` gives, without the
+    general product's work (the constant-multiple rule's fast path)."""
+    try:
+        if e.op == NUM:
+            return number(c * e.value)
+        k, rest = coeff_rest(e)
+        return scale(c * k, rest)
+    except OverflowError:
+        raise too_large_for_float() from None
+
+
+def neg(e: Expr) -> Expr:
+    """-e, keeping sums intact (−(x+1) stays a product with −1)."""
+    return times(-1, e)
+
+
+def mul(*args: Expr) -> Expr:
+    """Canonical product: flattened, numbers folded, like bases' exponents added,
+    exp(a)·exp(b) = exp(a+b).  Sums are never distributed."""
+    if len(args) <= _FEW:  # a long product times a few factors: insert, do not re-sort
+        for i, a in enumerate(args):
+            if a.op is MUL and len(a.args) >= _LONG:
+                r = _insert(a, args, i)
+                if r is not None:
+                    return r
+                break
+    return _mul_general(args)
+
+
+def _mul_general(args: tuple[Expr, ...]) -> Expr:
+    """:func:`mul` without the insertion shortcut (tests compare the two)."""
+    coeff: Number = 1
+    factors: list[Expr] = []
+    try:
+        for a in args:
+            op = a.op
+            if op is MUL:
+                for f in a.args:
+                    if f.op is NUM:
+                        coeff *= f.value
+                    else:
+                        factors.append(f)
+            elif op is NUM:
+                coeff *= a.value
+            else:
+                factors.append(a)
+    except OverflowError:
+        raise too_large_for_float() from None
+    if coeff == 0:
+        return number(coeff)
+    # fast path: no base repeats and at most one exp(...) -> nothing to combine
+    seen: set[Expr] = set()
+    exps = 0
+    for f in factors:
+        if f.op is FN and f.value == "exp":
+            exps += 1
+            if exps > 1:
+                return _mul_collect(coeff, factors)
+            continue
+        b = f.args[0] if f.op is POW else f
+        if b in seen:
+            return _mul_collect(coeff, factors)
+        seen.add(b)
+    return _mul_make(coeff, factors)
+
+
+#: a product of at least _LONG factors times at most _FEW others takes :func:`_insert`
+_LONG, _FEW = 8, 4
+
+
+def _insert(p: Expr, args: tuple[Expr, ...], at: int) -> Expr | None:
+    """``mul(*args)`` where ``args[at]`` is the long canonical product ``p`` and the rest
+    are a few factors: each new factor is placed by bisection on the serial order, so the
+    chain rule through a deep nest (a product growing by one factor per level) costs
+    O(log k) Python steps per level instead of re-flattening and re-sorting k factors.
+    None when a factor shares a base with ``p`` or is an exponential (exponents to add:
+    the general path collects them); the result is the node the general path builds."""
+    pa = p.args
+    lo = 1 if pa[0].op is NUM else 0
+    coeff: Number = 1
+    new: list[Expr] = []
+    try:  # coefficients multiplied in the general path's order (floats round alike)
+        for i, a in enumerate(args):
+            if i == at:
+                if lo:
+                    coeff *= pa[0].value
+                continue
+            op = a.op
+            if op is NUM:
+                coeff *= a.value
+            elif op is MUL:
+                for f in a.args:
+                    if f.op is NUM:
+                        coeff *= f.value
+                    else:
+                        new.append(f)
+            else:
+                new.append(a)
+    except OverflowError:
+        raise too_large_for_float() from None
+    if len(new) > _FEW:
+        return None
+    if coeff == 0:
+        return number(coeff)
+    n = len(pa)
+    free, size = p.free, p.size
+    places: list[tuple[int, Expr]] = []
+    bases: list[Expr] = []
+    for f in new:
+        if f.op is FN and f.value == "exp":
+            return None
+        b = f.args[0] if f.op is POW else f
+        if b in bases:
+            return None
+        bases.append(b)
+        serials = [b.serial]
+        if b._pows:
+            serials += b._pows.values()
+        for s in serials:  # b itself or a power of b already a factor: exponents to add
+            k = bisect_left(pa, s, lo, n, key=_serial_key)
+            if k < n and pa[k].serial == s:
+                return None
+        places.append((bisect_left(pa, f.serial, lo, n, key=_serial_key), f))
+        ff = f.free
+        if ff and ff is not free:
+            free = free | ff
+        size += f.size
+    coeff = _norm(coeff)
+    head: tuple[Expr, ...] = () if coeff == 1 and not isinstance(coeff, float) else \
+        (number(coeff),)
+    if not places:
+        if lo and head and head[0] is pa[0]:
+            return p
+        out = head + pa[lo:]
+    else:
+        places.sort(key=_first)
+        out, start = head, lo
+        for k, f in places:
+            out += pa[start:k] + (f,)
+            start = k
+        out += pa[start:]
+    size += len(head) - lo  # a coefficient is a leaf of size 1
+    return _make_known(MUL, out, free, size)
+
+
+def _first(pair: tuple[int, Expr]) -> int:
+    return pair[0]
+
+
+def _mul_make(coeff: Number, factors: list[Expr]) -> Expr:
+    coeff = _norm(coeff)
+    exact_one = coeff == 1 and not isinstance(coeff, float)
+    if not factors:
+        return number(coeff)
+    if len(factors) == 1 and exact_one:
+        return factors[0]
+    factors.sort(key=_serial_key)
+    if exact_one:
+        return _make(MUL, tuple(factors))
+    return _make(MUL, (number(coeff), *factors))
+
+
+def _mul_collect(coeff: Number, flat: list[Expr]) -> Expr:
+    """The slow path of :func:`mul`: add exponents of equal bases, merge exponentials."""
+    bases: dict[Expr, list] = {}  # base -> [first exponent, all exponents or None, factor]
+    exps: list[Expr] = []
+    for a in flat:
+        if a.op is FN and a.value == "exp":
+            exps.append(a.args[0])
+            continue
+        b, x = (a.args[0], a.args[1]) if a.op is POW else (a, ONE)
+        slot = bases.get(b)
+        if slot is None:
+            bases[b] = [x, None, a]
+        elif slot[1] is None:
+            slot[1] = [slot[0], x]
+        else:
+            slot[1].append(x)
+    factors: list[Expr] = []
+    redo = False
+    for b, (_, xs, f) in bases.items():
+        if xs is not None:
+            f = power(b, add(*xs))  # add folds numeric exponents under the number policy
+        if f.op is NUM:
+            try:
+                coeff *= f.value
+            except OverflowError:
+                raise too_large_for_float() from None
+        elif f is not ONE:
+            if f.op is MUL or (f.op is FN and f.value == "exp"):
+                redo = True
+            factors.append(f)
+    if exps:
+        f = fn("exp", exps[0] if len(exps) == 1 else add(*exps))
+        if f.op is NUM:
+            coeff *= f.value
+        elif f is not ONE:
+            factors.append(f)
+    if redo:
+        return mul(number(coeff), *factors)
+    if coeff == 0:
+        return number(coeff)
+    return _mul_make(coeff, factors)
+
+
+def _pow_raw(b: Expr, x: Expr) -> Expr:
+    """Rebuild a power that was already canonical (its factor came from a product)."""
+    return _make(POW, (b, x))
+
+
+def _num_pow(b: Number, x: Number) -> Expr | None:
+    """b^x for numbers, exact where possible; None to keep the power symbolic."""
+    if isinstance(b, float) or isinstance(x, float):
+        try:
+            fb, fx = float(b), float(x)
+        except OverflowError:
+            raise too_large_for_float() from None
+        if fb == 0 and fx < 0:
+            raise DomainError("division by zero: 0 raised to a negative power")
+        if fb < 0 and not fx.is_integer():
+            raise DomainError(f"({b})^({x}) is not a real number")
+        try:
+            return number(fb**fx)
+        except OverflowError:
+            raise LimitError(f"number too large: ({b})^({x}) overflows") from None
+    if b == 0:
+        if x < 0:
+            raise DomainError("division by zero: 0 raised to a negative power")
+        return ZERO if x > 0 else ONE
+    if b == 1:
+        return ONE
+    if isinstance(x, int):
+        if b == -1:
+            return ONE if x % 2 == 0 else MINUS_ONE
+        fb0 = Fraction(b)
+        bits = max(abs(fb0.numerator).bit_length(), fb0.denominator.bit_length())
+        if bits * abs(x) > MAX_BITS:
+            raise i18n.error("error.number.power_too_large", LimitError,
+                             digits=digit_count(bits * abs(x)), limit=MAX_BITS * 30103 // 100000)
+        return number(Fraction(b) ** x)
+    # rational exponent p/q: exact only for perfect powers of a positive base
+    fb = Fraction(b)
+    if fb < 0:
+        return None
+    p, q = x.numerator, x.denominator
+    if q > 64:
+        return None
+    rn, rd = int_root(fb.numerator, q), int_root(fb.denominator, q)
+    if rn is None or rd is None:
+        if abs(p) >= q:  # 2^(3/2) = 2·2^(1/2): pull out the integer part of the exponent
+            whole = p // q
+            frac_part = number(Fraction(p - whole * q, q))
+            return mul(_num_pow(fb, whole), _make(POW, (number(b), frac_part)))
+        return None
+    return _num_pow(Fraction(rn, rd), p)
+
+
+def power(b: Expr, x: Expr) -> Expr:
+    """Canonical power: numbers folded exactly, x^0 = 1, x^1 = x, e^u = exp(u),
+    (x^a)^n = x^(an) and (xy)^n = x^n y^n for integer n, (e^u)^v = e^(uv); 0.5^x = (1/2)^x."""
+    if b.op == NUM and isinstance(b.value, float) and x.op != NUM:  # numbers.short_decimal
+        b = number(short_decimal(b.value) or b.value)
+    if x.op == NUM:
+        xv = x.value
+        if xv == 0:
+            return ONE if not isinstance(xv, float) else number(1.0)
+        if xv == 1 and not isinstance(xv, float):
+            return b
+        if b.op == NUM:
+            r = _num_pow(b.value, xv)
+            if r is not None:
+                return r
+            return _make(POW, (b, x))
+        integer = isinstance(xv, int)
+        if b.op == POW and (integer or _odd_root_safe(b.args[1], xv)):
+            return power(b.args[0], mul(b.args[1], x))
+        if b.op == MUL and integer:
+            return mul(*(power(f, x) for f in b.args))
+    if b is ONE:
+        return ONE
+    if b is E:
+        return fn("exp", x)
+    if b.op == FN and b.value == "exp":
+        return fn("exp", mul(b.args[0], x))
+    if b.op == NUM and b.value == 0:
+        return ZERO
+    return _make(POW, (b, x))
+
+
+def _odd_root_safe(inner: Expr, outer: Number) -> bool:
+    """(x^(1/2))^2 = x: an even root raised to undo it is the identity wherever the
+    left side is defined (x >= 0), so the rewrite is safe."""
+    return (inner.op == NUM and isinstance(inner.value, Fraction)
+            and isinstance(outer, int | Fraction)
+            and (inner.value * outer).denominator == 1 and inner.value.denominator % 2 == 0)
+
+
+def fn(name: str, arg: Expr) -> Expr:
+    """Apply an elementary function from the rule table, with the obvious exact values."""
+    r = rule(name)
+    name = r.name
+    if name == "sqrt":
+        return power(arg, HALF)
+    if arg.op == NUM:
+        v = arg.value
+        if not isinstance(v, float) and v in r.exact:
+            return number(r.exact[v])
+        if r.domain is not None and not r.domain(to_float(v)):
+            raise DomainError(f"{name}({v}) is undefined: {name} needs {r.domain_text}")
+        if isinstance(v, float):
+            with np.errstate(all="ignore"):
+                out = float(r.numpy(v))
+            if not math.isfinite(out):
+                raise LimitError(f"{name}({v}) is too large for a float")
+            return number(out)
+    if name == "log":
+        if arg is E:
+            return ONE
+        if arg.op == FN and arg.value == "exp":
+            return arg.args[0]
+    if name == "exp" and arg is ONE:
+        return E
+    if name == "exp" and arg.op == FN and arg.value == "log":
+        return arg.args[0]
+    if name == "abs" and arg.op == FN and arg.value == "abs":
+        return arg
+    return _make(FN, (arg,), name)
+
+
+def call(name: str, args: tuple[Expr, ...], orders: tuple[int, ...] | None = None) -> Expr:
+    """An abstract function ``f(u)`` (or its derivative f'(u) when orders is set)."""
+    orders = orders or (0,) * len(args)
+    return _make(CALL, tuple(args), (name, tuple(orders)))
+
+
+BUILD = {
+    NUM: lambda v, a: number(v),
+    SYM: lambda v, a: symbol(v),
+    CONST: lambda v, a: E if v == "e" else PI,
+    ADD: lambda v, a: add(*a),
+    MUL: lambda v, a: mul(*a),
+    POW: lambda v, a: power(*a),
+    FN: lambda v, a: fn(v, a[0]),
+    CALL: lambda v, a: call(v[0], a, v[1]),
+}
+
+
+def _rebuild(op: str, value: Any, args: tuple[Expr, ...]) -> Expr:
+    return BUILD[op](value, args)
+
+
+def rebuild(root: Expr, visit) -> Expr:
+    """Rebuild bottom-up: ``visit(node, new_args)`` returns a replacement or None."""
+    memo: dict[Expr, Expr] = {}
+    for node in postorder(root):
+        new_args = tuple(memo[a] for a in node.args)
+        rep = visit(node, new_args)
+        if rep is None:
+            rep = node if all(n is o for n, o in zip(new_args, node.args)) else \
+                BUILD[node.op](node.value, new_args)
+        memo[node] = rep
+    return memo[root]
+
+
+
+# -- Expr's operators build canonical nodes ------------------------------------------------
+
+
+def _add(self: Expr, other: Any) -> Expr:
+    return add(self, as_expr(other))
+
+
+def _radd(self: Expr, other: Any) -> Expr:
+    return add(as_expr(other), self)
+
+
+def _sub(self: Expr, other: Any) -> Expr:
+    return add(self, neg(as_expr(other)))
+
+
+def _rsub(self: Expr, other: Any) -> Expr:
+    return add(as_expr(other), neg(self))
+
+
+def _mul(self: Expr, other: Any) -> Expr:
+    return mul(self, as_expr(other))
+
+
+def _rmul(self: Expr, other: Any) -> Expr:
+    return mul(as_expr(other), self)
+
+
+def _truediv(self: Expr, other: Any) -> Expr:
+    return mul(self, power(as_expr(other), MINUS_ONE))
+
+
+def _rtruediv(self: Expr, other: Any) -> Expr:
+    return mul(as_expr(other), power(self, MINUS_ONE))
+
+
+def _pow(self: Expr, other: Any) -> Expr:
+    return power(self, as_expr(other))
+
+
+def _rpow(self: Expr, other: Any) -> Expr:
+    return power(as_expr(other), self)
+
+
+def _pos(self: Expr) -> Expr:
+    return self
+
+
+def _reduce(self: Expr) -> tuple:
+    """Pickling rebuilds through the canonical builders (one node per key holds)."""
+    return (_rebuild, (self.op, self.value, self.args))
+
+
+def subs(self: Expr, mapping: dict[Any, Any]) -> Expr:
+    """Replace symbols (or any subexpressions) and rebuild canonically."""
+    m = {(symbol(k) if isinstance(k, str) else k): as_expr(v) for k, v in mapping.items()}
+    return rebuild(self, lambda node, args: m.get(node))
+
+
+Expr.__add__, Expr.__radd__, Expr.__sub__, Expr.__rsub__ = _add, _radd, _sub, _rsub
+Expr.__mul__, Expr.__rmul__, Expr.__truediv__, Expr.__rtruediv__ = _mul, _rmul, _truediv, _rtruediv
+Expr.__pow__, Expr.__rpow__, Expr.__neg__, Expr.__pos__ = _pow, _rpow, neg, _pos
+Expr.__reduce__ = _reduce
+Expr.subs = subs

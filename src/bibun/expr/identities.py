@@ -1,0 +1,231 @@
+"""Identities the tidy answer uses (:mod:`bibun.expr.tidy`): each one is true wherever
+both sides are defined, and each returns None when it does not apply.
+
+Pythagorean identities and double angles in sums, tan = sin/cos and back, cbrt(u)³ = u,
+|u| and sign(u) where the sign of u is proved, e^(−u) cleared from a fraction, and two
+sums that are each other's negation merged.
+"""
+
+from __future__ import annotations
+
+from bibun.expr import core
+from bibun.expr.core import ADD, FN, MUL, NUM, POW, Expr
+from bibun.expr.opcount import is_negative
+from bibun.expr.signs import signs
+from bibun.functions import NEG, POS, ZERO
+
+_TRIG_SQUARES = frozenset({"sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh"})
+
+
+def _squares_in(t: Expr) -> list[tuple[str, Expr, Expr]]:
+    """(name, u, cofactor) for every f(u)^k (k ≥ 2) factor of the term's rest, with
+    cofactor = rest / f(u)^2: 3x sin(x)^2 has ("sin", x, x)."""
+    _, rest = core.coeff_rest(t)
+    out = []
+    for f in (rest.args if rest.op == MUL else (rest,)):
+        if f.op == POW and f.args[1].op == NUM and isinstance(f.args[1].value, int) \
+                and f.args[1].value >= 2 and f.args[0].op == FN \
+                and f.args[0].value in _TRIG_SQUARES:
+            cof = core.mul(rest, core.power(f.args[0], core.number(-2)))
+            out.append((f.args[0].value, f.args[0].args[0], cof))
+    return out
+
+
+def _pow(name: str, u: Expr, k: int) -> Expr:
+    return core.power(core.fn(name, u), core.number(k))
+
+
+#: c·a(u)² + s·c·b(u)² = c·result(u), each times any common cofactor: (a, s, b, result)
+_PAIRS = (
+    ("sin", 1, "cos", lambda u: core.ONE),
+    ("cosh", -1, "sinh", lambda u: core.ONE),
+    ("cosh", 1, "sinh", lambda u: core.fn("cosh", core.times(2, u))),
+    ("cos", -1, "sin", lambda u: core.fn("cos", core.times(2, u))),
+)
+#: k + m·k·a(u)² = k·result(u), for a constant k (each times a common cofactor)
+_WITH_ONE = (
+    ("tan", 1, lambda u: _pow("cos", u, -2)),
+    ("cot", 1, lambda u: _pow("sin", u, -2)),
+    ("sin", -1, lambda u: _pow("cos", u, 2)),
+    ("cos", -1, lambda u: _pow("sin", u, 2)),
+    ("sinh", 1, lambda u: _pow("cosh", u, 2)),
+    ("cosh", -1, lambda u: core.neg(_pow("sinh", u, 2))),
+    ("sec", -1, lambda u: core.neg(_pow("tan", u, 2))),
+    ("csc", -1, lambda u: core.neg(_pow("cot", u, 2))),
+)
+
+
+def pythagoras(args: tuple[Expr, ...]) -> Expr | None:
+    """sin² + cos² = 1, cosh² − sinh² = 1, 1 + tan² = 1/cos², 1 + cot² = 1/sin²,
+    1 − sin² = cos², 1 − cos² = sin², 1 + sinh² = cosh², cosh² − 1 = sinh²,
+    sec² − 1 = tan², csc² − 1 = cot², and the double angles cosh² + sinh² = cosh 2u,
+    cos² − sin² = cos 2u; each with a common numeric factor and a common cofactor
+    (t³cos² + t³sin² = t³), anywhere in a sum."""
+    terms: list[Expr | None] = list(args)
+    split = [core.coeff_rest(t) for t in args]
+    if any(isinstance(c, float | complex) for c, _ in split):
+        return None
+    squares: dict[tuple[str, Expr, Expr], int] = {}
+    plain: dict[Expr, int] = {}
+    for i, t in enumerate(args):
+        for key in _squares_in(t):
+            squares.setdefault(key, i)
+        plain.setdefault(split[i][1], i)
+    extra: list[Expr] = []
+    for a, sgn, b, make in _PAIRS:
+        for (name, u, cof), i in list(squares.items()):
+            j = squares.get((b, u, cof))
+            if name != a or j is None or i == j or terms[i] is None or terms[j] is None:
+                continue
+            c = split[i][0]
+            if split[j][0] == sgn * c:
+                terms[i] = terms[j] = None
+                extra.append(core.mul(core.number(c), cof, make(u)))
+    for a, m, make in _WITH_ONE:
+        for (name, u, cof), i in list(squares.items()):
+            j = plain.get(cof)
+            if name != a or j is None or i == j or terms[i] is None or terms[j] is None:
+                continue
+            k = split[j][0]
+            if split[i][0] == m * k:
+                terms[i] = terms[j] = None
+                extra.append(core.mul(core.number(k), cof, make(u)))
+    if not extra:
+        return None
+    return core.add(*(t for t in terms if t is not None), *extra)
+
+
+def double_angle(e: Expr) -> Expr | None:
+    """2 sinh(u) cosh(u) = sinh(2u) in a product (the hyperbolic double angle that
+    SymPy's simplify writes; the circular 2 sin u cos u is left as textbooks print it)."""
+    fs = e.args if e.op == MUL else (e,)
+    for f in fs:
+        if f.op == FN and f.value == "sinh":
+            c = core.fn("cosh", f.args[0])
+            if c in fs:
+                rest = [g for g in fs if g is not f and g is not c]
+                return core.mul(core.HALF, core.fn("sinh", core.times(2, f.args[0])), *rest)
+    return None
+
+
+def cube_root_power(e: Expr) -> Expr | None:
+    """cbrt(u)^(3k) = u^k (true for every real u)."""
+    if e.op != POW:
+        return None
+    b, k = e.args
+    if b.op == FN and b.value == "cbrt" and k.op == NUM and isinstance(k.value, int) \
+            and k.value % 3 == 0:
+        return core.power(b.args[0], core.number(k.value // 3))
+    return None
+
+
+def known_sign(node: Expr, args: tuple[Expr, ...], memo: dict[Expr, int]) -> Expr | None:
+    """|u| = u where u ≥ 0 is proved (−u where u ≤ 0); sign(u) = 1 where u > 0 (−1 where
+    u < 0): the sign analysis of :mod:`bibun.expr.signs` is sound, so this never lies."""
+    if node.op != FN or node.value not in ("abs", "sign"):
+        return None
+    u = args[0]
+    s = signs(u, memo)
+    if node.value == "abs":
+        if not s & NEG:
+            return u
+        if not s & POS:
+            return core.neg(u)
+    else:
+        if s == POS:
+            return core.ONE
+        if s == NEG:
+            return core.MINUS_ONE
+        if s == ZERO:
+            return core.ZERO
+    return None
+
+
+def clear_negative_exponentials(e: Expr) -> Expr | None:
+    """Multiply a fraction's sums by e^v to clear their e^(−v) terms:
+    e^(−x)/(1 + e^(−x))² = e^x/(e^x + 1)²."""
+    if e.op not in (MUL, POW):
+        return None
+    factors = list(e.args) if e.op == MUL else [e]
+    out: list[Expr] = []
+    shift: list[Expr] = []
+    changed = False
+    for f in factors:
+        base, k = (f.args[0], f.args[1]) if f.op == POW else (f, core.ONE)
+        if base.op == ADD and k.op == NUM and isinstance(k.value, int):
+            negs = [t.args[0] for t in base.args
+                    if t.op == FN and t.value == "exp" and is_negative(t.args[0])]
+            if len(negs) == 1 and all(t.op != FN or t.value != "exp" or t.args[0] is negs[0]
+                                      for t in base.args):
+                v = core.neg(negs[0])
+                ev = core.fn("exp", v)
+                new_base = core.add(*(core.mul(t, ev) for t in base.args))
+                out.append(core.power(new_base, k))
+                shift.append(core.times(-k.value, v))
+                changed = True
+                continue
+        out.append(f)
+    if not changed:
+        return None
+    return core.mul(*out, core.fn("exp", core.add(*shift)))
+
+
+RECIPROCALS = {"tan": ("sin", "cos"), "cot": ("cos", "sin"), "sec": (None, "cos"),
+                "csc": (None, "sin")}
+
+
+def through_sin_cos(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    """tan = sin/cos, cot = cos/sin, sec = 1/cos, csc = 1/sin."""
+    if node.op != FN or node.value not in RECIPROCALS:
+        return None
+    top, bottom = RECIPROCALS[node.value]
+    u = args[0]
+    return core.mul(core.fn(top, u) if top else core.ONE,
+                    core.power(core.fn(bottom, u), core.MINUS_ONE))
+
+
+#: (numerator function, denominator function) → the quotient function
+_QUOTIENTS = {("sinh", "cosh"): "tanh", ("cosh", "sinh"): "coth"}
+
+
+def to_quotient_function(e: Expr) -> Expr | None:
+    """sinh^k/cosh^k = tanh^k and cosh^k/sinh^k = coth^k in a product.  sin/cos is left
+    to :func:`bibun.expr.simplify.recognize`, so that the steps' last line names the
+    identity tan = sin/cos."""
+    fs = e.args if e.op == MUL else (e,)
+    pw = {(f.args[0] if f.op == POW else f): (f.args[1] if f.op == POW else core.ONE)
+          for f in fs}
+    for b, k in pw.items():
+        if b.op != FN or k.op != NUM:
+            continue
+        for (top, bottom), name in _QUOTIENTS.items():
+            if b.value != top:
+                continue
+            c = core.fn(bottom, b.args[0])
+            kc = pw.get(c)
+            if kc is not None and kc.op == NUM and kc.value == -k.value:
+                rest = [f for f in fs if (f.args[0] if f.op == POW else f) not in (b, c)]
+                return core.mul(core.power(core.fn(name, b.args[0]), k), *rest)
+    return None
+
+
+def opposite_sums(e: Expr) -> Expr | None:
+    """(1 − c)/(c − 1)² = −1/(c − 1): a sum factor and the negated sum of another
+    factor, with integer exponents, merged."""
+    fs = e.args if e.op == MUL else (e,)
+    pw = [((f.args[0], f.args[1]) if f.op == POW else (f, core.ONE)) for f in fs]
+    for i, (s, a) in enumerate(pw):
+        if s.op != ADD or a.op != NUM or not isinstance(a.value, int):
+            continue
+        opposite = core.add(*(core.neg(t) for t in s.args))
+        for j, (t, b) in enumerate(pw):
+            if j != i and t is opposite and b.op == NUM and isinstance(b.value, int):
+                rest = [f for n, f in enumerate(fs) if n not in (i, j)]
+                return core.mul(core.number((-1) ** (a.value % 2)),
+                                core.power(t, core.number(a.value + b.value)), *rest)
+    return None
+
+
+__all__ = ["RECIPROCALS", "clear_negative_exponentials", "cube_root_power", "double_angle",
+           "known_sign", "opposite_sums", "pythagoras", "through_sin_cos",
+           "to_quotient_function"]

@@ -1,0 +1,330 @@
+"""Expression nodes: the hash-consing table, the :class:`Expr` node and the leaves.
+
+Building the same expression twice returns the *same object* (``a is b``), so equality
+is identity, shared subexpressions are stored once, and a derivative can be computed
+once per distinct node.  The canonical builders (sums, products, powers, functions)
+live in :mod:`bibun.expr.build`, which also gives :class:`Expr` its arithmetic
+operators; :mod:`bibun.expr.core` is the one import for both.
+
+Every traversal here is iterative (:func:`postorder`), so a 10,000-deep nest is fine.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from fractions import Fraction
+from itertools import count
+from typing import Any
+
+from bibun.errors import BibunError, DomainError, LimitError
+from bibun.expr.provided import provided
+from bibun.functions.lazy import is_numpy, np
+
+# node kinds
+NUM, SYM, CONST, ADD, MUL, POW, FN, CALL = "num", "sym", "const", "add", "mul", "pow", "fn", "call"
+
+#: numbers bigger than this many bits are refused (9^9^9^9 must fail fast, not hang)
+MAX_BITS = 100_000
+#: written-out size above which a tree is too large to print as text
+SIZE_CAP = 10**9
+
+Number = int | Fraction | float
+
+class _Ref(weakref.ref):
+    """A weak reference that remembers its table key.  ``weakref.KeyedRef`` does the
+    same, but its constructor is Python code (0.44 µs of the ~1.6 µs a new node costs);
+    this subclass keeps C's constructor and sets one slot."""
+
+    __slots__ = ("key",)
+
+
+#: the hash-consing table: key -> weak reference to the unique node
+_table: dict[tuple, _Ref] = {}
+_serial = count()
+_lock = threading.Lock()
+
+
+def _forget(ref: _Ref, _table: dict = _table) -> None:
+    """Called when a node dies: drop its entry unless a new node took the key (and, for
+    a power, its line in the base's register of powers)."""
+    key = ref.key
+    if _table.get(key) is ref:
+        del _table[key]
+        if key[0] is POW:
+            b, x = key[2]
+            if b._pows is not None:
+                b._pows.pop(x, None)
+
+
+class Expr:
+    """A node of the expression DAG.  Never construct directly: use the builders
+    (:mod:`bibun.expr.build`, gathered in :mod:`bibun.expr.core`).
+
+    ``op`` is the kind, ``args`` the children, ``value`` the payload (a number, a symbol
+    name, a function name, or ``(name, orders)`` for an abstract function ``f``).
+    """
+
+    __slots__ = ("op", "args", "value", "serial", "free", "size", "_cr", "_pows",
+                 "__weakref__")
+
+    op: str
+    args: tuple[Expr, ...]
+    value: Any
+    serial: int
+    free: frozenset[str]
+    size: int
+
+    # The arithmetic operators (+, -, *, /, **, unary -) and pickling are attached by
+    # bibun.expr.build, next to the canonical builders they call.
+
+    # -- conveniences ------------------------------------------------------------------
+    def __str__(self) -> str:
+        return provided("text")(self)
+
+    def __repr__(self) -> str:
+        return f"Expr({str(self)!r})" if self.size < 2000 else f"<Expr of size {self.size}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return provided("mimebundle")(self)  # MathML, LaTeX, text: bibun.expr.display
+
+    def to_sympy(self, real: bool = True) -> Any:
+        """The same expression in SymPy, variables real (``bibun.from_sympy`` reads it back)."""
+        return provided("to_sympy")(self, real)
+
+    def latex(self) -> str:
+        """LaTeX source of this expression."""
+        return provided("latex")(self)
+
+    def unicode(self) -> str:
+        """Human-friendly text with x², ·, −."""
+        return provided("unicode")(self)
+
+    def python(self) -> str:
+        """Python/NumPy source for this expression."""
+        return provided("python")(self)
+
+    def diff(self, var: str | Expr = "x", n: int = 1) -> Expr:
+        """The n-th derivative with respect to ``var`` (textbook form)."""
+        return provided("diff")(self, var, n)
+
+    def evaluate(self, values: dict[str, Any] | None = None, /, **kw: Any) -> Any:
+        """Value at a point: exact where the inputs are exact, floats otherwise."""
+        return provided("evaluate")(self, {**(values or {}), **kw})
+
+    def __float__(self) -> float:
+        """float(parse("pi/2")): a number without free variables, as a float."""
+        if self.free:
+            raise BibunError(f"{self} has free variables ({', '.join(sorted(self.free))}):"
+                             " give them values with .evaluate(x=...)")
+        return float(self.evaluate())
+
+    @property
+    def is_number(self) -> bool:
+        return self.op == NUM
+
+    @property
+    def symbols(self) -> list[str]:
+        """Free symbol names, sorted."""
+        return sorted(self.free)
+
+
+def _make(op: str, args: tuple[Expr, ...], value: Any = None) -> Expr:
+    """Return the unique node for (op, args, value), creating it if needed."""
+    key = (op, value, args) if op is not NUM else (op, type(value), value)
+    ref = _table.get(key)
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    with _lock:  # two threads must never create two nodes for one key
+        ref = _table.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return node
+        return _create(op, args, value, key)
+
+
+class _LongKey(tuple):
+    """A table key for a node with many arguments, its hash computed once: CPython does
+    not cache a tuple's hash, and a key is hashed on lookup, insert and removal -- for a
+    product of 10,000 factors that was most of the chain rule's time.  Equal to, and
+    hashing like, the plain tuple key of the same node."""
+
+    def __new__(cls, items: tuple) -> _LongKey:
+        self = super().__new__(cls, items)
+        self.h = tuple.__hash__(self)
+        return self
+
+    def __hash__(self) -> int:
+        return self.h
+
+
+def _make_known(op: str, args: tuple[Expr, ...], free: frozenset[str], size: int) -> Expr:
+    """:func:`_make` for a caller that already knows the node's free symbols and size
+    (a product grown by one factor): a new node then costs O(1) Python work, not a
+    walk over its arguments."""
+    key = (op, None, args) if len(args) < 64 else _LongKey((op, None, args))
+    ref = _table.get(key)
+    if ref is not None:
+        node = ref()
+        if node is not None:
+            return node
+    with _lock:
+        ref = _table.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return node
+        return _create(op, args, None, key, free, size)
+
+
+def _create(op: str, args: tuple[Expr, ...], value: Any, key: tuple,
+            free: frozenset[str] | None = None, size: int = 0) -> Expr:
+    node = object.__new__(Expr)
+    node.op, node.args, node.value = op, args, value
+    node.serial = next(_serial)
+    node._cr = node._pows = None
+    n = len(args)
+    if free is not None:
+        node.free = free
+    elif n == 2:
+        a, b = args
+        fa, fb = a.free, b.free
+        node.free = fa if (fb is fa or not fb) else (fb if not fa else fa | fb)
+        size = 1 + a.size + b.size
+    elif n == 1:
+        a = args[0]
+        node.free, size = a.free, 1 + a.size
+    elif n == 0:
+        node.free, size = (frozenset((value,)) if op is SYM else _EMPTY), 1
+    else:
+        free = _EMPTY
+        size = 1
+        for a in args:
+            fa = a.free
+            if fa and fa is not free:
+                free = fa if not free else free | fa
+            size += a.size
+        node.free = free
+    node.size = size if size < SIZE_CAP else SIZE_CAP
+    if op is POW:  # register the power on its base: products look up x^k by x
+        b = args[0]
+        if b._pows is None:
+            b._pows = {args[1]: node.serial}
+        else:
+            b._pows[args[1]] = node.serial
+    ref = _Ref(node, _forget)
+    ref.key = key
+    _table[key] = ref
+    return node
+
+
+# -- leaves --------------------------------------------------------------------------------
+
+
+def _norm(v: Number) -> Number:
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v.numerator)
+    if isinstance(v, bool):
+        return int(v)
+    return v
+
+
+_SMALL: dict[int, Expr] = {}
+_EMPTY: frozenset[str] = frozenset()
+
+
+def number(v: Number) -> Expr:
+    """A numeric leaf: int or Fraction (exact) or float (inexact)."""
+    if type(v) is int:
+        node = _SMALL.get(v)
+        if node is not None:
+            return node
+    v = _norm(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise DomainError(f"not a finite number: {v}")
+        if v == 0:
+            v = 0.0
+    elif isinstance(v, int) and v.bit_length() > MAX_BITS:
+        raise LimitError(f"number too large ({v.bit_length()} bits; the limit is {MAX_BITS})")
+    return _make(NUM, (), v)
+
+
+def symbol(name: str) -> Expr:
+    """A free variable such as x, x1, w_ij or θ."""
+    if name in ("e", "pi", "π"):
+        return E if name == "e" else PI
+    return _make(SYM, (), name)
+
+
+def symbols(names: str) -> tuple[Expr, ...]:
+    """``symbols("x y")`` -> (x, y)."""
+    return tuple(symbol(n) for n in names.replace(",", " ").split())
+
+
+_SMALL.update({k: number(k) for k in range(-256, 257)})
+ZERO, ONE, MINUS_ONE, TWO = number(0), number(1), number(-1), number(2)
+HALF = number(Fraction(1, 2))
+E = _make(CONST, (), "e")
+PI = _make(CONST, (), "pi")
+CONST_VALUES = {"e": math.e, "pi": math.pi}
+
+
+def as_expr(x: Any) -> Expr:
+    """Coerce numbers and strings (parsed) to expressions."""
+    if isinstance(x, Expr):
+        return x
+    if isinstance(x, (int, Fraction, float)):
+        return number(x)
+    if isinstance(x, str):
+        return provided("parse")(x)
+    if is_numpy(x) and isinstance(x, np.integer):
+        return number(int(x))
+    if is_numpy(x) and isinstance(x, np.floating):
+        return number(float(x))
+    raise BibunError(f"cannot turn {type(x).__name__} into an expression (give a formula"
+                     " as text, a number or an expression)")
+
+
+# -- traversal -----------------------------------------------------------------------------
+
+
+def postorder(root: Expr, within: str | None = None) -> list[Expr]:
+    """Distinct nodes of the DAG, children before parents, without recursion.
+
+    With ``within``, only the nodes that contain that symbol: differentiation never
+    walks a constant subtree (its derivative is 0).
+    """
+    if within is not None and within not in root.free:
+        return []
+    if not root.args:
+        return [root]
+    out: list[Expr] = []
+    seen = {root}
+    stack = [(root, iter(root.args))]
+    while stack:
+        node, it = stack[-1]
+        for a in it:
+            if a not in seen and (within is None or within in a.free):
+                seen.add(a)
+                if a.args:
+                    stack.append((a, iter(a.args)))
+                    break
+                out.append(a)
+        else:
+            stack.pop()
+            out.append(node)
+    return out
+
+
+
+def dag_size(root: Expr) -> int:
+    """Number of distinct nodes (what the DAG stores)."""
+    return len(postorder(root))

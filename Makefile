@@ -49,14 +49,16 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python -m bench all
 
-# Grammar-aware fuzzing of every public operation (findings go to fuzz/corpus/findings.tsv,
-# which `make test` replays); SECONDS=1800 for the long run.
+# Fuzzing (python -m fuzz --help): MODE=api (every public operation, the default), cli,
+# bytes (atheris) or web (schemathesis against bibun serve); SECONDS=1800 for a long run.
+# New findings go to fuzz/corpus/open.tsv, fixed ones to findings.tsv (`make test` replays).
 fuzz: $(STAMP)
-	$(BIN)/python -m fuzz --seconds $${SECONDS:-60}
+	$(BIN)/python -m fuzz --mode $${MODE:-api} --seconds $${SECONDS:-60}
 
 # The documentation site (MkDocs + Material + mkdocstrings, the course notebooks rendered
 # without running them): `make docs` serves it on http://127.0.0.1:8000/, `make docs-check`
-# builds it offline with --strict (a broken link or reference fails).
+# builds it offline with --strict (a broken link or reference fails).  `make test` runs the
+# same strict build (tests/test_docs_site.py; the test extra includes bibun[docs]).
 .PHONY: docs docs-check
 $(VENV)/.docs: $(VENV)/.base
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[docs]'

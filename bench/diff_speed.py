@@ -29,8 +29,8 @@ from bibun.symbolic import diff_once, taylor_diff
 def core_diff(e: core.Expr, x: core.Expr, order: int) -> core.Expr:
     """The forward accumulation alone: no work budget, no tidying."""
     memo: dict = {}
-    for _ in range(order):
-        e = diff_once(e, x, None, memo)
+    for k in range(order):
+        e = diff_once(e, x, None, memo, release=k == order - 1)
     return e
 
 

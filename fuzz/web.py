@@ -50,7 +50,7 @@ def run_web(args: argparse.Namespace, seed: int) -> int:
     server = subprocess.Popen(
         [sys.executable, "-c", "import sys; from bibun.cli import main; sys.exit(main())",
          "serve", "--port", str(port), "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("w"), env=env)
+        stdout=subprocess.DEVNULL, stderr=(work / "server.log").open("w"), env=env, cwd=work)
     log = work / "schemathesis.log"
     try:
         base = f"http://127.0.0.1:{port}"
@@ -65,7 +65,7 @@ def run_web(args: argparse.Namespace, seed: int) -> int:
         start = time.monotonic()
         with log.open("w") as out:
             done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                  check=False)
+                                  check=False, cwd=work)  # its .schemathesis cache too
         elapsed = time.monotonic() - start
         alive = server.poll() is None and _wait(base + "/api/health", 30)
     finally:

@@ -70,7 +70,7 @@ UNARY = {
     "csc": (_recip(torch.sin), (0.2, 3), [1e-3, 1.0, 1000.0]),
     "cot": (_recip(torch.tan), (0.2, 1.4), [0.0, 1.0, 1000.0]),
     "sech": (_tail(torch.cosh, _sech_far), (-3, 3), BIG),
-    "csch": (_tail(torch.sinh, _csch_far), (0.2, 3), [-1000.0, -1.0, 0.0, 1.0, 1000.0]),
+    "csch": (_tail(torch.sinh, _csch_far), (0.2, 3), [-1000.0, -1.0, 1e-3, 1.0, 1000.0]),
     "coth": (_recip(torch.tanh), (0.2, 3), [-1000.0, -1.0, 1.0, 30.0, 1000.0]),
     "arccot": (lambda x: math.pi / 2 - torch.atan(x), (-3, 3), BIG),
     "erf": (torch.erf, (-3, 3), BIG),

@@ -118,7 +118,7 @@ def test_numeric_argument_types():
     assert parse("100") == 100
     with pytest.raises(argparse.ArgumentTypeError, match="at most 100.*ask politely"):
         parse("101")
-    with pytest.raises(argparse.ArgumentTypeError, match=">= 1"):
+    with pytest.raises(argparse.ArgumentTypeError, match="from 1 to 100, got 0"):
         parse("0")
     with pytest.raises(argparse.ArgumentTypeError, match="whole number"):
         parse("2.5")
@@ -140,13 +140,13 @@ def test_vanishing_command_line_depth_is_the_probe_limit():
 
 
 @pytest.mark.parametrize("option,value,needle", [
-    ("--epochs", "0", ">= 1"),
+    ("--epochs", "0", "from 1 to 100,000, got 0"),
     ("--lr", "0", "> 0"),
     ("--lr", "nan", "> 0"),
-    ("--hidden", "0", ">= 1"),
+    ("--hidden", "0", "from 1 to 1,024, got 0"),
     ("--batch-size", "0", ">= 1"),
     ("--seed", "-1", ">= 0"),
-    ("--hidden", "-3", ">= 1"),
+    ("--hidden", "-3", "from 1 to 1,024, got -3"),
 ])
 def test_train_zero_or_negative_is_an_error_not_the_default(capsys, option, value, needle):
     run_argparse(capsys, ["train", "--data", "iris", "--quiet", option, value], option, needle)

@@ -91,9 +91,9 @@ def test_an_echoed_argument_is_shortened(capsys):
 
 
 def test_a_bibun_error_echoing_a_long_value_is_shortened(capsys):
-    code, _, err = run(capsys, "diff", "x", "--at", "x=(" + "1+" * 40_000)
+    code, _, err = run(capsys, "diff", "x", "--at", "x=(" + "1+" * 1_000)
     line = one_error_line(err)
-    assert code == 2 and len(line) < 2_500, len(line)
+    assert code == 2 and len(line) < 600 and "…" in line, line
 
 
 def test_a_failed_command_prints_no_numpy_warnings(capsys):

@@ -14,6 +14,9 @@ compiles one program instead of 44.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -253,6 +256,17 @@ def test_functions_of_constants_compile_for_torch():
     want = 1 + np.pi + np.expm1(-1.5) + np.sqrt(2)
     assert f(torch.tensor([1.0], dtype=torch.float64)).item() == pytest.approx(want, rel=1e-15)
     assert f(torch.tensor([1.0])).dtype == torch.float32  # the input's dtype wins
+
+
+def test_the_first_jax_and_torch_call_of_a_process_can_be_a_compiled_function():
+    """jaxlib imports lazily on its first call, looking ``__import__`` up in the calling
+    frame's builtins: the generated function's.  Only a fresh process shows it."""
+    code = ("from bibun.codegen import compile\n"
+            "print(float(compile('sin(x)', 'x', backend='jax')(0.5)))\n"
+            "print(float(compile('sin(x)', 'x', backend='torch')(0.5)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [float(v) for v in done.stdout.split()] == pytest.approx([np.sin(0.5)] * 2)
 
 
 def test_non_numbers_are_refused_clearly_by_the_jax_backend():

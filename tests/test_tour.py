@@ -105,7 +105,7 @@ def test_descent_lines_name_their_function_and_read_as_sentences(tours):
     assert "  x^2 + y^2 from (3, 4), learning rate 1.5: diverged - after 25 steps the iterate" in en
     assert "x^2 + y^2 を (3, 4) から学習率 1.5 で：25 ステップ目で発散しました：" in ja
     assert "発散 -" not in ja and "ステップ後" not in ja
-    assert "73 ステップで点 (2.53e-07, 3.37e-07) に収束しました" in ja
+    assert "73 ステップで点 (2.53e-7, 3.37e-7) に収束しました" in ja
 
 
 def test_least_squares_numbers_are_rounded_and_residuals_left_out_in_both(tours):

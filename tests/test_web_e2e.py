@@ -376,7 +376,8 @@ def test_a_check_verdict_does_not_survive_a_formula_change(page):
 def test_server_gone_each_panel_says_so_in_words(browser, server):
     with opened(browser, server, allow=re.compile("net::ERR_FAILED")) as page:
         derivative_is(page, "6x^2(x^3 + 1)")
-        page.route("**/api/page", lambda route: route.abort())  # as if the server stopped
+        # as if the server stopped: both the quick answer and the rest fail
+        page.route(re.compile(r"/api/(page|quick)$"), lambda route: route.abort())
         typed(page, "sin(x)")
         settled(page)
         text = page.locator("main").text_content() or ""

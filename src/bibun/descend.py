@@ -79,16 +79,23 @@ def _reason(why: tuple[str, dict[str, Any]]) -> Msg:
 def _versus(g: float, tol: float) -> str:
     """|∇f| with enough digits to be seen on the right side of tol (9.99e-07, not a
     rounded 1e-06 next to "< 1e-06")."""
-    for digits in (3, 6, 9, 17):
-        text = f"{g:.{digits}g}"
+    for digits in (3, 6, 9):
+        text = i18n.format_number(g, digits)
         if (float(text) < tol) == (g < tol):
             return text
-    return repr(g)
+    return i18n.format_number(g, 17)
 
 
 def _num(v: float) -> str:
-    """A coordinate for reading: 4 significant digits, never ``-0``."""
-    return f"{float(v) + 0.0:.4g}"
+    """A coordinate for reading: 4 significant digits, never ``-0`` (the one formatter,
+    :func:`bibun.i18n.format_number`)."""
+    return i18n.format_number(float(v), 4)
+
+
+def _cell(v: float, width: int, digits: int) -> str:
+    """A table cell by the one formatter, right-aligned; a value that overflowed is a
+    dash, never ``inf``."""
+    return (i18n.format_number(float(v), digits) if math.isfinite(v) else "—").rjust(width)
 
 
 def point_text(p: np.ndarray, names: Sequence[str] | None = None) -> str:
@@ -168,9 +175,9 @@ class Descent:
         every = every or max(1, n // 12)
         for i in range(n):
             if i < 3 or i >= n - 3 or i % every == 0:
-                xs = "  ".join(f"{v + 0.0:12.6g}" for v in self.path[i])
-                lines.append(f"{i:8d}  {xs}  {self.values[i] + 0.0:12.6g}  "
-                             f"{self.grad_norms[i]:10.3g}")
+                xs = "  ".join(_cell(v, 12, 6) for v in self.path[i])
+                lines.append(f"{i:8d}  {xs}  {_cell(self.values[i], 12, 6)}  "
+                             f"{_cell(self.grad_norms[i], 10, 3)}")
             elif i == 3:
                 lines.append("     ...")
         lines.append(self.stop_text(lang))
@@ -452,7 +459,7 @@ def _stationary_warnings(e: Expr, f: Any, names: list[str], p: np.ndarray,
     tol = 1e-8 * max(1.0, float(np.abs(eig).max()))
     if (eig < -tol).any() and (eig > tol).any():
         return [("w_saddle", {"p": point_text(p, names),
-                              "eig": ", ".join(f"{v + 0.0:.3g}" for v in eig)})]
+                              "eig": ", ".join(i18n.format_number(float(v), 3) for v in eig)})]
     if (eig < -tol).all():
         return [("w_max", {"p": point_text(p, names)})]
     flat = [vecs[:, i] for i in range(len(eig)) if abs(eig[i]) <= tol]
@@ -527,7 +534,8 @@ def _global_warning(f: Any, names: list[str], run: Descent
     gap = fv - best
     if gap > 1e-6 * (1 + abs(fv)) and gap > 1e-9 and \
             np.abs(where - run.point).max() > 1e-3 * (1 + np.abs(run.point).max()):
-        box = " × ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in run.box)
+        box = " × ".join(f"[{i18n.format_number(lo, 3)}, {i18n.format_number(hi, 3)}]"
+                         for lo, hi in run.box)
         return [("w_local", {"f": fv, "p": point_text(run.point, names), "box": box, "best": best,
                              "where": point_text(where, names),
                              "region": "interval" if len(names) == 1 else "box"})]
@@ -555,7 +563,8 @@ def compare_table(runs: dict[str, Descent], lang: str = "en") -> str:
              + pad(head[2], 8, right=True) + "  " + "  ".join(f"{n:>10}" for n in names)
              + f"  {'f':>11}  {head[3]}"]
     for label, r in runs.items():
-        xs = "  ".join(f"{v + 0.0:10.4g}" for v in r.point)
-        lines.append(f"{pad(label, 10)} {r.lr:6g}  {r.steps:8d}  {xs}  {r.value + 0.0:11.4g}  "
+        xs = "  ".join(_cell(v, 10, 4) for v in r.point)
+        lines.append(f"{pad(label, 10)} {_cell(r.lr, 6, 6)}  {r.steps:8d}  {xs}  "
+                     f"{_cell(r.value, 11, 4)}  "
                      f"{message(lang, r.reason)}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ sigmoid' comes out as ``sigmoid(x)(1 - sigmoid(x))`` and tanh' as ``1 - tanh(x)^
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from bibun.expr.parse import parse_derivative, variable_name
 from bibun.expr.provided import provide
 from bibun.expr.signs import may_equal
 from bibun.expr.simplify import expand, factor, together
-from bibun.expr.tidy import tidy
+from bibun.expr.tidy import tidy as _tidy_form
 from bibun.functions import rule
 from bibun.i18n import error
 
@@ -174,26 +175,36 @@ def diff_once(expr: Expr, x: Expr, override: Override | None = None,
 _RELEASE_FROM = 2_000
 
 
-def diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
+def diff(expr: Any, var: str | Expr | None = None, n: int = 1, *, tidy: bool = True
+         ) -> Expr:
     """The n-th derivative of ``expr`` with respect to ``var`` (default: the only free
     variable, else x), in textbook form.  Text may start with the operator itself:
-    ``diff("d/dx (x^2 sin x)")``."""
+    ``diff("d/dx (x^2 sin x)")``.
+
+    ``tidy=False`` skips the search for the smallest textbook form
+    (:func:`bibun.expr.tidy.tidy`, ~50x the cost of the derivative itself): for callers
+    that only evaluate the result or differentiate it again (series, extrema tests)."""
     if isinstance(expr, str):
         e, var = parse_derivative(expr, var)
     else:
         e = as_expr(expr)
     x = _var(var if var is not None else default_variable(e), e)
-    if not isinstance(n, int) or n < 0:
-        raise BibunError(f"the order of a derivative must be a whole number >= 0, got {n}")
-    if n > MAX_ORDER:
-        raise LimitError(f"derivative order {n} is above the limit of {MAX_ORDER}")
+    _check_order(n)
     memo: dict[Expr, Expr] = {}
     polynomial = [True]  # the derivative of a polynomial has no denominator to rewrite
     work = [0]
     f = e
     for k in range(n):
         e = diff_once(e, x, None, memo, polynomial, work, release=k == n - 1)
-    return tidy(e if polynomial[0] else _quotient_form(e), f)
+    e = e if polynomial[0] else _quotient_form(e)
+    return _tidy(e, f) if tidy else e
+
+
+@functools.lru_cache(maxsize=4096)
+def _tidy(d: Expr, f: Expr) -> Expr:
+    """Tidy once per (derivative, function): nodes are hash-consed, so the same question
+    asked again (a checker, a plot and the steps on one formula) costs a dict lookup."""
+    return _tidy_form(d, f)
 
 
 def taylor_diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
@@ -208,15 +219,20 @@ def taylor_diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
     else:
         e = as_expr(expr)
     x = _var(var if var is not None else default_variable(e), e)
-    if not isinstance(n, int) or n < 0:
-        raise BibunError(f"the order of a derivative must be a whole number >= 0, got {n}")
-    if n > MAX_ORDER:
-        raise LimitError(f"derivative order {n} is above the limit of {MAX_ORDER}")
+    _check_order(n)
     try:
         c = taylor.series(e, x.value, n)[n]
     except taylor.Unsupported:
         return diff(e, x, n)
     return core.times(math.factorial(n), c)
+
+
+def _check_order(n: Any) -> None:
+    """A derivative's order: a whole number from 0 to :data:`MAX_ORDER`."""
+    if not isinstance(n, int) or n < 0:
+        raise BibunError(f"the order of a derivative must be a whole number >= 0, got {n}")
+    if n > MAX_ORDER:
+        raise LimitError(f"derivative order {n} is above the limit of {MAX_ORDER}")
 
 
 def _natural(k: Expr) -> bool:

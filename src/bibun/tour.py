@@ -109,7 +109,8 @@ class Tour:
         for i, h in enumerate(table.h):
             if i % 2 == 0 or i == len(table.h) - 1:
                 q, err = table.quotients["forward"][i], table.errors["forward"][i]
-                self.print(f"  {h:7.0e}  {q:22.16g}  {err:9.1e}")
+                num = i18n.format_number  # the one formatter; 16 digits show the rounding
+                self.print(f"  {num(h, 1):>7}  {num(q, 16):>22}  {num(err, 2):>9}")
         self.say("table_note", h=table.optimal_h["forward"])
         t = calculus.tangent("x^2", 1)
         self.say("tangent", f="x^2", a=1, line=t.line, normal=t.normal_text)
@@ -318,7 +319,7 @@ def _split_chain(e: Expr) -> tuple[Expr, Expr | None]:
 
 def _complex_text(v: complex) -> str:
     """1.2e-16i, 1 + 2i: a complex number as a teacher writes it (no ``0 +`` part)."""
-    re_, im = f"{v.real + 0.0:.2g}", f"{abs(v.imag):.2g}"
+    re_, im = i18n.format_number(v.real, 2), i18n.format_number(abs(v.imag), 2)
     if v.imag == 0:
         return re_
     if v.real == 0:

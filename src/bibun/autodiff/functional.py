@@ -407,11 +407,15 @@ def jacobian(f: Fn, argnums: int | Sequence[int] = 0, mode: str = "rev") -> Fn:
     return jac_rev if mode == "rev" else jac_fwd
 
 
-def hessian(f: Fn, argnums: int = 0, mode: str = "fwd") -> Fn:
-    """Second derivatives with respect to one argument.  ``mode="fwd"`` (default):
-    forward-over-reverse, the forward Jacobian of the gradient (one recorded gradient
-    pass, then one pass per column); ``mode="rev"``: reverse-over-reverse.  For mixed
-    second derivatives nest ``jacobian(grad(f, i), j)``."""
+def hessian(f: Fn, argnums: int = 0, mode: str = "rev") -> Fn:
+    """Second derivatives with respect to one argument.  ``mode="rev"`` (default):
+    reverse-over-reverse, one recorded gradient pass, then one backward pass over it per
+    row; ``mode="fwd"``: forward-over-reverse, the forward Jacobian of the gradient.
+    Both give the same matrix (tests check it).  Reverse is the default because bibun's
+    forward mode over a reverse pass is itself built from reverse mode (``_linearize``:
+    each column is a backward pass through the gradient's own backward pass), about 3.5×
+    slower for a 100-variable Hessian (``python -m bench.autodiff_targets``).  For mixed
+    second derivatives nest ``jacobian(grad(f, i), j)``; for H·v use :func:`hvp`."""
     if isinstance(argnums, bool) or not isinstance(argnums, (int, np.integer)):
         raise AutodiffError(f"hessian: argnums must be one int (the Hessian with respect "
                             f"to one argument), got {argnums!r}; for mixed second "

@@ -15,13 +15,14 @@ does, so p = 0 or 1 gives a finite loss.  ``bce_with_logits`` remains the stable
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from bibun.autodiff import fused
 from bibun.autodiff.dual import Dual
-from bibun.autodiff.pointwise import clip, lift, maximum
+from bibun.autodiff.pointwise import clip, lift, maximum, where
 from bibun.autodiff.tensor import ShapeError, Tensor
 from bibun.i18n import error
 
@@ -115,7 +116,9 @@ def cross_entropy(logits: Any, target: Any, reduction: str = "mean",
 
 def binary_cross_entropy(p: Any, target: Any, reduction: str = "mean") -> Any:
     """−[t·log p + (1−t)·log(1−p)] for probabilities ``p`` (each log clamped at −100,
-    as PyTorch, so p = 0 or 1 stays finite).  Prefer ``bce_with_logits`` on logits."""
+    as PyTorch, so p = 0 or 1 stays finite).  The gradient is that of this clamped
+    function: 0 where a log is clamped (PyTorch instead returns (p−t)/max(p(1−p), 1e−12)
+    at p = 0 or 1).  Prefer ``bce_with_logits`` on logits."""
     _check(reduction)
     p = lift(p)
     t = target if isinstance(target, (Tensor, Dual)) else np.asarray(target, dtype=p.dtype)
@@ -123,8 +126,16 @@ def binary_cross_entropy(p: Any, target: Any, reduction: str = "mean") -> Any:
         raise error("error.autodiff.ce_target", ShapeError, logits=p.shape,
                     target=_value(t).shape, want=f"{p.shape}")
     tiny = np.finfo(_value(p).dtype).tiny
-    log_p = maximum(clip(p, tiny, 1.0).log(), -100.0)
-    log_q = maximum(clip(1 - p, tiny, 1.0).log(), -100.0)
+
+    def clamped_log(q: Any) -> Any:
+        # max(log q, -100); where q < e^-100 (float32 subnormals, where float32's smallest
+        # normal number would stop the log at -87) the value is -100 itself, picked by a
+        # where, so the branch not taken passes no gradient (no 0·∞)
+        log = maximum(clip(q, tiny, 1.0).log(), -100.0)
+        below = np.asarray(_value(q)) < math.exp(-100)
+        return where(below, np.full((), -100.0, dtype=log.dtype), log) if below.any() else log
+
+    log_p, log_q = clamped_log(p), clamped_log(1 - p)
     per = -(t * log_p + (1 - t) * log_q)
     return _reduce(per, reduction)
 

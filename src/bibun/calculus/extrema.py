@@ -393,13 +393,13 @@ def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
     For polynomial roots the multiplicity m of the root of f' already says that this
     is the derivative of order m + 1."""
     value = _at(e, v, x, str(e)) if exact else core.number(to_float(e.subs({v: x})))
-    d = diff(e, v)
+    d = diff(e, v, tidy=False)
     k = 1
     first_nonzero = None
     while k < 12:
         if d.size > _HIGHER_ORDER_SIZE:
             break  # derivatives of transcendental towers swell ~3x per order
-        d = diff(d, v)
+        d = diff(d, v, tidy=False)
         k += 1
         dx = exact_at(d, {v: x}) if exact else None
         val = dx.evaluate() if dx is not None else float(as_function(d, [v])(to_float(x)))

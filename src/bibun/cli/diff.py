@@ -241,6 +241,8 @@ def value_text(value: Any, exact: Expr | None, fmt: str = "text") -> str:
     if exact is not None and exact.op != NUM:
         shown = render(exact, "unicode" if fmt == "mathml" else fmt)
         return f"{shown} {numfmt.beside(float(exact.evaluate()))}"
+    if exact is not None:  # an exact number (1/2), though the point gave a float
+        value = exact.value
     text = numfmt.fmt(value, style=style)
     exact_in = isinstance(value, int | Fraction) and not isinstance(value, bool)
     return text if not exact_in or numfmt.is_exact_text(value, text) else f"≈ {text}"
@@ -297,12 +299,30 @@ def _variables(args, expr: Expr) -> list[str]:
     return names
 
 
+def _exact_all(parts: list[Expr], at: str | None) -> list[Expr | None]:
+    """Each derivative at the point ``--at`` in closed form where one is known (√3 at
+    x = π/3), like ``diff --at``; [] without a point."""
+    if not at:
+        return []
+    where = point_exprs(at)
+    return [exact_value(x, where) for x in parts]
+
+
+def _point_text(at: str, fmt: str) -> str:
+    """The point as typed, kept exact: ``x = π/6, y = 2``, not 0.5235987755982988."""
+    shown = "unicode" if fmt == "mathml" else fmt
+    return ", ".join(f"{k} = {render(v, shown) if shown != 'latex' else v.latex()}"
+                     for k, v in point_exprs(at).items())
+
+
 def run_grad(args) -> int:
+    lang = _lang(args)
     expr, warns = _read(args)
     names = _variables(args, expr)
     g = gradient(expr, names)
     point = parse_point(args.at)
     values = [derivative_at(expr, x, v, point) for x, v in zip(g, names)] if args.at else None
+    exact = _exact_all(g, args.at)
     if args.format == "json":
         out: dict[str, Any] = {"expression": str(expr), "variables": names,
                                "gradient": [str(x) for x in g],
@@ -310,17 +330,20 @@ def run_grad(args) -> int:
         if values is not None:
             out["at"] = {k: _num(v) for k, v in point.items()}
             out["value"] = [_num(v) for v in values]
+            out["exact"] = [None if x is None else str(x) for x in exact]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     for name, x in zip(names, g):
         print(f"∂/∂{name} = {render(x, args.format)}")
     if values is not None:
-        print("gradient at " + ", ".join(f"{k} = {v}" for k, v in point.items()) + ": ("
-              + ", ".join(str(v) for v in values) + ")")
+        shown = [value_text(v, x, args.format) for v, x in zip(values, exact)]
+        print(_text("cli.grad.at", lang, point=_point_text(args.at, args.format),
+                    values=", ".join(shown)))
     return 0
 
 
 def run_hessian(args) -> int:
+    lang = _lang(args)
     expr, warns = _read(args)
     names = _variables(args, expr)
     h = hessian(expr, names)
@@ -335,18 +358,25 @@ def run_hessian(args) -> int:
                                "hessian": [[str(x) for x in row] for row in h]}
         if args.at:
             out["value"] = [[_num(x.evaluate(point)) for x in row] for row in h]
+            out["exact"] = [[None if x is None else str(x) for x in _exact_all(row, args.at)]
+                            for row in h]
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    cells = [[render(x, args.format) for x in row] for row in h]
-    width = max((len(c) for row in cells for c in row), default=1)
-    print("Hessian over (" + ", ".join(names) + "):")
-    for row in cells:
-        print("  [ " + "  ".join(c.rjust(width) for c in row) + " ]")
+    print(_text("cli.hessian.over", lang, names=", ".join(names)))
+    _matrix([[render(x, args.format) for x in row] for row in h])
     if args.at:
-        print("at " + ", ".join(f"{k} = {v}" for k, v in point.items()) + ":")
-        for row in h:
-            print("  [ " + "  ".join(str(x.evaluate(point)) for x in row) + " ]")
+        print(_text("cli.hessian.at", lang, point=_point_text(args.at, args.format)))
+        _matrix([[value_text(x.evaluate(point), ex, args.format)
+                  for x, ex in zip(row, _exact_all(row, args.at))] for row in h])
     return 0
+
+
+def _matrix(cells: list[list[str]]) -> None:
+    """Rows of a matrix, each column right-aligned to its widest cell."""
+    widths = [max(i18n.display_width(row[j]) for row in cells) for j in range(len(cells[0]))]
+    for row in cells:
+        print("  [ " + "  ".join(i18n.pad(c, w, right=True) for c, w in zip(row, widths))
+              + " ]")
 
 
 def _common(p, fmts=FORMATS[:5]) -> None:

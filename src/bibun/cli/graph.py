@@ -78,9 +78,10 @@ def run(args: argparse.Namespace) -> int:
         if fmt != "png":
             with open(args.output, "w", encoding="utf-8") as f:
                 f.write(text)
-        grads = ", ".join(f"∂f/∂{k} = {float(v.grad):.6g}" for k, v in inputs.items()
+        num = i18n.format_number  # the one formatter
+        grads = ", ".join(f"∂f/∂{k} = {num(float(v.grad))}" for k, v in inputs.items()
                           if v.grad is not None)
-        print(f"f = {float(out.item()):.6g}" + (f"; {grads}" if grads else "")
+        print(f"f = {num(float(out.item()))}" + (f"; {grads}" if grads else "")
               + i18n.text("graph.written", args.lang, path=args.output))
     else:
         sys.stdout.write(text)

@@ -199,7 +199,8 @@ def _implicit(e: str, at: str | None, out: Any, rng: str | None, lang: str | Non
         if len(ys) > 1:
             print(i18n.text("cli.warning", lang, message=i18n.text(
                 "cli.implicit_several", lang, equation=e, x=at,
-                ys=", ".join(f"{float(y):.6g}" for y in ys), y=f"{float(point['y']):.6g}")),
+                ys=", ".join(i18n.format_number(float(y)) for y in ys),
+                y=i18n.format_number(float(point["y"])))),
                 file=sys.stderr)
     return plot_implicit(e, out, at=point, xrange=rng, lang=lang)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import sys
 import threading
@@ -22,7 +23,10 @@ def check_address(host: str, port: int) -> None:
     (``999.999.999.999``), or a port that cannot be bound (in use, or privileged)."""
     if not 0 < port < 65536:
         raise error("error.cli.port", port=port)
-    try:
+    dotted = all(part.isdigit() for part in host.split("."))  # 999.999.999.999: no address,
+    try:                                                       # and no name to look up
+        if dotted and host.count(".") == 3:
+            ipaddress.IPv4Address(host)
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
         raise error("error.cli.host", host=shorten(host),
@@ -38,12 +42,13 @@ def check_address(host: str, port: int) -> None:
 
 
 def run_serve(args) -> int:
+    host = args.host
+    check_address(host, args.port)  # before importing the server: refused in a moment
+
     import uvicorn
 
     from bibun.web import create_app
 
-    host = args.host
-    check_address(host, args.port)
     if host not in ("127.0.0.1", "localhost", "::1"):
         # a deliberate choice: say plainly that the workbench is now reachable from outside
         print(i18n.text("cli.warning", args.lang,

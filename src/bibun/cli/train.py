@@ -39,12 +39,13 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from bibun.autodiff.memory import tune_malloc
-    from bibun.nn.train import build_model, estimated_seconds, load_task, train
+    from bibun.nn.train import build_model, estimated_seconds, load_task, task_for_model, train
     from bibun.plot import plot_history
 
     model_name = args.model or ("lstm" if args.data == "sine" else "mlp")
     if model_name != "mlp" and args.activation is not None:
-        raise error("error.cli.activation_lstm", model_name=model_name)
+        raise error("error.cli.activation_cnn" if model_name == "cnn" else
+                    "error.cli.activation_lstm", model_name=model_name)
     activation = args.activation or "tanh"
     # every file name is checked before any work: a typo must not cost the whole run
     figure_path(args.plot)
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     tune_malloc()  # a training process: reuse freed memory instead of faulting it back in
     dtype = np.float32 if args.dtype == "float32" else np.float64
-    task = load_task(args.data, seed=args.seed, dtype=dtype)
+    task = task_for_model(load_task(args.data, seed=args.seed, dtype=dtype), model_name)
     model = build_model(task, model_name, activation, args.hidden, seed=args.seed, dtype=dtype)
     epochs = args.epochs if args.epochs is not None else task.epochs
     lr = args.lr if args.lr is not None else task.lr
@@ -92,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     hl = help_lang()
     p = sub.add_parser("train", help=i18n.text("help.train", hl))
     p.add_argument("--data", choices=CHOICES_DATA, default="spiral")
-    p.add_argument("--model", choices=("mlp", "lstm", "rnn"), default=None,
+    p.add_argument("--model", choices=("mlp", "cnn", "lstm", "gru", "rnn"), default=None,
                    help=i18n.text("help.train.model", hl))
     p.add_argument("--activation", choices=("sigmoid", "tanh", "relu"), default=None,
                    help=i18n.text("help.train.activation", hl))

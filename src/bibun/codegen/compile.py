@@ -329,6 +329,9 @@ def _namespace(backend: str) -> dict[str, Any]:
     if backend == "numpy":
         ns["np"] = np
     elif backend in ("jax", "torch"):
+        # C code that imports (jaxlib on the first call of a process) looks __import__ up
+        # in the builtins of the calling Python frame, which is the generated function
+        ns["__builtins__"] = {"__import__": builtins.__import__}
         try:
             if backend == "jax":
                 ns["jax"] = importlib.import_module("jax")

@@ -29,7 +29,7 @@ from bibun.expr import core
 from bibun.expr.core import Expr, as_expr
 from bibun.expr.numbers import to_float
 from bibun.functions import rule
-from bibun.i18n import error
+from bibun.i18n import error, format_number
 from bibun.symbolic import EXPR_OPS, derivative_at, diff
 
 #: agreement demanded of the hand gradient with the autodiff engine (same arithmetic,
@@ -194,7 +194,7 @@ def _outside(e: Expr, exc: DomainError, where: str, point: dict[str, Any]) -> Do
                          node=str(node), base=str(base))
         if b < 0:
             return error("error.backprop.root", DomainError, expr=str(e), point=where,
-                         node=str(node), base=str(base), value=f"{b:g}")
+                         node=str(node), base=str(base), value=format_number(b))
     return error("error.backprop.undefined", DomainError, expr=str(e), point=where,
                  node=str(node if node is not None else e))
 
@@ -309,7 +309,7 @@ def backprop(expr: Any, point: dict[str, Any], *, data: Sequence[str] = (),
                            "auto": _fmt(auto[v]), "cd": _fmt(central[v]),
                            "d_auto": _small(da), "d_cd": _small(dc),
                            "cd_err": _small(cerr[v]),
-                           "tol": f"{CENTRAL_TOL:.0e}"}, ()))
+                           "tol": format_number(CENTRAL_TOL, 1)}, ()))
         if da > AUTODIFF_TOL * scale:
             raise error("error.backprop.disagree", BibunError, name=v, ours=gradient[v],
                         auto=auto[v])  # pragma: no cover - would be a bug
@@ -452,14 +452,13 @@ def _paren(v: float) -> str:
 
 
 def _fmt(v: float) -> str:
-    if float(v).is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return f"{v:.6g}"
+    """A value of the walk-through by the one formatter (6 significant digits)."""
+    return format_number(float(v))
 
 
 def _small(v: float) -> str:
     """A difference as a person writes it: 0 when exactly 0, else two digits."""
-    return "0" if v == 0 else f"{v:.1e}"
+    return format_number(float(v), 2)
 
 
 __all__ = ["AUTODIFF_TOL", "CENTRAL_TOL", "Backprop", "Edge", "Vanishing", "backprop",

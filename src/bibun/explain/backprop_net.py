@@ -20,7 +20,7 @@ from typing import Any
 from bibun.explain.worked import Raw, Step
 from bibun.expr import core
 from bibun.expr.core import Expr
-from bibun.i18n import error
+from bibun.i18n import error, format_number
 
 #: the largest network worked by hand: more is no longer readable step by step (and a
 #: weight's name w_jk must stay two digits)
@@ -67,8 +67,8 @@ class Network:
 
 
 def _num(v: Any) -> str:
-    f = float(v)
-    return str(int(f)) if f.is_integer() else f"{f:g}"
+    """A weight, input or value as the one formatter writes it (6 significant digits)."""
+    return format_number(float(v))
 
 
 def check_sizes(sizes: Sequence[Any]) -> tuple[int, ...]:

@@ -176,7 +176,7 @@ def constant_difference(a: Expr, b: Expr) -> float | None:
         if form.op == NUM and not form.free:
             try:
                 v = float(form.value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # 7^400: beyond any float
                 continue
             if v != 0 and math.isfinite(v):
                 return _meaningful(v, a, b)

@@ -247,8 +247,9 @@ def _nice_factor(c: float) -> str:
 
 def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
              samples: list[dict[str, float]], seed: int) -> list[Diagnosis]:
-    """The typical mistake whose result equals the (wrong) answer -- the most specific
-    one when several do -- or a sign or constant-factor slip; [] when none fits."""
+    """Typical mistakes whose result equals the (wrong) answer, most specific first
+    (5/x written −5/x fits both the power rule's unlowered exponent and the quotient
+    rule without g², so both are named), else a sign or constant-factor slip."""
     if not samples:
         return []
     out: list[Diagnosis] = []
@@ -284,8 +285,8 @@ def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
             continue
         if abs(ve) > 1e-6:
             ratios.append(va / ve)
-    if out:  # one diagnosis, the most specific that matches (a bare ratio would only
-        return out[:1]  # repeat it, and a second mistake that also fits would only confuse)
+    if out:  # a specific mistake explains the answer; a bare ratio would only repeat it
+        return out
     if len(ratios) >= 3 and all(close(r, ratios[0]) for r in ratios):
         c = ratios[0]
         if close(c, -1.0):

@@ -190,7 +190,8 @@ class _Layout:
                             self.lang)
         self.lines.append(Line("text", depth + 1, "", self.seg(
             "check.numeric.body", point=where, approx=i18n.format_number(data["approx"]),
-            value=i18n.format_number(data["value"]), h=f"{data['h']:.0e}", x=self.d.var)))
+            value=i18n.format_number(data["value"]), h=i18n.format_number(data["h"], 1),
+            x=self.d.var)))
         key = "check.numeric.agree" if data["agree"] else "check.numeric.disagree"
         self.lines.append(Line("note", depth + 1, "", self.seg(key)))
 

@@ -420,6 +420,8 @@ def fn(name: str, arg: Expr) -> Expr:
         v = arg.value
         if not isinstance(v, float) and v in r.exact:
             return number(r.exact[v])
+        if r.exact_rational is not None and not isinstance(v, float):
+            return number(r.exact_rational(v))
         if r.domain is not None and not r.domain(to_float(v)):
             raise DomainError(f"{name}({v}) is undefined: {name} needs {r.domain_text}")
         if isinstance(v, float):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from fractions import Fraction
 from math import comb, lcm
 from typing import Any
@@ -57,21 +58,32 @@ def _fractions_in_sum(s: Expr) -> int:
     return sum(1 for t in s.args if _has_denominator(t))
 
 
-def _nested_fractions(e: Expr) -> int:
+def _nested_fractions(e: Expr, memo: dict[Expr, int]) -> int:
     """Fractions inside a fraction: (2/x − 3/2)/(x − 1) and 1/(1 + 1/t)² have one each.
     A teacher clears them; the size measure alone would not always."""
-    n = 0
-    for node in core.postorder(e):
-        if _negative_power(node) and node.args[0].op == ADD \
-                and _fractions_in_sum(node.args[0]):
-            n += 1
-        elif node.op == MUL and any(_negative_power(f) for f in node.args):
-            n += sum(1 for f in node.args if f.op == ADD and _fractions_in_sum(f))
-    return n
+    r = memo.get(e)
+    if r is not None:
+        return r
+    r = sum(_nested_fractions(a, memo) for a in e.args)
+    if _negative_power(e) and e.args[0].op == ADD and _fractions_in_sum(e.args[0]):
+        r += 1
+    elif e.op == MUL and any(_negative_power(f) for f in e.args):
+        r += sum(1 for f in e.args if f.op == ADD and _fractions_in_sum(f))
+    memo[e] = r
+    return r
+
+
+#: the memos of one tidy run (operation counts, nested fractions), shared by every
+#: comparison in it: candidates share most of their nodes
+_MEMO: ContextVar[tuple[dict[Expr, int], dict[Expr, int]] | None] = \
+    ContextVar("bibun_tidy_memo", default=None)
 
 
 def _key(e: Expr) -> int:
-    return ops(e) + _nested_fractions(e)
+    memo = _MEMO.get()
+    if memo is None:
+        return ops(e) + _nested_fractions(e, {})
+    return ops(e, memo[0]) + _nested_fractions(e, memo[1])
 
 
 def _best(cands: list[Expr]) -> Expr:
@@ -85,6 +97,7 @@ class _Tidy:
     def __init__(self, keep: frozenset[Expr]) -> None:
         self.keep = keep
         self.signs: dict[Expr, int] = {}
+        self.done: dict[tuple[str, Expr], Expr | None] = {}  # (rewrite, node) -> result
 
     # -- whole-tree rewrites that respect what the learner wrote --------------------------
 
@@ -164,6 +177,12 @@ class _Tidy:
         common factor pulled out: 1/(2√x) − 1/(2x^(3/2)) = (x − 1)/(2x^(3/2))."""
         if e.op != ADD:
             return None
+        key = ("ood", e)
+        if key not in self.done:
+            self.done[key] = self._over_one_denominator(e)
+        return self.done[key]
+
+    def _over_one_denominator(self, e: Expr) -> Expr | None:
         t = together_node(e, e.args)
         if t is None:
             return None
@@ -204,6 +223,12 @@ class _Tidy:
             return None
         same = all(a is b for a, b in zip(args, node.args))
         base = node if same else core.BUILD[node.op](node.value, args)
+        key = ("node", base)
+        if key not in self.done:
+            self.done[key] = self._best_form(base)
+        return self.done[key]
+
+    def _best_form(self, base: Expr) -> Expr:
         cands = [base]
         if base.op == ADD:
             py = I.pythagoras(base.args)
@@ -278,7 +303,8 @@ def _absorb(e: Expr) -> list[Expr]:
             b, m = (g.args[0], g.args[1]) if g.op == POW else (g, core.ONE)
             if m.op != NUM or not isinstance(m.value, int):
                 continue
-            p = int(m.value / k.value)  # as much of b^m as fits: b^(pk) into the sum
+            p = abs(m.value) // abs(k.value)  # as much of b^m as fits: b^(pk) into the sum
+            p = p if (m.value < 0) == (k.value < 0) else -p  # (exact: 10^400 meets no float)
             if p == 0:
                 continue
             q = core.power(b, core.number(p))
@@ -391,7 +417,14 @@ def tidy(expr: Any, original: Any = None) -> Expr:
         # written through a known function (e^(−x)/(1 + e^(−x))² is σ(x)(1 − σ(x))): the
         # answer keeps the shape that identity reads, and the steps name it
         return e
-    t = _Tidy(_protected(None if original is None else as_expr(original)))
+    token = _MEMO.set(({}, {}))
+    try:
+        return _tidy(e, _Tidy(_protected(None if original is None else as_expr(original))))
+    finally:
+        _MEMO.reset(token)
+
+
+def _tidy(e: Expr, t: _Tidy) -> Expr:
     starts = [e, t.local(e)]
     if any(n.op == FN and n.value in I.RECIPROCALS for n in core.postorder(e)):
         starts.append(t.local(t.rewrite(e, I.through_sin_cos)))

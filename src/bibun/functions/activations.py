@@ -125,7 +125,7 @@ _R = [
          activation=True, aliases=("ReLU",),
          code=Code("np.maximum({u}, 0)", None, "jax.nn.relu", "torch.relu"),
          nondiff=(0.0,), nondiff_kind=CORNER, analytic=False, exact={0: 0},
-         subgradient={0.0: 0}, signs=_relu_signs),
+         subgradient={0.0: 0}, signs=_relu_signs, exact_rational=lambda v: max(v, 0)),
     Rule("leaky_relu", _leaky_relu,
          lambda u, y, F: F.const(LEAKY_SLOPE) + (1 - F.const(LEAKY_SLOPE)) * F.step(u),
          r"\operatorname{leaky\_relu}", "piecewise", activation=True, aliases=("LeakyReLU",),

@@ -290,16 +290,18 @@ _R = [
          nondiff=(0.0,), analytic=False, exact={0: 0, 1: 1, -1: -1}, signs=_same_sign),
     Rule("abs", "np.abs", lambda u, y, F: F.sign(u), r"\operatorname{abs}", "piecewise",
          code=Code("np.abs", "math.fabs", "jnp.abs", "torch.abs"), nondiff=(0.0,),
-         nondiff_kind=CORNER, analytic=False, exact={0: 0}, signs=_magnitude, sympy="Abs"),
+         nondiff_kind=CORNER, analytic=False, exact={0: 0}, signs=_magnitude, sympy="Abs",
+         exact_rational=abs),
     Rule("sign", "np.sign", lambda u, y, F: 0 * u, r"\operatorname{sgn}", "piecewise",
          aliases=("sgn",), code=Code("np.sign", None, "jnp.sign", "torch.sign"),
          nondiff=(0.0,), nondiff_kind=JUMP, analytic=False, exact={0: 0}, signs=_same_sign,
-         sympy="sign"),
+         sympy="sign", exact_rational=lambda v: (v > 0) - (v < 0)),
     Rule("step", _step_numpy, lambda u, y, F: 0 * u, r"\operatorname{step}", "piecewise",
          aliases=("heaviside",), latex_names=(r"\operatorname{Heaviside}", r"\operatorname{H}"),
          code=Code("np.where({u} >= 0, 1.0, 0.0)", None, "jnp.where({u} >= 0, 1.0, 0.0)",
                    "torch.clamp(torch.sign({u}) + 1, max=1)"),  # heaviside has no backward
-         nondiff=(0.0,), nondiff_kind=JUMP, analytic=False, signs=_step_signs),
+         nondiff=(0.0,), nondiff_kind=JUMP, analytic=False, signs=_step_signs,
+         exact_rational=lambda v: int(v >= 0)),
 ]
 
 for _r in _R:

@@ -142,6 +142,10 @@ class Rule:
     analytic: bool = True  # accepts complex input and is holomorphic (complex step is valid)
     #: exact special values: argument -> value (sin(0) = 0, sigmoid(0) = 1/2)
     exact: dict[Any, Any] = field(default_factory=dict)
+    #: exact value at any rational u, for functions that are rational there (relu(-50) = 0,
+    #: |-2| = 2): without it a constant such as relu(-50)·y stays unevaluated and its
+    #: derivative 0/0 makes a defined function look undefined
+    exact_rational: Callable[[Fraction | int], Any] | None = None
     #: exact value at u = qπ for rational q, as (q, F) -> value or None (sin(π/6) = 1/2)
     exact_pi: Callable[[Fraction, Any], Any] | None = None
     #: the signs f(u) can take given the signs u can take (bit masks of NEG, ZERO, POS);

@@ -121,13 +121,19 @@ def table(probes: Sequence[Probe]) -> str:
     n = len(probes[0].grad_norms)
     for i in range(n):
         label = f"{i + 1}" + (" (out)" if i == n - 1 else "")
-        lines.append(f"{label:>9} " + "".join(f"{p.grad_norms[i]:14.3e}" for p in probes))
+        lines.append(f"{label:>9} " + "".join(_cell(p.grad_norms[i]) for p in probes))
     lines.append("-" * len(head))
-    lines.append(f"{'1st/last':>9} " + "".join(f"{p.ratio:14.3e}" for p in probes))
+    lines.append(f"{'1st/last':>9} " + "".join(_cell(p.ratio) for p in probes))
     if probes[0].loss_after is not None:
         lines.append(f"{'loss':>9} " + "".join(
             f"{_loss_change(p.loss_before, p.loss_after):>14}" for p in probes))
     return "\n".join(lines)
+
+
+def _cell(v: float) -> str:
+    """A table cell: 4 significant digits by the one formatter, a dash where the value
+    overflowed (never ``inf``)."""
+    return (_number(v, 4) if np.isfinite(v) else "—").rjust(14)
 
 
 def sigmoid_summary(p: Probe, lang: str | None = None) -> list[str]:
@@ -156,10 +162,8 @@ def sigmoid_summary(p: Probe, lang: str | None = None) -> list[str]:
 
 
 def _number(v: float, digits: int = 2) -> str:
-    """``digits`` significant digits, in scientific notation below 10⁻³."""
-    if v == 0 or 1e-3 <= abs(v) < 1e4:
-        return f"{v:.{digits}g}"
-    return f"{v:.{digits - 1}e}"
+    """``digits`` significant digits by the one formatter (9.5e-7, 0.23)."""
+    return i18n.format_number(float(v), digits)
 
 
 def _distinct(a: float, b: float) -> tuple[str, str]:
@@ -176,5 +180,5 @@ def _loss_change(before: float, after: float | None) -> str:
     """``1.10→0.521``, or ``1.10→diverged`` when the training blew up (a number too
     large to read, inf or NaN): always fits the table's column."""
     if after is None or not np.isfinite(after) or after > 1e6:
-        return f"{before:.3g}→diverged"
-    return f"{before:.3g}→{after:.3g}"
+        return f"{_number(before, 3)}→diverged"
+    return f"{_number(before, 3)}→{_number(after, 3)}"

@@ -318,8 +318,10 @@ def nice(v: Expr | float) -> str:
             return f"{text} ≈ {numfmt.fmt(x, 3, style='unicode')}"
         v = x
     x = float(v)
-    if not math.isfinite(x):
-        return str(x)
+    if math.isinf(x):  # a limit written on a figure, as a teacher writes it
+        return "∞" if x > 0 else "−∞"
+    if math.isnan(x):
+        numfmt.finite(x)  # a clear error, never "nan" on a figure
     q = Fraction(x).limit_denominator(12)
     if abs(float(q) - x) < 1e-9 * max(1.0, abs(x)):
         return _fraction_text(q, "")

@@ -64,14 +64,17 @@ def plot_contour(expr: Any, out: str | Path, *, runs: Mapping[str, Any] | None =
     names = _two_vars(e, variables)
     runs = dict(runs or {})
     if box is None:
-        box = plot_box(list(runs.values())) if runs else [(-5.0, 5.0), (-5.0, 5.0)]
+        # a diverged run leaves the picture (its label says so): framing its last
+        # iterates at 1e7 would flatten the valley the other runs are finding
+        calm = [r for r in runs.values() if r.reason != "diverged"] or list(runs.values())
+        box = plot_box(calm) if runs else [(-5.0, 5.0), (-5.0, 5.0)]
     (x0, x1), (y0, y1), f, X, Y, Z = _on_grid(e, names, box, 241)
     with _style(lang):
         fig = _figure((7.0, 5.5))
         ax = fig.add_subplot()
         levels = _levels(Z)
         cs = ax.contour(X, Y, Z, levels=levels, cmap="viridis", linewidths=0.9)
-        ax.clabel(cs, fontsize=6, fmt="%.3g")
+        ax.clabel(cs, fontsize=6, fmt=lambda v: _num(v, 3))  # the one formatter: 6.53×10¹⁶
         if quiver:
             gx, gy = (as_function(diff(e, n), names) for n in names)
             QX, QY = np.meshgrid(np.linspace(x0, x1, 17), np.linspace(y0, y1, 17))

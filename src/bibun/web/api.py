@@ -142,8 +142,12 @@ Panel = Literal["diff", "point", "verify", "plot", "tangent", "series", "graph",
 class DescentSettings(Strict):
     start: Annotated[list[Real], Field(min_length=2, max_length=2)]
     optimizer: Optimizer = "gd"
-    lr: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.1
+    lr: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = Field(
+        None, description="learning rate; none: the optimizer's preset (the answer's"
+                          " `presets`)")
     steps: int = Field(100, ge=1, le=2000)
+    compare: bool = Field(False, description="run SGD, Momentum, AdaGrad and Adam at their"
+                                             " presets from the same start, side by side")
 
 
 class PageIn(ExprIn):
@@ -233,25 +237,79 @@ def _capacity() -> anyio.CapacityLimiter:
     return _limiter
 
 
+#: tasks that answer what the learner looks at first, run in the pool's quick lane
+QUICK_TASKS = {"quick"}
+
+
+async def attempt(compute: Compute, task: str, payload: dict[str, Any],
+                  lane: str = "fast") -> tuple[str, Any]:
+    """The pool's answer to one task; over budget, busy or crashed is an error result in
+    the one vocabulary (``("error", {status, kind, message})``), like the task's own."""
+    lang = lang_of(payload)
+    try:
+        return await to_thread.run_sync(compute.run, task, payload, lane, limiter=_capacity())
+    except BudgetExceeded:
+        return "error", {"status": 422, "kind": "budget", "message": i18n.text(
+            "web.error.budget", lang, seconds=f"{compute.total_budget:g}")}
+    except Busy:
+        return "error", {"status": 429, "kind": "busy",
+                         "message": i18n.text("web.error.busy", lang)}
+    except WorkerCrashed:
+        return "error", {"status": 422, "kind": "limit",
+                         "message": i18n.text("web.error.crashed", lang)}
+
+
+#: the page's panels, cheapest first: the first is computed alone (its answer says
+#: whether the formula was read and is a function), the others side by side
+PAGE_ORDER = ["tangent", "point", "verify", "plot", "series", "graph", "backprop", "descent",
+              "diff"]
+
+
+async def run_page(compute: Compute, payload: dict[str, Any]) -> tuple[str, Any]:
+    """``/api/page`` one panel per task: each panel has its own budget (a formula whose
+    backprop table is long does not push its plot into the slow lane), its own cache
+    entry, and a panel over budget is that panel's error, not the page's."""
+    wanted = sorted(dict.fromkeys(payload.get("panels") or PAGE_ORDER), key=PAGE_ORDER.index)
+    one = {**payload, "panels": wanted[:1]}
+    first = await attempt(compute, "page", one)
+    if len(wanted) == 1:
+        return first
+    if first[0] == "ok" and (first[1].get("mode") != "function"
+                             or "error" in first[1]["panels"]["parse"]):
+        return first  # an equation or an unreadable formula: nothing per panel
+    results: dict[str, tuple[str, Any]] = {wanted[0]: first}
+
+    async def panel(name: str) -> None:
+        results[name] = await attempt(compute, "page", {**payload, "panels": [name]})
+
+    async with anyio.create_task_group() as tg:
+        for name in wanted[1:]:
+            tg.start_soon(panel, name)
+    base = next((data for status, data in results.values() if status == "ok"), None)
+    if base is None:
+        return first
+    out = {**base, "panels": {"parse": base["panels"]["parse"]}}  # cached answers stay intact
+    for name in wanted:
+        status, data = results[name]
+        if status == "ok":
+            out["panels"].update({k: v for k, v in data["panels"].items() if k != "parse"})
+        else:
+            out["panels"][name] = {"error": {k: v for k, v in data.items() if k != "status"}}
+    return "ok", out
+
+
 async def run(request: Request, task: str, body: BaseModel) -> Any:
     """Run a task in the pool and map its outcome to a response or an HTTP error."""
     compute: Compute = request.app.state.get_compute()
     payload = body.model_dump()
-    lang = lang_of(payload)
-    try:
-        status, data = await to_thread.run_sync(compute.run, task, payload,
-                                                limiter=_capacity())
-    except BudgetExceeded:
-        raise HTTPException(422, {"kind": "budget", "message": i18n.text(
-            "web.error.budget", lang, seconds=f"{compute.total_budget:g}")}) from None
-    except Busy:
-        raise HTTPException(429, {"kind": "busy",
-                                  "message": i18n.text("web.error.busy", lang)}) from None
-    except WorkerCrashed:
-        raise HTTPException(422, {"kind": "limit",
-                                  "message": i18n.text("web.error.crashed", lang)}) from None
+    if task == "page":
+        status, data = await run_page(compute, payload)
+    else:
+        status, data = await attempt(compute, task, payload,
+                                     "quick" if task in QUICK_TASKS else "fast")
     if status == "ok":
         return data
+    data = dict(data)
     code = int(data.pop("status", 422))
     data.pop("trace", None)
     raise HTTPException(code, data)
@@ -261,7 +319,7 @@ async def run(request: Request, task: str, body: BaseModel) -> Any:
 async def health(request: Request) -> dict[str, Any]:
     compute: Compute = request.app.state.get_compute()
     return {"status": "ok", "version": __version__, "stats": dict(compute.stats),
-            "restarts": compute.fast.restarts + compute.slow.restarts}
+            "restarts": compute.fast.restarts + compute.quick.restarts + compute.slow.restarts}
 
 
 #: The POST endpoints: (task, request model, response model, summary).  Each one
@@ -271,6 +329,9 @@ async def health(request: Request) -> dict[str, Any]:
 ENDPOINTS: list[tuple[str, type[BaseModel], Any, str]] = [
     ("page", PageIn, dict[str, Any],
      "Everything the page's panels need for one state, each panel with its data or error"),
+    ("quick", PageIn, dict[str, Any],
+     "What the page shows first for one state: the formula read, the derivative and its"
+     " value at the point (milliseconds; a lane of its own, never behind slow panels)"),
     ("parse", ExprIn, ParseOut,
      "Parse a formula for the live preview (MathML, text, LaTeX, warnings)"),
     ("diff", DiffIn, DiffOut,

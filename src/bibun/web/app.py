@@ -37,16 +37,19 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from bibun import i18n
-from bibun.web.api import router
-from bibun.web.pool import Compute
+from bibun.web import first
+from bibun.web.api import PageIn, router
+from bibun.web.pool import BudgetExceeded, Busy, Compute, WorkerCrashed
 from bibun.web.practice_api import router as practice_router
 
 #: whole request body limit (two 10 KB formulas plus the rest of the JSON fit easily)
@@ -79,6 +82,7 @@ STATIC = {
     "app.js": ("app.js", "text/javascript; charset=utf-8"),
     "modes.js": ("modes.js", "text/javascript; charset=utf-8"),
     "practice.js": ("practice.js", "text/javascript; charset=utf-8"),
+    "views.js": ("views.js", "text/javascript; charset=utf-8"),
     "docs.js": ("docs.js", "text/javascript; charset=utf-8"),
     "style.css": ("style.css", "text/css; charset=utf-8"),
     "icon.svg": ("icon.svg", "image/svg+xml"),
@@ -222,6 +226,10 @@ class Assets:
             self._cache[path] = (mtime, etag, raw, packed)
         return etag, raw, packed
 
+    def text(self, path: Path) -> str:
+        """A page file's text (from memory)."""
+        return self._load(path)[1].decode("utf-8")
+
     def response(self, request: Request, path: Path, media: str, cache: str) -> Response:
         etag, raw, packed = self._load(path)
         headers = {"cache-control": cache, "etag": etag, "vary": "accept-encoding"}
@@ -323,8 +331,35 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
         return JSONResponse({"detail": {"kind": "request", "message": i18n.text(
             "web.error.not_found", header_lang(request.headers))}}, 404)
 
+    def _quick(payload: dict[str, Any]) -> Any:
+        try:
+            return get_compute().run("quick", payload, "quick")
+        except (BudgetExceeded, Busy, WorkerCrashed):
+            return None
+
+    async def _first_answer(request: Request) -> str | None:
+        """index.html with the first derivative in it (:mod:`bibun.web.first`), or None."""
+        state = first.state_of_query(request.query_params, header_lang(request.headers))
+        if state is None:
+            return None
+        try:
+            payload = PageIn(**state).model_dump()
+        except ValidationError:
+            return None
+        answer = None
+        with anyio.move_on_after(first.FIRST_WAIT):
+            answer = await to_thread.run_sync(_quick, payload, abandon_on_cancel=True)
+        if answer is None:
+            return None
+        return first.fill(assets.text(static / "index.html"), answer, state)
+
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     async def index(request: Request) -> Response:
+        if request.method == "GET":
+            filled = await _first_answer(request)
+            if filled is not None:  # varies with the URL and the language: not cached
+                return HTMLResponse(filled, headers={"cache-control": "no-cache",
+                                                     "vary": "accept-language"})
         return _file(request, "index.html")
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from bibun import calculus
+from bibun.descend import CLASSIC
 from bibun.web import practice as _practice  # noqa: F401  (registers its tasks)
 from bibun.web.modes import mode_of
 from bibun.web.tasks import TASKS, exact, formula, lang_of, read_formula, run_task, variable
@@ -64,39 +65,73 @@ def _series(base: dict, var: str, x0: float, order: int, lo: float, hi: float,
     return {"data": s}
 
 
-def _window(start: list[float], path: list[list[float]]) -> tuple[list[float], list[float]]:
-    """A box around the start and the path, padded by a fifth; a path that runs away is
-    followed until it is a hundred times farther out than the start."""
+def _shown(start: list[float], path: list[list[float]]) -> int:
+    """How many points of a path the plot follows: a path that runs away is followed
+    until it is a hundred times farther out than the start (the rest is off the plot, and
+    its last shown point is marked with the reason)."""
     limit = 100.0 * (1.0 + max(abs(v) for v in start))
-    pts = [start]
-    for q in path:
-        if len(q) < 2 or not all(math.isfinite(v) and abs(v) <= limit for v in q[:2]):
-            break
-        pts.append(q[:2])
+    for i, q in enumerate(path):
+        if len(q) < 2 or not all(v is not None and math.isfinite(v) and abs(v) <= limit
+                                 for v in q[:2]):
+            return i
+    return len(path)
+
+
+def _window(start: list[float], paths: list[list[list[float]]]) -> tuple[list[float],
+                                                                         list[float]]:
+    """A square box around the start and the shown part of every path, padded by a
+    fifth (square, so circles look like circles)."""
+    pts = [start] + [q[:2] for path in paths for q in path[:_shown(start, path)]]
     arr = np.asarray(pts, dtype=float)
     lo, hi = arr.min(axis=0), arr.max(axis=0)
     mid, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * 1.2, 1.0)
-    half[:] = half.max()  # square, so circles look like circles
+    half[:] = half.max()
     return [float(mid[0] - half[0]), float(mid[0] + half[0])], \
         [float(mid[1] - half[1]), float(mid[1] + half[1])]
 
 
+#: learning rates that show each optimizer's character and converge on the examples: the
+#: classic comparison's (:data:`bibun.descend.CLASSIC`, the CLI plot's too), 0.1 otherwise
+PRESETS = {opt: 0.1 for opt in ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")} \
+    | {opt: lr for opt, lr in CLASSIC.values()}
+
+
 def _descent(base: dict, names: list[str], settings: dict) -> dict[str, Any]:
-    """Gradient descent from the start, then the contour on a window that fits both."""
-    run = _panel("descend", {**base, "vars": names, "start": settings["start"],
-                             "optimizer": settings["optimizer"], "lr": settings["lr"],
-                             "steps": settings["steps"]})
-    if "error" in run:
-        return run
-    xr, yr = _window([float(v) for v in settings["start"]], run["data"]["path"])
+    """Gradient descent from the start (one optimizer, or with ``compare`` the classic
+    four: SGD, Momentum, AdaGrad, Adam at their presets), then the contour on a window
+    that fits the start and every path.  A learning rate of None is the preset."""
+    if settings.get("compare"):
+        todo = [(label, opt, lr) for label, (opt, lr) in CLASSIC.items()]
+    else:
+        opt = settings["optimizer"]
+        todo = [(opt, opt, settings.get("lr") or PRESETS[opt])]
+    start = [float(v) for v in settings["start"]]
+    runs = []
+    for label, opt, lr in todo:
+        run = _panel("descend", {**base, "vars": names, "start": start, "optimizer": opt,
+                                 "lr": lr, "steps": settings["steps"]})
+        if "error" in run:
+            return run
+        runs.append({**run["data"], "label": label})
+    # the window fits the paths that stay (a diverging one would shrink them to dots); a
+    # path that runs off it is drawn to the edge, its last point inside marked on the plot
+    fit = [r for r in runs if r["reason"] != "diverged"] or runs
+    xr, yr = _window(start, [r["path"] for r in fit])
+    for r in runs:
+        inside = [xr[0] <= q[0] <= xr[1] and yr[0] <= q[1] <= yr[1]
+                  for q in r["path"][:_shown(start, r["path"])]]
+        r["shown"] = inside.index(False) if False in inside else len(inside)
     surface = _panel("surface", {**base, "vars": names, "xrange": xr, "yrange": yr, "n": 60})
     if "error" in surface:
         return surface
-    return {"data": {**surface["data"], "run": run["data"], "xrange": xr, "yrange": yr}}
+    return {"data": {**surface["data"], "run": runs[0], "runs": runs, "xrange": xr,
+                     "yrange": yr, "presets": PRESETS, "compare": bool(settings.get("compare"))}}
 
 
-def t_page(p: dict) -> dict[str, Any]:
-    """Every requested panel for one state of the page (see the module docstring)."""
+def _read_state(p: dict) -> tuple[dict[str, Any], dict[str, Any]] | dict[str, Any]:
+    """The formula read once and the variable and point decided the way the page shows
+    them: ``(out, ctx)``, or the whole answer when there is nothing more to compute (an
+    equation, or a formula that cannot be read: only ``parse``)."""
     lang = lang_of(p)
     base = {"expr": p["expr"], "syntax": p.get("syntax", "auto"), "lang": lang}
     mode = mode_of(p["expr"]) if base["syntax"] != "latex" else "function"
@@ -114,8 +149,35 @@ def t_page(p: dict) -> dict[str, Any]:
     x0 = float(p.get("x0", 1.0))
     given = p.get("point") or {}
     point = {v: x0 if v == var else float(given.get(v, 1.0)) for v in names}
+    out.update(variable=var, variables=names, point=point, mode="function")
+    return out, {"base": base, "names": names, "var": var, "x0": x0, "point": point}
+
+
+def t_quick(p: dict) -> dict[str, Any]:
+    """What the learner looks at first, for the page's quick lane: the formula read, the
+    derivative (no steps, no other forms) and its value at the point, in ``diff``; an
+    equation gets its whole (single) answer, as from :func:`t_page`.  A few milliseconds
+    of work, so it can be answered before the plot, the steps and the graph."""
+    read = _read_state(p)
+    if isinstance(read, dict):
+        return read
+    out, ctx = read
+    one = {**ctx["base"], "var": ctx["var"], "order": int(p.get("order", 1)), "forms": False}
+    # two panels, as in t_page: a point where f is undefined (log(sin(x³ − 2)) at 1) is
+    # said in the point's panel and the derivative is still shown
+    out["panels"]["diff"] = _panel("diff", one)
+    out["panels"]["point"] = _panel("diff", {**one, "at": ctx["point"] or {ctx["var"]: ctx["x0"]}})
+    return out
+
+
+def t_page(p: dict) -> dict[str, Any]:
+    """Every requested panel for one state of the page (see the module docstring)."""
+    read = _read_state(p)
+    if isinstance(read, dict):
+        return read
+    out, ctx = read
+    base, names, var, x0, point = (ctx[k] for k in ("base", "names", "var", "x0", "point"))
     others = {k: v for k, v in point.items() if k != var}
-    out.update(variable=var, variables=names, point=point)
     order = int(p.get("order", 1))
     lo, hi, n = float(p.get("lo", -3.0)), float(p.get("hi", 3.0)), int(p.get("n", 401))
     wanted_panels = set(p.get("panels") or PANELS)
@@ -147,7 +209,6 @@ def t_page(p: dict) -> dict[str, Any]:
         panels["descent"] = _descent(base, names, settings)
     if "backprop" in wanted_panels and names:
         panels["backprop"] = _panel("backprop", {**base, "at": point})
-    out["mode"] = "function"
     return out
 
 
@@ -194,3 +255,4 @@ def _plain_formula(text: str) -> dict[str, str]:
 
 
 TASKS["page"] = t_page
+TASKS["quick"] = t_quick

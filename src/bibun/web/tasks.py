@@ -29,6 +29,7 @@ import numpy as np
 from bibun import calculus, i18n
 from bibun import descend as descend_mod
 from bibun.autodiff import to_svg
+from bibun.autodiff.draw import collect
 from bibun.autodiff.expr_graph import tensor_from_expr
 from bibun.calculus.sampling import sample
 from bibun.errors import BibunError, DomainError, LimitError, ParseError
@@ -362,7 +363,19 @@ def t_graph(p: dict) -> dict:
     res = _autodiff_graph(e, pt)
     svg = to_svg(res["tensor"])
     return {"svg": str(svg), "value": res["value"], "gradients": res["gradients"],
-            "at": {k: finite(v) for k, v in pt.items()}}
+            "at": {k: finite(v) for k, v in pt.items()}, "labels": _shortened(res["tensor"])}
+
+
+def _shortened(root: Any) -> list[dict[str, str]]:
+    """The node labels the drawing shortens (``…``), each with its full text, so that the
+    page lists them: a label is never cut without the whole of it being on the page."""
+    out = []
+    for n in collect(root)[0]:
+        full = n.tensor.name or ""
+        short = next((line for line in n.lines if line.endswith("…")), None)
+        if short is not None and full and full != short:
+            out.append({"short": short, "full": full})
+    return out
 
 
 def t_surface(p: dict) -> dict:

@@ -14,15 +14,14 @@
   const $ = (id) => document.getElementById(id);
   const PANELS = ["diff", "point", "verify", "plot", "tangent", "series", "graph", "descent", "backprop"];
   const AFTER_POINT = ["point", "verify", "tangent", "series", "graph", "backprop"];
-  const LR_PRESET = { gd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.9, rmsprop: 0.05, adam: 0.3 };
   const EXAMPLES = ["(x^3+1)^2", "1/(x^3+1)", "sigmoid(x)", "tanh(x)", "0.01x^2+0.1x",
-    "log(sin(x^3-2))", "sin(x)cos(x)", "x^2+y^2", "∂/∂y (x^2 y)", "\\frac{1}{1+e^{-z}}",
+    "log(sin(x^3-2))", "sin(x)cos(x)", "x^2+y^2", "x^2/20 + y^2", "∂/∂y (x^2 y)", "\\frac{1}{1+e^{-z}}",
     "x^2 + y^2 = 1", "sigmoid(w*x + b)"];
 
   // ---------------------------------------------------------------- state and URL
   const DEFAULTS = { f: "(x^3+1)^2", syntax: "auto", v: "", n: 1, x0: 1, lo: -3, hi: 3, taylor: 0,
-    opt: "gd", lr: 0.1, it: 50, sx: -4, sy: 3, a: 1, m: "rules" };
-  const NUMERIC = new Set(["n", "x0", "lo", "hi", "taylor", "lr", "it", "sx", "sy", "a"]);
+    opt: "gd", lr: "", it: 50, sx: -4, sy: 3, a: 1, m: "rules", cmp: 0 };   // lr "": the optimizer's preset
+  const NUMERIC = new Set(["n", "x0", "lo", "hi", "taylor", "lr", "it", "sx", "sy", "a", "cmp"]);
   const state = { ...DEFAULTS, pt: {}, lang: "en", variables: [], revealed: 1 };
   let words = { en: {}, ja: {} };
 
@@ -65,6 +64,7 @@
     $("sx").value = state.sx; $("sy").value = state.sy; $("gain").value = state.a;
     $("method").value = state.m;
     setSlider();
+    document.dispatchEvent(new CustomEvent("bibun:state"));
   }
 
   // ---------------------------------------------------------------- words and numbers
@@ -82,7 +82,7 @@
     const a = Math.abs(v);
     if (a !== 0 && (a >= 1e6 || a < 1e-4)) {
       const [m, e] = v.toExponential(5).split("e");
-      const mant = m.replace(/\.?0+$/, "");
+      const mant = m.replace(/\.?0+$/, "").replace("-", "−");
       return `${mant} × 10${[...String(parseInt(e, 10))].map((c) => SUP[c]).join("")}`;
     }
     if (Number.isInteger(v)) return String(v);
@@ -202,38 +202,94 @@
       expr: state.f, syntax: state.syntax, lang: state.lang, var: state.v || null,
       order: state.n, x0: state.x0, point: Object.fromEntries(Object.entries(state.pt).filter(([k]) => k !== state.v)),
       steps: true, lo: state.lo, hi: state.hi, n: 401, taylor: state.taylor, method: state.m,
-      descent: { start: [state.sx, state.sy], optimizer: state.opt, lr: state.lr, steps: state.it },
+      descent: { start: [state.sx, state.sy], optimizer: state.opt, lr: state.lr === "" ? null : state.lr,
+        steps: state.it, compare: !!state.cmp },
     };
   }
+
+  // the panels the quick request (/api/quick, a lane of its own on the server) answers:
+  // what the learner looks at first, the derivative and the values at the point; the rest
+  // (steps, other forms, plot, graph, descent…) follows in a second request
+  const QUICK = ["diff", "point"];
+  const REST_PAUSE = 120;   // ms
+  let wordsReady = Promise.resolve();
 
   async function send() {
     const names = [...pending];
     const ctrl = new AbortController();
     inflight = ctrl;
-    const res = await api("page", { ...body(), panels: names }, ctrl.signal);
+    let rest = names;
+    if (names.some((n) => QUICK.includes(n))) {
+      const q = await api("quick", body(), ctrl.signal);
+      await wordsReady;
+      if (q.aborted || ctrl.signal.aborted) return;
+      if (showAnswer(q, names, true)) { inflight = null; return; }
+      rest = names.filter((n) => n !== "point");
+      if (!rest.length) { inflight = null; saveUrl(); return; }
+      // the rest after a short pause: while the learner types on, the server is not
+      // asked for plots and steps of formulas that are gone a keystroke later
+      await new Promise((done) => setTimeout(done, REST_PAUSE));
+      if (ctrl.signal.aborted) return;
+    }
+    const res = await api("page", { ...body(), panels: rest }, ctrl.signal);
+    await wordsReady;
     if (res.aborted || ctrl.signal.aborted) return;
     inflight = null;
-    pending.clear();
-    mark(names, false);
+    showAnswer(res, rest, false);
+  }
+
+  // the part of the Derivative card that waits for the second request
+  function markRest(on) {
+    for (const id of ["forms", "steps-box"]) {
+      $(id).classList.toggle("pending", on);
+      if (on) $(id).setAttribute("aria-busy", "true"); else $(id).removeAttribute("aria-busy");
+    }
+  }
+
+  // one answer (quick or the rest) into the panels it was asked for; true when the page
+  // is complete with it (an error, an unreadable formula, an equation)
+  function showAnswer(res, names, quick) {
+    const settle = (done) => { for (const n of done) pending.delete(n); mark(done, false); };
     if (!res.ok) {   // the whole request failed: every panel says why, in its own place
+      settle(names); markRest(false);
       for (const n of names) panelError(n, res.error);
-      return;
+      return true;
     }
     const r = res.data;
     const parse = r.panels.parse;
     showParse(parse);
     if (parse.error) {
+      settle(names); markRest(false);
       for (const n of names) panelWait(n);
-      return;
+      return true;
     }
     setVariables(r.variables, r.variable, r.point);
     state.mode = r.mode || "function";
     document.documentElement.dataset.mode = state.mode;
     if (state.mode !== "function") {   // an equation: modes.js fills every panel, none keeps an old answer
+      settle(names); markRest(false);
       EXT.equation(r, names);
+      $("derivative").dataset.for = state.f;
       saveUrl(); loadPlotly();
-      return;
+      return true;
     }
+    if (quick) {
+      const shown = names.filter((n) => QUICK.includes(n));
+      // shown, but "diff" stays pending until its forms and steps arrive: a request that
+      // supersedes the second one asks for them again
+      mark(shown, false);
+      pending.delete("point");
+      for (const n of shown) {
+        const p = r.panels[n];
+        if (p.error) panelError(n, p.error); else if (n === "diff") renderHeadline(p.data); else renderPoint(p.data);
+      }
+      if (names.includes("diff") && !r.panels.diff.error) {   // forms and steps: the second request's
+        $("forms").replaceChildren(); $("steps").replaceChildren(); markRest(true);
+      }
+      return false;
+    }
+    settle(names);
+    markRest(false);
     for (const n of names) {
       const p = r.panels[n];
       if (!p) { RENDER[n](null); continue; }
@@ -242,16 +298,17 @@
     if (names.includes("diff")) EXT.method(r.panels.method || null);
     saveUrl();
     loadPlotly();
+    return true;
   }
 
   function clearPanel(n) {
     const r = $(REGION[n]);
-    if (n === "diff") { delete $("derivative").dataset.text; delete $("derivative").dataset.mode; $("derivative").replaceChildren(); $("forms").replaceChildren(); $("notes").replaceChildren(); $("steps").replaceChildren(); return; }
+    if (n === "diff") { for (const k of ["text", "mode", "for", "spoken", "lang"]) delete $("derivative").dataset[k]; $("derivative").replaceChildren(); $("forms").replaceChildren(); $("notes").replaceChildren(); $("steps").replaceChildren(); return; }
     if (n === "verify") { $("verify").tBodies[0].replaceChildren(); return; }
     if (n === "plot") { purge("plot"); state.samples = null; delete $("plot").dataset.mode; return; }
     if (n === "tangent") { state.tangent = null; delete r.dataset.slope; }
     if (n === "series") { state.series = null; }
-    if (n === "graph") { $("graph").replaceChildren(); $("graph-status").replaceChildren(); return; }
+    if (n === "graph") { $("graph").replaceChildren(); $("graph-status").replaceChildren(); $("graph-tools").hidden = true; $("graph-labels").hidden = true; return; }
     if (n === "descent") { purge("contour"); purge("loss"); $("descent-status").replaceChildren(); return; }
     if (n === "backprop") { EXT.clearBackprop(); return; }
     r.replaceChildren();
@@ -339,7 +396,8 @@
   }
 
   // ---------------------------------------------------------------- derivative and steps
-  function renderDiff(r) {
+  // the derivative itself (the quick answer): d/dx [f] = f′
+  function renderHeadline(r) {
     removeNotes("diff");
     const order = r.order;
     const dd = r.variables.length > 1 ? "∂" : "d";
@@ -347,11 +405,22 @@
     const op = order === 1 ? `<mfrac><mi>${dd}</mi><mrow><mi>${dd}</mi>${v}</mrow></mfrac>`
       : `<mfrac><msup><mi>${dd}</mi><mn>${order}</mn></msup><mrow><mi>${dd}</mi><msup>${v}<mn>${order}</mn></msup></mrow></mfrac>`;
     const d = $("derivative");
-    d.replaceChildren(math(`<math display="block">${op}<mrow><mo stretchy="true">[</mo>${inner(r.expression.mathml)}<mo stretchy="true">]</mo></mrow><mo>=</mo>${inner(r.derivative.mathml)}</math>`,
-      `d/d${r.variable} [${r.expression.text}] = ${r.derivative.text}`));
+    const spoken = `d/d${r.variable} [${r.expression.text}] = ${r.derivative.text}`;
+    if (d.dataset.spoken !== spoken || d.dataset.for !== state.f || d.dataset.lang !== state.lang) {
+      d.replaceChildren(math(`<math display="block">${op}<mrow><mo stretchy="true">[</mo>${inner(r.expression.mathml)}<mo stretchy="true">]</mo></mrow><mo>=</mo>${inner(r.derivative.mathml)}</math>`,
+        spoken));
+    }
+    d.dataset.spoken = spoken;
     d.dataset.text = r.derivative.text;
     d.dataset.order = String(order);
+    d.dataset.for = state.f;   // the formula this answer belongs to (tests and bench/web_latency read it)
+    d.dataset.lang = state.lang;
     delete d.dataset.mode;
+    $("notes").replaceChildren(...r.nondifferentiable.map((s) => el("li", "", s)));
+  }
+
+  function renderDiff(r) {
+    renderHeadline(r);
     const forms = $("forms");
     forms.replaceChildren();
     if (r.forms.length) {
@@ -364,7 +433,6 @@
         forms.appendChild(row);
       }
     }
-    $("notes").replaceChildren(...r.nondifferentiable.map((s) => el("li", "", s)));
     renderSteps(r.steps);
   }
 
@@ -444,6 +512,7 @@
     s.src = "/vendor/plotly.min.js";
     s.addEventListener("load", () => { for (const fn of plotlyQueue.splice(0)) fn(); });
     document.head.appendChild(s);
+    sigmoidPlot();   // below the fold: after the first answers, not competing with them
   }
   function purge(id) { if (window.Plotly) Plotly.purge($(id)); $(id).replaceChildren(); }
   function baseLayout(extra) {
@@ -645,96 +714,9 @@
   plotEl.addEventListener("pointercancel", endDrag, true);
   $("x0").addEventListener("input", (ev) => { setX0(parseFloat(ev.target.value)); refresh(AFTER_POINT, 150); });
 
-  // ---------------------------------------------------------------- graph
-  function renderGraph(r) {
-    const box = $("graph"), status = $("graph-status");
-    box.replaceChildren();
-    status.replaceChildren();
-    const img = el("img");
-    img.alt = t("graph_alt", { f: state.f });
-    // an <img> never runs scripts inside an SVG, whatever the SVG contains
-    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(r.svg);
-    box.appendChild(img);
-    if (r.value === null) { status.textContent = t("graph_undefined"); return; }
-    const grads = Object.entries(r.gradients).map(([k, v]) => `∂f/∂${k} = ${fmt(v)}`).join(", ");
-    status.textContent = `f = ${fmt(r.value)}; ${grads}`;
-  }
-
-  // ---------------------------------------------------------------- contour and descent
-  function arrows(field, xr, yr) {   // -∇f as short arrows, lengths scaled to the grid
-    const { x, y, u, v } = field;
-    const mags = u.map((a, i) => (a === null || v[i] === null ? 0 : Math.hypot(a, v[i])));
-    const maxm = Math.max(...mags, 1e-300);
-    const cell = Math.min(xr[1] - xr[0], yr[1] - yr[0]) / Math.max(Math.round(Math.sqrt(x.length)), 1);
-    const ax = [], ay = [];
-    for (let i = 0; i < x.length; i++) {
-      if (!mags[i]) continue;
-      const len = cell * 0.85 * Math.sqrt(mags[i] / maxm);
-      const dx = -u[i] / mags[i] * len, dy = -v[i] / mags[i] * len, ex = x[i] + dx, ey = y[i] + dy;
-      const hx = dx * 0.35, hy = dy * 0.35;
-      ax.push(x[i], ex, null, ex, ex - hx - hy * 0.5, null, ex, ex - hx + hy * 0.5, null);
-      ay.push(y[i], ey, null, ey, ey - hy + hx * 0.5, null, ey, ey - hy - hx * 0.5, null);
-    }
-    return { x: ax, y: ay };
-  }
-
-  const contourEl = $("contour");
-  function renderDescent(d) {
-    const panel = $("descent-panel");
-    const status = $("descent-status");
-    if (!d) {   // not a two-variable formula
-      panel.classList.add("empty");
-      purge("contour"); purge("loss");
-      status.textContent = t("needs2");
-      delete contourEl.dataset.reason;
-      return;
-    }
-    panel.classList.remove("empty");
-    const r = d.run;
-    const px = r.path.map((p) => p[0]), py = r.path.map((p) => p[1]);
-    whenPlotly(() => {
-      const arr = arrows(d.field, d.xrange, d.yrange);
-      Plotly.react(contourEl, [
-        { type: "contour", x: d.x, y: d.y, z: d.z, colorscale: "Viridis", ncontours: 25,
-          contours: { coloring: "heatmap" }, colorbar: { thickness: 12 }, hoverinfo: "x+y+z", name: "f" },
-        { x: arr.x, y: arr.y, mode: "lines", line: { color: "rgba(255,255,255,0.75)", width: 1 }, hoverinfo: "skip", name: "−∇f" },
-        { x: px, y: py, mode: "lines+markers", line: { color: "#ff7f0e", width: 2 }, marker: { size: 5 }, name: t("path") },
-        { x: [state.sx], y: [state.sy], mode: "markers", marker: { size: 12, color: "#fff", line: { color: "#000", width: 2 } }, name: t("start") },
-      ], baseLayout({
-        xaxis: { ...baseLayout().xaxis, range: d.xrange, title: { text: d.vars[0] }, constrain: "domain" },
-        yaxis: { ...baseLayout().yaxis, range: d.yrange, title: { text: d.vars[1] }, scaleanchor: "x" },
-        showlegend: false,
-      }), CONFIG).then(() => {
-        if (!contourEl.dataset.wired) {
-          contourEl.dataset.wired = "1";
-          contourEl.on("plotly_click", (ev) => {
-            const pt = ev.points && ev.points[0];
-            if (!pt) return;
-            state.sx = +pt.x.toPrecision(3); state.sy = +pt.y.toPrecision(3);
-            $("sx").value = state.sx; $("sy").value = state.sy;
-            refresh(["descent"]);
-          });
-        }
-      });
-      const vals = r.values.filter((v) => v !== null && Number.isFinite(v));
-      const logy = vals.length > 2 && vals.every((v) => v > 0) && Math.max(...vals) / Math.min(...vals) > 100;
-      Plotly.react($("loss"), [{ x: r.values.map((_, i) => i), y: r.values, mode: "lines", name: t("loss"), line: { color: css("--f"), width: 2 } }],
-        baseLayout({ margin: { l: 60, r: 16, t: 28, b: 40 }, title: { text: t("loss"), font: { size: 13 } },
-          xaxis: { ...baseLayout().xaxis, title: { text: t("step_axis") } },
-          yaxis: { ...baseLayout().yaxis, type: logy ? "log" : "linear", title: { text: "f" } }, showlegend: false }), CONFIG);
-    });
-    const last = r.path[r.path.length - 1] || [];
-    const reason = t(`reason.${String(r.reason || "").replace(/ /g, "_")}`);
-    status.textContent = t("descent_status", { optimizer: r.optimizer, lr: fmt(r.lr), reason, steps: r.path.length - 1,
-      point: last.map(fmt).join(", "), f: fmt(r.values[r.values.length - 1]) }) + " " + t("click_start");
-    status.title = r.detail || "";
-    contourEl.dataset.steps = String(r.path.length - 1);
-    contourEl.dataset.reason = r.reason || "";
-    contourEl.dataset.range = JSON.stringify([d.xrange, d.yrange]);
-  }
-
+  // graph and descent are drawn by views.js, backprop by modes.js
   const RENDER = { diff: renderDiff, point: renderPoint, verify: renderVerify, plot: renderPlot,
-    tangent: renderTangent, series: renderSeries, graph: renderGraph, descent: renderDescent };
+    tangent: renderTangent, series: renderSeries };
 
   // ---------------------------------------------------------------- answer checker
   let checkCtrl = null;
@@ -839,7 +821,8 @@
     clearCheck();
     refresh(PANELS, delay);
   }
-  $("expr").addEventListener("input", () => { state.f = $("expr").value; formulaChanged(60); });
+  // no delay: the quick answer is a few milliseconds of work and a newer keystroke cancels it
+  $("expr").addEventListener("input", () => { state.f = $("expr").value; formulaChanged(0); });
   $("syntax").addEventListener("change", () => { state.syntax = $("syntax").value; formulaChanged(0); });
   $("method").addEventListener("change", () => { state.m = $("method").value; state.revealed = 1; refresh(["diff"], 0); });
   $("var").addEventListener("change", () => { state.v = $("var").value; formulaChanged(0); });
@@ -858,7 +841,8 @@
   $("taylor").addEventListener("change", () => { state.taylor = parseInt($("taylor").value, 10) || 0; refresh(["series"], 0); });
   $("optimizer").addEventListener("change", () => {
     state.opt = $("optimizer").value;
-    state.lr = LR_PRESET[state.opt]; $("lr").value = state.lr;   // a rate that converges on the examples
+    // the optimizer's preset learning rate (bibun.descend.CLASSIC, sent with each descent answer)
+    state.lr = (state.presets && state.presets[state.opt]) || ""; $("lr").value = state.lr;
     refresh(["descent"], 0);
   });
   const descentInputs = { lr: "lr", nsteps: "it", sx: "sx", sy: "sy" };
@@ -883,12 +867,16 @@
     fromUrl();
     try { setProjector(localStorage.getItem("bibun.projector") === "1"); } catch { /* private mode */ }
     toInputs();
-    mark(PANELS, true);
-    const msgs = await api("messages");
-    if (msgs.ok) words = msgs.data;
-    applyLang();
-    refresh(PANELS, 0);
-    sigmoidPlot();
+    // the server wrote this state's derivative into the page (bibun.web.first): it stays
+    // on screen, undimmed, while the other panels are asked for
+    const served = $("derivative").dataset.for === state.f && $("derivative").dataset.lang === state.lang;
+    mark(served ? PANELS.filter((n) => n !== "diff") : PANELS, true);
+    // the words and the first answers are fetched side by side: the derivative does not
+    // wait for the catalogs' round trip (answers are shown once both are there)
+    wordsReady = api("messages").then((msgs) => { if (msgs.ok) words = msgs.data; applyLang(); });
+    for (const n of PANELS) pending.add(n);
+    send();   // at once, not after a timer: the first derivative is what the page is for
+    await wordsReady;
     setTimeout(loadPlotly, 1500);   // also when the first answer is an error
   }
   // modes.js and practice.js (loaded after this file) use these; they fill EXT

@@ -1,0 +1,336 @@
+"""How fast the workbench page answers, measured in Debian's Chromium, beside SymPy.
+
+Two numbers the learner feels (issue 17, item 8):
+
+* **cold load → first derivative**: a fresh browser context (empty cache) opens
+  ``/?f=FORMULA``; the time from navigation start to the moment the page puts the
+  derivative of that formula on screen (``#derivative[data-for]`` set, seen by a
+  MutationObserver that the bench injects before any page script runs);
+* **keystroke → derivative**: the formula minus its last character is typed and left
+  to settle, then the last key is pressed; the time from that key's ``keydown`` to the
+  derivative of the whole formula on screen.  ~30 different formulas, p50 and p95.
+
+The peer, measured in the same run on the same browser: **SymPy** behind a minimal HTTP
+handler (``parse_expr`` + ``diff`` + its presentation-MathML printer, one GET per input
+event, the previous request aborted) with a page that does nothing but show that MathML,
+so the peer pays no plot, steps or graph.  Also each library's in-process time for the
+same derivatives (parse + differentiate + MathML), and the ratios.  ``uptime`` is
+recorded before and after: on a machine shared with other work the numbers move.
+
+    python -m bench web_latency                 # both servers on free loopback ports
+    python -m bench web_latency --cold 5 --json test-artifacts/web_latency.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bench.web_load import percentile, start_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+#: formulas both bibun and SymPy read (SymPy with implicit multiplication and ^ as power);
+#: each ends in a character typed as the measured keystroke
+KEYSTROKE = ["(x^3+1)^2", "(x^3+2)^3", "x^2+3x+1", "sin(x)^2", "cos(2x)", "tan(x)",
+             "exp(-x^2)", "x*log(x)", "sqrt(x^2+1)", "1/(1+x^2)", "tanh(x)", "atan(x)",
+             "x^5-4x^3", "sin(x)cos(x)", "log(x^2+4)", "(2x+3)^4", "x/(x+1)", "exp(3x)",
+             "x^3*exp(x)", "sin(x^2)", "cos(x)^3", "log(cos(x)+2)", "sqrt(1-x^2)",
+             "(x-1)^2*(x+2)", "x^x", "exp(sin(x))", "1/x^2", "x^(1/3)", "asin(x)",
+             "sinh(2x)"]
+#: cold loads use other formulas, so no server cache holds their answers
+COLD = ["(x^4+{k})^2", "sin({k}x)^2"]
+
+#: injected before every page script: when keys go down, when a derivative appears
+PROBE = """
+window.__lat = { keys: [], answers: [] };
+document.addEventListener("keydown", (e) => {
+  if (e.key.length === 1) __lat.keys.push(performance.now());
+}, true);
+// on screen = the next frame after the derivative entered the DOM (by a script, or by
+// the HTML parser when the server wrote it into the page)
+const seen = (f) => requestAnimationFrame(() => __lat.answers.push({ f, t: performance.now() }));
+new MutationObserver((muts) => {
+  for (const m of muts) {
+    if (m.type === "attributes" && m.target.dataset.for !== undefined) seen(m.target.dataset.for);
+    for (const n of m.addedNodes || []) {
+      if (n.dataset && n.dataset.for !== undefined) seen(n.dataset.for);
+    }
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true,
+                       attributeFilter: ["data-for"] });
+"""
+
+PEER_PAGE = """<!doctype html><meta charset="utf-8"><title>SymPy peer</title>
+<textarea id="expr" rows="2" cols="40"></textarea><div id="derivative"></div>
+<script>
+const box = document.getElementById("derivative"), ta = document.getElementById("expr");
+let ctrl = null;
+async function go() {
+  const f = ta.value;
+  if (ctrl) ctrl.abort();
+  const c = new AbortController(); ctrl = c;
+  try {
+    const r = await fetch("/d?f=" + encodeURIComponent(f), { signal: c.signal });
+    const j = await r.json();
+    if (c.signal.aborted) return;
+    if (j.mathml) { box.innerHTML = j.mathml; box.dataset.for = f; }
+    else { box.textContent = j.error; }
+  } catch (e) { /* aborted */ }
+}
+ta.addEventListener("input", go);
+ta.value = new URLSearchParams(location.search).get("f") || "x";
+go();
+</script>"""
+
+
+def sympy_derivative(text: str) -> str:
+    """SymPy's answer for one formula: parse, differentiate in x, presentation MathML.
+    (``parse_expr`` evaluates Python code: only the bench's own formulas reach it.)"""
+    import sympy
+    from sympy.parsing.sympy_parser import (
+        convert_xor,
+        implicit_multiplication_application,
+        parse_expr,
+        standard_transformations,
+    )
+
+    x = sympy.Symbol("x")
+    e = parse_expr(text, local_dict={"x": x, "e": sympy.E},
+                   transformations=standard_transformations
+                   + (implicit_multiplication_application, convert_xor))
+    d = sympy.diff(e, x)
+    return '<math display="block">' + sympy.mathml(d, printer="presentation") + "</math>"
+
+
+def serve_peer(port: int) -> None:
+    """The peer: GET / is the page, GET /d?f=… SymPy's derivative as JSON."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlparse
+
+    import sympy  # noqa: F401  (imported before the first request, as bibun's workers are)
+
+    sympy_derivative("x^2")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            url = urlparse(self.path)
+            if url.path == "/d":
+                f = parse_qs(url.query).get("f", [""])[0]
+                try:
+                    body = json.dumps({"mathml": sympy_derivative(f)})
+                except Exception as exc:  # a half-typed formula
+                    body = json.dumps({"error": type(exc).__name__})
+                self._send(body.encode(), "application/json")
+            elif url.path == "/":
+                self._send(PEER_PAGE.encode(), "text/html; charset=utf-8")
+            else:
+                self.send_error(404)
+
+        def _send(self, body: bytes, ctype: str) -> None:
+            self.send_response(200)
+            self.send_header("content-type", ctype)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_peer() -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-c", "from bench.web_latency import serve_peer;"
+                             f" serve_peer({port})"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=dict(os.environ),
+                            cwd=str(Path(__file__).resolve().parent.parent))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/d?f=x", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the SymPy peer did not start")
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _answer_time(page: Any, formula: str, timeout: float = 30_000) -> float:
+    page.wait_for_function("(f) => window.__lat.answers.some((a) => a.f === f)", arg=formula,
+                           timeout=timeout)
+    return page.evaluate("(f) => window.__lat.answers.find((a) => a.f === f).t", formula)
+
+
+def cold_load(browser: Any, base: str, formula: str) -> float:
+    """ms from navigation start to the derivative of ``formula`` on screen, empty cache."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    try:
+        ctx.add_init_script(PROBE)
+        page = ctx.new_page()
+        page.goto(f"{base}/?f={quote(formula)}", wait_until="commit")
+        return _answer_time(page, formula)
+    finally:
+        ctx.close()
+
+
+def _settle(page: Any, ours: bool) -> None:
+    if ours:  # every panel of the previous state answered
+        page.wait_for_function("() => !document.querySelector('[aria-busy=\"true\"]')",
+                               timeout=30_000)
+    page.wait_for_timeout(250)
+
+
+def keystroke(page: Any, formula: str, ours: bool) -> float:
+    """ms from the keydown of the formula's last character to its derivative on screen."""
+    page.fill("#expr", formula[:-1])
+    _settle(page, ours)
+    page.focus("#expr")
+    page.evaluate("() => { const t = document.querySelector('#expr'); "
+                  "t.selectionStart = t.selectionEnd = t.value.length; }")
+    page.keyboard.type(formula[-1])
+    t = _answer_time(page, formula)
+    key = page.evaluate("() => window.__lat.keys[window.__lat.keys.length - 1]")
+    return t - key
+
+
+def in_process(formulas: list[str]) -> dict[str, float]:
+    """Median ms per derivative, in this process: parse + differentiate + MathML."""
+    import sympy  # noqa: F401
+
+    from bibun.expr.mathml import to_mathml
+    from bibun.expr.parse import parse_full
+    from bibun.symbolic import diff
+
+    sympy_derivative("x^2")
+    to_mathml(diff(parse_full("x^2").expr, "x"))
+    ours, peer = [], []
+    for f in formulas:  # first call per formula: neither library has it cached
+        t0 = time.perf_counter()
+        to_mathml(diff(parse_full(f).expr, "x"), "block")
+        ours.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        sympy_derivative(f)
+        peer.append((time.perf_counter() - t0) * 1000)
+    return {"bibun_ms": round(statistics.median(ours), 2),
+            "sympy_ms": round(statistics.median(peer), 2),
+            "ratio_bibun_over_sympy": round(statistics.median(ours) / statistics.median(peer), 2)}
+
+
+def _stats(xs: list[float]) -> dict[str, float]:
+    return {"p50": round(percentile(xs, 50), 1), "p95": round(percentile(xs, 95), 1),
+            "max": round(max(xs), 1), "n": len(xs)}
+
+
+def run(cold_runs: int, edits: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        raise SystemExit("/usr/bin/chromium is missing (apt-get install chromium)")
+    report: dict[str, Any] = {"uptime_before": uptime()}
+    ours_proc, ours = start_server()
+    peer_proc, peer = start_peer()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            # one throw-away load each: Chromium's own first start is not the page's cost
+            cold_load(browser, ours, "x^2+1")
+            cold_load(browser, peer, "x^2+1")
+            cold: dict[str, list[float]] = {"bibun": [], "sympy": []}
+            for k in range(cold_runs):
+                f = COLD[k % len(COLD)].format(k=k + 2)
+                cold["bibun"].append(cold_load(browser, ours, f))
+                cold["sympy"].append(cold_load(browser, peer, f))
+            pages = {}
+            for name, base in (("bibun", ours), ("sympy", peer)):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 900},
+                                          locale="en-US")
+                ctx.add_init_script(PROBE)
+                pg = ctx.new_page()
+                pg.goto(f"{base}/?f=x")
+                _answer_time(pg, "x")
+                if name == "bibun":  # typing starts on a loaded page: plotly.js is compiled
+                    pg.wait_for_function("() => window.Plotly !== undefined", timeout=60_000)
+                    _settle(pg, True)
+                pages[name] = pg
+            keys: dict[str, list[float]] = {"bibun": [], "sympy": []}
+            for f in KEYSTROKE[:edits]:  # interleaved: both see the same machine load
+                keys["bibun"].append(keystroke(pages["bibun"], f, True))
+                keys["sympy"].append(keystroke(pages["sympy"], f, False))
+            browser.close()
+    finally:
+        for proc in (ours_proc, peer_proc):
+            proc.terminate()
+            proc.wait(timeout=10)
+    c_ours, c_peer = statistics.median(cold["bibun"]), statistics.median(cold["sympy"])
+    k_ours, k_peer = _stats(keys["bibun"]), _stats(keys["sympy"])
+    report.update({
+        "cold_load_ms": {"bibun": [round(v) for v in cold["bibun"]],
+                         "sympy": [round(v) for v in cold["sympy"]],
+                         "bibun_median": round(c_ours), "sympy_median": round(c_peer),
+                         "ratio": round(c_ours / c_peer, 2), "target": 800,
+                         "met": max(cold["bibun"]) <= 800},
+        "keystroke_ms": {"bibun": k_ours, "sympy": k_peer,
+                         "ratio_p50": round(k_ours["p50"] / k_peer["p50"], 2),
+                         "ratio_p95": round(k_ours["p95"] / k_peer["p95"], 2),
+                         "target_p95": 200, "met": k_ours["p95"] <= 200},
+        "in_process": in_process(KEYSTROKE[:edits]),
+        "uptime_after": uptime(),
+        "cpus": os.cpu_count(),
+    })
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cold", type=int, default=5, help="cold loads per page (default 5)")
+    ap.add_argument("--edits", type=int, default=len(KEYSTROKE),
+                    help=f"keystroke edits (default {len(KEYSTROKE)})")
+    ap.add_argument("--json", type=Path, help="also write the report here")
+    args = ap.parse_args(argv)
+    if not (1 <= args.cold <= 20 and 2 <= args.edits <= len(KEYSTROKE)):
+        raise SystemExit(f"keep it bounded: 1-20 cold loads, 2-{len(KEYSTROKE)} edits")
+    report = run(args.cold, args.edits)
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+    c, k = report["cold_load_ms"], report["keystroke_ms"]
+    print(f"cold load -> derivative: bibun median {c['bibun_median']} ms, SymPy page "
+          f"{c['sympy_median']} ms (x{c['ratio']}); keystroke -> derivative p50/p95: bibun "
+          f"{k['bibun']['p50']}/{k['bibun']['p95']} ms, SymPy {k['sympy']['p50']}/"
+          f"{k['sympy']['p95']} ms; targets 800 ms / 200 ms: "
+          f"{'met' if c['met'] and k['met'] else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The workbench's fast first answer, optimizer overlay and graph view, in Chromium.
+
+One page for the whole module (a page load costs seconds on a loaded machine):
+
+* the quick answer (derivative and values at the point, ``/api/quick``) is on screen
+  while the rest (``/api/page``: plot, steps, graph…) is still unanswered, because the
+  test holds that request back;
+* the server writes the first derivative into the HTML itself;
+* "compare" overlays SGD, Momentum, AdaGrad and Adam on one contour with their presets,
+  a loss curve each, and marks the paths that diverge with ✗ and the reason;
+* the graph is drawn at its own size, zooms and pans, and lists shortened labels in full.
+
+The server and browser fixtures are test_web_e2e's (Debian's /usr/bin/chromium; the
+tests fail, not skip, without it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import httpx
+import pytest
+
+from bibun.expr.parse import parse_full
+from bibun.expr.printers import to_text
+from bibun.symbolic import diff
+from tests.test_web_e2e import (  # noqa: F401  (fixtures)
+    EXPECTED_4XX,
+    browser,
+    server,
+    settled,
+    shot,
+    typed,
+)
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    pg = ctx.new_page()
+    problems: list[str] = []
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+          if m.type == "error" and not EXPECTED_4XX.search(m.text) else None)
+    pg.set_default_timeout(30_000)
+    pg.goto(server + "/?f=x%5E2")
+    pg.wait_for_function("() => window.Plotly !== undefined")
+    settled(pg)
+    yield pg
+    ctx.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_server_writes_the_first_derivative_into_the_page(server):  # noqa: F811
+    html = httpx.get(server + "/?f=sin(x)%5E2&n=2", timeout=30).text
+    box = re.search(r'<div id="derivative"[^>]*>', html).group(0)
+    assert 'data-for="sin(x)^2"' in box and 'data-order="2"' in box
+    expected = to_text(diff(parse_full("sin(x)^2").expr, "x", 2))
+    assert f'data-text="{expected}"' in box
+    assert "<script" not in html.split('id="derivative"')[1].split("</div>")[0]
+
+
+def test_the_derivative_shows_before_the_slow_panels_answer(page):
+    held: list = []
+    page.route(re.compile(r"/api/page$"), lambda route: held.append(route))
+    try:
+        typed(page, "x^3*sin(x)")
+        page.wait_for_function(
+            "() => document.querySelector('#derivative').dataset.for === 'x^3*sin(x)'")
+        values = page.locator("#values").text_content() or ""
+        assert "f′(x = 1)" in values
+        # the rest is asked for and not answered yet: those panels are still pending
+        page.wait_for_function("n => document.querySelectorAll('#plot-panel.pending,"
+                               " #graph-panel.pending, #steps-box.pending').length === n", arg=3)
+        for _ in range(200):  # the rest is asked for a moment after the quick answer
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the page did not ask for the slow panels"
+        assert page.locator("#plot-panel.pending").count() == 1  # still unanswered
+        assert "x^3*sin(x)" not in (page.locator("#plot").get_attribute("aria-label") or "")
+    finally:
+        page.unroute(re.compile(r"/api/page$"))
+        for route in held:
+            with contextlib.suppress(Exception):  # a superseded request was aborted
+                route.continue_()
+    settled(page)
+    page.wait_for_function("() => !document.querySelector('#steps-box.pending')")
+    assert page.locator("#steps .bibun-step, #steps li").count() >= 1
+
+
+def test_optimizers_overlay_on_one_contour(page):
+    typed(page, "x^2/20 + y^2")
+    page.fill("#nsteps", "30")
+    page.fill("#sx", "-7")
+    page.fill("#sy", "2")
+    settled(page)
+    page.check("#compare")
+    page.wait_for_function("() => (document.querySelector('#contour').dataset.reasons || '')"
+                           ".split('|').length === 4")
+    settled(page)
+    names = page.evaluate("() => document.querySelector('#contour').data"
+                          ".filter((t) => t.mode === 'lines+markers').map((t) => t.name)")
+    assert names == ["SGD", "Momentum", "AdaGrad", "Adam"]
+    assert page.evaluate("() => document.querySelector('#loss').data.length") == 4
+    (x0, x1), (y0, y1) = page.evaluate(
+        "() => JSON.parse(document.querySelector('#contour').dataset.range)")
+    assert x0 < -7 < x1 and y0 < 2 < y1  # the window fits the start (the tour's)
+    status = page.locator("#descent-status").text_content() or ""
+    for text in ["SGD, learning rate 0.95", "Momentum, learning rate 0.1",
+                 "AdaGrad, learning rate 1.5", "Adam, learning rate 0.3"]:
+        assert text in status  # bibun.descend.CLASSIC's presets, from the server
+    assert page.is_disabled("#optimizer")
+    shot(page.locator("#descent-card"), "15-descent-compare")
+    # paths that diverge end in a ✗ with the reason; the window follows the others
+    typed(page, "(x^2+y^2)*sin(x*y)")
+    page.fill("#sx", "-4")
+    page.fill("#sy", "3")
+    page.wait_for_function("() => document.querySelector('#contour').dataset.reasons"
+                           " === 'SGD:diverged|Momentum:diverged|AdaGrad:max steps|"
+                           "Adam:max steps'")
+    settled(page)
+    assert page.locator("#contour").get_attribute("data-ends") == "2"
+    notes = page.evaluate("() => document.querySelector('#contour').layout.annotations"
+                          ".map((a) => a.text).join(' ')")
+    assert "SGD: diverged" in notes and "Momentum: diverged" in notes
+    loss_hi = page.evaluate("() => document.querySelector('#loss').layout.yaxis.range[1]")
+    assert loss_hi < 1e6  # the diverging runs (f ≈ 10³⁴) do not flatten the others
+    shot(page.locator("#descent-card"), "16-descent-diverged")
+    page.uncheck("#compare")
+    page.select_option("#optimizer", "adagrad")
+    assert page.locator("#lr").input_value() == "1.5"
+
+
+def test_graph_zooms_pans_and_names_shortened_labels(page):
+    typed(page, "sigmoid(w*x+b)*log(1+exp(-(a*x^2+b*x+c)))/(1+x^2)")
+    page.wait_for_function("() => !document.querySelector('#graph-labels').hidden")
+    settled(page)
+    full = page.locator("#graph-labels").text_content() or ""
+    assert "…" in full and "(ax^2 + bx + c)))/(x^2 + 1)" in full
+    graph = page.locator("#graph")
+    assert graph.get_attribute("data-scale") == "1.000"  # its own size: 12 px text
+    page.click("#graph-zoom-in")
+    assert graph.get_attribute("data-scale") == "1.250"
+    page.click("#graph-fit")
+    scale = float(graph.get_attribute("data-scale"))
+    box_w = page.evaluate("() => document.querySelector('#graph').clientWidth")
+    img_w = page.evaluate("() => document.querySelector('#graph img').getBoundingClientRect()"
+                          ".width")
+    assert scale < 1 and img_w <= box_w + 1  # the whole drawing in view
+    before = page.evaluate("() => document.querySelector('#graph img').style.transform")
+    graph.focus()
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("() => document.querySelector('#graph img').style.transform") != before
+    shot(page.locator("#graph-card"), "17-graph-zoom")

@@ -127,6 +127,7 @@ async def run(base: str, clients: int, duration: float, hostile_share: float) ->
     errors = Counter(str(s) for _, s, _ in valid if s != 200)
     h_codes = Counter(f"{label}:{s}" for label, s, _ in hostile)
     h_lat = [dt * 1000 for _, _, dt in hostile]
+    refused = [dt * 1000 for label, _, dt in hostile if label != "explode"]
     h5xx = [1 for _, s, _ in hostile if not isinstance(s, int) or s >= 500]
     return {
         "clients": clients, "duration_s": round(wall, 1), "hostile_share": hostile_share,
@@ -140,8 +141,13 @@ async def run(base: str, clients: int, duration: float, hostile_share: float) ->
         "hostile_requests": len(hostile), "hostile_5xx_or_failed": len(h5xx),
         "hostile_outcomes": dict(sorted(h_codes.items())),
         "hostile_latency_ms": {"p50": round(percentile(h_lat, 50), 1),
+                               "p95": round(percentile(h_lat, 95), 1),
                                "p99": round(percentile(h_lat, 99), 1),
                                "max": round(max(h_lat), 1) if h_lat else None},
+        # refused without computing (not a formula, too large, binary): must not queue
+        # behind the slow lane; "explode" is the kind that runs into the budget
+        "refused_latency_ms": {q: round(percentile(refused, p), 1)
+                               for q, p in (("p50", 50), ("p95", 95), ("p99", 99))},
         "after": {"status": after.status_code, "ms": round(after_ms, 1)},
         "server_stats": health.get("stats"), "worker_restarts": health.get("restarts"),
     }

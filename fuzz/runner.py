@@ -31,10 +31,25 @@ class Outcome:
         return self.kind not in ("ok", "bibun")
 
 
+def _mapped() -> int:
+    """Bytes of address space this process maps now (VmSize), 0 where /proc is absent."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _serve(conn) -> None:  # pragma: no cover - runs in the child
     from fuzz.targets import TARGETS
 
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    # on top of what the process already maps: a worker forked from a pytest process that
+    # imported torch or JAX starts with gigabytes of address space reserved
+    limit = _mapped() + MEMORY
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         msg = conn.recv()
         if msg is None:

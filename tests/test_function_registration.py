@@ -147,7 +147,7 @@ def test_web_api_diff(gauss):
         total_budget = 1.6
         stats: dict = {}
 
-        def run(self, task, payload):
+        def run(self, task, payload, lane="fast"):
             return run_task(task, payload)
 
     app = create_app(workers=1, allowed_hosts=["testserver"])

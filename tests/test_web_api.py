@@ -8,10 +8,16 @@ compute budget, the worker restarts and the security middleware are the ones
 from __future__ import annotations
 
 import json
+import math
+import re
 import time
 import warnings
 
 import pytest
+
+from bibun.expr.parse import parse_full
+from bibun.expr.printers import to_text
+from bibun.symbolic import diff
 
 with warnings.catch_warnings():  # Starlette nags about httpx vs httpx2; either works here
     warnings.simplefilter("ignore")
@@ -48,6 +54,7 @@ ENDPOINTS = {
     "descend": {"start": [1.0, 1.0]},
     "graph": {"at": {"x": 1.0}},
     "page": {},
+    "quick": {},
 }
 #: the error kinds docs/web.md documents: the whole vocabulary
 KINDS = {"parse", "limit", "domain", "input", "budget", "validation", "request", "busy",
@@ -337,7 +344,7 @@ def test_docs_and_openapi(client):
 def test_hostile_formulas_are_4xx(client, endpoint, text):
     body = {"expr": text, **ENDPOINTS[endpoint]}
     r = post(client, endpoint, body)
-    if endpoint == "page":  # the page's batch answers 200 with the formula's error in it
+    if endpoint in ("page", "quick"):  # the page's answers are 200 with the formula's error in it
         assert r.status_code in (200, 422), r.text
         detail = r.json()["panels"]["parse"]["error"] if r.status_code == 200 \
             else r.json()["detail"]
@@ -558,3 +565,105 @@ def test_a_body_that_never_completes_is_cut_off():
         (b"content-type", b"application/json")]}
     anyio.run(Guard(app, body_timeout=0.3), scope, receive, send)
     assert sent[1]["status"] == 408
+
+
+def test_quick_answers_the_derivative_and_the_point_only(client):
+    """The page's first request: the derivative (no steps, no other forms) and the values
+    at the point, each its own panel, so an undefined point still shows the derivative."""
+    r = ok(client, "quick", {"expr": "log(sin(x^3-2))", "x0": 1})
+    panels = r["panels"]
+    assert set(panels) == {"parse", "diff", "point"}
+    d = panels["diff"]["data"]
+    assert d["derivative"]["text"] == to_text(diff(parse_full("log(sin(x^3-2))").expr, "x"))
+    assert d["forms"] == [] and "steps" not in d
+    assert panels["point"]["error"]["kind"] == "domain"  # sin(-1) < 0: said in its panel
+    r = ok(client, "quick", {"expr": "x^2 + y^2 = 1", "x0": 0.6, "point": {"y": 0.8}})
+    assert r["mode"] == "implicit" and r["panels"]["equation"]["data"]["derivative"]["text"]
+
+
+def test_page_answers_each_panel_on_its_own_budget():
+    """/api/page runs one task per panel: a panel over the budget is that panel's error
+    and the others are answered (the four optimizers' 2,000 steps take ~0.35 s of CPU,
+    the tangent and the graph a few milliseconds; the budget here is 0.15 s)."""
+    app = create_app(workers=2, slow_workers=1, allowed_hosts=["testserver"],
+                     fast_budget=0.1, budget=0.15)
+    with TestClient(app) as c:
+        r = c.post("/api/page", json={
+            "expr": "sin(x)*cos(y) + x^2/20 + y^2", "panels": ["tangent", "graph", "descent"],
+            "descent": {"start": [-4, 3], "steps": 2000, "compare": True}})
+    assert r.status_code == 200, r.text
+    panels = r.json()["panels"]
+    assert panels["descent"]["error"]["kind"] == "budget"
+    assert panels["tangent"]["data"]["slope"] is not None
+    assert "svg" in panels["graph"]["data"]
+
+
+def test_the_first_derivative_is_written_into_the_page(client):
+    """GET / has the derivative of the URL's formula in #derivative (bibun.web.first), as
+    app.js draws it, so a cold load shows it at first paint."""
+    html = client.get("/?f=sin(x)%5E2&n=2&lang=ja").text
+    box = re.search(r'<div id="derivative"[^>]*>', html).group(0)
+    expected = to_text(diff(parse_full("sin(x)^2").expr, "x", 2))
+    assert f'data-text="{expected}"' in box and 'data-for="sin(x)^2"' in box
+    assert 'data-lang="ja"' in box and 'data-order="2"' in box
+    for query in ["?f=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", "?f=x%5E2%2By%5E2%3D1",
+                  "?f=x&n=abc"]:  # not a formula, an equation, a bad order: the plain page
+        html = client.get("/" + query).text
+        assert '<div id="derivative" class="big" aria-live="polite" tabindex="0"></div>' in html
+        assert "onerror" not in html.split("<body>")[1]
+
+
+def test_first_answer_markup_passes_a_whitelist():
+    """Whatever MathML reaches the page's HTML is rebuilt from a parse tree through a
+    whitelist: an element outside it means no server-written answer at all."""
+    from bibun.web.first import fill, headline
+
+    good = ok_answer("<math><mi>x</mi></math>", "<math><mn>1</mn></math>")
+    assert "<mi>x</mi>" in headline(good, "en", "x")
+    page = '<body><div id="derivative" class="big" aria-live="polite" tabindex="0"></div>'
+    bad = ok_answer("<math><mi>x</mi><script>alert(1)</script></math>", "<math/>")
+    assert fill(page, ("ok", {"panels": {"diff": {"data": bad}}}), {"lang": "en",
+                                                                     "expr": "x"}) is None
+    quoted = ok_answer('<math><mi mathvariant="bold&quot; onload=&quot;x">x</mi></math>',
+                       "<math><mn>1</mn></math>")
+    assert 'onload="' not in headline(quoted, "en", "x")
+
+
+def ok_answer(expression: str, derivative: str) -> dict:
+    return {"variable": "x", "variables": ["x"], "order": 1,
+            "expression": {"text": "x", "mathml": expression},
+            "derivative": {"text": "1", "mathml": derivative}}
+
+
+def test_descent_compare_runs_the_classic_four_at_their_presets():
+    """The overlay: SGD, Momentum, AdaGrad, Adam at bibun.descend.CLASSIC's rates (the CLI
+    plot's), one window for all; a path that diverges is cut at the window's edge."""
+    from bibun.descend import CLASSIC
+    from bibun.web.page import t_page
+
+    out = t_page({"expr": "(x^2+y^2)*sin(x*y)", "panels": ["descent"],
+                  "descent": {"start": [-4.0, 3.0], "steps": 50, "compare": True}})
+    d = out["panels"]["descent"]["data"]
+    assert [(r["label"], r["optimizer"], r["lr"]) for r in d["runs"]] == \
+        [(k, v[0], v[1]) for k, v in CLASSIC.items()]
+    (x0, x1), (y0, y1) = d["xrange"], d["yrange"]
+    for r in d["runs"]:
+        shown = r["path"][:r["shown"]]
+        assert all(x0 <= p[0] <= x1 and y0 <= p[1] <= y1 for p in shown)
+        if r["reason"] == "diverged":
+            assert r["shown"] < len(r["path"])
+    assert {r["reason"] for r in d["runs"]} >= {"diverged"}
+    one = t_page({"expr": "x^2+y^2", "panels": ["descent"],
+                  "descent": {"start": [1.0, 1.0], "optimizer": "adagrad", "lr": None}})
+    assert one["panels"]["descent"]["data"]["run"]["lr"] == dict(CLASSIC.values())["adagrad"]
+
+
+def test_parametric_answer_has_the_curve_and_the_point():
+    from bibun.web.page import t_page
+
+    out = t_page({"expr": "x = cos t, y = sin t", "x0": 1.0, "lo": 0.0, "hi": 3.0})
+    d = out["panels"]["equation"]["data"]
+    assert out["mode"] == "parametric" and d["curve"]["t"][0] == 0.0
+    assert d["curve"]["x"][0] == 1.0 and d["curve"]["y"][0] == 0.0
+    assert d["at"]["slope"] == pytest.approx(-1 / math.tan(1))
+    assert d["at"]["x"] == pytest.approx(math.cos(1)) and d["at"]["y"] == pytest.approx(math.sin(1))

@@ -123,6 +123,9 @@ def test_type_formula_see_textbook_derivative(page):
     assert page.locator("#derivative math msup").count() >= 3
     assert math_text(page, "#derivative").endswith("=6x2(x3+1)")
     assert math_text(page, "#preview") == "(x3+1)2"
+    # the other forms come with the second request (/api/page), after the quick answer
+    page.wait_for_function(
+        "() => document.querySelector('#forms').textContent.includes('expanded')")
     forms = page.locator("#forms").text_content() or ""
     assert "expanded" in forms
     assert INVISIBLE.sub("", forms).find("6x5+6x2") >= 0

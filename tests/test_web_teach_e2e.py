@@ -5,10 +5,10 @@ One page for the whole module (a page load costs seconds on a loaded machine):
 * the quick answer (derivative and values at the point, ``/api/quick``) is on screen
   while the rest (``/api/page``: plot, steps, graph…) is still unanswered, because the
   test holds that request back;
-* the server writes the first derivative into the HTML itself;
 * "compare" overlays SGD, Momentum, AdaGrad and Adam on one contour with their presets,
   a loss curve each, and marks the paths that diverge with ✗ and the reason;
-* the graph is drawn at its own size, zooms and pans, and lists shortened labels in full.
+* the graph is drawn at its own size, zooms and pans, and lists shortened labels in full;
+* a parametric curve is plotted with its point and tangent.
 
 The server and browser fixtures are test_web_e2e's (Debian's /usr/bin/chromium; the
 tests fail, not skip, without it).
@@ -17,14 +17,11 @@ tests fail, not skip, without it).
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 
-import httpx
 import pytest
 
-from bibun.expr.parse import parse_full
-from bibun.expr.printers import to_text
-from bibun.symbolic import diff
 from tests.test_web_e2e import (  # noqa: F401  (fixtures)
     EXPECTED_4XX,
     browser,
@@ -50,15 +47,6 @@ def page(browser, server):  # noqa: F811
     yield pg
     ctx.close()
     assert not problems, "\n".join(problems)
-
-
-def test_the_server_writes_the_first_derivative_into_the_page(server):  # noqa: F811
-    html = httpx.get(server + "/?f=sin(x)%5E2&n=2", timeout=30).text
-    box = re.search(r'<div id="derivative"[^>]*>', html).group(0)
-    assert 'data-for="sin(x)^2"' in box and 'data-order="2"' in box
-    expected = to_text(diff(parse_full("sin(x)^2").expr, "x", 2))
-    assert f'data-text="{expected}"' in box
-    assert "<script" not in html.split('id="derivative"')[1].split("</div>")[0]
 
 
 def test_the_derivative_shows_before_the_slow_panels_answer(page):
@@ -112,7 +100,7 @@ def test_optimizers_overlay_on_one_contour(page):
                  "AdaGrad, learning rate 1.5", "Adam, learning rate 0.3"]:
         assert text in status  # bibun.descend.CLASSIC's presets, from the server
     assert page.is_disabled("#optimizer")
-    shot(page.locator("#descent-card"), "15-descent-compare")
+    shot(page.locator("#descent-card"), "20-descent-compare")
     # paths that diverge end in a ✗ with the reason; the window follows the others
     typed(page, "(x^2+y^2)*sin(x*y)")
     page.fill("#sx", "-4")
@@ -127,10 +115,14 @@ def test_optimizers_overlay_on_one_contour(page):
     assert "SGD: diverged" in notes and "Momentum: diverged" in notes
     loss_hi = page.evaluate("() => document.querySelector('#loss').layout.yaxis.range[1]")
     assert loss_hi < 1e6  # the diverging runs (f ≈ 10³⁴) do not flatten the others
-    shot(page.locator("#descent-card"), "16-descent-diverged")
+    shot(page.locator("#descent-card"), "21-descent-diverged")
     page.uncheck("#compare")
     page.select_option("#optimizer", "adagrad")
     assert page.locator("#lr").input_value() == "1.5"
+    # Rosenbrock's valley: coloured by log₁₀(f − min), the floor is not one flat colour
+    assert page.locator("#contour").get_attribute("data-scale") == "linear"
+    typed(page, "(1-x)^2+100(y-x^2)^2")
+    page.wait_for_function("() => document.querySelector('#contour').dataset.scale === 'log'")
 
 
 def test_graph_zooms_pans_and_names_shortened_labels(page):
@@ -153,4 +145,16 @@ def test_graph_zooms_pans_and_names_shortened_labels(page):
     graph.focus()
     page.keyboard.press("ArrowLeft")
     assert page.evaluate("() => document.querySelector('#graph img').style.transform") != before
-    shot(page.locator("#graph-card"), "17-graph-zoom")
+    shot(page.locator("#graph-card"), "22-graph-zoom")
+
+
+def test_parametric_curve_is_plotted_with_its_tangent(page):
+    typed(page, "x = cos t, y = sin t")
+    page.wait_for_function("() => document.querySelector('#plot').dataset.mode === 'parametric'")
+    settled(page)
+    curve = page.evaluate("() => document.querySelector('#plot').data[0]")
+    assert max(curve["x"]) == pytest.approx(1, abs=1e-3)  # t over [-3, 3]: most of the circle
+    assert all(abs(x * x + y * y - 1) < 1e-9 for x, y in zip(curve["x"], curve["y"]))
+    slope = float(page.locator("#tangent").get_attribute("data-slope"))
+    assert slope == pytest.approx(-1 / math.tan(1))  # dy/dx = −cot t at t = 1
+    shot(page.locator("#plot-card"), "23-parametric")

@@ -23,7 +23,7 @@ from html import escape
 from typing import Any
 
 #: seconds ``GET /`` waits for the quick answer before serving the page without it
-FIRST_WAIT = 0.25
+FIRST_WAIT = 0.2
 
 #: the page's default state (app.js DEFAULTS): formula and point
 DEFAULT_FORMULA = "(x^3+1)^2"

@@ -183,9 +183,31 @@ def t_parametric(p: dict) -> dict[str, Any]:
     """dy/dx = (dy/dt)/(dx/dt) of a curve x = …, y = … with the steps."""
     lang = lang_of(p)
     r = calculus.parametric_diff(p["expr"])
-    return {"mode": "parametric", "t": r.t, "x_of_t": formula(r.x), "y_of_t": formula(r.y),
-            "derivative": formula(r.derivative), "second": formula(r.second),
-            "steps": worked_out(r.worked, lang)}
+    out = {"mode": "parametric", "t": r.t, "x_of_t": formula(r.x), "y_of_t": formula(r.y),
+           "derivative": formula(r.derivative), "second": formula(r.second),
+           "steps": worked_out(r.worked, lang)}
+    lo, hi = float(p.get("lo", -3.0)), float(p.get("hi", 3.0))
+    if lo < hi:
+        # the curve itself for the plot: (x(t), y(t)) for t over the page's range
+        ts = np.linspace(lo, hi, 401)
+        xs = np.asarray(sample(r.x, [r.t], ts), dtype=float)
+        ys = np.asarray(sample(r.y, [r.t], ts), dtype=float)
+        out["curve"] = {"t": array_out(ts), "x": array_out(xs), "y": array_out(ys)}
+    if p.get("t0") is not None:
+        t0 = exact(float(p["t0"]))
+        at = {r.t: t0}
+        out["at"] = {"t": finite(t0), "x": _value(r.x, at), "y": _value(r.y, at),
+                     "slope": _value(r.derivative, at)}
+    return out
+
+
+def _value(e: Expr, at: dict[str, Any]) -> float | None:
+    """e at the point as a float; None where it is undefined (dx/dt = 0: a vertical
+    tangent, said as no slope rather than a wrong one)."""
+    try:
+        return finite(e.evaluate(at))
+    except (BibunError, ArithmeticError, ValueError):
+        return None
 
 
 # -- other methods for the steps -------------------------------------------------------------

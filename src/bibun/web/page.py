@@ -103,13 +103,13 @@ def _descent(base: dict, names: list[str], settings: dict) -> dict[str, Any]:
     if settings.get("compare"):
         todo = [(label, opt, lr) for label, (opt, lr) in CLASSIC.items()]
     else:
-        opt = settings["optimizer"]
+        opt = settings.get("optimizer", "gd")
         todo = [(opt, opt, settings.get("lr") or PRESETS[opt])]
     start = [float(v) for v in settings["start"]]
     runs = []
     for label, opt, lr in todo:
         run = _panel("descend", {**base, "vars": names, "start": start, "optimizer": opt,
-                                 "lr": lr, "steps": settings["steps"]})
+                                 "lr": lr, "steps": settings.get("steps", 100)})
         if "error" in run:
             return run
         runs.append({**run["data"], "label": label})
@@ -219,7 +219,8 @@ def _equation(p: dict, mode: str, lang: str) -> dict[str, Any]:
     instead of keeping an old formula's answer."""
     base = {"expr": p["expr"], "lang": lang}
     if mode == "parametric":
-        r = _panel("parametric", base)
+        r = _panel("parametric", {**base, "lo": float(p.get("lo", -3.0)),
+                                  "hi": float(p.get("hi", 3.0)), "t0": float(p.get("x0", 1.0))})
         variables = r["data"]["t"] if "data" in r else "t"
         out = {"mode": mode, "variable": variables, "variables": [variables], "point": {}}
     else:

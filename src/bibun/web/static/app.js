@@ -218,6 +218,8 @@
     const names = [...pending];
     const ctrl = new AbortController();
     inflight = ctrl;
+    const typing = state.typing;
+    state.typing = false;
     let rest = names;
     if (names.some((n) => QUICK.includes(n))) {
       const q = await api("quick", body(), ctrl.signal);
@@ -226,10 +228,12 @@
       if (showAnswer(q, names, true)) { inflight = null; return; }
       rest = names.filter((n) => n !== "point");
       if (!rest.length) { inflight = null; saveUrl(); return; }
-      // the rest after a short pause: while the learner types on, the server is not
-      // asked for plots and steps of formulas that are gone a keystroke later
-      await new Promise((done) => setTimeout(done, REST_PAUSE));
-      if (ctrl.signal.aborted) return;
+      // while typing, the rest after a short pause: the server is not asked for plots
+      // and steps of formulas that are gone a keystroke later
+      if (typing) {
+        await new Promise((done) => setTimeout(done, REST_PAUSE));
+        if (ctrl.signal.aborted) return;
+      }
     }
     const res = await api("page", { ...body(), panels: rest }, ctrl.signal);
     await wordsReady;
@@ -822,7 +826,7 @@
     refresh(PANELS, delay);
   }
   // no delay: the quick answer is a few milliseconds of work and a newer keystroke cancels it
-  $("expr").addEventListener("input", () => { state.f = $("expr").value; formulaChanged(0); });
+  $("expr").addEventListener("input", () => { state.f = $("expr").value; state.typing = true; formulaChanged(0); });
   $("syntax").addEventListener("change", () => { state.syntax = $("syntax").value; formulaChanged(0); });
   $("method").addEventListener("change", () => { state.m = $("method").value; state.revealed = 1; refresh(["diff"], 0); });
   $("var").addEventListener("change", () => { state.v = $("var").value; formulaChanged(0); });

@@ -95,7 +95,8 @@
     $("notes").replaceChildren();
     renderWorked(d.steps);
     if (d.mode === "parametric") {
-      for (const n of ["point", "plot", "tangent"]) if (names.includes(n)) B.panelMessage(n, "panel-wait", t("for_functions"));
+      renderParametricPoint(d);
+      renderParametricCurve(d);
       return;
     }
     renderImplicitPoint(d);
@@ -123,6 +124,55 @@
       tan.appendChild(q);
       tan.dataset.slope = String(pt.data.value.value);
     }
+  }
+
+  // a parametric curve: the point at t = t₀ (the page's point), its slope dy/dx there
+  // and the tangent; no slope where dx/dt = 0 (a vertical tangent)
+  function renderParametricPoint(d) {
+    const box = $("values"), tan = $("tangent");
+    box.replaceChildren(); tan.replaceChildren();
+    delete box.dataset.derivative; delete tan.dataset.slope;
+    B.removeNotes("point"); B.removeNotes("tangent");
+    const a = d.at;
+    if (!a) return;
+    const p = el("p");
+    p.append(el("strong", "", `${d.t} = ${fmt(a.t)}`), `: (x, y) = (${fmt(a.x)}, ${fmt(a.y)}), `,
+      el("strong", "", "dy/dx"), ` = ${fmt(a.slope)}`);
+    box.appendChild(p);
+    box.dataset.derivative = a.slope === null ? "" : String(a.slope);
+    if (a.slope !== null && a.x !== null && a.y !== null) {
+      const c = a.y - a.slope * a.x;
+      tan.appendChild(el("p", "", `${t("tangent_at", { at: `${d.t} = ${fmt(a.t)}`, slope: fmt(a.slope) })}  y = ${fmt(a.slope)}x ${c < 0 ? "−" : "+"} ${fmt(Math.abs(c))}`));
+      tan.dataset.slope = String(a.slope);
+    }
+  }
+
+  function renderParametricCurve(d) {
+    const plot = $("plot");
+    B.state.samples = null; B.state.plotReady = false; B.state.tangent = null; B.state.series = null;
+    B.removeNotes("plot");
+    if (!d.curve) { B.panelMessage("plot", "panel-wait", t("for_functions")); return; }
+    B.whenPlotly(() => {
+      const c = d.curve, a = d.at;
+      const fin = [...c.x, ...c.y].filter((v) => v !== null && Number.isFinite(v));
+      const lo = Math.min(...fin), hi = Math.max(...fin), pad = (hi - lo) * 0.08 || 1;
+      const range = [lo - pad, hi + pad];
+      const traces = [{ x: c.x, y: c.y, mode: "lines", name: `(${d.x_of_t.text}, ${d.y_of_t.text})`, line: { color: B.css("--f"), width: 2.5 },
+        customdata: c.t, hovertemplate: `${d.t} = %{customdata:.3g}<br>(%{x:.3g}, %{y:.3g})<extra></extra>` }];
+      if (a && a.x !== null && a.y !== null) {
+        const far = [a.x - 10 * (hi - lo + 1), a.x + 10 * (hi - lo + 1)];   // the axes clip it
+        if (a.slope !== null) traces.push({ x: far, y: far.map((x) => a.y + a.slope * (x - a.x)), mode: "lines", name: t("legend_tangent"), line: { color: B.css("--tan"), width: 1.5 } });
+        traces.push({ x: [a.x], y: [a.y], mode: "markers", name: t("legend_point"), marker: { size: 12, color: B.css("--tan"), line: { color: "#fff", width: 2 } } });
+      }
+      const layout = B.baseLayout({
+        xaxis: { ...B.baseLayout().xaxis, range, title: { text: "x" } },
+        yaxis: { ...B.baseLayout().yaxis, range, title: { text: "y" }, scaleanchor: "x" },
+      });
+      Plotly.react(plot, traces, layout, B.CONFIG).then(() => {
+        plot.dataset.mode = "parametric";
+        plot.setAttribute("aria-label", t("curve_label", { equation: `x = ${d.x_of_t.text}, y = ${d.y_of_t.text}` }));
+      });
+    });
   }
 
   function renderCurve(d) {

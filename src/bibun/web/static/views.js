@@ -38,6 +38,19 @@
   }
 
   const contourEl = $("contour");
+
+  // contour levels that show the valley: when a quarter of the window lies below the
+  // first of 25 even levels (Rosenbrock's floor beside its 100(y − x²)² walls), colour by
+  // log₁₀(f − min) instead of f, so the valley is not one flat colour
+  function contourLevels(z) {
+    const vals = z.flat().filter((v) => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+    if (vals.length < 4) return { z, log: false, title: "f" };
+    const lo = vals[0], q = (p) => vals[Math.floor(p * (vals.length - 1))] - lo;
+    if (!(q(0.25) < (vals[vals.length - 1] - lo) / 25)) return { z, log: false, title: "f" };
+    const eps = Math.max(q(0.25) * 1e-3, 1e-12);
+    return { log: true, title: `log₁₀(f − ${fmt(lo)})`,
+      z: z.map((row) => row.map((v) => (v === null || !Number.isFinite(v) ? null : Math.log10(v - lo + eps)))) };
+  }
   const nameOf = (r, compare) => (compare ? r.label : r.optimizer);
   const colorOf = (r, compare) => (compare ? COLORS[r.label] || "#ff7f0e" : "#ff7f0e");
 
@@ -79,9 +92,12 @@
         marker: { symbol: "x-thin", size: 18, line: { color: "#d62728", width: 3 } } };
       const notes = marks.map((m) => ({ x: m.p[0], y: m.p[1], text: m.lines.join("<br>"), showarrow: true, arrowhead: 0,
         ax: 0, ay: -36, bgcolor: "rgba(255,255,255,0.9)", bordercolor: "#d62728", font: { color: "#9b1c1c", size: 12 } }));
+      const shade = contourLevels(d.z);
+      contourEl.dataset.scale = shade.log ? "log" : "linear";
       Plotly.react(contourEl, [
-        { type: "contour", x: d.x, y: d.y, z: d.z, colorscale: "Viridis", ncontours: 25,
-          contours: { coloring: "heatmap" }, colorbar: { thickness: 12 }, hoverinfo: "x+y+z", name: "f", showlegend: false },
+        { type: "contour", x: d.x, y: d.y, z: shade.z, colorscale: "Viridis", ncontours: 25,
+          contours: { coloring: "heatmap" }, colorbar: { thickness: 12, title: { text: shade.title } },
+          hoverinfo: "x+y+z", name: "f", showlegend: false },
         { x: arr.x, y: arr.y, mode: "lines", line: { color: "rgba(255,255,255,0.75)", width: 1 }, hoverinfo: "skip", name: "−∇f", showlegend: false },
         paths[0],
         { x: [B.state.sx], y: [B.state.sy], mode: "markers", marker: { size: 12, color: "#fff", line: { color: "#000", width: 2 } }, name: t("start"), showlegend: false },

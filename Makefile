@@ -30,9 +30,10 @@ test: $(STAMP) browser axe
 # Browser tests drive Debian's chromium through Playwright; the browser (and CJK fonts for
 # the Japanese screenshots) come from apt, never from Playwright's own download.  The web
 # page's math font (Latin Modern Math, served by `bibun serve`) is Debian's fonts-lmodern.
+# graphviz gives `dot`, which `bibun graph --engine dot` and its test call.
 browser:
-	@dpkg -s chromium fonts-noto-cjk fonts-lmodern >/dev/null 2>&1 || \
-		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-lmodern >/dev/null)
+	@dpkg -s chromium fonts-noto-cjk fonts-lmodern graphviz >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk fonts-lmodern graphviz >/dev/null)
 
 # axe-core (accessibility rules run inside the browser tests) from npm, into a git-ignored
 # folder; tests/test_web_e2e.py reads node_modules/axe-core/axe.min.js from there.

@@ -81,7 +81,9 @@ class Runner:
 
     def __init__(self, seconds: float = 5.0):
         self.seconds = seconds
-        self._ctx = mp.get_context("fork")
+        # forkserver: a fresh process forks the workers, so none inherits the threads of a
+        # parent that imported JAX or torch (fork there can deadlock)
+        self._ctx = mp.get_context("forkserver")
         self._start()
 
     def _start(self) -> None:

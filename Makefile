@@ -51,7 +51,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench all
 
 # Fuzzing (python -m fuzz --help): MODE=api (every public operation, the default), cli,
-# bytes (atheris) or web (schemathesis against bibun serve); SECONDS=1800 for a long run.
+# autodiff (against PyTorch), bytes (atheris) or web (schemathesis against bibun serve);
+# SECONDS=1800 for a long run.
 # New findings go to fuzz/corpus/open.tsv, fixed ones to findings.tsv (`make test` replays).
 fuzz: $(STAMP)
 	$(BIN)/python -m fuzz --mode $${MODE:-api} --seconds $${SECONDS:-60}

@@ -15,9 +15,11 @@
 4. ``ad.derivative(ad.tanh, 4)(0.3)`` (four nested reverse passes) vs
    ``jax.jit`` of four nested ``jax.grad``.  Target: within 3× of JAX.
 
-Times are medians of interleaved repeats (A, B, A, B, …), so load from other processes
-hits each contestant alike; each ratio is the median of back-to-back pairs.  The garbage
-collector runs between calls, not during them.
+Times are medians of interleaved repeats, so load from other processes hits each
+contestant alike; each ratio is the median of back-to-back pairs.  The order rotates
+every round (A B C, B C A, C A B, …): in a fixed order A always runs right after C and
+inherits its cache state (measured: that alone moved bibun/NumPy by up to 0.05).  The
+garbage collector runs between calls, not during them.
 """
 
 from __future__ import annotations
@@ -132,10 +134,12 @@ def torch_step(dtype: type) -> Callable[[], None]:
 
 def interleaved(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 5
                 ) -> dict[str, list[float]]:
-    """All samples (seconds per call) of each contestant, run in turn A, B, C, A, …"""
+    """All samples (seconds per call) of each contestant, run in turn, the order rotating
+    by one every round."""
     for f in fns.values():
         for _ in range(warmup):
             f()
+    names = list(fns)
     times: dict[str, list[float]] = {k: [] for k in fns}
     clock = time.perf_counter
     gc.disable()  # a collection triggered by one contestant's garbage must not be timed
@@ -143,7 +147,9 @@ def interleaved(fns: dict[str, Callable[[], object]], repeats: int, warmup: int 
         for r in range(repeats):
             if r % 10 == 0:
                 gc.collect()  # every tenth round: a collection per call would cool the caches
-            for k, f in fns.items():
+            shift = r % len(names)
+            for k in names[shift:] + names[:shift]:
+                f = fns[k]
                 t0 = clock()
                 f()
                 times[k].append(clock() - t0)
@@ -216,7 +222,7 @@ def bench_hessian(repeats: int) -> str:
     return (f"| Hessian, {N_HESS} variables | {1e3 * med['bibun']:.2f} ms | "
             f"torch.func.hessian {1e3 * med['torch']:.2f} ms · jax.jit(jax.hessian) "
             f"{1e3 * med['jax']:.3f} ms | {_paired(t['bibun'], t['torch']):.2f}× torch (≤ 2) · "
-            f"{_paired(t['bibun'], t['jax']):.0f}× JAX |")
+            f"{_paired(t['bibun'], t['jax']):.1f}× JAX |")
 
 
 def bench_tanh4(repeats: int) -> str:

@@ -5,19 +5,29 @@
 
 Times are the median of several runs of ``diff`` alone (parsing excluded); SymPy's
 cache is cleared before each run so no one is timed on a cached answer.  Two bibun
-columns: ``bibun.diff`` as a user calls it (work budget, textbook tidying) and the core
-alone (forward accumulation over the DAG, what SymEngine's ``diff`` does); "Taylor"
-rows use :func:`bibun.symbolic.taylor_diff`.  Sizes: distinct DAG nodes for bibun, and
-tree operations (``count_ops``) for SymPy where counting is affordable.
+columns: ``bibun.diff`` as a user calls it (work budget, textbook tidying, Taylor mode
+chosen for high orders) and the core alone (forward accumulation over the DAG, what
+SymEngine's ``diff`` does); "Taylor" rows use :func:`bibun.symbolic.taylor_diff`.
+Sizes: distinct DAG nodes for bibun, and tree operations (``count_ops``) for SymPy where
+counting is affordable.
+
+Sections: the cases (seeds, nests, chains, 300 random expressions and the textbook
+corpus, ``tests/corpus/derivatives.json``), each timed repeatedly; the same small
+expressions once each in a fresh process ("first call": every node new, nothing warm);
+orders 1-10 on the sine nest and the exp·sin chain; and the command line's start-up
+(:mod:`bench.cli_startup`, beside ``python -c "import lark"`` and SymPy's one-liner).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import bibun
 from bibun.errors import LimitError
@@ -96,8 +106,18 @@ SEEDS = ["(x**3+1)**2", "1/(x**3+1)", "(x**2+3*x+1)**4", "(5*x+2)**3", "(x**2+1)
          "(x**2+y**2)*sin(x*y)", "0.01*x**2+0.1*x", "a**x"]
 
 
-def cases(quick: bool) -> list[tuple[str, str | DeepExpSin, int, bool]]:
-    """(name, expression, order, run_sympy); a name starting "Taylor" times taylor_diff."""
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def textbook() -> list[tuple[str, str]]:
+    """(SymPy-syntax formula, variable) of every item of the textbook corpus."""
+    items = json.loads((ROOT / "tests/corpus/derivatives.json").read_text("utf-8"))["items"]
+    return [(it["meaning"], it["var"]) for it in items]
+
+
+def cases(quick: bool) -> list[tuple[str, str | DeepExpSin, int, bool, str]]:
+    """(name, expression, order, run_sympy, variable); a name starting "Taylor" times
+    taylor_diff."""
     nest = "sin(sin(sin(sin(sin(sin(x))))))"
     poly = " + ".join(f"{(k * 37) % 11 + 1}*x**{k}" for k in range(51))
     prod = "*".join(f"(x + {k})" for k in range(1, 21))
@@ -110,31 +130,51 @@ def cases(quick: bool) -> list[tuple[str, str | DeepExpSin, int, bool]]:
             ("exp(sin(e))·e depth 15", DeepExpSin(15), 1, not quick),
             ("exp(sin(e))·e depth 15, 3rd", DeepExpSin(15), 3, False)]
     out += [(f"random #{i}", s, 1, True) for i, s in enumerate(_random_exprs(300))]
-    return out
+    with_x = [(*c, "x") for c in out]
+    return with_x + [(f"textbook #{i}", t, 1, not quick, v)
+                     for i, (t, v) in enumerate(textbook())]
+
+
+def _small(name: str) -> bool:
+    """The small expressions whose median is the core's headline ratio."""
+    return name.startswith(("seed", "random", "textbook"))
 
 
 def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    rows = repeated(quick)
+    report(rows)
+    first_call(rows)
+    orders(quick)
+    cli(int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5)
+
+
+def repeated(quick: bool) -> list[tuple]:
+    """Every case timed repeatedly in this process (the median of up to 50 calls)."""
     import symengine
     import sympy
     from sympy.core.cache import clear_cache
 
-    quick = "--quick" in argv
-    x_sp, x_se = sympy.Symbol("x"), symengine.Symbol("x")
     rows = []
-    for name, text, order, run_sympy in cases(quick):
-        x = core.symbol("x")
-        if isinstance(text, DeepExpSin):
-            e = text.build(x, lambda u: core.fn("exp", u), lambda u: core.fn("sin", u))
-            s_expr = text.build(x_sp, sympy.exp, sympy.sin)
-            se_expr = text.build(x_se, symengine.exp, symengine.sin)
-        elif text == "nest3000":
-            e = sine_nest(x, lambda u: core.fn("sin", u), 3000)
-            s_expr = None
-            se_expr = sine_nest(x_se, symengine.sin, 3000)
-        else:
-            e = bibun.parse(text)
-            s_expr = sympy.sympify(text)
-            se_expr = symengine.sympify(text)
+    for name, text, order, run_sympy, var in cases(quick):
+        x, x_sp, x_se = core.symbol(var), sympy.Symbol(var), symengine.Symbol(var)
+        try:
+            if isinstance(text, DeepExpSin):
+                e = text.build(x, lambda u: core.fn("exp", u), lambda u: core.fn("sin", u))
+                s_expr = text.build(x_sp, sympy.exp, sympy.sin)
+                se_expr = text.build(x_se, symengine.exp, symengine.sin)
+            elif text == "nest3000":
+                e = sine_nest(x, lambda u: core.fn("sin", u), 3000)
+                s_expr = None
+                se_expr = sine_nest(x_se, symengine.sin, 3000)
+            else:
+                e = bibun.parse(text)
+                s_expr = sympy.sympify(text)
+                se_expr = symengine.sympify(text)
+                core_diff(e, x, order)
+                symengine.diff(se_expr, x_se)
+        except Exception:  # noqa: BLE001  (a textbook formula one library cannot read)
+            continue
         budget = 3.0 if order >= 5 or text == "nest3000" else 1.0
         if name.startswith("Taylor"):
             ours = _time(lambda e=e, order=order: taylor_diff(e, "x", order), budget)
@@ -148,10 +188,10 @@ def main(argv: list[str]) -> None:
             ours_core = _time(lambda e=e, x=x, order=order: core_diff(e, x, order), budget)
             d = core_diff(e, x, order)
         size = dag_size(d)
-        se = _time(lambda se_expr=se_expr, order=order: symengine.diff(se_expr, *([x_se] * order)),
-                   budget)
+        se = _time(lambda se_expr=se_expr, x_se=x_se, order=order:
+                   symengine.diff(se_expr, *([x_se] * order)), budget)
         if run_sympy:
-            def sp_run(s_expr=s_expr, order=order):
+            def sp_run(s_expr=s_expr, x_sp=x_sp, order=order):
                 clear_cache()
                 return sympy.diff(s_expr, x_sp, order)
             t0 = time.perf_counter()
@@ -161,11 +201,21 @@ def main(argv: list[str]) -> None:
             sp_ops = sympy.count_ops(sp_res) if first < 2 else None
         else:
             sp_t, sp_ops = None, None
-        rows.append((name, ours, ours_core, sp_t, se, size, sp_ops))
+        rows.append((name, ours, ours_core, sp_t, se, size, sp_ops, text, var))
         print(f"{name[:40]:40} bibun {_fmt(ours):>10}  core {_fmt(ours_core):>10}  sympy "
               f"{_fmt(sp_t):>10}  symengine {_fmt(se):>10}  dag {size}",
               file=sys.stderr if len(rows) > 40 else sys.stdout, flush=True)
-    report(rows)
+    return rows
+
+
+def _median_row(label: str, group: list[tuple]) -> str:
+    sp = [r[3] / r[1] for r in group if r[3] is not None and r[1] is not None]
+    return (f"| {label} (median) | {_fmt(statistics.median(r[1] for r in group))} |"
+            f" {_fmt(statistics.median(r[2] for r in group))} |"
+            f" {_fmt(statistics.median(r[3] for r in group)) if sp else '—'} |"
+            f" {f'{statistics.median(sp):.0f}x' if sp else '—'} |"
+            f" {_fmt(statistics.median(r[4] for r in group))} |"
+            f" {statistics.median(r[2] / r[4] for r in group):.2f} | |")
 
 
 def report(rows) -> None:
@@ -173,26 +223,126 @@ def report(rows) -> None:
     print("| case | bibun.diff | bibun core | SymPy | SymPy / bibun | SymEngine |"
           " bibun core / SymEngine | bibun DAG nodes |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, ours, ours_core, sp_t, se, size, _ in rows:
-        if name.startswith("random") and name != "random #0":
+    for name, ours, ours_core, sp_t, se, size, *_ in rows:
+        if name.startswith(("random", "textbook")) and name != "random #0":
             continue
         ratio = "—" if sp_t is None or ours is None else f"{sp_t / ours:.0f}x"
         print(f"| {name} | {_fmt(ours)} | {_fmt(ours_core)} | {_fmt(sp_t)} | {ratio} |"
               f" {_fmt(se)} | {ours_core / se:.2f} | {size} |")
     rnd = [r for r in rows if r[0].startswith("random")]
-    print(f"| 300 random expressions (median) | {_fmt(statistics.median(r[1] for r in rnd))} |"
-          f" {_fmt(statistics.median(r[2] for r in rnd))} |"
-          f" {_fmt(statistics.median(r[3] for r in rnd))} |"
-          f" {statistics.median(r[3] / r[1] for r in rnd):.0f}x |"
-          f" {_fmt(statistics.median(r[4] for r in rnd))} |"
-          f" {statistics.median(r[2] / r[4] for r in rnd):.2f} | |")
+    book = [r for r in rows if r[0].startswith("textbook")]
+    print(_median_row(f"{len(rnd)} random expressions", rnd))
+    print(_median_row(f"{len(book)} textbook problems", book))
+    small = [r for r in rows if _small(r[0])]
     sp_ratios = [r[3] / r[1] for r in rows if r[3] is not None and r[1] is not None]
-    se_ratios = [r[2] / r[4] for r in rows if not r[0].startswith("Taylor")]
     print()
     print(f"median SymPy/bibun.diff over {len(sp_ratios)} cases: "
           f"{statistics.median(sp_ratios):.0f}x (target >= 20x)")
-    print(f"median bibun core/SymEngine over {len(se_ratios)} cases:"
-          f" {statistics.median(se_ratios):.2f} (target <= 2)")
+    print(f"small expressions (seeds, random, textbook; {len(small)}), repeated calls: median"
+          f" bibun core/SymEngine {statistics.median(r[2] / r[4] for r in small):.2f}"
+          f" (target <= 2), bibun.diff/SymEngine"
+          f" {statistics.median(r[1] / r[4] for r in small if r[1]):.2f}")
+
+
+def _first_call_worker(kind: str) -> None:
+    """In a fresh process: each (formula, variable) from stdin differentiated once, in
+    order, by ``kind`` ("core", "diff" or "symengine"); the seconds of each as JSON."""
+    items = json.loads(sys.stdin.read())
+    if kind == "symengine":
+        import symengine
+
+        exprs = [(symengine.sympify(t), symengine.Symbol(v)) for t, v in items]
+        run = symengine.diff
+    else:
+        exprs = [(bibun.parse(t), core.symbol(v)) for t, v in items]
+        run = (lambda e, x: core_diff(e, x, 1)) if kind == "core" else bibun.diff
+    out, keep = [], []
+    for e, x in exprs:
+        t0 = time.perf_counter()
+        keep.append(run(e, x))
+        out.append(time.perf_counter() - t0)
+    print(json.dumps(out))
+
+
+def first_call(rows) -> None:
+    """The small expressions again, each differentiated once in a fresh process (every
+    node of the derivative new, no warm caches): three processes, one per column."""
+    items = [(r[7], r[8]) for r in rows if _small(r[0])]
+    got = {}
+    for kind in ("core", "diff", "symengine"):
+        code = f"import bench.diff_speed as b; b._first_call_worker({kind!r})"
+        proc = subprocess.run([sys.executable, "-c", code], input=json.dumps(items), text=True,
+                              capture_output=True, cwd=ROOT, check=True)
+        got[kind] = json.loads(proc.stdout.splitlines()[-1])
+    core_t, diff_t, se_t = got["core"], got["diff"], got["symengine"]
+    print()
+    print(f"first call (each of {len(items)} small expressions once, fresh processes):"
+          f" median bibun core {_fmt(statistics.median(core_t))}, bibun.diff"
+          f" {_fmt(statistics.median(diff_t))}, SymEngine {_fmt(statistics.median(se_t))};"
+          f" median bibun core/SymEngine"
+          f" {statistics.median(a / b for a, b in zip(core_t, se_t, strict=True)):.2f},"
+          f" bibun.diff/SymEngine"
+          f" {statistics.median(a / b for a, b in zip(diff_t, se_t, strict=True)):.2f}")
+
+
+def orders(quick: bool) -> None:
+    """Orders 1-10 on the sine nest and the depth-15 exp·sin chain: bibun.diff (which
+    picks Taylor mode for high orders), the rules alone, Taylor mode alone, SymEngine.
+    A column stops (—) after an order that took longer than the cap."""
+    import symengine
+
+    cap = 3.0 if quick else 20.0
+    x, x_se = core.symbol("x"), symengine.Symbol("x")
+    subjects = [
+        ("sin^6 nest", sine_nest(x, lambda u: core.fn("sin", u), 6),
+         sine_nest(x_se, symengine.sin, 6)),
+        ("exp(sin(e))·e depth 15",
+         DeepExpSin(15).build(x, lambda u: core.fn("exp", u), lambda u: core.fn("sin", u)),
+         DeepExpSin(15).build(x_se, symengine.exp, symengine.sin)),
+    ]
+    print()
+    print("| function, order | bibun.diff (auto) | rules alone | Taylor alone | SymEngine |"
+          " SymEngine / bibun.diff | DAG nodes: auto / rules |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, e, se_e in subjects:
+        slow: set[str] = set()
+        for n in range(1, 11):
+            runs = {
+                "auto": lambda n=n, e=e: bibun.diff(e, x, n, tidy=False),
+                "rules": lambda n=n, e=e: bibun.diff(e, x, n, tidy=False, method="rules"),
+                "taylor": lambda n=n, e=e: taylor_diff(e, x, n),
+                "se": lambda n=n, s=se_e: symengine.diff(s, *([x_se] * n)),
+            }
+            t: dict[str, float | None] = {}
+            sizes: dict[str, int | str] = {}
+            for k, f in runs.items():
+                if k in slow:
+                    t[k] = None
+                    continue
+                try:
+                    t[k] = _time(f, budget=2.0, max_runs=10)
+                except LimitError:
+                    t[k], sizes[k] = None, "refused"
+                    slow.add(k)
+                    continue
+                if t[k] > cap:
+                    slow.add(k)
+                if k in ("auto", "rules"):
+                    sizes[k] = dag_size(f())
+            ratio = f"{t['se'] / t['auto']:.1f}x" if t["se"] and t["auto"] else "—"
+            print(f"| {label}, {n} | {_fmt(t['auto'])} | {_fmt(t['rules'])} |"
+                  f" {_fmt(t['taylor'])} | {_fmt(t['se'])} | {ratio} |"
+                  f" {sizes.get('auto', '—')} / {sizes.get('rules', '—')} |", flush=True)
+
+
+def cli(rounds: int) -> None:
+    """Start-up of ``bibun diff`` beside ``import lark`` and SymPy's one-liner
+    (:mod:`bench.cli_startup`, whole processes, same rounds), run from a fresh small
+    process: a child's peak memory as Linux reports it starts from its parent's at the
+    fork, and this one holds SymPy, SymEngine and every DAG built above."""
+    print(flush=True)
+    subprocess.run([sys.executable, "-m", "bench", "cli_startup", "--rounds", str(rounds)],
+                   cwd=ROOT, check=True)
 
 
 def _fmt(t: float | None) -> str:

@@ -17,8 +17,17 @@ so the peer pays no plot, steps or graph.  Also each library's in-process time f
 same derivatives (parse + differentiate + MathML), and the ratios.  ``uptime`` is
 recorded before and after: on a machine shared with other work the numbers move.
 
+Main-thread long tasks while plotly.js loads (``--long-tasks``): a cold load of the page,
+the first derivative, then ten keystrokes typed at once while the plotting library is
+fetched and compiled; Chromium's ``longtask`` entries (main-thread tasks over 50 ms)
+from navigation until the first plot is drawn, and how long each keydown waited for the
+main thread (``performance.now() − event.timeStamp`` in a capturing listener).  With
+``--plotly-bundle FILE`` the same is measured a second time with another build of
+plotly.js served in place of the Python package's (e.g. npm's plotly.js-cartesian-dist-min).
+
     python -m bench web_latency                 # both servers on free loopback ports
     python -m bench web_latency --cold 5 --json test-artifacts/web_latency.json
+    python -m bench web_latency --long-tasks 3 --plotly-bundle plotly-cartesian.min.js
 """
 
 from __future__ import annotations
@@ -222,6 +231,81 @@ def keystroke(page: Any, formula: str, ours: bool) -> float:
     return t - key
 
 
+#: injected for --long-tasks: long tasks, keydown waits, when plotly.js arrived
+LONG_PROBE = """
+window.__lt = { tasks: [], waits: [] };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) __lt.tasks.push({ start: e.startTime, ms: e.duration });
+}).observe({ type: "longtask", buffered: true });
+document.addEventListener("keydown", (e) => {
+  __lt.waits.push(performance.now() - e.timeStamp);
+}, true);
+"""
+
+
+def long_tasks(browser: Any, base: str, bundle: Path | None = None) -> dict[str, Any]:
+    """One cold load with typing while plotly.js loads (see the module docstring)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    try:
+        if bundle is not None:
+            body = bundle.read_bytes()
+            ctx.route("**/vendor/plotly.min.js", lambda route: route.fulfill(
+                body=body, content_type="text/javascript; charset=utf-8"))
+        ctx.add_init_script(PROBE + LONG_PROBE)
+        page = ctx.new_page()
+        page.goto(f"{base}/?f={quote('(x^3+1)^2')}", wait_until="commit")
+        first = _answer_time(page, "(x^3+1)^2")
+        page.focus("#expr")
+        page.keyboard.press("End")
+        page.keyboard.type("+x^2+3x+1", delay=40)  # typing while plotly.js loads
+        page.wait_for_function("() => window.Plotly && document.querySelector('#plot').data",
+                               timeout=60_000)
+        plotted = page.evaluate("() => performance.now()")
+        lt = page.evaluate("() => window.__lt")
+        size = page.evaluate("() => (performance.getEntriesByName(location.origin + "
+                             "'/vendor/plotly.min.js')[0] || {}).encodedBodySize || 0")
+    finally:
+        ctx.close()
+    tasks = [t["ms"] for t in lt["tasks"] if t["start"] <= plotted]
+    return {"first_derivative_ms": round(first), "plot_drawn_ms": round(plotted),
+            "plotly_transfer_kb": round(size / 1024),
+            "long_tasks": len(tasks), "long_task_total_ms": round(sum(tasks)),
+            "longest_task_ms": round(max(tasks, default=0)),
+            "tasks_before_first_derivative": sum(1 for t in lt["tasks"] if t["start"] < first),
+            "keydown_wait_max_ms": round(max(lt["waits"], default=0), 1),
+            "keydown_wait_p50_ms": round(statistics.median(lt["waits"]), 1)
+            if lt["waits"] else None}
+
+
+def run_long_tasks(runs: int, bundle: Path | None) -> dict[str, Any]:
+    """``runs`` cold loads with the installed plotly.js (and with ``bundle``, alternating)."""
+    from playwright.sync_api import sync_playwright
+
+    report: dict[str, Any] = {"uptime_before": uptime()}
+    proc, base = start_server()
+    builds = {"served build": None}
+    if bundle is not None:
+        builds[bundle.name] = bundle
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in builds}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            cold_load(browser, base, "x^2+1")  # Chromium's own first start
+            for _ in range(runs):
+                for name, path in builds.items():
+                    out[name].append(long_tasks(browser, base, path))
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    for name, rows in out.items():
+        report[name] = {key: statistics.median([r[key] for r in rows if r[key] is not None])
+                        for key in rows[0] if key != "keydown_wait_p50_ms"}
+        report[name]["runs"] = rows
+    report["uptime_after"] = uptime()
+    return report
+
+
 def in_process(formulas: list[str]) -> dict[str, float]:
     """Median ms per derivative, in this process: parse + differentiate + MathML."""
     import sympy  # noqa: F401
@@ -315,7 +399,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--edits", type=int, default=len(KEYSTROKE),
                     help=f"keystroke edits (default {len(KEYSTROKE)})")
     ap.add_argument("--json", type=Path, help="also write the report here")
+    ap.add_argument("--long-tasks", type=int, default=0, metavar="RUNS",
+                    help="measure main-thread long tasks while plotly.js loads instead")
+    ap.add_argument("--plotly-bundle", type=Path,
+                    help="with --long-tasks: also measure this build of plotly.js")
     args = ap.parse_args(argv)
+    if args.long_tasks:
+        if not 1 <= args.long_tasks <= 10:
+            raise SystemExit("keep it bounded: 1-10 runs")
+        report = run_long_tasks(args.long_tasks, args.plotly_bundle)
+        print(json.dumps(report, indent=2))
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(report, indent=2))
+        return 0
     if not (1 <= args.cold <= 20 and 2 <= args.edits <= len(KEYSTROKE)):
         raise SystemExit(f"keep it bounded: 1-20 cold loads, 2-{len(KEYSTROKE)} edits")
     report = run(args.cold, args.edits)

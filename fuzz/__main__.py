@@ -1,8 +1,10 @@
-"""``python -m fuzz [--mode api|cli|bytes|web|replay] [--seconds N] [--seed S] [--budget SECONDS]``
+"""``python -m fuzz [--mode MODE] [--seconds N] [--seed S] [--budget SECONDS]``
 
 Modes: ``api`` (default) generates formulas (fuzz.grammar) and drives every public
 operation (fuzz.targets); ``cli`` drives every subcommand with hostile arguments
-(fuzz.cli); ``bytes`` runs atheris (libFuzzer) on the reader and printers (fuzz.bytes);
+(fuzz.cli); ``autodiff`` compares random compositions of autodiff ops, value and
+gradient, with PyTorch (fuzz.autodiff); ``bytes`` runs atheris (libFuzzer) on the reader
+and printers (fuzz.bytes);
 ``web`` runs schemathesis against ``bibun serve``'s OpenAPI schema (fuzz.web);
 ``replay`` runs both corpus files and says which open findings are fixed.  Every call
 runs in a guarded worker (fuzz.runner); each new kind of failure is minimised to a small
@@ -99,6 +101,17 @@ def minimise_argv(runner: Runner, text: str, sig: str, tries: int = 60) -> str:
     return json.dumps(argv, ensure_ascii=False)
 
 
+def minimise_case(runner: Runner, text: str, sig: str) -> str:
+    """An autodiff case with as few ops and inputs as still fail the same way."""
+    from fuzz.autodiff import minimise as shrink
+
+    def fails(cand: str) -> bool:
+        o = runner.run("autodiff", cand)
+        return o.broken and signature(o, "autodiff") == sig
+
+    return shrink(fails, text)
+
+
 def _read(path: Path) -> list[tuple[str, str, str]]:
     if not path.exists():
         return []
@@ -137,6 +150,10 @@ def _generated(mode: str, targets: list[str]) -> Callable[[random.Random], list[
         from fuzz.cli import command_line
 
         return lambda rng: [("cli", json.dumps(command_line(rng), ensure_ascii=False))]
+    if mode == "autodiff":
+        from fuzz.autodiff import case
+
+        return lambda rng: [("autodiff", case(rng))]
     from fuzz.grammar import text_input
 
     def pairs(rng: random.Random) -> list[tuple[str, str]]:
@@ -147,7 +164,7 @@ def _generated(mode: str, targets: list[str]) -> Callable[[random.Random], list[
 
 
 def generate(args: argparse.Namespace, seed: int) -> int:
-    """The api and cli modes: generate, run, minimise and record until time is up."""
+    """The api, cli and autodiff modes: generate, run, minimise and record until time is up."""
     rng = random.Random(seed)
     targets = [t for t in args.targets.split(",") if t] if args.targets else list(API)
     known = {w for _, _, w in load() + load_open()}
@@ -165,11 +182,17 @@ def generate(args: argparse.Namespace, seed: int) -> int:
                 sig = signature(o, _where(target, text))
                 if not o.broken or sig in known:
                     continue
-                small = minimise_argv(runner, text, sig) if target == "cli" else \
-                    minimise(runner, target, text, sig)
+                if target == "cli":
+                    small = minimise_argv(runner, text, sig)
+                elif target == "autodiff":
+                    small = minimise_case(runner, text, sig)
+                else:
+                    small = minimise(runner, target, text, sig)
                 known.add(sig)
                 found.append((target, small, sig))
-                print(f"finding: {target}: {small[:300]!r}: {o.detail}", flush=True)
+                again = runner.run(target, small)  # what the small input does (the detail)
+                detail = again.detail if again.broken else o.detail
+                print(f"finding: {target}: {small[:300]!r}: {detail}", flush=True)
                 if not args.no_save:
                     save(target, small, sig)
     finally:
@@ -198,7 +221,8 @@ def replay(args: argparse.Namespace) -> int:
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m fuzz", description=__doc__.split("\n\n")[1])
-    ap.add_argument("--mode", choices=("api", "cli", "bytes", "web", "replay"), default="api")
+    ap.add_argument("--mode", choices=("api", "cli", "autodiff", "bytes", "web", "replay"),
+                    default="api")
     ap.add_argument("--seconds", type=float, default=60.0, help="how long to run")
     ap.add_argument("--seed", type=int, default=None, help="random seed (default: time)")
     ap.add_argument("--targets", default="", help="comma-separated api targets (default: all)")

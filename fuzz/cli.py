@@ -38,10 +38,12 @@ HOSTILE = ("", " ", "-", "--", "0", "-1", "1", "2", "1e308", "-1e308", "1e-320",
            "pi/2", "0.1", "2^-1074")
 PATHS = ("out.png", "out.svg", "out.pdf", "out.dot", "out.csv", "out.txt", "out", "dir/",
          "/dev/zero", "/dev/null", "/", "/proc/self/mem", "/nonexistent/out.png",
-         "data.csv", "bad.csv", "empty.csv", "loss.txt", "OUT.PNG", ".png", "long-field.csv")
+         "data.csv", "bad.csv", "empty.csv", "loss.txt", "OUT.PNG", ".png", "long-field.csv",
+         "million.csv")
 FILES = {"data.csv": "x,y\n1,2.1\n2,3.9\n3,6.2\n4,7.8\n",
          "bad.csv": "x,y\n1,2\n3,four\n", "empty.csv": "", "loss.txt": "3\n2\n1.5\n1.2\n",
-         "long-field.csv": "x,y\n1," + "9" * 131_073 + "\n"}
+         "long-field.csv": "x,y\n1," + "9" * 131_073 + "\n",
+         "million.csv": "x,y\n" + "1,2\n" * 1_000_000}  # issue 14: 148 s and 734 MB
 #: options whose values are file names
 PATH_WORDS = ("output", "plot", "out", "save", "db", "export", "data")
 #: commands that are too slow to fuzz with their real work: options that keep them short

@@ -151,3 +151,58 @@ def test_complex_arrays_are_refused_naming_the_dtype(value):
 def test_non_numbers_are_refused_clearly():
     with pytest.raises(AutodiffError, match="needs numbers"):
         from_array(["a", "b"])
+
+
+# -- the DLPack protocol ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_torch_from_dlpack_of_a_tensor_shares_its_memory_both_ways(dtype):
+    t = Tensor(np.arange(6, dtype=dtype).reshape(2, 3))
+    assert t.__dlpack_device__() == (1, 0)  # kDLCPU
+    tt = torch.from_dlpack(t)
+    assert tt.dtype == getattr(torch, np.dtype(dtype).name) and tt.shape == (2, 3)
+    tt[0, 0] = 42  # a write through torch is seen by bibun: no copy was made
+    assert t.data[0, 0] == 42
+    back = ad.from_dlpack(tt)
+    assert _is_leaf(back) and np.shares_memory(back.data, t.data)
+    assert not np.shares_memory(ad.from_dlpack(tt, copy=True).data, t.data)
+
+
+def test_np_from_dlpack_and_a_zero_dim_tensor():
+    t = Tensor([1.5, 2.5])
+    assert np.shares_memory(np.from_dlpack(t), t.data)
+    assert torch.from_dlpack(Tensor(2.5)).item() == 2.5
+
+
+def test_jax_round_trip_through_dlpack_keeps_values_and_dtype():
+    t = Tensor(np.array([0.25, -1.0, 3.0], dtype=np.float32))
+    j = jax.dlpack.from_dlpack(t)
+    assert j.dtype == jnp.float32 and np.asarray(j).tolist() == [0.25, -1.0, 3.0]
+    back = ad.from_dlpack(j, requires_grad=True)
+    assert _is_leaf(back) and back.requires_grad and not back.data.flags.writeable
+    assert np.shares_memory(back.data, np.asarray(j))
+    # read-only data goes on to JAX (a copy: the old protocol cannot flag read-only) and
+    # to torch, with the values intact
+    assert np.asarray(jax.dlpack.from_dlpack(back.detach())).tolist() == [0.25, -1.0, 3.0]
+    assert torch.from_dlpack(back.detach()).tolist() == [0.25, -1.0, 3.0]
+
+
+def test_torch_requires_grad_comes_along_through_from_dlpack():
+    w = torch.linspace(0, 1, 3, requires_grad=True)
+    assert ad.from_dlpack(w).requires_grad and not ad.from_dlpack(w.detach()).requires_grad
+
+
+def test_a_tensor_that_requires_grad_is_not_exported_silently_without_it():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ad.DLPackError, match="detach") as exc:
+        torch.from_dlpack(x)
+    assert isinstance(exc.value, BufferError)
+    assert "勾配" in i18n.message(exc.value, "ja")
+    assert torch.from_dlpack(x.detach()).tolist() == [1.0, 2.0]
+
+
+def test_from_dlpack_refuses_what_has_no_dlpack_with_the_way_out():
+    with pytest.raises(AutodiffError, match="from_array") as exc:
+        ad.from_dlpack([1.0, 2.0])
+    assert "from_array" in i18n.message(exc.value, "ja")

@@ -12,6 +12,7 @@ import math
 import re
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -535,6 +536,26 @@ def test_static_files_are_compressed_and_cached(client):
     assert r.headers["content-encoding"] == "gzip" and r.headers["cache-control"] == "no-cache"
 
 
+def test_the_served_plotly_build_draws_every_trace_the_page_uses(client, monkeypatch,
+                                                                  tmp_path):
+    """The smallest build that serves the page (npm's cartesian build when installed, else
+    the plotly package's full one) registers every trace type the page's scripts draw;
+    $BIBUN_PLOTLY_JS chooses another build."""
+    from bibun.web.app import plotly_js
+
+    static = Path(__file__).resolve().parent.parent / "src" / "bibun" / "web" / "static"
+    used = {"scatter"} | {m for f in static.glob("*.js")
+                          for m in re.findall(r'type: "(\w+)"', f.read_text()) if m != "rect"}
+    assert "contour" in used
+    bundle = client.get("/vendor/plotly.min.js").text
+    for trace in used:
+        assert f'name:"{trace}",basePlotModule' in bundle, trace
+    other = tmp_path / "plotly.js"
+    other.write_text("/* another build */")
+    monkeypatch.setenv("BIBUN_PLOTLY_JS", str(other))
+    assert plotly_js() == other
+
+
 def test_page_words_come_from_the_catalogs(client):
     words = client.get("/api/messages").json()
     assert set(words) == {"en", "ja"} and set(words["en"]) == set(words["ja"])
@@ -667,3 +688,23 @@ def test_parametric_answer_has_the_curve_and_the_point():
     assert d["curve"]["x"][0] == 1.0 and d["curve"]["y"][0] == 0.0
     assert d["at"]["slope"] == pytest.approx(-1 / math.tan(1))
     assert d["at"]["x"] == pytest.approx(math.cos(1)) and d["at"]["y"] == pytest.approx(math.sin(1))
+
+
+def test_parametric_taylor_panel_has_both_coordinates_polynomials():
+    """x(t), y(t) are functions of t: their Taylor polynomials about t₀ (ascending), the
+    curve they trace on the page's t; a coordinate without a series at t₀ says why."""
+    from bibun.web.page import t_page
+
+    out = t_page({"expr": "x = t^2, y = exp(t)", "x0": 0.0, "lo": -1.0, "hi": 1.0,
+                  "taylor": 2})
+    s = out["panels"]["equation"]["data"]["taylor"]
+    assert [t["formula"]["text"] for t in s["y_terms"]] == ["1", "t", "t^2/2"]
+    assert [t["formula"]["text"] for t in s["x_terms"]] == ["t^2"]
+    ts = out["panels"]["equation"]["data"]["curve"]["t"]
+    assert s["curve"]["y"] == pytest.approx([1 + t + t * t / 2 for t in ts])
+    assert s["curve"]["x"] == pytest.approx([t * t for t in ts])
+    edge = t_page({"expr": "x = t, y = sqrt(t)", "x0": 0.0, "lo": 0.0, "hi": 1.0,
+                   "taylor": 2})["panels"]["equation"]["data"]["taylor"]
+    assert edge["error"]["kind"] == "domain" and "sqrt" in edge["error"]["message"]
+    none = t_page({"expr": "x = t, y = t^2", "x0": 0.0, "taylor": 0})
+    assert "taylor" not in none["panels"]["equation"]["data"]

@@ -11,73 +11,27 @@ these tests fail (they do not skip), so a broken setup cannot pass unnoticed.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.web_server import chromium, serve
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 INVISIBLE = re.compile(r"[\u2061\u2062\u2063\s]")
 #: Chromium logs every 4xx fetch; half-typed formulas are 422s by design
 EXPECTED_4XX = re.compile(r"Failed to load resource: the server responded with a status of 4")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from bibun.cli import main; "
-                               f"sys.exit(main(['serve', '--port', '{port}', '--workers', '2']))"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            proc.kill()
-            pytest.fail(f"bibun serve did not start: {out}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield from serve()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: install Debian's chromium package "
-                    "(apt-get install -y chromium; `make test` does this). Playwright must "
-                    "not download its own browser.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 @pytest.fixture()

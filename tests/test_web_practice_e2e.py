@@ -9,14 +9,9 @@ its topic, level and seed, and regenerated in the test), never typed in by hand.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 
 from bibun.explain.backprop import backprop
@@ -24,17 +19,15 @@ from bibun.practice import generate, ladder
 from bibun.practice.hints import core_step
 from bibun.symbolic import diff
 from tests.test_web_e2e import (
-    ARGS,
     ARTIFACTS,
     AXE,
-    CHROMIUM,
-    _free_port,
     axe_serious,
     derivative_is,
     opened,
     settled,
     typed,
 )
+from tests.web_server import chromium, serve
 
 INVISIBLE = re.compile(r"[\u2061\u2062\u2063\s]")
 
@@ -46,43 +39,12 @@ def db_path(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(db_path):
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BIBUN_DB": str(db_path)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from bibun.cli import main; "
-                               f"sys.exit(main(['serve', '--port', '{port}', '--workers', '2']))"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            proc.kill()
-            pytest.fail(f"bibun serve did not start: {out}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    yield from serve({"BIBUN_DB": str(db_path)})
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: install Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def test_practice_session_hint_wrong_step_right_answer_recorded(browser, server, db_path):

@@ -158,3 +158,32 @@ def test_parametric_curve_is_plotted_with_its_tangent(page):
     slope = float(page.locator("#tangent").get_attribute("data-slope"))
     assert slope == pytest.approx(-1 / math.tan(1))  # dy/dx = −cot t at t = 1
     shot(page.locator("#plot-card"), "23-parametric")
+
+
+def test_parametric_curve_has_a_taylor_panel(page):
+    """x(t) and y(t) are functions of t: the Taylor panel writes both polynomials about
+    t₀ in ascending degree, and the plot draws the curve they trace, with a legend."""
+    from bibun import calculus
+    from bibun.expr.parse import parse_full
+    from bibun.web.tasks import formula
+
+    typed(page, "x = cos t, y = sin t")
+    page.wait_for_function("() => document.querySelector('#plot').dataset.mode === 'parametric'")
+    page.select_option("#taylor", "2")
+    page.wait_for_function("() => (document.querySelector('#plot').data || []).some("
+                           "(tr) => (tr.line || {}).dash === 'dot')")
+    settled(page)
+    expected = [formula(-term if formula(term)["text"].startswith("-") else term)["text"]
+                for f in ("cos(t)", "sin(t)")
+                for term in calculus.series(parse_full(f).expr, "t", at=1, order=2).terms()]
+    terms = page.locator("#series").get_attribute("data-terms").split(" | ")
+    assert terms == expected
+    traces = page.evaluate("() => document.querySelector('#plot').data")
+    taylor = next(tr for tr in traces if (tr.get("line") or {}).get("dash") == "dot")
+    assert taylor["name"] == "Taylor, order 2" and taylor.get("showlegend", True)
+    ts = traces[0]["customdata"]
+    near = min(range(len(ts)), key=lambda k: abs(ts[k] - 1))  # the sample next to t = 1
+    for axis in ("x", "y"):  # order 2 about t = 1: within |t − 1|³/6 of the curve there
+        assert abs(taylor[axis][near] - traces[0][axis][near]) <= abs(ts[near] - 1) ** 3 / 6
+        assert abs(taylor[axis][0] - traces[0][axis][0]) > 0.5  # and not at t = −3
+    shot(page.locator("#plot-card"), "24-parametric-taylor")

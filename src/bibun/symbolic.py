@@ -62,21 +62,26 @@ def node_derivative(node: Expr, d: Mapping[Expr, Expr]) -> Expr:
     a^u, u^v, chain rule with the outer derivative from the rule table, f(u, v)'.
     An override may call it with a changed ``d`` (no_inner: every inner derivative 1)."""
     op = node.op
-    if op == SYM:
-        return ONE
-    if op == ADD:
-        return core.add(*(d.get(a, ZERO) for a in node.args))
-    if op == MUL:
+    if op is MUL:
         args = node.args
-        if len(args) == 2 and args[0].op is NUM:  # constant multiple: (c·u)' = c·u'
-            return core.times(args[0].value, d.get(args[1], ZERO))
+        if len(args) == 2:
+            a, b = args
+            if a.op is NUM:  # constant multiple: (c·u)' = c·u'
+                return core.times(a.value, d.get(b, ZERO))
+            da, db = d.get(a, ZERO), d.get(b, ZERO)  # (ab)' = a'b + ab'
+            if db is ZERO:
+                return ZERO if da is ZERO else core.mul(da, b)
+            return core.mul(a, db) if da is ZERO else core.add(core.mul(da, b), core.mul(a, db))
         terms = []
         for i, a in enumerate(args):
             da = d.get(a, ZERO)
             if da is not ZERO:
                 terms.append(core.mul(*args[:i], da, *args[i + 1:]))
         return core.add(*terms)
-    if op == POW:
+    if op is FN:
+        du = d.get(node.args[0], ZERO)
+        return ZERO if du is ZERO else core.mul(outer_derivative(node), du)
+    if op is POW:
         b, k = node.args
         db, dk = d.get(b, ZERO), d.get(k, ZERO)
         if dk is ZERO:  # power rule: (u^k)' = k u^(k-1) u'
@@ -87,9 +92,13 @@ def node_derivative(node: Expr, d: Mapping[Expr, Expr]) -> Expr:
         # u^v = e^(v ln u)
         return core.mul(node, core.add(core.mul(dk, core.fn("log", b)),
                                        core.mul(k, db, core.power(b, core.MINUS_ONE))))
-    if op == FN:
-        u = node.args[0]
-        return core.mul(outer_derivative(node), d.get(u, ZERO))
+    if op is ADD:
+        args = node.args
+        if len(args) == 2:
+            return core.add(d.get(args[0], ZERO), d.get(args[1], ZERO))
+        return core.add(*[d.get(a, ZERO) for a in args])
+    if op is SYM:
+        return ONE
     if op == CALL:
         fname, orders = node.value
         terms = []
@@ -138,6 +147,12 @@ def diff_once(expr: Expr, x: Expr, override: Override | None = None,
         return ZERO
     step = node_derivative
     nodes = core.postorder(expr, within=name)
+    if work is None and override is None and polynomial is None and (
+            not release or len(nodes) <= _RELEASE_FROM):  # the plain walk
+        for node in nodes:
+            if node not in d:
+                d[node] = step(node, d)
+        return d[expr]
     last: dict[Expr, int] | None = None
     bulk = 64 if release else 16  # factors per placement when a long product is copied
     if release and len(nodes) > _RELEASE_FROM:
@@ -175,29 +190,120 @@ def diff_once(expr: Expr, x: Expr, override: Override | None = None,
 _RELEASE_FROM = 2_000
 
 
-def diff(expr: Any, var: str | Expr | None = None, n: int = 1, *, tidy: bool = True
-         ) -> Expr:
+def diff(expr: Any, var: str | Expr | None = None, n: int = 1, *, tidy: bool = True,
+         method: str = "auto") -> Expr:
     """The n-th derivative of ``expr`` with respect to ``var`` (default: the only free
     variable, else x), in textbook form.  Text may start with the operator itself:
     ``diff("d/dx (x^2 sin x)")``.
 
     ``tidy=False`` skips the search for the smallest textbook form
     (:func:`bibun.expr.tidy.tidy`, ~50x the cost of the derivative itself): for callers
-    that only evaluate the result or differentiate it again (series, extrema tests)."""
+    that only evaluate the result or differentiate it again (series, extrema tests).
+
+    ``method``: "rules" applies the textbook rules n times; "taylor" is
+    :func:`taylor_diff`; "auto" (the default) applies the rules, and from order
+    :data:`TAYLOR_FROM` on switches to Taylor mode when the rules' work grows so fast
+    that they would cost more than Taylor mode (a deep composition: the rules double
+    the DAG with each order), or keeps the smaller of the two results when both are
+    cheap -- the 10th derivative of six nested sines is 638 nodes, not 8,697."""
     if isinstance(expr, str):
         e, var = parse_derivative(expr, var)
     else:
         e = as_expr(expr)
     x = _var(var if var is not None else default_variable(e), e)
     _check_order(n)
+    if method not in ("auto", "rules", "taylor"):
+        raise error("error.diff_method", BibunError, method=method)
+    f = e
+    d = _taylor(f, x, n) if method == "taylor" else None
+    polynomial = False
+    if d is None:
+        d, polynomial = _by_rules(f, x, n, taylor_cost(f, x, n) if method == "auto" else None)
+    d = d if polynomial else _quotient_form(d)
+    return _tidy(d, f) if tidy else d
+
+
+#: the lowest order at which "auto" considers Taylor mode: below it the rules' DAG was
+#: never the larger in the measured cases (python -m bench diff_speed, orders 1-10 on the
+#: sine nest, the exp·sin chain, tanh, the sigmoid and textbook functions)
+TAYLOR_FROM = 4
+#: Taylor mode's cost in the rules' work units (arguments written) per n²·(nodes that
+#: hold the variable): measured 10-40 on the nest, the chain, tanh and log(sin(x^3 - 2))
+TAYLOR_UNIT = 25
+
+
+def taylor_cost(e: Expr, x: Expr, n: int) -> int | None:
+    """Estimated work of Taylor mode for the n-th derivative (in the rules' work units),
+    or None where "auto" does not consider it: order below :data:`TAYLOR_FROM`, or an
+    estimate over the work budget (Taylor mode has none of its own)."""
+    if n < TAYLOR_FROM:
+        return None
+    cost = TAYLOR_UNIT * n * n * len(core.postorder(e, within=x.value))
+    return cost if cost <= WORK_LIMIT else None
+
+
+def _by_rules(e: Expr, x: Expr, n: int, taylor_work: int | None) -> tuple[Expr, bool]:
+    """n passes of the rules; with ``taylor_work`` (Taylor mode's estimated cost), Taylor
+    mode instead once the rules' growth predicts more work than that (the work of the
+    last pass times the smaller of its last two growth ratios, over the passes left),
+    or when the rules are refused; and the smaller DAG of the two when the rules' result
+    is larger than Taylor mode's usually is (n(n+1)/2 per node).  Also says whether the
+    result is a polynomial's derivative (no denominator to rewrite)."""
     memo: dict[Expr, Expr] = {}
     polynomial = [True]  # the derivative of a polynomial has no denominator to rewrite
     work = [0]
+    steps: list[int] = []
     f = e
     for k in range(n):
-        e = diff_once(e, x, None, memo, polynomial, work, release=k == n - 1)
-    e = e if polynomial[0] else _quotient_form(e)
-    return _tidy(e, f) if tidy else e
+        before = work[0]
+        try:
+            e = diff_once(e, x, None, memo, polynomial, work, release=k == n - 1)
+        except LimitError:
+            t = _taylor(f, x, n) if taylor_work is not None else None
+            if t is None:
+                raise
+            return t, False
+        steps.append(work[0] - before)
+        if taylor_work is not None and not polynomial[0] and 3 <= len(steps) < n and \
+                _outgrows(steps, n - len(steps), taylor_work):
+            t = _taylor(f, x, n)
+            if t is not None:
+                return t, False
+            taylor_work = None
+    if taylor_work is not None and not polynomial[0]:
+        size = core.dag_size(e)
+        if size > n * (n + 1) // 2 * len(core.postorder(f, within=x.value)):
+            t = _taylor(f, x, n)
+            if t is not None and core.dag_size(t) < size:
+                return t, False
+    return e, polynomial[0]
+
+
+def _outgrows(steps: list[int], left: int, taylor_work: int) -> bool:
+    """Would the passes left cost more than twice Taylor mode, growing as they have (at
+    least doubling with each pass)?"""
+    a, b, c = steps[-3:]
+    if c < 200:  # early passes are too small to tell growth from noise (exp(sin x))
+        return False
+    r = min(b / a if a else float(b), c / b if b else float(c))
+    if r < 2:  # not the doubling of a deep composition: the rules' DAG stays smaller
+        return False
+    total, w = 0.0, float(c)
+    for _ in range(left):
+        w *= r
+        total += w
+        if total > 2 * taylor_work:
+            return True
+    return False
+
+
+def _taylor(e: Expr, x: Expr, n: int) -> Expr | None:
+    """n!·c_n by Taylor mode, or None where it has no rule (an abstract f(u, v))."""
+    try:
+        c = taylor.series(e, x.value, n)[n]
+    except taylor.Unsupported:
+        return None
+    return core.times(math.factorial(n), c)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -220,11 +326,8 @@ def taylor_diff(expr: Any, var: str | Expr | None = None, n: int = 1) -> Expr:
         e = as_expr(expr)
     x = _var(var if var is not None else default_variable(e), e)
     _check_order(n)
-    try:
-        c = taylor.series(e, x.value, n)[n]
-    except taylor.Unsupported:
-        return diff(e, x, n)
-    return core.times(math.factorial(n), c)
+    d = _taylor(e, x, n)
+    return diff(e, x, n, method="rules") if d is None else d
 
 
 def _check_order(n: Any) -> None:

@@ -47,6 +47,7 @@ import bibun  # noqa: E402
 from bibun.errors import BibunError  # noqa: E402
 from bibun.explain import check_answer, derivation  # noqa: E402
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, postorder  # noqa: E402
+from bibun.expr.parse import parse_full, variable_name  # noqa: E402
 from bibun.expr.simplify import recognize  # noqa: E402
 
 SIZE_BOUND = 1.2
@@ -87,19 +88,33 @@ def bib_value(e, pt: dict[str, float]) -> float | None:
 
 
 def norm(name: str) -> str:
-    return re.sub(r"[_{}\s]", "", name)
+    """A source's variable in bibun's spelling, up to '_' and braces: ŷ is y_hat, theta
+    is θ, m_1 is m1 (bibun.variable_name is how every face names a variable)."""
+    return re.sub(r"[_{}\s]", "", variable_name(name) or name)
+
+
+#: a per-sample subscript: the source's y_i, x_i are its data y, x (one term of a sum)
+INDEX = re.compile(r"^(.+?)_?\{?([ijkn])\}?$")
+
+
+def _source_name(n: str, alias: dict[str, str]) -> str | None:
+    if norm(n) in alias:
+        return alias[norm(n)]
+    m = INDEX.match(n)
+    return alias.get(norm(m.group(1))) if m else None
 
 
 def same_function(bib, ref: sp.Expr, item: dict, names: list[str]) -> tuple[bool | None, str]:
     """True/False when the two agree/disagree at sample points, None when not comparable.
-    Variable names are matched up to '_' and braces (bibun names m_1 as m1)."""
+    Variable names are matched in bibun's spelling up to '_' and braces (ŷ is y_hat, m_1
+    is m1), and an index subscript names the source's data variable (y_i is y)."""
     alias = {norm(n): n for n in names}
-    extra = sorted(n for n in bib.free if norm(n) not in alias)
+    extra = sorted(n for n in bib.free if _source_name(n, alias) is None)
     if extra:
         return False, f"reads variables {extra} that the source's formula does not have"
     agree = 0
     for pt in sample(item, names, 30, 7):
-        a = bib_value(bib, {n: pt[alias[norm(n)]] for n in bib.free})
+        a = bib_value(bib, {n: pt[_source_name(n, alias)] for n in bib.free})
         b = sym_value(ref, pt)
         if a is None or b is None:
             continue
@@ -258,10 +273,18 @@ def measure_item(item: dict, size: bool = True) -> dict:
     except Exception as exc:  # noqa: BLE001
         r["diff"], r["diff_msg"] = kind(exc), f"{type(exc).__name__}: {first_line(exc)}"
 
-    # the source's answer
+    # the source's answer (as `bibun check "g(z) = …" "g(z)(1 − g(z))"` reads it: the
+    # answer may use the defined name)
+    defined = None
+    if origin == "text":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            p = parse_full(item["text"])
+        defined = (p.name, p.params) if p.name else None
+
     def verdict(answer: str) -> tuple[str, str]:
         try:
-            res = check_answer(expr, answer, var, lang="en")
+            res = check_answer(expr, answer, var, lang="en", defined_as=defined)
         except Exception as exc:  # noqa: BLE001
             return kind(exc), f"{type(exc).__name__}: {first_line(exc)}"
         if res.correct:

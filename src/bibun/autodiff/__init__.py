@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bibun.autodiff import dual as _dual
+from bibun.autodiff import linear as _linear
 from bibun.autodiff import numpy_api as _numpy_api  # noqa: F401  (np.exp(t) etc. on Tensors)
 from bibun.autodiff import ops as _ops
 from bibun.autodiff.check import GradcheckReport, gradcheck, gradcheck_params
@@ -50,7 +51,15 @@ from bibun.autodiff.functional import (
     value_and_grad,
     vjp,
 )
-from bibun.autodiff.interop import from_array, to_jax, to_numpy, to_torch  # noqa: F401
+from bibun.autodiff.interop import (  # noqa: F401
+    DLPackError,
+    from_array,
+    from_dlpack,
+    to_jax,
+    to_numpy,
+    to_torch,
+)
+from bibun.autodiff.jet import Jet
 from bibun.autodiff.losses import bce_with_logits, binary_cross_entropy, cross_entropy, mse_loss
 from bibun.autodiff.pointwise import (
     arctan2,
@@ -101,7 +110,7 @@ from bibun.functions import RULES
 
 
 def _lift(x: Any) -> Any:
-    if isinstance(x, (Tensor, Dual)):
+    if isinstance(x, (Tensor, Dual, Jet)):  # (a Jet: Taylor mode inside ``derivative``)
         return x
     if type(x) in (list, tuple) and any(isinstance(v, Dual) for v in x):
         return _dual.stack(x)
@@ -157,7 +166,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Any:
     if isinstance(x, Dual) or isinstance(W, Dual):
         y = _lift(x) @ W
         return y if b is None else y + b
-    return _ops.linear(x, W, b)
+    return _linear.linear(x, W, b)
 
 
 def concatenate(xs: Sequence[Any], axis: int = 0) -> Any:
@@ -188,4 +197,6 @@ __all__ = [
     # extras: einsum, vmap, casts and factories; losses with options
     "arange", "astype", "einsum", "eye", "full", "linspace", "ones", "ones_like", "rand",
     "randn", "tensordot", "vmap", "zeros", "zeros_like", "binary_cross_entropy", "softplus",
+    # interop: NumPy, PyTorch and JAX arrays (DLPack)
+    "DLPackError", "from_array", "from_dlpack", "to_jax", "to_numpy", "to_torch",
 ]

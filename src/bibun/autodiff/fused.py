@@ -144,7 +144,11 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
     if z.ndim != 2:
         raise ShapeError(f"cross_entropy: logits must have shape (N, C), got {z.shape}")
     n, c = z.shape
+    # shifted by the row's max before anything else: z − lse written as (z − m) − log Σ
+    # e^(z − m) keeps log 2 at logits 10^8 in float32 (m + log 2 would round to m)
     zd = z.data
+    m = np.max(zd, axis=1, keepdims=True) if zd.size else np.zeros((n, 1), zd.dtype)
+    zd = zd - np.where(np.isfinite(m), m, 0)
     lse = np_logsumexp(zd, axis=1, keepdims=True)
     if t.dtype.kind in "iub":
         if t.shape != (n,):
@@ -163,17 +167,17 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
         with np.errstate(invalid="ignore"):  # 0·(−inf) where a class has no weight
             terms = np.where(onehot != 0, onehot * (zd - lse), 0)
         loss = -terms.sum() / n
-    return Reduced(np.asarray(loss, dtype=zd.dtype), ctx=(t, onehot, lse, n))
+    return Reduced(np.asarray(loss, dtype=zd.dtype), ctx=(t, onehot, (m, lse), n))
 
 
 def _cross_entropy_gradient(z: Any, r: Reduced, B: Any) -> Any:
     """(softmax(z) − onehot)/N.  On arrays the softmax comes from the log-sum-exp the
     forward pass kept (one exp, no second max and sum); recorded for a higher derivative
     it is the softmax op, since there the log-sum-exp is not a constant."""
-    t, onehot, lse, n = r.ctx
+    t, onehot, (m, lse), n = r.ctx
     if B is NUMPY:
         with np.errstate(invalid="ignore"):
-            p = np.exp(z - lse)
+            p = np.exp((z - np.where(np.isfinite(m), m, 0)) - lse)
         if onehot is None:
             p[np.arange(n), t] -= 1
         else:  # targets need not sum to 1: ∂/∂z of −Σ t·(z − lse) is p·Σt − t
@@ -267,6 +271,10 @@ def log_softmax(x: Any, axis: int = -1) -> Tensor | Dual:
     """x − logsumexp(x) along ``axis``: −inf stays −inf, nothing overflows, and both
     derivatives follow from logsumexp's."""
     x = _lift(x)
+    # shifted by the max (a constant: the shift cancels in the derivative) so that
+    # x − logsumexp(x) keeps −log 2 at logits 10^16 instead of rounding it to 0
+    m = np.max(_value(x), axis=check_axis(axis, x.ndim), keepdims=True) if x.size else 0
+    x = x - np.where(np.isfinite(m), m, 0).astype(_value(x).dtype)
     return x - x.logsumexp(axis, keepdims=True)
 
 
@@ -277,7 +285,8 @@ def mse_loss(pred: Any, target: Any) -> Tensor | Dual:
     t = target if isinstance(target, (Tensor, Dual)) else np.asarray(target, dtype=pred.dtype)
     if pred.shape != t.shape:
         raise shape_error("mse_loss", pred.data, _value(t), "must be equal")
-    return ((pred - t) ** 2).mean()
+    d = pred - t  # d·d, not d**2: the gradient (d + d)/n, not 2d/n, stays finite at 1e308
+    return (d * d).mean()
 
 
 def _install() -> None:

@@ -29,7 +29,12 @@ from bibun.autodiff.tensor import AutodiffError, Tensor
 from bibun.i18n import error
 from bibun.text import shorten
 
-__all__ = ["from_array", "to_jax", "to_numpy", "to_torch"]
+__all__ = ["DLPackError", "from_array", "from_dlpack", "to_jax", "to_numpy", "to_torch"]
+
+
+class DLPackError(AutodiffError, BufferError):
+    """A Tensor that cannot be handed over through DLPack as asked.  Also a BufferError,
+    the exception the DLPack protocol tells consumers to expect."""
 
 
 def _library(x: Any) -> str:
@@ -148,3 +153,59 @@ def to_jax(t: Any, *, dtype: Any = None, copy: bool = False) -> Any:
     if copy:
         arr = np.array(arr, copy=True)
     return jax.dlpack.from_dlpack(arr)
+
+
+# -- the DLPack protocol on Tensor -------------------------------------------------------------
+
+
+def _tensor_dlpack(self: Tensor, *, stream: Any = None, max_version: Any = None,
+                   dl_device: Any = None, copy: bool | None = None) -> Any:
+    """``Tensor.__dlpack__``: the Tensor's own NumPy array, exported as NumPy exports it, so
+    ``torch.from_dlpack(t)``, ``jax.dlpack.from_dlpack(t)`` and ``np.from_dlpack(t)`` share
+    its memory (a 0-d Tensor holds a NumPy scalar, which is first put in a 0-d array).
+
+    A Tensor that requires a gradient is refused, as PyTorch refuses its own: what crosses
+    is values only, and the gradient would silently stay behind.  ``t.detach()`` shares the
+    same memory and crosses; :func:`to_torch` keeps the flag."""
+    if self.requires_grad:
+        raise error("error.autodiff.interop.dlpack_grad", DLPackError)
+    kw: dict[str, Any] = {}
+    if max_version is not None:
+        kw["max_version"] = max_version
+    if dl_device is not None:
+        kw["dl_device"] = dl_device
+    if copy is not None:
+        kw["copy"] = copy
+    arr = np.asarray(self.data)
+    try:
+        return arr.__dlpack__(stream=stream, **kw)
+    except BufferError:
+        # read-only data (a Tensor made from a JAX array) asked for by a consumer of the
+        # old protocol, which cannot flag "read-only": hand over a copy, which the
+        # protocol allows unless the consumer said copy=False
+        if arr.flags.writeable or copy is False:
+            raise
+        kw.pop("copy", None)
+        return np.array(arr, copy=True).__dlpack__(stream=stream, **kw)
+
+
+def _tensor_dlpack_device(self: Tensor) -> tuple[int, int]:
+    """Where the values live for DLPack: always the host (device type 1, kDLCPU)."""
+    return np.asarray(self.data).__dlpack_device__()
+
+
+Tensor.__dlpack__ = _tensor_dlpack  # type: ignore[attr-defined]
+Tensor.__dlpack_device__ = _tensor_dlpack_device  # type: ignore[attr-defined]
+
+
+def from_dlpack(x: Any, requires_grad: bool | None = None, *, copy: bool = False,
+                name: str | None = None) -> Tensor:
+    """A new leaf Tensor from any array that speaks DLPack (``__dlpack__``), as
+    ``np.from_dlpack`` / ``torch.from_dlpack``: memory is shared, no copy, unless
+    ``copy=True`` or the dtype must change (integers become float64).  The same rules as
+    :func:`from_array` (torch's ``requires_grad`` flag comes along; JAX data is
+    read-only); lists and numbers, which carry no DLPack, are refused with the way out."""
+    if not hasattr(x, "__dlpack__"):
+        raise error("error.autodiff.interop.no_dlpack", AutodiffError,
+                    got=shorten(repr(x), 60))
+    return from_array(x, requires_grad, copy=copy, name=name)

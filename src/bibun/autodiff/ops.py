@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from bibun.autodiff import backend as _backend
-from bibun.autodiff.backend import TENSOR, TensorOps, is_basic_index, np_scatter, np_sum_to
+from bibun.autodiff.backend import NUMPY, TENSOR, TensorOps, is_basic_index, np_scatter, np_sum_to
 from bibun.autodiff.corners import vjp_with_corners
 from bibun.autodiff.dual import Dual
 from bibun.autodiff.fused import (  # noqa: F401  (defined once there for both modes)
@@ -49,10 +49,11 @@ from bibun.autodiff.tensor import (
     keep_shape,
     make_node,
     make_node1,
+    make_node2,
     norm_axes,
     shape_error,
 )
-from bibun.functions import RULES, Rule, on_change
+from bibun.functions import NUMPY_OPS, RULES, Rule, on_change
 
 _SCALARS = (int, float)
 
@@ -70,10 +71,21 @@ def _lift(x: Any, like: Tensor | None = None) -> Tensor:
 
 
 def _vjp_rule(node: Tensor, g: Any, B: Any) -> tuple[Any]:
-    v = B.v
-    d = node._ctx.deriv(v(node._parents[0]), v(node), B.F)
-    r = g * d
-    if r.dtype is not g.dtype and type(r) is not Tensor and r.dtype != g.dtype:
+    if B is NUMPY:  # (the hot path: no accessor calls)
+        u, y = node._parents[0].data, node.data
+        d = node._ctx.deriv(u, y, NUMPY_OPS)
+        if type(d) is np.ndarray and type(g) is np.ndarray and d.dtype is g.dtype \
+                and d.shape == g.shape and d.flags.owndata and d.flags.writeable \
+                and d is not y and d is not u:
+            d *= g  # a fresh array made by the rule (1 - y**2): multiply in place
+            return (d,)
+        r = g * d
+    else:
+        v = B.v
+        r = g * node._ctx.deriv(v(node._parents[0]), v(node), B.F)
+    tr = type(r)  # same type (and dtype object) as g: nothing to check, the common case
+    if (tr is not type(g) or tr is np.ndarray and r.dtype is not g.dtype) \
+            and tr is not Tensor and r.dtype != g.dtype:
         r = r.astype(g.dtype)  # e.g. step() gives float64 for a float32 input
     return (r,)
 
@@ -86,7 +98,9 @@ def _unary(r: Rule) -> Callable[[Any], Tensor]:
             x = Tensor(x)
         xd = x.data
         y = fwd(xd)
-        if y.dtype is not xd.dtype and y.dtype != xd.dtype:
+        ty = type(y)
+        if (ty is not type(xd) or ty is np.ndarray and y.dtype is not xd.dtype) \
+                and y.dtype != xd.dtype:
             y = y.astype(xd.dtype)  # step() and friends answer float64
         return make_node1(y, x, vjp, r, name)
 
@@ -169,6 +183,8 @@ def _vjp_sub(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
 
 def _vjp_mul(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
     a, b = node._parents
+    if node._ctx and B is NUMPY:  # (the hot path of scalar graphs)
+        return (g * b.data if a.requires_grad else None, g * a.data if b.requires_grad else None)
     v = B.v
     if node._ctx:
         return (g * v(b) if a.requires_grad else None, g * v(a) if b.requires_grad else None)
@@ -225,7 +241,9 @@ def _arith(op: str, fn: Callable[[Any, Any], Any], vjp: Callable[..., Any],
                 data = fn(a.data, b.data)
             except ValueError:
                 raise shape_error(op, a.data, b.data) from None
-            return make_node(data, (a, b), vjp, a.data.shape == b.data.shape, op)
+            # same shapes (nothing broadcast): certain when the result is a NumPy scalar
+            return make_node2(data, a, b, vjp, type(data) is not np.ndarray
+                              or a.data.shape == b.data.shape, op)
         if isinstance(b, _SCALARS):
             return const(a, b)
         if isinstance(b, Dual):  # Tensor <op> Dual: the Dual's reflected method answers
@@ -323,46 +341,6 @@ def rmatmul(b: Tensor, a: Any) -> Tensor:
     return matmul(_lift(a, b), b)
 
 
-def _vjp_linear(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
-    x, W = node._parents[0], node._parents[1]
-    out = [g @ B.v(W).T if x.requires_grad else None,
-           B.v(x).T @ g if W.requires_grad else None]
-    if len(node._parents) == 3:
-        b = node._parents[2]
-        out.append(B.sum_to(g, b.data.shape) if b.requires_grad else None)
-    return tuple(out)
-
-
-def linear(x: Any, W: Any, b: Any = None) -> Tensor:
-    """``x @ W + b`` as one node (x of shape (N, in), W (in, out), b (out,)).
-
-    Same values and gradients as the two-op form, but the graph keeps one array per
-    layer instead of two and the bias is added in place: that saves an allocation and,
-    with glibc's allocator, a round of page faults per layer and step."""
-    x, W = as_tensor(x), _lift(W)
-    b = None if b is None else _lift(b, x)
-    if x.ndim != 2 or W.ndim != 2:
-        y = matmul(x, W)
-        return y if b is None else y + b
-    try:
-        data = x.data @ W.data
-    except ValueError:
-        raise shape_error("linear", x.data, W.data,
-                           f"do not align: inner dimensions {x.shape[1]} and {W.shape[0]} "
-                           "must be equal") from None
-    if b is None:
-        return make_node(data, (x, W), _vjp_linear, None, "linear")
-    try:
-        if np.result_type(data, b.data) == data.dtype and \
-                np.broadcast_shapes(data.shape, b.shape) == data.shape:
-            data += b.data  # the matmul result is ours: add in place
-        else:
-            data = data + b.data
-    except ValueError:
-        raise shape_error("linear (bias)", data, b.data) from None
-    return make_node(data, (x, W, b), _vjp_linear, None, "linear")
-
-
 # -- reductions ---------------------------------------------------------------------------
 
 
@@ -395,7 +373,8 @@ def _vjp_max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
     x = node._parents[0]
     axis, keepdims = node._ctx
     keep = keep_shape(x.data.shape, axis)
-    mask = (x.data == np.reshape(node.data, keep)).astype(x.data.dtype)
+    top = np.reshape(node.data, keep)  # a NaN wins max and min, and gets the gradient
+    mask = ((x.data == top) | (np.isnan(x.data) & np.isnan(top))).astype(x.data.dtype)
     mask /= mask.sum(axis=axis, keepdims=True)  # ties share the gradient
     if not keepdims:
         g = g.reshape(keep)

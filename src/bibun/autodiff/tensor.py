@@ -444,6 +444,31 @@ def make_node(data: Any, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
     return t
 
 
+def make_node2(data: Any, a: Tensor, b: Tensor, vjp: Callable[..., Any], ctx: Any,
+               op: str) -> Tensor:
+    """:func:`make_node` for two parents (arithmetic: the scalar graphs' hot path)."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.op = op
+    t.name = None
+    t._seq = _next_seq()
+    t._g = None
+    if _grad_enabled and (a.requires_grad or b.requires_grad):
+        t.requires_grad = True
+        t._parents = (a, b)
+        t._vjp = vjp
+        t._ctx = ctx
+    else:
+        t.requires_grad = False
+        t._parents = ()
+        t._vjp = None
+        t._ctx = None
+    if _anomaly:
+        _check_forward(t, (a, b))
+    return t
+
+
 def make_node1(data: Any, a: Tensor, vjp: Callable[..., Any], ctx: Any, op: str) -> Tensor:
     """:func:`make_node` for one parent (the common case, a little faster)."""
     t = _new(Tensor)
@@ -504,6 +529,8 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
     prev = _grad_enabled
     _grad_enabled = create_graph
     try:
+        if assign and not stop and not _anomaly:  # backward(): the same loop, pared down
+            _assign_all(heap, B, owned, accumulate)
         while heap:
             node = pop(heap)[1]
             g = node._g
@@ -537,6 +564,37 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
         for _, node in heap:  # only if a vjp raised: leave no pending gradient behind
             node._g = None
     return out
+
+
+def _assign_all(heap: list[tuple[int, Tensor]], B: Any, owned: set[int],
+                accumulate: bool) -> None:
+    """:func:`backprop`'s loop for ``backward()`` (every node's ``.grad`` set, no stop
+    nodes, no anomaly checks), without the branches it does not need: a scalar graph
+    spends most of its time here.  Pops from ``heap`` in place, so on an error the
+    caller still sees what is pending."""
+    push, pop, ndarray = heapq.heappush, heapq.heappop, np.ndarray
+    while heap:
+        node = pop(heap)[1]
+        g = node._g
+        node._g = None
+        vjp = node._vjp
+        if vjp is None:  # a leaf: its grad belongs to the user (see backprop)
+            if accumulate and node.grad is not None:
+                g = node.grad + g
+            elif type(g) is ndarray and (not g.flags.writeable or id(g) in owned):
+                g = g.copy()
+            owned.add(id(g))
+            node.grad = g
+            continue
+        node.grad = g
+        for p, gp in zip(node._parents, vjp(node, g, B)):
+            if gp is not None and p.requires_grad:
+                old = p._g
+                if old is None:
+                    p._g = gp
+                    push(heap, (p._seq, p))
+                else:
+                    p._g = old + gp
 
 
 def _check_backward(node: Tensor, g: Any, gs: tuple[Any, ...]) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 
 from bibun.codegen import compile as compile_expr
 from bibun.errors import BibunError, DomainError
-from bibun.expr import core
+from bibun.expr import core, numbers
 from bibun.expr.core import NUM, Expr, as_expr
 from bibun.expr.ops import exact_at_pi
 from bibun.i18n import error
@@ -110,8 +110,9 @@ def one_variable(e: Expr, var: str | None, what: str) -> str:
 
 
 def to_float(e: Expr | Any) -> float:
-    """Float value of an exact number expression (e, cos(1), 1 + √2 ...)."""
-    return float(e.evaluate()) if isinstance(e, Expr) else float(e)
+    """Float value of an exact number expression (e, cos(1), 1 + √2 ...); 10^400 is
+    bibun's LimitError (the number policy's to_float), not an OverflowError."""
+    return numbers.to_float(e.evaluate() if isinstance(e, Expr) else e)
 
 
 def as_rational(expr: Any) -> Expr:

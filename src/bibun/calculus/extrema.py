@@ -3,6 +3,7 @@ corners classified by the slopes on each side."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -387,22 +388,34 @@ def _is_zero(v: Any, scale: float) -> bool:
     return abs(float(v)) <= 1e-8 * max(1.0, scale)
 
 
+@functools.lru_cache(maxsize=64)
+def _derivative(e: Expr, v: str, k: int) -> Expr:
+    """f^(k), untidied, once per function: a flat f' in floating point (t/leaky_relu(t))
+    has hundreds of candidate points, each asking for the same 12 derivatives."""
+    return diff(e if k == 1 else _derivative(e, v, k - 1), v, tidy=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _function(d: Expr, v: str) -> Callable[..., Any]:
+    return as_function(d, [v])
+
+
 def _classify_1d(e: Expr, v: str, x: Expr, exact: bool, how: str,
                  multiplicity: int | None = None) -> CriticalPoint:
     """min/max/inflection by the first derivative of order >= 2 that is not zero at x.
     For polynomial roots the multiplicity m of the root of f' already says that this
     is the derivative of order m + 1."""
     value = _at(e, v, x, str(e)) if exact else core.number(to_float(e.subs({v: x})))
-    d = diff(e, v, tidy=False)
+    d = _derivative(e, v, 1)
     k = 1
     first_nonzero = None
     while k < 12:
         if d.size > _HIGHER_ORDER_SIZE:
             break  # derivatives of transcendental towers swell ~3x per order
-        d = diff(d, v, tidy=False)
         k += 1
+        d = _derivative(e, v, k)
         dx = exact_at(d, {v: x}) if exact else None
-        val = dx.evaluate() if dx is not None else float(as_function(d, [v])(to_float(x)))
+        val = dx.evaluate() if dx is not None else float(_function(d, v)(to_float(x)))
         known_zero = multiplicity is not None and k <= multiplicity
         if known_zero:
             continue

@@ -64,7 +64,10 @@ def run(args) -> int:
             raise
         a = read(right, args.latex, "error.unparsable_answer", lang)
     var = operator_variable(f, args.wrt, lang) or args.wrt  # EXPR may be d/dx (...)
-    result = check_answer(f.expr, a.expr, var, lang=lang, latex=args.latex)
+    result = check_answer(f.expr, a.expr, var, lang=lang, latex=args.latex,
+                          constants=getattr(args, "const", None),
+                          typed=(args.expr, args.answer, args.wrt or ""),
+                          defined_as=(f.name, f.params) if f.name else None)
     return verdict(args, lambda: result.to_json(lang), lambda: result.message(lang),
                    result.correct)
 
@@ -75,5 +78,6 @@ def register(sub) -> None:
     p.add_argument("expr", help=i18n.text("help.check.expr", hl))
     p.add_argument("answer", help=i18n.text("help.check.answer", hl))
     p.add_argument("--wrt", help=i18n.text("help.check.wrt", hl))
+    p.add_argument("--const", metavar="A,B", help=i18n.text("help.check.const", hl))
     add_common(p)
     p.set_defaults(func=run)

@@ -9,6 +9,7 @@ from typing import Any
 from bibun import i18n
 from bibun.cli._args import allow_negative_arguments, parse_assignments, warn
 from bibun.errors import BibunError, LimitError
+from bibun.expr import shared
 from bibun.expr.core import Expr, postorder
 from bibun.expr.parse import Parsed, variable_name
 from bibun.expr.simplify import recognize
@@ -33,6 +34,9 @@ MAX_DEPTH = 2_000
 
 def render(e: Expr, fmt: str) -> str:
     """One expression in the requested style (json and markdown fall back to text)."""
+    named = shared.render(e, fmt)  # a tree too long to read: shared parts named once
+    if named is not None:
+        return named
     if fmt == "unicode":
         return e.unicode()
     if fmt == "mathml":
@@ -85,14 +89,45 @@ def nesting_depth(e: Expr) -> int:
     return depth[e]
 
 
-def _variable(expr: Expr, wrt: str | None, lang: str = "en") -> str:
-    """``--wrt`` must name a variable: ``--wrt 2`` or ``--wrt sin`` are mistakes."""
+def _variable(expr: Expr, wrt: str | None, lang: str = "en",
+              constants: tuple[str, ...] = ()) -> str:
+    """``--wrt`` must name a variable: ``--wrt 2`` or ``--wrt sin`` are mistakes; with
+    ``--const a,b`` it must not be a constant, and without ``--wrt`` the variable is the
+    one name left over (``a t^2 + b --const a,b`` is a function of t)."""
+    from bibun.expr.constants import variable_among
+
     if wrt is None:
-        return default_variable(expr)
+        return variable_among(expr, None, constants) if constants else default_variable(expr)
     v = wrt.strip() if wrt.strip() in expr.free else variable_name(wrt)
     if v is None:
         raise BibunError(_text("error.wrt_name", lang, wrt=repr(wrt)))
-    return v
+    return variable_among(expr, v, constants)
+
+
+def constants_of(args) -> tuple[str, ...]:
+    """``--const a,b`` as parser names (empty without the option)."""
+    from bibun.expr.constants import constant_names
+
+    return constant_names(getattr(args, "const", None))
+
+
+def constants_note(constants: tuple[str, ...], lang: str) -> str:
+    """"a, b are constants" (the wording of a one-variable formula with constants)."""
+    key = "note.constants.one" if len(constants) == 1 else "note.constants.many"
+    return i18n.text(key, lang, names=", ".join(constants))
+
+
+def read_as_line(text: str, expr: Expr, warns: list[str], lang: str, fmt: str = "text"
+                 ) -> str | None:
+    """"read as: x e²" when a reader could doubt how the formula was read: the parser
+    warned (e^2x, 1/2x, sin π/2), or the formula as bibun writes it is not the text as
+    typed up to spaces, brackets and multiplication signs (sin x^2 is sin(x²),
+    sin^-1 x is asin(x)); None when the echo would only repeat the input."""
+    from bibun.expr.reading import doubtful
+
+    if not warns and not doubtful(text, expr):
+        return None
+    return i18n.text("cli.read_as", lang, expr=render(expr, fmt))
 
 
 def operator_variable(parsed: Parsed, wrt: str | None, lang: str) -> str | None:
@@ -124,8 +159,11 @@ def run_diff(args) -> int:
     lang = _lang(args)
     parsed = _parse(args, lang, derivative=True)
     expr, warns = parsed.expr, parsed.warnings
-    var = _variable(expr, args.wrt, lang)
+    constants = constants_of(args)
+    var = _variable(expr, args.wrt, lang, constants)
     var = operator_variable(parsed, args.wrt and var, lang) or var
+    if parsed.wrt is not None and var in constants:  # d/da (a x^2) --const a
+        var = _variable(expr, var, lang, constants)
     if args.steps:
         return _steps(args, expr, var)
     if args.verify:
@@ -160,6 +198,7 @@ def run_diff(args) -> int:
             "expression": str(expr), "variable": var, "order": args.order,
             "derivative": str(d), "unicode": d.unicode(), "latex": d.latex(),
             "python": python, "warnings": [*warns, *no_code], "nondifferentiable": notes,
+            "read_as": expr.unicode(), "constants": list(constants),
         }
         if alt is not d:
             out["through_functions"] = str(alt)
@@ -175,7 +214,9 @@ def run_diff(args) -> int:
         return 0
     fmt = args.format
     if fmt in ("text", "unicode"):
-        d_ = "∂" if len(expr.free) > 1 else "d"
+        from bibun.expr.constants import one_variable
+
+        d_ = "d" if one_variable(expr, constants) else "∂"
         op = f"{d_}/{d_}{var}" if args.order == 1 else f"{d_}^{args.order}/{d_}{var}^{args.order}"
         print(f"{op} [{render(expr, fmt)}] = {render(d, fmt)}")
     else:
@@ -185,6 +226,11 @@ def run_diff(args) -> int:
     if fmt in ("text", "unicode"):
         if alt is not d:
             print(f"  = {render(alt, fmt)}")
+        line = read_as_line(parsed.text, expr, warns, lang, fmt)
+        if line is not None:  # after the answer: the first line stays d/dx [...] = ...
+            print("  " + line)
+        if constants:
+            print("  " + constants_note(constants, lang))
         for n in corners:
             print("  " + _text("note.not_differentiable", lang, function=n.function,
                                 condition=n.condition))
@@ -278,7 +324,7 @@ def _steps(args, expr: Expr, var: str) -> int:
     fmt = {"text": "text", "unicode": "text"}.get(args.format, args.format)
     if fmt == "python":
         raise BibunError(_text("error.steps_format", lang))
-    ds = derivations(expr, var, args.order)
+    ds = derivations(expr, var, args.order, constants=constants_of(args) or None)
     if fmt == "json" and len(ds) > 1:  # one derivation per order: y, then y′, ...
         print(json.dumps([d.to_json(lang) for d in ds], ensure_ascii=False, indent=2))
         return 0
@@ -389,6 +435,7 @@ def register(sub) -> None:
     p = sub.add_parser("diff", help="differentiate a formula (textbook form)")
     _common(p, FORMATS)
     p.add_argument("--wrt", help="variable (default: the only free one, else x)")
+    p.add_argument("--const", metavar="A,B", help=i18n.text("help.diff.const"))
     p.add_argument("--order", type=int, default=1, help="derivative order (default 1)")
     p.add_argument("--verify", action="store_true",
                    help="cross-check symbolic, numeric and automatic derivatives at random points")

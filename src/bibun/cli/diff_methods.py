@@ -19,6 +19,10 @@ def wants_method(args) -> bool:
         return text.count("=") > 1
     left, right = text.split("=")
     name = left.strip()
+    if name.endswith(")") and "(" in name:  # f(x) = x^3: a definition, as y = x^3 is
+        name, params = name[:-1].split("(", 1)
+        if all(q.strip().isidentifier() for q in params.split(",")):
+            name = name.strip()
     return not (name.isidentifier() and name not in right)
 
 

@@ -23,6 +23,7 @@ from bibun.cli._help import help_lang
 from bibun.codegen import compile as compile_expr
 from bibun.errors import BibunError
 from bibun.expr.core import Expr
+from bibun.expr.numbers import to_float
 from bibun.i18n import error
 from bibun.numeric import (
     METHODS,
@@ -37,7 +38,7 @@ from bibun.symbolic import default_variable, diff, not_smooth_at
 def _point(text: str) -> dict[str, float]:
     """``x=3,y=pi/2`` -> {"x": 3.0, "y": 1.5707...}: the shared --at parser, as floats
     (the numeric methods work in floating point)."""
-    return {name: float(v) for name, v in parse_assignments(text, "--at").items()}
+    return {name: to_float(v) for name, v in parse_assignments(text, "--at").items()}
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -65,7 +65,9 @@ def run_serve(args) -> int:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     # idle keep-alive connections close after 5 s, request heads are capped at 16 KB;
     # a body that trickles in is cut off by the app after BODY_TIMEOUT (bibun.web.app)
-    uvicorn.run(app, host=host, port=args.port, log_level=args.log_level,
+    from bibun.web.protocol import HeadTimeoutProtocol  # a request head has 10 s
+
+    uvicorn.run(app, host=host, port=args.port, log_level=args.log_level, http=HeadTimeoutProtocol,
                 timeout_keep_alive=5, h11_max_incomplete_event_size=16 * 1024)
     return 0
 

@@ -36,6 +36,7 @@ from bibun.explain.final import (
 from bibun.explain.show import Show
 from bibun.explain.steps import RULES, Derivation, Note, Step
 from bibun.expr import core
+from bibun.expr.constants import constant_names
 from bibun.expr.core import ADD, CALL, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr
 from bibun.expr.parse import parse_any
 from bibun.expr.printers import ordered_factors, ordered_terms, to_text
@@ -157,11 +158,12 @@ class _Walker:
 
     # leaves
     def constant(self, e: Expr, x: str, lhs: Show, role: str | None) -> Step:
-        if e.free:
+        if e.free and self.partial:
             return Step("partial_constant", e, x, ZERO, lhs, role=role,
                         notes=[Note("note.constant_vanishes", {"names": sorted(e.free)})])
-        return Step("constant", e, x, ZERO, lhs, role=role,
-                    formula=S.eq(S.deriv(S.name("c"), x), S.E(0)))
+        notes = [Note("note.constant_vanishes", {"names": sorted(e.free)})] if e.free else []
+        return Step("constant", e, x, ZERO, lhs, role=role,  # a number, or --const b
+                    formula=S.eq(S.deriv(S.name("c"), x), S.E(0)), notes=notes)
 
     # sums
     def sum(self, e: Expr, x: str, depth: int, lhs: Show, role: str | None) -> Step:
@@ -405,7 +407,7 @@ _RECIPROCAL_POWER = re.compile(r"[)}\]]\s*\^\s*[{(]?\s*-")
 
 def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | None = None,
                checks: bool = True, latex: bool | None = None,
-               dep: str | None = None) -> Derivation:
+               dep: str | None = None, constants: Any = None) -> Derivation:
     """Explain d(expr)/d(var) step by step.
 
     ``expr`` is an expression or text (plain or LaTeX; see
@@ -416,7 +418,9 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     ``\\frac{…}{…}``) the quotient rule, as the seeds do.  ``checks`` adds the
     check-by-expansion (polynomials) and a numeric spot check at the end.  ``dep`` names
     the function being differentiated (default y, or z, w … when y is taken); the second
-    derivative is the derivation of y′ (see :func:`derivations`).
+    derivative is the derivation of y′ (see :func:`derivations`).  ``constants`` (``"a,b"``,
+    ``--const``) names symbols that are constants: with no other variable the derivative
+    is an ordinary d/dx, not a partial one.
     """
     source = expr if isinstance(expr, str) else None
     e = parse_any(expr, latex=latex) if isinstance(expr, str) else core.as_expr(expr)
@@ -428,7 +432,8 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
         var = var.value
     if quotient is None:
         quotient = not (source is not None and _RECIPROCAL_POWER.search(source))
-    partial = bool(e.free - {var})
+    consts = constant_names(constants)
+    partial = bool(e.free - {var} - set(consts))
     w = _Walker(e, var, quotient, partial, dep)
     root = w.step(e, var, 0, lhs=S.leibniz(w.dep, var, partial), dep=w.dep)
     result = root.result
@@ -447,6 +452,8 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     notes: list[Note] = []
     if partial:
         notes.append(Note("note.partial", {"var": var, "others": sorted(e.free - {var})}))
+    elif consts:
+        notes.append(Note("note.declared_constants", {"var": var, "names": list(consts)}))
     notes.extend(root_notes(e, var))
     d = Derivation(e, var, w.dep, partial, root, result, final, simp, extra, notes, source)
     for i, s in enumerate(d.walk(), start=1):

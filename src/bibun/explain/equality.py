@@ -67,9 +67,12 @@ class Counterexample:
     expected: float | None  # None: this side is undefined at the point
     answer: float | None
 
-    def where(self, lang: str) -> str:
-        return i18n.join_list([f"{k} = {i18n.format_number(v)}" for k, v in self.point.items()],
-                           lang)
+    def where(self, lang: str, spelling: dict[str, str] | None = None) -> str:
+        """"x = 1, θ = 2", each name as the learner spelled it when ``spelling`` says how
+        (theta, x_1, ŷ: :func:`bibun.explain.spelling.learner_spelling`)."""
+        spelling = spelling or {}
+        return i18n.join_list([f"{spelling.get(k, k)} = {i18n.format_number(v)}"
+                               for k, v in self.point.items()], lang)
 
     def value_text(self, which: str, lang: str) -> str:
         v = self.expected if which == "expected" else self.answer

@@ -44,7 +44,7 @@ from bibun.expr.node import (
     symbol,
 )
 from bibun.expr.numbers import digit_count, int_root, short_decimal, to_float, too_large_for_float
-from bibun.functions import rule
+from bibun.functions import on_change, rule
 from bibun.functions.lazy import np
 
 
@@ -62,32 +62,73 @@ def coeff_rest(e: Expr) -> tuple[Number, Expr]:
     return cr
 
 
+def _union(fa: frozenset[str], fb: frozenset[str]) -> frozenset[str]:
+    """The free symbols of a node with two arguments (sharing the set when it can)."""
+    return fa if (fb is fa or not fb) else (fb if not fa else fa | fb)
+
+
 #: the canonical order of a sum's terms and a product's factors: creation order
 _serial_key = attrgetter("serial")
 
 
+def _like(t: Expr) -> tuple[Number, tuple[Expr, ...]]:
+    """``3x·y`` -> (3, (x, y)): a term's coefficient and the factors that make it like
+    another term -- a tuple, so a sum tells like terms apart without building the node
+    x·y for each term (:func:`coeff_rest` builds it; most sums never need it)."""
+    if t.op is MUL:
+        a = t.args
+        if a[0].op is NUM:
+            return a[0].value, a[1:]
+        return 1, a
+    return 1, (t,)
+
+
+def _unlike(key: tuple[Expr, ...]) -> Expr:
+    """The node of a :func:`_like` key (when like terms were collected)."""
+    return key[0] if len(key) == 1 else _make(MUL, key)
+
+
 def add(*args: Expr) -> Expr:
     """Canonical sum: flattened, numbers folded, like terms collected."""
+    if len(args) == 2:  # most sums the rules build: the same node, fewer steps
+        a, b = args
+        if a is ZERO:
+            return b
+        if b is ZERO:
+            return a
+        oa, ob = a.op, b.op
+        if oa is not ADD and ob is not ADD and oa is not NUM and ob is not NUM \
+                and _like(a)[1] != _like(b)[1]:  # no like terms: the pair, in order
+            return _make_known(ADD, (a, b) if a.serial < b.serial else (b, a),
+                               _union(a.free, b.free), 1 + a.size + b.size)
     total: Number = 0
-    # rest -> [coefficient, the original term, how many terms share the rest]
-    terms: dict[Expr, list] = {}
+    # like-key -> [coefficient, the original term, how many terms share the key]
+    terms: dict[tuple[Expr, ...], list] = {}
     try:
         for a in args:
             for t in (a.args if a.op is ADD else (a,)):
-                if t.op is NUM:
+                op = t.op
+                if op is NUM:
                     total += t.value
                     continue
-                c, rest = coeff_rest(t)
-                slot = terms.get(rest)
+                if op is MUL:
+                    ta = t.args
+                    if ta[0].op is NUM:
+                        c, key = ta[0].value, ta[1:]
+                    else:
+                        c, key = 1, ta
+                else:
+                    c, key = 1, (t,)
+                slot = terms.get(key)
                 if slot is None:
-                    terms[rest] = [c, t, 1]
+                    terms[key] = [c, t, 1]
                 else:
                     slot[0] += c
                     slot[2] += 1
     except OverflowError:
         raise too_large_for_float() from None
-    out = [t if n == 1 else scale(c, rest)
-           for rest, (c, t, n) in terms.items() if n == 1 or c != 0]
+    out = [t if n == 1 else scale(c, _unlike(key))
+           for key, (c, t, n) in terms.items() if n == 1 or c != 0]
     if total != 0 or (isinstance(total, float) and not out):
         out.append(number(total))
     if not out:
@@ -116,8 +157,15 @@ def times(c: Number, e: Expr) -> Expr:
     """c·e for a number c and any e: what ``mul(number(c), e)`` gives, without the
     general product's work (the constant-multiple rule's fast path)."""
     try:
-        if e.op == NUM:
+        op = e.op
+        if op is NUM:
             return number(c * e.value)
+        if op is MUL and e.args[0].op is NUM and len(e.args) > 2:  # no node for the rest
+            k = _norm(c * e.args[0].value)
+            if k == 0:
+                return number(k)
+            if k != 1 or isinstance(k, float):
+                return _make_known(MUL, (number(k),) + e.args[1:], e.free, e.size)
         k, rest = coeff_rest(e)
         return scale(c * k, rest)
     except OverflowError:
@@ -132,6 +180,43 @@ def neg(e: Expr) -> Expr:
 def mul(*args: Expr) -> Expr:
     """Canonical product: flattened, numbers folded, like bases' exponents added,
     exp(a)·exp(b) = exp(a+b).  Sums are never distributed."""
+    if len(args) == 2:  # most products the rules build: the same node, fewer steps
+        a, b = args
+        oa, ob = a.op, b.op
+        if oa is NUM:
+            if a is ONE:
+                return b
+            if ob is NUM:
+                try:
+                    return number(a.value * b.value)
+                except OverflowError:
+                    raise too_large_for_float() from None
+            if ob is not MUL or len(b.args) < _LONG:
+                return times(a.value, b)
+        elif ob is NUM:
+            if b is ONE:
+                return a
+            if oa is not MUL or len(a.args) < _LONG:
+                return times(b.value, a)
+        elif oa is not MUL and ob is not MUL and a is not b and not (
+                oa is FN and ob is FN and a.value == "exp" and b.value == "exp"):
+            ba = a.args[0] if oa is POW else a
+            if ba is not (b.args[0] if ob is POW else b):  # no exponents to add
+                return _make_known(MUL, (a, b) if a.serial < b.serial else (b, a),
+                                   _union(a.free, b.free), 1 + a.size + b.size)
+    elif len(args) == 3 and args[0].op is NUM:  # c·a·b, as the power rule builds it
+        c, a, b = args
+        oa, ob = a.op, b.op
+        if oa is not MUL and ob is not MUL and oa is not NUM and ob is not NUM \
+                and a is not b and c.value != 0 and not (
+                oa is FN and ob is FN and a.value == "exp" and b.value == "exp"):
+            ba = a.args[0] if oa is POW else a
+            if ba is not (b.args[0] if ob is POW else b):  # no exponents to add
+                pair = (a, b) if a.serial < b.serial else (b, a)
+                free = _union(a.free, b.free)
+                if c is ONE:
+                    return _make_known(MUL, pair, free, 1 + a.size + b.size)
+                return _make_known(MUL, (c, *pair), free, 2 + a.size + b.size)
     if len(args) <= _FEW:  # a long product times a few factors: insert, do not re-sort
         for i, a in enumerate(args):
             if a.op is MUL and len(a.args) >= _LONG:
@@ -410,8 +495,20 @@ def _odd_root_safe(inner: Expr, outer: Number) -> bool:
             and (inner.value * outer).denominator == 1 and inner.value.denominator % 2 == 0)
 
 
+#: name or alias -> the rule's name, for the functions whose node is built as it is
+#: when the argument is not a number (all but sqrt, log, exp, abs); filled on first use,
+#: emptied whenever the rule table changes
+_plain_fn: dict[str, str] = {}
+on_change(lambda r, added: _plain_fn.clear())
+
+
 def fn(name: str, arg: Expr) -> Expr:
     """Apply an elementary function from the rule table, with the obvious exact values."""
+    if arg.op is not NUM:
+        plain = _plain_fn.get(name)
+        if plain is not None:
+            return _make(FN, (arg,), plain)
+    asked = name
     r = rule(name)
     name = r.name
     if name == "sqrt":
@@ -423,7 +520,7 @@ def fn(name: str, arg: Expr) -> Expr:
         if r.exact_rational is not None and not isinstance(v, float):
             return number(r.exact_rational(v))
         if r.domain is not None and not r.domain(to_float(v)):
-            raise DomainError(f"{name}({v}) is undefined: {name} needs {r.domain_text}")
+            raise DomainError(f"{name}({arg}) is undefined: {name} needs {r.domain_text}")
         if isinstance(v, float):
             with np.errstate(all="ignore"):
                 out = float(r.numpy(v))
@@ -441,6 +538,8 @@ def fn(name: str, arg: Expr) -> Expr:
         return arg.args[0]
     if name == "abs" and arg.op == FN and arg.value == "abs":
         return arg
+    if name not in ("log", "exp", "abs"):
+        _plain_fn[asked] = _plain_fn[name] = name
     return _make(FN, (arg,), name)
 
 

@@ -13,6 +13,7 @@ import re
 import sys
 import tempfile
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -26,7 +27,7 @@ from lark.lexer import Lexer
 from bibun.errors import BibunError, LimitError
 from bibun.expr import core
 from bibun.expr.core import Expr
-from bibun.expr.lex import bracket_bare
+from bibun.expr.lex import FUNCTIONS, bracket_bare
 from bibun.expr.provided import provided
 from bibun.functions import RULES
 from bibun.i18n import Msg, error, parse_error
@@ -81,7 +82,11 @@ def _strip(children: list) -> list:
 def _apply(name: str, args: list[Expr], tok: Token) -> Expr:
     if name == "log" and len(args) == 2:
         return core.fn("log", args[0]) / core.fn("log", args[1])
-    if name in ("max", "min"):  # max(0, u) = relu(u), min(0, u) = -relu(-u): nothing else
+    if name in ("max", "min"):  # max(0, u) = relu(u), min(0, u) = -relu(-u), max(au, u)
+        if len(args) == 2 and core.ZERO not in args:
+            r = _scaled_maxmin(name, args)
+            if r is not None:
+                return r
         if len(args) != 2 or core.ZERO not in args:
             raise _Fail("error.parse.maxmin_form", tok, name=name)
         u = args[1] if args[0] is core.ZERO else args[0]
@@ -89,6 +94,21 @@ def _apply(name: str, args: list[Expr], tok: Token) -> Expr:
     if len(args) != 1:
         raise _Fail("error.parse.one_argument", tok, name=name, count=len(args))
     return core.fn(name, args[0])
+
+
+def _scaled_maxmin(name: str, args: list[Expr]) -> Expr | None:
+    """max(a·u, u) and min(a·u, u) for a number a ≥ 0, through relu: max(0.01z, z) is
+    leaky_relu(z) (Andrew Ng's leaky ReLU); max(au, u) = relu(u) − a·relu(−u) for a ≤ 1."""
+    for scaled, u in (args, args[::-1]):
+        c, rest = core.coeff_rest(scaled)
+        if rest is u and isinstance(c, int | float | Fraction) and c >= 0 and c != 1:
+            small = c < 1
+            if name == "max" and c in (Fraction(1, 100), 0.01):
+                return core.fn("leaky_relu", u)
+            lo, hi = (c, 1) if small == (name == "max") else (1, c)
+            return core.add(core.times(hi, core.fn("relu", u)),
+                            core.neg(core.times(lo, core.fn("relu", core.neg(u)))))
+    return None
 
 
 #: f^-1 read as the inverse function: sin^-1 = asin, cosh^-1 = acosh
@@ -350,14 +370,31 @@ _DERIVATIVE_LHS = re.compile(
 _DISPLAYSTYLE = re.compile(r"^\s*\\(?:displaystyle|textstyle)(?![A-Za-z])")
 
 
+#: a left side named by a command: \\phi(x) =, \\varsigma_a(x) =, \\text{tanh}(z) =
+_COMMAND_LHS = re.compile(
+    r"^\s*(?:\\(?:text|mathrm|operatorname)\s*\{\s*(?P<word>[A-Za-z]+)\s*\}"
+    r"|\\(?P<cmd>[A-Za-z]+)(?:_\{?\s*(?P<sub>[A-Za-z0-9]+)\s*\}?)?)"
+    r"\s*(?:\((?P<params>[^()=]*)\))?\s*=")
+
+
 def split_latex_lhs(body: str) -> tuple[str | None, list[str], str, int]:
     """Like the text parser's ``f(x) = …``, and also the derivative definitions the
-    seeds write: ``f'(z) = …``, ``y' = …``, ``\\frac{dy}{dx} = …``."""
+    seeds write: ``f'(z) = …``, ``y' = …``, ``\\frac{dy}{dx} = …``, and left sides
+    named by a command (``\\phi(x) = …``, ``\\varsigma_a(x) = …``, ``\\text{tanh}(z) = …``)."""
     m = _DERIVATIVE_LHS.match(body)
     if m and body.count("=") == 1:
         name = (m.group("f") or m.group("y")) + "'"
         params = [p for p in (m.group("v") or m.group("x"),) if p]
         return name, params, body[m.end():], m.end()
+    m = _COMMAND_LHS.match(body)
+    if m and body.count("=") == 1 and m.group("cmd") not in FUNCTIONS \
+            and m.group("cmd") not in ("frac", "dfrac", "tfrac"):  # \\sin(x) = 2 stays an error
+        raw = [q.strip() for q in (m.group("params") or "").split(",") if q.strip()]
+        if all(_PARAM.fullmatch(q) for q in raw):
+            name = m.group("word") or m.group("cmd") + (f"_{m.group('sub')}" if m.group("sub")
+                                                        else "")
+            params = [_GREEK_PARAMS.get(q.lstrip("\\"), q.lstrip("\\")) for q in raw]
+            return name, params, body[m.end():], m.end()
     return _split_definition(body)
 
 

@@ -29,6 +29,7 @@ from lark import Token
 
 from bibun.errors import LimitError, ParseError
 from bibun.expr.grammar import Parsed, run_grammar, split_latex_lhs, strip_delimiters
+from bibun.expr.latex_operator import OPERATOR_INSIDE, leading_operator
 from bibun.expr.lex import (
     ABSTRACT,
     FUNCTIONS,
@@ -45,8 +46,6 @@ from bibun.expr.lex import (
 from bibun.expr.operators import (
     DerivativeOperator,
     check_operand,
-    derivative_variable,
-    higher_order_error,
     operator_not_allowed,
     refuse_operator_inside,
 )
@@ -65,6 +64,9 @@ def _command_function(name: str) -> str | None:
 _GREEK_COMMANDS = GREEK_COMMANDS
 _ACCENTS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde"}
 _BRACED_FUNCTION = re.compile(r"\{\s*\\([A-Za-z]+)\s*\}")
+#: {m}_{1}: a letter in braces followed by its subscript (CNXML-converted LaTeX)
+_BRACED_LETTER = re.compile(r"\{\s*([A-Za-z])\s*\}(?=\s*_)")
+_AFTER_SPACE = re.compile(r"\s*(.?)")
 _FRACS = {"frac", "dfrac", "tfrac", "cfrac"}
 _SKIP = {",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "limits",
          "nolimits", "big", "Big", "bigg", "Bigg"}
@@ -80,20 +82,6 @@ _LETTERS = re.compile(r"[A-Za-z\u0370-\u03ff]+")
 _SUB = re.compile(r"_(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]))")
 _DERIVATIVE_OPERATOR = re.compile(
     r"\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)\s*[A-Za-z]?\s*\}\s*\{\s*(?:d|\\mathrm\{d\}|\\partial)")
-#: a leading derivative operator: \frac{d}{dx}, \dfrac{\partial}{\partial y}, d/dx, ∂/∂x,
-#: \frac{\mathrm{d}}{\mathrm{d}x}, \frac{d}{d\theta}, \frac{d}{dx_1} (see parse_latex_full)
-_D = (r"(?:d|∂|\\partial(?![A-Za-z])|\\(?:mathrm|operatorname|text|textrm)\s*\{\s*d\s*\}"
-      r"|\\mathrm\s+d(?![A-Za-z]))")
-_VAR = r"(?P<var>[A-Za-z]|\\[A-Za-z]+)(?P<sub>_\{\s*[A-Za-z0-9]+\s*\}|_[A-Za-z0-9])?"
-_POW = r"(?:\^\s*(?:\{\s*\d+\s*\}|\d)|[²³⁴⁵⁶⁷⁸⁹])"
-_LEADING_FRAC = re.compile(
-    rf"\s*\\[dtc]?frac\s*\{{\s*(?P<n>{_D})\s*(?P<order>{_POW})?\s*\}}"
-    rf"\s*\{{\s*(?P<d>{_D})\s*{_VAR}\s*(?P<order2>{_POW})?\s*\}}")
-_LEADING_SLASH = re.compile(
-    rf"\s*(?P<n>{_D})(?P<order>{_POW})?\s*/\s*(?P<d>{_D})\s*{_VAR}(?P<order2>{_POW})?")
-_OPERATOR_INSIDE = re.compile(
-    r"(?<![A-Za-z0-9_'}\\])(?:d|∂)\s*/\s*(?:d|∂)(?=[A-Za-z\\])"
-    r"|\\mathrm\s*\{\s*d\s*\}\s*/\s*\\mathrm\s*\{\s*d\s*\}")
 
 
 def looks_like_latex(text: str) -> bool:
@@ -180,8 +168,18 @@ class _Scanner:
                 m = _BRACED_FUNCTION.match(t, self.i)
                 fname = _command_function(m.group(1)) if m else None
                 if fname is not None:  # {\sin}^{5}(x): the braces only hold the name
-                    self.emit("FUNC", fname, self.i)
-                    self.i = m.end()
+                    at, self.i = self.i, m.end()
+                    if fname == "log" and _AFTER_SPACE.match(t, self.i).group(1) == "_":
+                        self.skip_space()  # {\log}_{7}: OpenStax's braced log with a base
+                        self.log_base(at)
+                    else:
+                        self.emit("FUNC", fname, at)
+                    continue
+                m = _BRACED_LETTER.match(t, self.i)
+                if m is not None:  # {m}_{1}: a braced letter with a subscript is m1
+                    at, self.i = self.i, m.end()
+                    self.skip_space()
+                    self.emit("NAME", m.group(1) + self.subscript(), at)
                     continue
                 self.open_group(_Arg([("LPAR", "{")], [("RPAR", "}")], self.i, "{"))
                 continue
@@ -437,7 +435,9 @@ class _Scanner:
             if m is None:
                 raise self.err("error.parse.latex_argument_braces", at, name=name)
             self.i += m.end()
-            self.emit("NAME", (m.group(1) or m.group(2)) + "_" + _ACCENTS[name], at)
+            sub = self.subscript()  # \\hat y_i: ŷ of one sample is y_hat_i
+            self.emit("NAME", (m.group(1) or m.group(2)) + "_" + _ACCENTS[name]
+                      + ("_" + sub.lstrip("_") if sub else ""), at)
             return
         fname = _command_function(name)
         if fname is not None:
@@ -572,35 +572,6 @@ class _Scanner:
         self.emit("LOGBASE", base, at)
 
 
-def _leading_operator(body: str) -> DerivativeOperator | None:
-    """``\\frac{d}{dx}`` (``\\dfrac``, ``\\partial``, ``\\mathrm{d}``) or ``d/dx`` at the
-    start of the (delimiter-stripped) LaTeX source; one anchored match, linear time."""
-    m = _LEADING_FRAC.match(body) or _LEADING_SLASH.match(body)
-    if m is None:
-        return None
-    start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-    source = body[start:m.end()].strip()
-    kinds = {("∂" if g in ("∂", "\\partial") else "d") for g in (m.group("n"), m.group("d"))}
-    if len(kinds) > 1:
-        raise parse_error("error.parse.operator_mixed", body, start + 1, op=source)
-    if m.group("order") or m.group("order2"):
-        plain = None if m.group("order") or m.re is _LEADING_FRAC else \
-            body[start:m.start("order2")]
-        raise higher_order_error(source, body, start, plain)
-    var = m.group("var")
-    if var.startswith("\\"):
-        if var[1:] not in _GREEK_COMMANDS:
-            raise parse_error("error.parse.latex_operator_variable", body, m.start('var') + 1,
-                        var=var)
-        var = _GREEK_COMMANDS[var[1:]]
-    var = derivative_variable(var, body, m.start("var"))
-    sub = m.group("sub")
-    if sub:
-        sub = sub[1:].strip("{} ")
-        var += sub if sub.isdigit() else "_" + sub
-    return DerivativeOperator(var, start, m.end(), source)
-
-
 def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
     """Parse LaTeX into a :class:`~bibun.expr.parse.Parsed` (columns point into ``text``).
 
@@ -614,12 +585,12 @@ def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
         raise parse_error("error.parse.nul", text.replace('\x00', '?'),
                     text.index('\x00') + 1)
     body = strip_delimiters(text)
-    op = _leading_operator(body)
+    op = leading_operator(body)
     if op is not None:
         if not derivative:
             raise operator_not_allowed(op, text)
         return _parse_operand(text, body, op)
-    refuse_operator_inside(body, 0, _OPERATOR_INSIDE)
+    refuse_operator_inside(body, 0, OPERATOR_INSIDE)
     name, params, rhs, offset = split_latex_lhs(body)
     if not rhs.strip():
         raise parse_error("error.parse.empty", text, None if not name else offset + 1)
@@ -627,13 +598,13 @@ def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
     if not toks:
         raise parse_error("error.parse.empty", text, None)
     expr = run_grammar(toks, text)
-    return Parsed(expr, name, params, _ambiguity_warnings(toks), text)
+    return Parsed(expr, name, params, _ambiguity_warnings(toks, body), text)
 
 
 def _parse_operand(text: str, body: str, op: DerivativeOperator) -> Parsed:
     """What follows a leading ``\\frac{d}{dx}``, read from ``op.end`` on."""
     try:
-        refuse_operator_inside(body, op.end, _OPERATOR_INSIDE)
+        refuse_operator_inside(body, op.end, OPERATOR_INSIDE)
         if "=" in body[op.end:]:
             raise parse_error("error.parse.operator_equation", body,
                         body.index('=', op.end) + 1, op=op.source)
@@ -642,7 +613,7 @@ def _parse_operand(text: str, body: str, op: DerivativeOperator) -> Parsed:
     except ParseError as exc:  # shown with the text as typed (delimiters included)
         raise ParseError(exc.message, text, exc.column) from None
     expr = run_grammar(toks, text)
-    return Parsed(expr, None, [], _ambiguity_warnings(toks), text, op.var)
+    return Parsed(expr, None, [], _ambiguity_warnings(toks, body), text, op.var)
 
 
 __all__ = ["looks_like_latex", "parse_latex_full"]

@@ -13,6 +13,7 @@ The lexer is where the notation people actually type is understood:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -247,6 +248,13 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
             push("NAME", chr(int(unicodedata.decomposition(c)[:4], 16)) + accent, i)
             i += 1
             continue
+        mark = _ACCENTED.get(f"{ord(c):04X}")
+        if mark and toks and toks[-1].type == "NAME" and "_" not in toks[-1].value \
+                and toks[-1].start_pos + len(toks[-1].value) == i + offset:  # x̄ typed as x + ̄
+            last = toks.pop()
+            toks.append(_tok("NAME", last.value + mark, last.start_pos))
+            i += 1
+            continue
         if c == "'":
             raise err("error.parse.prime_where", i)
         if c == "=":
@@ -259,7 +267,7 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
         raise parse_error("error.parse.bar_unclosed", text, None)
     if not toks:
         raise parse_error("error.parse.empty", text, None)
-    return Lexed(toks, _ambiguity_warnings(toks))
+    return Lexed(toks, _ambiguity_warnings(toks, text, offset))
 
 
 _NEXT = re.compile(r"\s*(\S?)")
@@ -276,6 +284,8 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     start, end = m.start(), m.end()
     run = m.group(0)
     suffix = ""
+    if _capitalized(run):  # Tanh(x), Sin x: a cheat sheet's or Mathematica's capital
+        run = run.lower()  # (said in a warning: see _spelling_warnings)
     for name in _known()[1]:  # log1p, expm1, gelu_tanh: digits or _ inside the name
         after = text[start + len(name):start + len(name) + 1]
         if text.startswith(name, start) and not (after.isalnum() or after == "_"):
@@ -458,8 +468,11 @@ def _bare_end(toks: list[Token], j: int) -> int | None:
     return i
 
 
-def _ambiguity_warnings(toks: list[Token]) -> list[str]:
-    """Warn where a/bc is read as (a/b)·c: the classic 1/2x question."""
+def _ambiguity_warnings(toks: list[Token], source: str | None = None, offset: int = 0
+                        ) -> list[str]:
+    """Warn where a/bc is read as (a/b)·c: the classic 1/2x question (and the other
+    doubtful spellings below); ``source`` is the text the tokens' columns point into,
+    less ``offset``, for the warnings that depend on how a name was spelled."""
     match = _matching(toks)
     out = []
     for i, t in enumerate(toks):
@@ -470,7 +483,7 @@ def _ambiguity_warnings(toks: list[Token]) -> list[str]:
                 and toks[j - 1].type in OPERAND_END:
             a = toks[i - 1].value if i else ""
             b = "".join(t.value for t in toks[i + 1:j])
-            c = toks[j].value
+            c = "(…)" if toks[j].type == "LPAR" else toks[j].value  # 2/n (y − b)
             out.append(
                 f"'{a}/{b}{c}' (column {toks[i].column}) is read as ({a}/{b})·{c}: implicit"
                 f" multiplication binds like * and /, left to right; write {a}/({b}{c})"
@@ -492,6 +505,110 @@ def _ambiguity_warnings(toks: list[Token]) -> list[str]:
                 and after.value != t.value and i + 3 < len(toks) \
                 and toks[i + 3].type == "RPAR" and t.value in "yzuvw":  # y(x)
             out.append(message("warning.parse.name_call", name=t.value, arg=after.value,
+                               column=t.column))
+    return out + _function_warnings(toks, match) + _log_base_warnings(toks, source, offset) \
+        + _spelling_warnings(toks, source, offset)
+
+
+#: 10, 100, 1000, 0.1, 0.01: an argument that says "common logarithm" when written after log
+_POWER_OF_TEN = re.compile(r"10+|0?\.0*1")
+
+
+def _capitalized(run: str) -> bool:
+    """Tanh, Sin, Sigmoid: a known function's name with a capital first letter (ReLU and
+    GELU, names of their own, excluded)."""
+    return len(run) >= 3 and run[0].isupper() and run[1:].islower() \
+        and run not in FUNCTIONS and run.lower() in FUNCTIONS
+
+
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+
+
+def _spelling_warnings(toks: list[Token], source: str | None, offset: int) -> list[str]:
+    """``Tanh(x)`` is read as tanh(x): say so (bibun writes function names in lower case)."""
+    if source is None:
+        return []
+    out: list[str] = []
+    for t in toks:
+        if t.type != "FUNC":
+            continue
+        m = _LETTER_RUN.match(source, t.start_pos - offset)
+        if m and _capitalized(m.group(0)):
+            out.append(message("warning.parse.capitalized", typed=m.group(0),
+                               name=m.group(0).lower(), column=t.column))
+    return out
+
+
+def _log_base_warnings(toks: list[Token], source: str | None, offset: int) -> list[str]:
+    """``log(100)``: bibun's log is ln (docs/parsing.md), but a school book's log of a
+    power of ten is the common logarithm; say which one was read and how to write the
+    other.  ``ln(100)`` and ``log_10(100)`` leave no doubt and are not warned about."""
+    if source is None:
+        return []
+    out: list[str] = []
+    for i, t in enumerate(toks):
+        if t.type != "FUNC" or t.value != "log":
+            continue
+        at = t.start_pos - offset
+        if not (source.startswith("log", at) or source.startswith("\\log", at)):
+            continue
+        j = i + 1
+        bracket = j < len(toks) and toks[j].type == "LPAR"
+        j += bracket
+        if j >= len(toks) or toks[j].type != "NUMBER" \
+                or not _POWER_OF_TEN.fullmatch(toks[j].value):
+            continue
+        after = toks[j + 1] if j + 1 < len(toks) else None
+        if bracket and (after is None or after.type != "RPAR"):
+            continue
+        if not bracket and after is not None and after.type not in ("PLUS", "MINUS", "SLASH",
+                                                                    "STAR", "RPAR"):
+            continue
+        arg = toks[j].value
+        out.append(message("warning.parse.log_common", arg=arg, column=t.column,
+                           value=f"{math.log(float(arg)):.4g}"))
+    return out
+
+
+def _shown(toks: list[Token]) -> str:
+    """Tokens as a learner reads them (π, not pi), for quoting in a warning."""
+    out = "".join("π" if t.type == "CONST" and t.value == "pi" else t.value for t in toks)
+    out = _BRACED_ATOM.sub(r"\1", out)  # LaTeX's {x}^{2}: x^2
+    return out.replace("{", "(").replace("}", ")")
+
+
+_BRACED_ATOM = re.compile(r"\{([\w.π]+)\}")
+
+
+def _function_warnings(toks: list[Token], match: dict[int, int]) -> list[str]:
+    """Two readings a textbook leaves open, made visible: ``sin π/2`` is sin(π)/2 (a
+    bracket-free argument is the product after the name, not a quotient), and
+    ``log_7(6x^4+3)^5`` is (log_7(…))^5 (the power applies to the logarithm)."""
+    out: list[str] = []
+    for i, t in enumerate(toks):
+        if t.type not in ("FUNC", "LOGBASE"):
+            continue
+        name = f"log_{t.value}" if t.type == "LOGBASE" else t.value
+        j: int | None = i + 1
+        if t.type == "FUNC" and j < len(toks) and toks[j].type == "CARET":
+            j = _exponent_end(toks, j + 1)
+        if j is None or j >= len(toks):
+            continue
+        if toks[j].type == "LPAR":
+            close = match.get(j)
+            logarithm = t.type == "LOGBASE" or t.value.startswith("log")
+            if logarithm and close is not None and close + 1 < len(toks) \
+                    and toks[close + 1].type == "CARET":
+                end = _exponent_end(toks, close + 2)
+                power = _shown(toks[close + 2:end]) if end is not None else "…"
+                out.append(message("warning.parse.log_power", name=name, power=power,
+                                   column=t.column))
+            continue
+        end = _bare_end(toks, j)
+        if end is not None and j < end < len(toks) - 1 and toks[end].type == "SLASH" \
+                and toks[end + 1].type in ("NUMBER", "CONST"):
+            out.append(message("warning.parse.bare_quotient", name=_shown(toks[i:j]),
+                               arg=_shown(toks[j:end]), den=_shown(toks[end + 1:end + 2]),
                                column=t.column))
     return out
 

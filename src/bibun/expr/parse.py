@@ -8,6 +8,7 @@ Nothing here evaluates user text as code.
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import lru_cache
 
@@ -50,6 +51,9 @@ def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False
     if latex is None:  # a backslash or $...$ marks LaTeX; plain text never has either
         t = text.strip()
         latex = "\\" in text or (len(t) >= 2 and t[0] == t[-1] == "$")
+    where = _split_where(text)
+    if where is not None:  # MSE = (y − ŷ)²/2, ŷ = wx + b
+        return _parse_where(text, latex, derivative, *where)
     if latex:  # LaTeX, through the same grammar
         return parse_latex_full(text, derivative=derivative)
     if len(text) > MAX_LENGTH:
@@ -66,6 +70,45 @@ def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False
     lexed = tokenize(rhs, offset)
     expr = run_grammar(lexed.tokens, text)
     return Parsed(expr, name, params, lexed.warnings, text)
+
+
+#: what may stand between the formula and its "where" clause: ", ", ",\\ ", ", where "
+_WHERE_GAP = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad|\\text\s*\{\s*(?:where|with)\s*\}"
+                        r"|where\b|with\b)*")
+
+
+def _split_where(text: str) -> tuple[int, int] | None:
+    """(comma, start of the clause) for ``formula, name = definition`` (the ML blogs'
+    ``(y − ŷ)², ŷ = mx + b``): the last comma outside brackets, with exactly one ``=``
+    after it.  A formula without such a comma returns None (read as usual)."""
+    depth, last = 0, None
+    for i, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            last = i
+    if last is None or text[last + 1:].count("=") != 1 or not text[:last].strip():
+        return None
+    return last, _WHERE_GAP.match(text, last + 1).end()
+
+
+def _parse_where(text: str, latex: bool, derivative: bool, comma: int, start: int) -> Parsed:
+    """The formula with the clause's name replaced by its definition; columns of any
+    error still point into ``text``."""
+    main = parse_full(text[:comma], latex, derivative=derivative)
+    at = text.index("=", start)
+    pad = " " * start
+    name = parse_full(pad + text[start:at], latex).expr
+    if name.op != core.SYM:
+        raise parse_error("error.parse.where_name", text, start + 1)
+    value = parse_full(" " * (at + 1) + text[at + 1:], latex)
+    if not value.expr.free:
+        raise parse_error("error.parse.where_number", text, start + 1, name=name.value)
+    expr = main.expr.subs({name.value: value.expr})
+    return Parsed(expr, main.name, main.params, [*main.warnings, *value.warnings], text,
+                  main.wrt)
 
 
 def _parse_operand(text: str, op: DerivativeOperator) -> Parsed:

@@ -51,7 +51,7 @@ def _expand_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
         b, k = args
         if b.op == ADD and k.op == NUM and isinstance(k.value, int) and k.value > 1:
             if k.value > MAX_EXPAND_POWER:
-                raise LimitError(f"expanding ({b})^{k.value} is too large")
+                raise LimitError(f"expanding ({b})^{k} is too large")  # k: printed safely
             out = b
             for _ in range(k.value - 1):
                 out = _expand_product([out, b])
@@ -236,6 +236,17 @@ def _recognize_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
                 one_minus = core.add(core.ONE, core.neg(s))
                 pw[one_minus] = core.add(pw.get(one_minus, core.ZERO), core.ONE)
                 changed = True
+    # sigmoid(-u)(1 - sigmoid(-u)) = (1 - sigmoid(u)) sigmoid(u): the positive argument
+    for base, k in list(pw.items()):
+        if base.op == FN and base.value == "sigmoid" and k is core.ONE \
+                and _negated(base.args[0]):
+            one_minus = core.add(core.ONE, core.neg(base))
+            if pw.get(one_minus) is core.ONE:
+                s = core.fn("sigmoid", core.neg(base.args[0]))
+                del pw[base], pw[one_minus]
+                pw[s] = core.ONE
+                pw[core.add(core.ONE, core.neg(s))] = core.ONE
+                changed = True
     # cos(u)/sin(u) -> 1/tan(u), sin(u)/cos(u) -> tan(u)
     for base, k in list(pw.items()):
         if base.op == FN and base.value == "cos" and k is core.ONE:
@@ -255,10 +266,32 @@ def _recognize_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
     return core.mul(*(core.power(b, k) for b, k in pw.items()))
 
 
+def _one_minus_sigmoid(args: tuple[Expr, ...]) -> Expr | None:
+    """1 − σ(−u) = σ(u): softplus′ = e^x/(1 + e^x) reads as σ(x), not 1 − σ(−x)."""
+    if len(args) != 2 or core.ONE not in args:
+        return None
+    t = args[1] if args[0] is core.ONE else args[0]
+    if t.op == MUL and len(t.args) == 2 and t.args[0] is core.MINUS_ONE \
+            and t.args[1].op == FN and t.args[1].value == "sigmoid" \
+            and _negated(t.args[1].args[0]):
+        return core.fn("sigmoid", core.neg(t.args[1].args[0]))
+    return None
+
+
+def _negated(u: Expr) -> bool:
+    """-x, -2x, -3: written with a leading minus sign."""
+    c = u.args[0] if u.op == MUL else u
+    return c.op == NUM and c.value < 0
+
+
 def recognize(expr: Any) -> Expr:
     """Rewrite through known functions: (e^x-e^-x)/(e^x+e^-x) -> tanh(x),
     1/(1+e^-x) -> sigmoid(x), e^-x/(1+e^-x)^2 -> sigmoid(x)(1-sigmoid(x)), cos/sin -> 1/tan."""
-    return rebuild(as_expr(expr), _recognize_node)
+    e = as_expr(expr)
+    r = rebuild(e, _recognize_node)
+    if r is e:
+        return e
+    return rebuild(r, lambda n, a: _one_minus_sigmoid(a) if n.op == ADD else None)
 
 
 # -- identities and cancellation ------------------------------------------------------

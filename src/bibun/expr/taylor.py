@@ -7,10 +7,12 @@ exp, log, sin, cos and u^r by their recurrences, and every other function of the
 table through its derivative: ``y' = f'(u)·u'`` with ``f'`` from the table, solved
 coefficient by coefficient (Faà di Bruno's formula, done by coefficient arithmetic).
 
-The n-th derivative is ``n!·c_n`` (:func:`bibun.symbolic.taylor_diff`).  Why: n passes
-of the ordinary rules roughly double the DAG each time (the 10th derivative of
-sin(sin(…sin(x))) with six sines has 8,697 nodes), while the coefficients grow like
-n²·(DAG size).  For shallow functions (polynomials, tanh) the ordinary rules win.
+The n-th derivative is ``n!·c_n`` (:func:`bibun.symbolic.taylor_diff`;
+:func:`bibun.symbolic.diff` chooses it by itself for high orders of deep compositions).
+Why: n passes of the ordinary rules roughly double the DAG each time (the 10th
+derivative of sin(sin(…sin(x))) with six sines has 8,697 nodes), while the
+coefficients grow like n²·(DAG size).  For shallow functions (polynomials, tanh) the
+ordinary rules win.
 """
 
 from __future__ import annotations

@@ -13,9 +13,11 @@ the form the rules gave.  What the learner wrote inside a function or an exponen
 The rewrites: distribute a number over a sum when terms cancel; pull out a common
 factor (and multiply out what is left inside); one common denominator with the
 numerator multiplied out; the identities of :mod:`bibun.expr.identities` (Pythagoras,
-tan = sin/cos, |u| and sign(u) of known sign, e^(−u) cleared from a fraction); a
-factor multiplied into a sum when that removes the sum's fractions; numeric fractions
-cleared from a numerator; cancelling a common polynomial factor.
+tan = sin/cos, |u| and sign(u) of known sign, e^(−u) cleared from a fraction, factors
+that are never negative moved under a square root, cos² written as 1 − sin² beside odd
+powers of sin); a factor multiplied into a sum when that removes the sum's fractions;
+numeric fractions cleared from a numerator; cancelling a common polynomial factor; a
+number common to a sum's terms moved into the coefficient.
 """
 
 from __future__ import annotations
@@ -234,13 +236,15 @@ class _Tidy:
             py = I.pythagoras(base.args)
             if py is not None:  # an identity that removes a sum wins a tie: it opens
                 cands.insert(0, py)  # cancellations higher up (1/(cos²(1 + tan²)) = 1)
-            for r in (_distribute(base.args), self.over_one_denominator(base)):
+            for r in (_distribute(base.args), self.over_one_denominator(base),
+                      I.one_square(base)):
                 if r is not None:
                     cands.append(r)
             cands += self.factored(base)
         elif base.op == MUL:
             for make in (I.clear_negative_exponentials, I.double_angle,
-                         I.to_quotient_function, I.opposite_sums, _clear_numeric_fractions):
+                         I.to_quotient_function, I.opposite_sums, _clear_numeric_fractions,
+                         I.into_root, I.sign_over_abs):
                 r = make(base)
                 if r is not None:
                     cands.append(r)
@@ -447,7 +451,18 @@ def _tidy(e: Expr, t: _Tidy) -> Expr:
     # a rewrite must pay for itself: one operation saved on a long answer is not worth
     # losing the rule's own shape (2x sin x + x² cos x stays; x(2 sin x + x cos x) saves 1)
     before = _key(e)
-    return best if _key(best) <= before - (MARGIN if before > SMALL else 1) else e
+    best = best if _key(best) <= before - (MARGIN if before > SMALL else 1) else e
+    # a number common to a sum's terms goes to the front, 6(2x + 2/x³) = 12(x + 1/x³),
+    # whenever that is shorter at all: it keeps the rule's shape, only its coefficient
+    pulled = t.rewrite(best, _content_node)
+    return pulled if _key(pulled) < _key(best) else best
+
+
+def _content_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
+    if node.op != MUL:
+        return None
+    same = all(a is b for a, b in zip(args, node.args))
+    return I.sum_content(node if same else core.mul(*args))
 
 
 __all__ = ["MAX_TIDY_SIZE", "tidy"]

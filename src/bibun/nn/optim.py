@@ -10,6 +10,7 @@ a new array to ``p.grad`` to have it applied.)"""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +27,9 @@ class _Wrapped:
     def __init__(self, params: Iterable[Parameter], **kw: Any):
         self.params = list(params)
         self.opt = self.core([p.data for p in self.params], **kw)
-        self._applied: list[Any] = [None] * len(self.params)  # the .grad each step used
+        # the .grad each step used, held weakly: a gradient the next backward() replaced
+        # is freed at once (not kept alive a step longer), and a freed one is not "the same"
+        self._applied: list[Any] = [None] * len(self.params)
 
     @property
     def lr(self) -> float:
@@ -43,10 +46,11 @@ class _Wrapped:
         grads = []
         for i, p in enumerate(self.params):
             g = p.grad
-            if g is None or g is self._applied[i]:
+            seen = self._applied[i]
+            if g is None or (seen is not None and seen() is g):
                 grads.append(None)
                 continue
-            self._applied[i] = g
+            self._applied[i] = _ref(g)
             grads.append(np.asarray(getattr(g, "data", g)))
         self.opt.step(grads)
 
@@ -54,6 +58,15 @@ class _Wrapped:
         for i, p in enumerate(self.params):
             p.grad = None
             self._applied[i] = None
+
+
+def _ref(g: Any) -> Any:
+    """A weak reference to a gradient (arrays and Tensors take one; anything else is held
+    in a stand-in that answers like a reference)."""
+    try:
+        return weakref.ref(g)
+    except TypeError:
+        return lambda: g
 
 
 def _wrap(core: type[_core.Optimizer]) -> type[_Wrapped]:

@@ -69,12 +69,21 @@ def _figure(lang: str, size: tuple[float, float] = (6.4, 4.0)) -> Any:
 
 
 def _show(out: Any, fig: Any) -> None:
-    """Replace the content of the Output ``out`` with ``fig``."""
-    from IPython.display import display
+    """Replace the content of the Output ``out`` with ``fig`` as a PNG.
 
+    The figure is rendered here rather than handed to ``display``: a bare ``Figure``
+    (no pyplot) has an image formatter only once the inline backend has been loaded, so
+    in a fresh kernel JupyterLab showed the text ``<Figure size 640x400 with 1 Axes>``
+    (found by tests/test_jupyterlab_widget.py)."""
+    import io
+
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
     out.clear_output(wait=True)
     with out:
-        display(fig)
+        display(Image(data=buf.getvalue(), format="png"))
 
 
 def _esc(s: Any) -> str:

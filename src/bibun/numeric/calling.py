@@ -185,6 +185,9 @@ def _as_float_array(x: Any, what: str) -> tuple[np.ndarray, list[str]]:
     if arr.dtype == object:
         try:
             arr = arr.astype(float)
+        except OverflowError:  # an exact integer past 1.8e308 (10**400)
+            raise error("error.numeric.not_finite_input", DomainError, what=what,
+                        value="|x| > 1.797e308") from None  # no words: any language
         except (TypeError, ValueError):
             raise error("error.numeric.not_real", what=what) from None
     if np.iscomplexobj(arr):

@@ -19,22 +19,45 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bibun import __version__, i18n
+from bibun.web.errors import POST_ERRORS
 from bibun.web.pool import BudgetExceeded, Busy, Compute, WorkerCrashed
 from bibun.web.tasks import lang_of
 
 #: the formula limit the issue asks for (10 KB of text)
 MAX_FORMULA = 10_000
 
-Formula = Annotated[str, Field(max_length=MAX_FORMULA,
+Formula = Annotated[str, Field(min_length=1, max_length=MAX_FORMULA, pattern=r"\S",
                                description="a formula as text (x^2 + 3x, sigmoid(x)) or LaTeX"
-                                           r" (\frac{1}{1+e^{-x}}); at most 10,000 characters",
+                                           r" (\frac{1}{1+e^{-x}}); not blank, at most 10,000"
+                                           " characters",
                                examples=["(x^3+1)^2"])]
+#: the page's formula: blank while the learner clears the field, answered (with the
+#: parse panel's "empty formula") rather than refused, so the page has one answer shape
+PageFormula = Annotated[str, Field(max_length=MAX_FORMULA,
+                                   description="the formula as typed, possibly blank (the"
+                                               " answer's parse panel then says so); at most"
+                                               " 10,000 characters",
+                                   examples=["(x^3+1)^2"])]
 VarName = Annotated[str, Field(pattern=r"^[A-Za-z\u0370-\u03ff][A-Za-z0-9_\u0370-\u03ff]{0,31}$",
                                max_length=32, description="a variable name", examples=["x"])]
 Real = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+
+
+def _names_only(schema: dict[str, Any]) -> None:
+    """pydantic writes a name-keyed dict as ``patternProperties``, which leaves a key that
+    is not a name unconstrained in JSON Schema (any value allowed) although the server
+    refuses it: say instead that every key is a name and every value a number."""
+    pattern = schema.pop("patternProperties", None)
+    if pattern:
+        (key, value), = pattern.items()
+        schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": key}
+        schema["additionalProperties"] = value
+
+
 Point = Annotated[dict[VarName, Real], Field(max_length=8,
                                              description="values of the variables",
-                                             examples=[{"x": 1.0}])]
+                                             examples=[{"x": 1.0}],
+                                             json_schema_extra=_names_only)]
 Syntax = Literal["auto", "text", "latex"]
 Lang = Literal["en", "ja"]
 
@@ -153,6 +176,7 @@ class DescentSettings(Strict):
 class PageIn(ExprIn):
     """The page's whole state; see :mod:`bibun.web.page`."""
 
+    expr: PageFormula
     var: VarName | None = Field(None, description="the variable the page chose (the formula's"
                                                   " operator, d/dy, wins)")
     order: int = Field(1, ge=1, le=10)
@@ -209,24 +233,7 @@ class DiffOut(Loose):
     derivative_value: dict[str, Any] | None = None
 
 
-class ErrorDetail(BaseModel):
-    message: str
-    kind: Literal["parse", "limit", "domain", "input", "budget", "validation", "request",
-                  "busy", "storage", "internal"]
-    column: int | None = None
-
-
-class ErrorOut(BaseModel):
-    detail: ErrorDetail
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorOut, "description": "request body too large"},
-    422: {"model": ErrorOut, "description": "not a usable formula or out of the compute budget"},
-    429: {"model": ErrorOut, "description": "the server is busy"},
-}
-
-router = APIRouter(prefix="/api", responses=ERRORS)
+router = APIRouter(prefix="/api")
 _limiter: anyio.CapacityLimiter | None = None
 
 
@@ -376,4 +383,4 @@ def _endpoint(task: str, model: type[BaseModel]) -> Callable[..., Awaitable[Any]
 
 for _task, _model, _out, _summary in ENDPOINTS:
     router.add_api_route(f"/{_task}", _endpoint(_task, _model), methods=["POST"],
-                         response_model=_out, summary=_summary)
+                         response_model=_out, summary=_summary, responses=POST_ERRORS)

@@ -12,15 +12,17 @@ What it adds around the API (:mod:`bibun.web.api`) and why:
   parsing, so a 100 MB upload never reaches JSON decoding;
 * **security headers** – a CSP without inline scripts, nosniff, no framing, no referrer;
 * **host check** – only the names the server was bound to (DNS-rebinding defence for a
-  server on localhost); **no CORS** – other origins cannot read responses, and JSON
-  POSTs from them are pre-flighted and refused;
-* **JSON only** – a POST without ``Content-Type: application/json`` is 415;
+  server on localhost), answered in the error vocabulary below; **no CORS** – other
+  origins cannot read responses, and JSON POSTs from them are pre-flighted and refused;
+* **JSON only** – a POST to an operation without ``Content-Type: application/json`` is
+  415 (a POST where there is no such operation is the router's 405 with ``Allow``, or 404);
 * **slow bodies** – a body that has not arrived after :data:`BODY_TIMEOUT` seconds is
   refused with 408 and its connection closed (uvicorn closes idle keep-alive connections);
 * **compression and caching** – static files are gzipped once and kept in memory, served
   with an ETag (304 when unchanged); JSON answers over 1 KB are gzipped on the fly;
 * **one error vocabulary** – every error is ``{"detail": {"kind", "message"}}`` with the
-  message in the request's language (its ``lang`` field, else ``Accept-Language``).
+  message in the request's language (its ``lang`` field, else ``Accept-Language``), from
+  bibun's catalogs: no framework or Python exception text (:mod:`bibun.web.errors`).
 """
 
 from __future__ import annotations
@@ -44,11 +46,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from bibun import i18n
 from bibun.web import first
 from bibun.web.api import PageIn, router
+from bibun.web.errors import http_detail, validation_message
 from bibun.web.pool import BudgetExceeded, Busy, Compute, WorkerCrashed
 from bibun.web.practice_api import router as practice_router
 
@@ -79,6 +81,7 @@ SECURITY_HEADERS = [
 STATIC = {
     "index.html": ("index.html", "text/html; charset=utf-8"),
     "docs.html": ("docs.html", "text/html; charset=utf-8"),
+    "numtext.js": ("numtext.js", "text/javascript; charset=utf-8"),
     "app.js": ("app.js", "text/javascript; charset=utf-8"),
     "modes.js": ("modes.js", "text/javascript; charset=utf-8"),
     "practice.js": ("practice.js", "text/javascript; charset=utf-8"),
@@ -95,8 +98,22 @@ def _static_dir() -> Path:
     return Path(str(files("bibun.web").joinpath("static")))
 
 
+#: the smallest build of plotly.js that serves the page (scatter and contour): npm's
+#: plotly.js-cartesian-dist-min, 1.5 MB against the full 4.8 MB, compiled in a third of
+#: the main-thread time (bench/web_latency.py --long-tasks); looked for at
+#: ``$BIBUN_PLOTLY_JS``, then where ``make axe`` installs npm packages for a checkout
+CARTESIAN = "plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
+
+
 def plotly_js() -> Path:
-    """plotly.min.js as shipped inside the installed plotly Python package."""
+    """The plotting library the page loads: the cartesian build when it is installed
+    (:data:`CARTESIAN`), else plotly.min.js as shipped inside the plotly Python package
+    (the same plotly.js version, every trace type)."""
+    for candidate in (os.environ.get("BIBUN_PLOTLY_JS"),
+                      Path(__file__).resolve().parents[3] / ".web-test" / "node_modules"
+                      / CARTESIAN):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
     path = Path(str(files("plotly").joinpath("package_data", "plotly.min.js")))
     if not path.is_file():  # pragma: no cover - a broken plotly install
         raise FileNotFoundError(f"plotly.min.js not found at {path}")
@@ -115,6 +132,21 @@ def header_lang(headers: dict[bytes, bytes] | Any) -> str:
     return i18n.FALLBACK
 
 
+def host_name(raw: bytes) -> str:
+    """The name part of a Host header: ``[::1]:8000`` → ``[::1]``, ``localhost:80`` →
+    ``localhost``."""
+    host = raw.decode("latin-1").strip().lower()
+    if host.startswith("["):
+        return host[:host.find("]") + 1] if "]" in host else host
+    return host.split(":")[0]
+
+
+def host_allowed(host: str, allowed: Iterable[str]) -> bool:
+    """Exact names, or ``*.example.org`` patterns, or ``*`` for any."""
+    return any(a == "*" or a == host or (a.startswith("*.") and host.endswith(a[1:]))
+               for a in allowed)
+
+
 async def _plain(send: Callable, status: int, message: str) -> None:
     body = json.dumps({"detail": {"kind": "request", "message": message}}).encode()
     await send({"type": "http.response.start", "status": status,
@@ -124,17 +156,25 @@ async def _plain(send: Callable, status: int, message: str) -> None:
 
 
 class Guard:
-    """Pure ASGI middleware: body limit, JSON-only POSTs and security headers.
+    """Pure ASGI middleware: host check, body limit, JSON-only POSTs, security headers.
 
     The body is read (up to the limit) before the application sees it and replayed as
-    one message, so an oversized body is refused without ever being parsed.
+    one message, so an oversized body is refused without ever being parsed.  Only POSTs
+    to ``post_paths()`` (the schema's POST operations, read once on first use) must be
+    JSON: any other POST goes on to the router, which answers 405 with ``Allow`` (or 404),
+    as the schema says.  ``None`` treats every POST as an operation.
     """
 
     def __init__(self, app: ASGIApp, max_body: int = MAX_BODY,
-                 body_timeout: float = BODY_TIMEOUT) -> None:
+                 body_timeout: float = BODY_TIMEOUT,
+                 post_paths: Callable[[], Iterable[str]] | None = None,
+                 allowed_hosts: Iterable[str] = ("*",)) -> None:
         self.app = app
         self.max_body = max_body
         self.body_timeout = body_timeout
+        self._post_paths = post_paths
+        self._posts: frozenset[str] | None = None
+        self.allowed_hosts = tuple(allowed_hosts)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
@@ -150,12 +190,17 @@ class Guard:
 
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         lang = header_lang(headers)
+        host = host_name(headers.get(b"host", b""))
+        if not host_allowed(host, self.allowed_hosts):
+            await _plain(send_with_headers, 400,
+                         i18n.text("web.error.host", lang, host=host[:100] or "-"))
+            return
         too_large = i18n.text("web.error.body_too_large", lang, limit=self.max_body)
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _plain(send_with_headers, 413, too_large)
             return
-        if scope["method"] == "POST":
+        if scope["method"] == "POST" and self._operation(scope.get("path", "")):
             ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             if ctype != b"application/json":
                 await _plain(send_with_headers, 415, i18n.text("web.error.json_only", lang))
@@ -183,6 +228,14 @@ class Guard:
             await self.app(scope, replay, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+    def _operation(self, path: str) -> bool:
+        """Whether ``path`` is a POST operation (every path when none were given)."""
+        if self._post_paths is None:
+            return True
+        if self._posts is None:
+            self._posts = frozenset(self._post_paths())
+        return path in self._posts
 
     async def _read(self, receive: Callable, chunks: list[bytes]) -> int:
         """Read the body into ``chunks``: 200 when complete, 413 over the limit, -1 when
@@ -239,15 +292,6 @@ class Assets:
             headers["content-encoding"] = "gzip"
             return Response(packed, media_type=media, headers=headers)
         return Response(raw, media_type=media, headers=headers)
-
-
-def _validation_message(exc: RequestValidationError, lang: str) -> str:
-    """The first few field errors (their names and pydantic's words) in a sentence."""
-    parts = []
-    for err in exc.errors()[:3]:
-        loc = ".".join(str(x) for x in err.get("loc", ()) if x != "body")
-        parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else err.get("msg", ""))
-    return i18n.text("web.error.validation", lang, details="; ".join(p for p in parts if p))
 
 
 def page_messages() -> dict[str, dict[str, str]]:
@@ -308,16 +352,21 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": {"kind": "validation", "message": _validation_message(
-            exc, header_lang(request.headers))}}, 422)
+        return JSONResponse({"detail": {"kind": "validation", "message": validation_message(
+            exc.errors(), header_lang(request.headers))}}, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, dict) else {
-            "kind": "request", "message": i18n.text("web.error.not_found",
-                                                    header_lang(request.headers))
-            if exc.status_code == 404 else str(exc.detail)}
+        detail = http_detail(exc.status_code, exc.detail, exc.headers, request.method,
+                             header_lang(request.headers))
         return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover
+        # a bug of ours: the log has the traceback, the client one sentence and no text of
+        # the exception
+        return JSONResponse({"detail": {"kind": "internal", "message": i18n.text(
+            "web.error.internal", header_lang(request.headers))}}, 500)
 
     static = _static_dir()
     assets = Assets()
@@ -393,10 +442,12 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
 
     hosts = list(allowed_hosts) if allowed_hosts is not None else \
         ["127.0.0.1", "localhost", "[::1]", "::1"]
-    if "*" not in hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+    def post_paths() -> set[str]:
+        return {path for path, ops in app.openapi()["paths"].items() if "post" in ops}
+
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, post_paths=post_paths, allowed_hosts=hosts)
     return app
 
 

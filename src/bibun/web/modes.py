@@ -198,6 +198,36 @@ def t_parametric(p: dict) -> dict[str, Any]:
         at = {r.t: t0}
         out["at"] = {"t": finite(t0), "x": _value(r.x, at), "y": _value(r.y, at),
                      "slope": _value(r.derivative, at)}
+        if int(p.get("taylor") or 0) > 0 and lo < hi:
+            out["taylor"] = _parametric_taylor(r, t0, int(p["taylor"]), ts, lang)
+    return out
+
+
+def _parametric_taylor(r: Any, t0: Any, order: int, ts: Any, lang: str) -> dict[str, Any]:
+    """The Taylor panel of a curve: the Taylor polynomials of x(t) and y(t) about t₀ (each
+    coordinate is a function of t, so the panel's question applies to each), and the
+    polynomial curve they trace, sampled at the curve's own t, to draw beside it.  A
+    coordinate without a Taylor series at t₀ is the panel's error, said in words."""
+    try:
+        sx = calculus.series(r.x, r.t, at=t0, order=order)
+        sy = calculus.series(r.y, r.t, at=t0, order=order)
+    except BibunError as exc:
+        return {"error": {"kind": "domain", "message": i18n.one_line(exc, lang)}}
+    xs = np.broadcast_to(np.asarray(sample(sx.polynomial, [r.t], ts), dtype=float), ts.shape)
+    ys = np.broadcast_to(np.asarray(sample(sy.polynomial, [r.t], ts), dtype=float), ts.shape)
+    return {"order": order, "t0": finite(t0), "x": formula(sx.polynomial),
+            "y": formula(sy.polynomial), "x_terms": _terms(sx), "y_terms": _terms(sy),
+            "curve": {"x": array_out(xs), "y": array_out(ys)}}
+
+
+def _terms(s: Any) -> list[dict[str, Any]]:
+    """A series' terms in ascending degree, each with its sign apart (the page writes
+    c₀ + c₁(t − t₀) + c₂(t − t₀)² + …, as the function's Taylor panel does)."""
+    out = []
+    for term in s.terms():
+        negative = formula(term)["text"].startswith("-")
+        out.append({"sign": "-" if negative else "+",
+                    "formula": formula(-term if negative else term)})
     return out
 
 

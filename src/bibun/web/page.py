@@ -220,7 +220,8 @@ def _equation(p: dict, mode: str, lang: str) -> dict[str, Any]:
     base = {"expr": p["expr"], "lang": lang}
     if mode == "parametric":
         r = _panel("parametric", {**base, "lo": float(p.get("lo", -3.0)),
-                                  "hi": float(p.get("hi", 3.0)), "t0": float(p.get("x0", 1.0))})
+                                  "hi": float(p.get("hi", 3.0)), "t0": float(p.get("x0", 1.0)),
+                                  "taylor": int(p.get("taylor") or 0)})
         variables = r["data"]["t"] if "data" in r else "t"
         out = {"mode": mode, "variable": variables, "variables": [variables], "point": {}}
     else:

@@ -34,7 +34,8 @@ from bibun.practice.schedule import next_topic, states
 from bibun.practice.steps import CHAIN_PIECES, SPLIT_PIECES
 from bibun.practice.store import Attempt, NoProgress, Progress, open_progress
 from bibun.web import practice as _tasks  # noqa: F401  (registers the practice tasks)
-from bibun.web.api import ERRORS, Lang, Strict, run
+from bibun.web.api import Lang, Strict, run
+from bibun.web.errors import POST_ERRORS, ErrorOut
 
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
 Piece = Literal[tuple(dict.fromkeys(CHAIN_PIECES + SPLIT_PIECES))]  # type: ignore[valid-type]
@@ -86,6 +87,9 @@ class ProgressIn(Strict):
     lang: Lang = "en"
 
 
+#: the progress database may be unusable (a 503 with the store's message)
+ERRORS = {**POST_ERRORS, 503: {"model": ErrorOut, "description": "the progress database cannot"
+                                                              " be opened or written"}}
 router = APIRouter(prefix="/api/practice", responses=ERRORS, tags=["practice"])
 
 

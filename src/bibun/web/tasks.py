@@ -86,6 +86,7 @@ def number_out(v: Any) -> dict[str, Any]:
     if out["value"] is None and not is_exact:
         return out
     out["text"] = i18n.format_number(v)
+    out["display"] = i18n.format_number(v, style="unicode")  # the page's: 2.5×10⁻⁷
     if is_exact and out["text"] == str(v):
         out["exact"] = out["text"]
     return out

@@ -74,25 +74,19 @@
   }
 
   const SUP = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
-  // a number as a person writes it: exact when exact, else 6 significant digits,
-  // scientific notation (1.77 × 10¹⁸) for the very large and the very small
+  // a float the page formats itself, by the one formatter's rule (numtext.js: exactly
+  // bibun.numtext.number_text(v, style="unicode"), tests/test_web_numtext.py); numbers the
+  // server sends with their texts are shown with those (exactOr)
   function fmt(v) {
-    if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) return "—";
+    if (v === null || v === undefined) return "—";
     if (typeof v !== "number") return String(v);
-    const a = Math.abs(v);
-    if (a !== 0 && (a >= 1e6 || a < 1e-4)) {
-      const [m, e] = v.toExponential(5).split("e");
-      const mant = m.replace(/\.?0+$/, "").replace("-", "−");
-      return `${mant} × 10${[...String(parseInt(e, 10))].map((c) => SUP[c]).join("")}`;
-    }
-    if (Number.isInteger(v)) return String(v);
-    return String(+v.toPrecision(6)).replace("-", "−");
+    return window.bibunNumtext.numberText(v);
   }
   // f′, f″ for one variable; ∂f/∂y, ∂²f/∂y² when the formula has others (the variable named)
   const derivName = (n, v, partial) => (partial
     ? `∂${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}f/∂${v}${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}`
     : `f${primes(n)}`);
-  const exactOr = (o) => (o ? (o.exact ?? fmt(o.value)) : "—");
+  const exactOr = (o) => (o ? (o.exact ?? o.display ?? fmt(o.value)) : "—");
   const primes = (n) => (n === 1 ? "′" : n === 2 ? "″" : n === 3 ? "‴" : `⁽${[...String(n)].map((c) => SUP[c]).join("")}⁾`);
 
   // ---------------------------------------------------------------- safe markup
@@ -503,14 +497,22 @@
 
   // ---------------------------------------------------------------- plots
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  // plotly.js (1.5 MB compressed) is loaded after the first answers are on the page, so
-  // the derivative never waits for it; plots queue until it is there
+  // plotly.js is loaded after the first answers are on the page, so the derivative never
+  // waits for it, and only once typing has paused: compiling it holds the main thread
+  // (about 1 s for the cartesian build on a loaded 2-core machine, 3.5 s for the full
+  // one: bench/web_latency.py --long-tasks), and a key pressed meanwhile would wait;
+  // plots queue until it is there
   const plotlyQueue = [];
+  const TYPING_PAUSE = 800;   // ms without a keystroke
+  let lastKey = -Infinity;
+  document.addEventListener("keydown", () => { lastKey = performance.now(); }, true);
   function whenPlotly(fn) {
     if (window.Plotly) fn(); else plotlyQueue.push(fn);
   }
   function loadPlotly() {
     if (document.getElementById("plotly-js")) return;
+    const quiet = performance.now() - lastKey;
+    if (quiet < TYPING_PAUSE) { setTimeout(loadPlotly, TYPING_PAUSE - quiet + 10); return; }
     const s = document.createElement("script");
     s.id = "plotly-js";
     s.src = "/vendor/plotly.min.js";

@@ -18,6 +18,8 @@
   const { $, t, el, fmt, math, inner } = B;
   const SVG_NS = "http://www.w3.org/2000/svg";
   const EQUATION_OWN = new Set(["diff", "point", "plot", "tangent"]);
+  // a parametric curve has a Taylor panel too: x(t) and y(t) are functions of t
+  const ownPanel = (n, mode) => EQUATION_OWN.has(n) || (n === "series" && mode === "parametric");
 
   // ---------------------------------------------------------------- worked steps
   // a worked derivation (implicit, from the definition, …) in the Steps box, one step per
@@ -66,7 +68,8 @@
 
   B.ext.equation = (r, names) => {
     const eq = r.panels.equation;
-    for (const n of names) { B.mark([n], false); if (!EQUATION_OWN.has(n)) B.panelMessage(n, "panel-wait", t("for_functions")); }
+    const mode = eq.data ? eq.data.mode : r.mode;
+    for (const n of names) { B.mark([n], false); if (!ownPanel(n, mode)) B.panelMessage(n, "panel-wait", t("for_functions")); }
     $("method").disabled = true;
     $("method-title").textContent = "";
     if (eq.error) {
@@ -96,6 +99,7 @@
     renderWorked(d.steps);
     if (d.mode === "parametric") {
       renderParametricPoint(d);
+      renderParametricTaylor(d);
       renderParametricCurve(d);
       return;
     }
@@ -147,6 +151,27 @@
     }
   }
 
+  // the Taylor panel of a curve: the polynomials of x(t) and y(t) about t₀, ascending
+  function renderParametricTaylor(d) {
+    const box = $("series");
+    box.replaceChildren();
+    delete box.dataset.terms;
+    B.removeNotes("series");
+    const s = d.taylor;
+    if (!s) return;
+    if (s.error) { box.appendChild(el("p", "panel-error", s.error.message)); return; }
+    const poly = (terms) => terms.map((term, i) => `${i === 0 && term.sign === "+" ? "" : `<mo>${term.sign === "-" ? "−" : "+"}</mo>`}${inner(term.formula.mathml)}`).join("") || "<mn>0</mn>";
+    const p = el("p");
+    p.append(t("taylor_of", { n: s.order, at: `${d.t} = ${fmt(s.t0)}` }), " ");
+    for (const [name, terms, f] of [["x", s.x_terms, s.x], ["y", s.y_terms, s.y]]) {
+      const m = el("span", "series-line");
+      m.appendChild(math(`<math><mi>${name}</mi><mo>≈</mo>${poly(terms)}</math>`, `${name} ≈ ${f.text}`));
+      p.append(m, " ");
+    }
+    box.appendChild(p);
+    box.dataset.terms = [...s.x_terms, ...s.y_terms].map((x) => x.formula.text).join(" | ");
+  }
+
   function renderParametricCurve(d) {
     const plot = $("plot");
     B.state.samples = null; B.state.plotReady = false; B.state.tangent = null; B.state.series = null;
@@ -159,6 +184,10 @@
       const range = [lo - pad, hi + pad];
       const traces = [{ x: c.x, y: c.y, mode: "lines", name: `(${d.x_of_t.text}, ${d.y_of_t.text})`, line: { color: B.css("--f"), width: 2.5 },
         customdata: c.t, hovertemplate: `${d.t} = %{customdata:.3g}<br>(%{x:.3g}, %{y:.3g})<extra></extra>` }];
+      if (d.taylor && d.taylor.curve) {
+        traces.push({ x: d.taylor.curve.x, y: d.taylor.curve.y, mode: "lines", name: t("legend_taylor", { n: d.taylor.order }),
+          line: { color: B.css("--taylor"), width: 2, dash: "dot" }, connectgaps: false });
+      }
       if (a && a.x !== null && a.y !== null) {
         const far = [a.x - 10 * (hi - lo + 1), a.x + 10 * (hi - lo + 1)];   // the axes clip it
         if (a.slope !== null) traces.push({ x: far, y: far.map((x) => a.y + a.slope * (x - a.x)), mode: "lines", name: t("legend_tangent"), line: { color: B.css("--tan"), width: 1.5 } });

@@ -1,0 +1,128 @@
+"""Jacobian rows in one batched backward sweep (``bibun.autodiff.batched``): the same
+numbers as one pass per row, for every kind of vjp the sweep runs, with the fallback to
+one pass per row for ops without a batched form, and in chunks under a memory budget."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bibun.autodiff as ad
+from bibun.autodiff import batched
+from bibun.autodiff import functional as F
+
+rng = np.random.default_rng(7)
+A = rng.standard_normal((4, 4))
+M = rng.standard_normal((3, 2, 4))
+c = rng.standard_normal(4)
+
+
+def _row_by_row(monkeypatch, fn, *args):
+    with monkeypatch.context() as m:
+        m.setattr(F, "backprop_batched", lambda *a: None)
+        return fn(*args)
+
+
+FUNCTIONS = {
+    "matmul, tanh, sum and mean": lambda v: ad.sum(ad.tanh(ad.matmul(A, v)))
+    + 0.5 * ad.sum(v * v) * ad.mean(v * v),
+    "broadcast, axis sums, reshape, transpose": lambda v: ad.sum(
+        (ad.sin(v).reshape(2, 2).T * v[None, :2].reshape(2, 1)).sum(axis=0) ** 3),
+    "batched matmul and vector @ matrix": lambda v: ad.sum(ad.exp(ad.matmul(M, v) / 4))
+    + ad.sum(ad.matmul(v, A) ** 2),
+    "division, powers, constants": lambda v: ad.sum((1.0 / (2.0 + v * v)) ** 1.5
+                                                      + 2.0 ** v - v / (3.0 + ad.cos(v))),
+    "where, maximum, relu, clip": lambda v: ad.sum(ad.where(v > 0, v ** 3, ad.sigmoid(v))
+                                                   * ad.maximum(v, c) + ad.relu(v) ** 2
+                                                   + ad.clip(v, -0.5, 0.5) ** 2),
+    "linear layer": lambda v: ad.sum(ad.tanh(ad.linear(v.reshape(1, 4), A, c)) ** 2),
+}
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batched_hessian_equals_one_pass_per_row(name, dtype, monkeypatch):
+    f = FUNCTIONS[name]
+    x = rng.standard_normal(4).astype(dtype)
+    calls = []
+    real = batched._sweep
+    monkeypatch.setattr(batched, "_sweep", lambda *a: calls.append(1) or real(*a))
+    H = ad.hessian(f)(x)
+    assert calls, "the batched sweep should have run"
+    H1 = _row_by_row(monkeypatch, ad.hessian(f), x)
+    assert H.dtype == H1.dtype and H.shape == (4, 4)  # (float64 constants promote)
+    np.testing.assert_allclose(H.data, H1.data, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_batched_jacobian_of_several_arguments_and_a_matrix_output(monkeypatch):
+    def f(a, b):
+        return ad.tanh(ad.matmul(a, b)) * 2.0
+
+    a, b = rng.standard_normal((2, 3)), rng.standard_normal((3, 2))
+    Ja, Jb = ad.jacobian(f, (0, 1))(a, b)
+    Ra, Rb = _row_by_row(monkeypatch, ad.jacobian(f, (0, 1)), a, b)
+    assert Ja.shape == (2, 2, 2, 3) and Jb.shape == (2, 2, 3, 2)
+    np.testing.assert_allclose(Ja.data, Ra.data, rtol=1e-13)
+    np.testing.assert_allclose(Jb.data, Rb.data, rtol=1e-13)
+
+
+def test_an_input_the_output_does_not_depend_on_gets_zeros():
+    J = ad.jacobian(lambda a, b: a * 2.0, (0, 1))(np.ones(3), np.ones(2))
+    assert np.array_equal(J[0].data, 2 * np.eye(3)) and not J[1].data.any()
+    assert J[1].shape == (3, 2)
+
+
+def test_an_op_without_a_batched_vjp_falls_back_to_one_pass_per_row(monkeypatch):
+    f = lambda v: ad.softmax(v * v)  # noqa: E731  (softmax's vjp has no batched form)
+    x = rng.standard_normal(5)
+    assert batched._plan(ad.softmax(ad.Tensor(x, requires_grad=True)), set()) is None
+    J = ad.jacobian(f)(x)
+    s = np.exp(x * x) / np.exp(x * x).sum()
+    np.testing.assert_allclose(J.data, (np.diag(s) - np.outer(s, s)) * 2 * x, rtol=1e-12)
+
+
+def test_many_rows_run_in_chunks_under_the_memory_budget(monkeypatch):
+    f = FUNCTIONS["matmul, tanh, sum and mean"]
+    x = rng.standard_normal(4)
+    want = ad.hessian(f)(x).data
+    monkeypatch.setattr(batched, "BUDGET", 9)  # two rows per sweep with 4-element nodes
+    sweeps = []
+    real = batched._sweep
+    monkeypatch.setattr(batched, "_sweep", lambda *a: sweeps.append(1) or real(*a))
+    np.testing.assert_allclose(ad.hessian(f)(x).data, want, rtol=1e-13)
+    assert len(sweeps) >= 2
+
+
+def test_nested_jacobians_stay_on_the_graph_and_match_third_derivatives():
+    # jacobian of a Hessian: the inner Jacobian is recorded (not batched) for the outer
+    f = lambda v: ad.sum(v ** 4)  # noqa: E731
+    T = ad.jacobian(ad.hessian(f))(np.array([1.0, 2.0]))
+    want = np.zeros((2, 2, 2))
+    want[0, 0, 0], want[1, 1, 1] = 24.0, 48.0
+    np.testing.assert_allclose(T.data, want)
+
+
+@pytest.mark.parametrize("index", [np.array([0, 2, 2, 3]), np.array([True, False, True, True]),
+                                   (None, slice(1, 3)), (Ellipsis, 1)],
+                         ids=["repeated ints", "mask", "newaxis and slice", "ellipsis"])
+def test_batched_indexing_matches_one_pass_per_row(index, monkeypatch):
+    def f(v):
+        return ad.sum(ad.sin(v[index]) * v[index] ** 2) + ad.sum(ad.exp(v) * v[::-1])
+
+    x = rng.standard_normal(4)
+    H = ad.hessian(f)(x)
+    np.testing.assert_allclose(H.data, _row_by_row(monkeypatch, ad.hessian(f), x).data,
+                               rtol=1e-12, atol=1e-13)
+
+
+def test_two_index_arrays_are_not_batched_but_still_right(monkeypatch):
+    P = ad.Tensor(rng.standard_normal((3, 3)), requires_grad=True)
+    node = P[np.array([0, 1]), np.array([2, 2])]
+    assert batched._plan(node, set()) is None  # NumPy would move the batch axis
+    f = lambda m: ad.sum(m[np.array([0, 1]), np.array([2, 2])] ** 3)  # noqa: E731
+    m = rng.standard_normal((3, 3))
+    H = ad.hessian(f)(m)
+    want = np.zeros((3, 3, 3, 3))
+    want[0, 2, 0, 2], want[1, 2, 1, 2] = 6 * m[0, 2], 6 * m[1, 2]
+    np.testing.assert_allclose(H.data, want, rtol=1e-12)

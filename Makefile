@@ -41,7 +41,7 @@ AXE := .web-test/node_modules/axe-core/axe.min.js
 axe: $(AXE)
 $(AXE):
 	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
-	npm install --silent --no-audit --no-fund --prefix .web-test axe-core@4.10
+	npm install --silent --no-audit --no-fund --prefix .web-test axe-core@4.10 plotly.js-cartesian-dist-min@4.1.1  # the page's plot build (bibun.web.app.CARTESIAN)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench fuzz

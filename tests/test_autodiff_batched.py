@@ -36,6 +36,9 @@ FUNCTIONS = {
                                                    * ad.maximum(v, c) + ad.relu(v) ** 2
                                                    + ad.clip(v, -0.5, 0.5) ** 2),
     "linear layer": lambda v: ad.sum(ad.tanh(ad.linear(v.reshape(1, 4), A, c)) ** 2),
+    "max, min, stack, concatenate": lambda v: ad.sum(
+        ad.max(ad.stack([v * v, ad.sin(v)], axis=1), axis=1) ** 2)
+    + ad.sum(ad.concatenate([ad.exp(v[:2]), v[1:] ** 3]) * ad.min(ad.cos(v), axis=0)),
 }
 
 
@@ -126,3 +129,11 @@ def test_two_index_arrays_are_not_batched_but_still_right(monkeypatch):
     want = np.zeros((3, 3, 3, 3))
     want[0, 2, 0, 2], want[1, 2, 1, 2] = 6 * m[0, 2], 6 * m[1, 2]
     np.testing.assert_allclose(H.data, want, rtol=1e-12)
+
+
+def test_a_jacobian_made_of_a_broadcast_gradient_owns_its_writable_array():
+    J = ad.jacobian(lambda v: ad.sum(v) + ad.Tensor(np.arange(3.0)))(np.ones(4))
+    assert np.array_equal(J.data, np.ones((3, 4)))
+    assert J.data.flags.writeable
+    J.data[0, 0] = 5.0
+    assert J.data[1, 0] == 1.0  # not a view of one shared row

@@ -46,6 +46,15 @@ def test_derivative_with_respect_to_a_constant_is_refused():
         variable_among(bibun.parse("a x^2"), "a", ("a",))
 
 
+def test_api_diff_takes_constants_and_differentiates_by_the_name_left():
+    assert bibun.diff("a t^2 + b", constants="a,b") is bibun.diff("a t^2 + b", "t")
+    assert str(bibun.diff("a t^2 + b", constants=["a", "b"], n=2)) == str(bibun.parse("2a"))
+    with pytest.raises(BibunError, match="declared a constant"):
+        bibun.diff("a x^2", "a", constants="a")
+    with pytest.raises(BibunError, match="which one"):
+        bibun.diff("a t^2 + s", constants="a")
+
+
 def test_cli_diff_const_writes_d_not_partial_and_names_the_constants(capsys):
     code, out, _ = run(capsys, "diff", "a x^2 + b", "--const", "a,b", "--lang", "en")
     assert code == 0
@@ -196,3 +205,20 @@ def test_answer_through_the_defined_function_is_accepted(expr, answer, shown):
 def test_answer_through_the_defined_function_can_still_be_wrong(capsys):
     code, out, _ = run(capsys, "check", "g(z) = 1/(1 + e^-z)", "g(z)(1 + g(z))", "--lang", "en")
     assert code == 1 and "as bibun read it: g(z)(1 + g(z))" in out
+
+
+def test_check_without_a_variable_says_which_one_it_took():
+    r = check_answer("x^2 y", "2xy", lang="en")
+    assert r.correct and "bibun took x (y held constant)" in r.message("en")
+    assert r.to_json("en")["variable_assumed"] is True
+    assert "x で微分しました" in r.message("ja")
+    given = check_answer("x^2 y", "2xy", "x", lang="en")
+    assert "took" not in given.message("en") and not given.to_json("en")["variable_assumed"]
+    assert "took" not in check_answer("x^2", "2x", lang="en").message("en")
+
+
+def test_cli_diff_reads_a_where_clause_not_an_equation(capsys):
+    code, out, _ = run(capsys, "diff", "(y - ŷ)^2, ŷ = w x + b", "--wrt", "w", "--const",
+                       "x,y,b", "--lang", "en")
+    assert code == 0 and out.startswith("d/dw [(y - (wx + b))^2] = -2x(y - (wx + b))")
+    assert "read as: (y - (wx + b))^2" in out

@@ -108,3 +108,26 @@ def test_cli_prints_the_tenth_derivative_with_names(capsys, tenth):
     body = rest.split("\n  = ")[0]  # before any "= known functions" line
     assert shared.read(body.strip()) is tenth
     assert math.isfinite(float(tenth.evaluate(x=0.5)))
+
+
+def test_the_mathml_form_is_one_math_element_with_a_table_of_definitions(tenth):
+    import xml.etree.ElementTree as ET
+
+    s = shared.share(tenth)
+    root = ET.fromstring(s.mathml())
+    ns = "{http://www.w3.org/1998/Math/MathML}"
+    assert root.tag == f"{ns}math" and root.get("display") == "block"
+    assert len(root.findall(f".//{ns}mtr")) == len(s.names)
+
+
+def test_cli_json_answers_an_eighth_derivative_with_names(capsys):
+    import json
+
+    from bibun.cli import main
+
+    code = main(["diff", NEST, "--order", "8", "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    d8 = diff(bibun.parse(NEST), "x", 8, tidy=False)
+    assert shared.read(out["derivative"]) is d8
+    assert out["python"].startswith("import numpy as np")

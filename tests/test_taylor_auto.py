@@ -5,9 +5,11 @@ function as the rules' n-th derivative (orders 1-10, at random points)."""
 from __future__ import annotations
 
 import math
+import random
+from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import bibun
@@ -29,13 +31,24 @@ def _value(e, point):
     return v if math.isfinite(v) else None
 
 
+def _scale(e, point) -> float:
+    """The size of the terms a sum adds up: the rules' n-th derivative of √(x²) is a sum
+    of terms near 10^11 that cancel to 0, so in floats it is 0 only to ~10^-5."""
+    terms = e.args if e.op == "add" else (e,)
+    vals = [_value(t, point) for t in terms]
+    return sum(abs(v) for v in vals if v is not None)
+
+
 def _agree(a, b, points) -> int:
-    """Equal wherever both are defined; how many points had both defined."""
+    """Equal wherever both are defined, to rounding relative to the terms' size; how
+    many points had both defined.  The points are rationals, so algebraic forms are
+    evaluated exactly where they can be."""
     n = 0
     for p in points:
         u, v = _value(a, p), _value(b, p)
         if u is not None and v is not None:
-            assert u == pytest.approx(v, rel=1e-6, abs=1e-6), (p, u, v)
+            tol = 1e-6 + 1e-9 * max(_scale(a, p), _scale(b, p))
+            assert u == pytest.approx(v, rel=1e-6, abs=tol), (p, u, v)
             n += 1
     return n
 
@@ -43,6 +56,7 @@ def _agree(a, b, points) -> int:
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(exprs, st.integers(1, 10), st.randoms(use_true_random=False))
+@example(bibun.parse("sqrt(x^2)"), 10, random.Random(1))  # the rules' terms cancel in floats
 def test_taylor_mode_and_auto_equal_the_rules_at_orders_one_to_ten(e, n, rng):
     assume("x" in e.free and e.size < 16)
     try:
@@ -51,7 +65,8 @@ def test_taylor_mode_and_auto_equal_the_rules_at_orders_one_to_ten(e, n, rng):
         assume(False)  # the rules refuse to write it out: nothing to compare with
     taylor = taylor_diff(e, X, n)
     auto = diff(e, X, n, tidy=False)
-    points = [{"x": rng.uniform(0.2, 1.4), "y": rng.uniform(0.2, 1.4)} for _ in range(5)]
+    points = [{"x": Fraction(rng.randint(13, 90), 64), "y": Fraction(rng.randint(13, 90), 64)}
+              for _ in range(5)]
     if taylor is not rules:
         assume(_agree(taylor, rules, points) > 0)
     assert auto is rules or auto is taylor or _agree(auto, rules, points) > 0

@@ -77,3 +77,29 @@ def test_sign_beside_abs_of_the_same_argument_cancels(f, answer):
     d = bibun.diff(f)
     assert d is bibun.parse(answer)
     _same(d, bibun.diff(f, tidy=False), ["x"], lo=-3, hi=3)
+
+
+@pytest.mark.parametrize("f, answer", [("sin(arcsin x)", "1"), ("x sin(asin(x))", "2x"),
+                                       ("tan(atan(x^2))", "2x")])
+def test_inverse_compositions_fold_on_their_domain(f, answer):
+    d = bibun.diff(f)
+    assert d is bibun.parse(answer)
+    _same(d, bibun.diff(f, tidy=False), ["x"], lo=-0.9, hi=0.9)
+
+
+@pytest.mark.parametrize("outer, inner, u", [("cos", "asin", 0.6), ("sin", "acos", -0.3),
+                                             ("cos", "atan", 2.0), ("sin", "atan", -1.5),
+                                             ("sec", "atan", 0.7), ("tan", "asin", 0.4),
+                                             ("cosh", "asinh", 1.3)])
+def test_each_inverse_composition_identity_holds(outer, inner, u):
+    e = bibun.parse(f"{outer}({inner}(x))")
+    r = I.inverse_composition(outer, bibun.parse(f"{inner}(x)"))
+    assert float(r.evaluate({"x": u})) == pytest.approx(float(e.evaluate({"x": u})))
+
+
+def test_partial_known_function_reading_does_not_block_tidying():
+    """e^x/(1 + e^x): the rules give e^x/(1+e^x) − e^(2x)/(1+e^x)², whose σ-reading
+    1 − σ(−x) − e^(2x)σ(−x)² still has e^… in it; the answer is tidied instead."""
+    d = bibun.diff("e^x/(1 + e^x)")
+    assert d is bibun.parse("e^x/(1 + e^x)^2")
+    assert recognize(d) is bibun.parse("sigmoid(x)(1 - sigmoid(x))")

@@ -72,3 +72,18 @@ def test_the_page_writes_every_float_as_the_python_formatter_does():
 
 def test_what_python_refuses_the_page_shows_as_a_dash():
     assert run_js([], "Infinity", "-Infinity", "NaN", "null", "'7'")[-5:] == ["—"] * 5
+
+
+def test_values_the_server_computes_come_with_the_pages_text():
+    """number_out: the page shows ``exact`` when short and exact, else ``display`` — the
+    same formatter's unicode form, so it never formats those values itself."""
+    from fractions import Fraction
+
+    from bibun.web.tasks import number_out
+
+    for v in (2.5e-7, 1770000000000000000.0, 0.1 + 0.2, -123456.5):
+        out = number_out(v)
+        assert out["display"] == number_text(v, style="unicode") and "exact" not in out
+    third = number_out(Fraction(1, 3))
+    assert third["exact"] == "1/3" and third["display"] == "1/3"
+    assert number_out(10**20)["display"] == "1×10²⁰"

@@ -187,3 +187,25 @@ def test_parametric_curve_has_a_taylor_panel(page):
         assert abs(taylor[axis][near] - traces[0][axis][near]) <= abs(ts[near] - 1) ** 3 / 6
         assert abs(taylor[axis][0] - traces[0][axis][0]) > 0.5  # and not at t = −3
     shot(page.locator("#plot-card"), "24-parametric-taylor")
+
+
+def test_plot_hover_and_ticks_write_numbers_as_the_formatter_does(page):
+    """Under the pointer, (x, f(x)) in the one formatter's words (6 significant digits,
+    2.20265×10⁴), and axis ticks in powers of ten rather than plotly's "20k"."""
+    from bibun.numtext import number_text
+
+    page.select_option("#taylor", "0")
+    typed(page, "exp(10x)")
+    page.wait_for_function("() => { const p = document.querySelector('#plot');"
+                           " return p.data && p.data[0].name === 'f(x)' && !p.dataset.mode; }")
+    settled(page)
+    f = page.evaluate("() => { const d = document.querySelector('#plot').data[0];"
+                      " return { x: d.x, y: d.y, text: d.text, hover: d.hoverinfo }; }")
+    assert f["hover"] == "text+name"
+    for k in (0, 57, 200, len(f["x"]) - 1):
+        x, y = f["x"][k], f["y"][k]
+        assert f["text"][k] == f"({number_text(x, style='unicode')}, " \
+                               f"{number_text(y, style='unicode')})"
+    assert "×10" in f["text"][-1]  # e^30 ≈ 1.06865×10¹³
+    layout = page.evaluate("() => document.querySelector('#plot').layout.yaxis.exponentformat")
+    assert layout == "power"

@@ -137,6 +137,31 @@ def _scatter(node: Tensor, g: Any, B: Any) -> tuple[Any]:
     return (g[_batched_index(node._ctx)],)
 
 
+def _max(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    x = node._parents[0]
+    axis, keepdims = node._ctx
+    keep = keep_shape(x.data.shape, axis)
+    mask = (x.data == np.reshape(node.data, keep)).astype(x.data.dtype)
+    mask /= mask.sum(axis=axis, keepdims=True)  # ties share the gradient, as in ops
+    return (g.reshape(g.shape[:1] + keep) * mask,)
+
+
+def _concat(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
+    axis, sizes = node._ctx
+    out, start = [], 0
+    lead = (slice(None),) * (axis + 1)  # the batch axis first
+    for p, n in zip(node._parents, sizes):
+        out.append(g[lead + (slice(start, start + n),)] if p.requires_grad else None)
+        start += n
+    return tuple(out)
+
+
+def _stack(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
+    lead = (slice(None),) * (node._ctx + 1)
+    return tuple(g[lead + (i,)] if p.requires_grad else None
+                 for i, p in enumerate(node._parents))
+
+
 #: vjps that run batched only for some nodes: vjp -> does this node's run batched?
 CHECKS: dict[Callable[..., Any], Callable[[Tensor], bool]] = {
     _ops._vjp_getitem: _index_ok, _ops._vjp_scatter: _index_ok}
@@ -156,7 +181,8 @@ def _table() -> dict[Callable[..., Any], Callable[..., Any]]:
     table.update({_ops._vjp_sum: _sum, _ops._vjp_reshape: _reshape,
                   _ops._vjp_transpose: _transpose, _ops._vjp_matmul: _matmul,
                   _lin._vjp_linear: _linear, _ops._vjp_getitem: _getitem,
-                  _ops._vjp_scatter: _scatter})
+                  _ops._vjp_scatter: _scatter, _ops._vjp_max: _max,
+                  _ops._vjp_concat: _concat, _ops._vjp_stack: _stack})
     return table
 
 

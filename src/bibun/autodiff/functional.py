@@ -453,8 +453,11 @@ def _rows_at_once(out: Tensor, wrt: list[Tensor]) -> list[np.ndarray] | None:
     rows = []
     for x in wrt:
         g = got.get(id(x))
-        rows.append(np.zeros((out.size,) + x.shape, dtype=x.dtype)
-                    if g is None else g)
+        if g is None:
+            g = np.zeros((out.size,) + x.shape, dtype=x.dtype)
+        elif not (g.flags.writeable and g.flags.owndata):
+            g = np.array(g)  # a broadcast view (sum's vjp): the Jacobian gets its own array
+        rows.append(g)
     return rows
 
 

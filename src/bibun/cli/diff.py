@@ -190,13 +190,14 @@ def run_diff(args) -> int:
     forms = _forms(args, d, expr, lang) if args.forms else []  # before printing anything
     if args.format == "json":
         try:  # f(g(x)) has no code: the JSON still answers, with python null and a note
-            python, no_code = d.python(), []
+            python, no_code = render(d, "python"), []
         except BibunError as exc:
             python, no_code = None, [i18n.text("cli.diff.no_python", lang,
                                                reason=i18n.one_line(exc, lang))]
         out = {
             "expression": str(expr), "variable": var, "order": args.order,
-            "derivative": str(d), "unicode": d.unicode(), "latex": d.latex(),
+            "derivative": render(d, "text"), "unicode": render(d, "unicode"),
+            "latex": render(d, "latex"),
             "python": python, "warnings": [*warns, *no_code], "nondifferentiable": notes,
             "read_as": expr.unicode(), "constants": list(constants),
         }

@@ -15,6 +15,10 @@ def wants_method(args) -> bool:
             getattr(args, "param", False):
         return True
     text = args.expr
+    from bibun.expr.parse import has_where_clause
+
+    if has_where_clause(text):  # (y − ŷ)², ŷ = wx + b: a formula, not an equation
+        return False
     if text.count("=") != 1:
         return text.count("=") > 1
     left, right = text.split("=")

@@ -62,6 +62,7 @@ class CheckResult:
     difference: float | None = None  # answer − derivative, when algebra shows a constant
     constants: tuple[str, ...] = ()  # names declared constant (--const, constants=)
     spelling: dict[str, str] = field(default_factory=dict)  # θ -> "theta" as typed
+    assumed: bool = False  # the variable was not given and the formula has others
 
     def __bool__(self) -> bool:
         return self.correct
@@ -77,7 +78,7 @@ class CheckResult:
         if self.correct:
             how = M.text("check.how.symbolic", lang) if self.method == "symbolic" else \
                 M.text("check.how.numeric", lang, n=self.points)
-            note = "\n" + self._constants_note(lang) if self.constants else ""
+            note = "\n" + self._constants_note(lang) if self.constants or self.assumed else ""
             return M.text("check.correct", lang, answer=self.answer, f=self.expr, x=x) + \
                 M.text("sentence_gap", lang) + how + note
         shown: Any = self.expected
@@ -86,7 +87,7 @@ class CheckResult:
             shown = eq(self.expected, tidy)
         lines = [M.text("check.read_as", lang, answer=self.answer),
                  M.text("check.wrong", lang, f=self.expr, x=x, expected=shown)]
-        if self.constants:
+        if self.constants or self.assumed:
             lines.append(self._constants_note(lang))
         if self.difference is not None:
             lines.append(M.text("check.constant_difference", lang,
@@ -111,8 +112,16 @@ class CheckResult:
         return "\n".join(lines)
 
     def _constants_note(self, lang: str) -> str:
+        if not self.constants:
+            return self._assumed_note(lang)
         key = "note.constants.one" if len(self.constants) == 1 else "note.constants.many"
         return i18n.text(key, lang, names=", ".join(self.constants))
+
+    def _assumed_note(self, lang: str) -> str:
+        """x²y without --wrt: say that x was taken, and how to choose another."""
+        others = sorted(self.expr.free - {self.variable})
+        return M.text("check.assumed_variable", lang, x=self.variable,
+                      others=i18n.join_list(others, lang))
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Jupyter display: verdict, answer and derivative, counterexample, diagnosis."""
@@ -128,6 +137,7 @@ class CheckResult:
             "answer": str(self.answer),
             "read_as": {"expression": self.expr.unicode(), "answer": self.answer.unicode()},
             "constants": list(self.constants),
+            "variable_assumed": self.assumed,
             "expected": str(self.expected),
             "expected_latex": self.expected.latex(),
             "method": self.method,
@@ -209,6 +219,7 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
     a = _through_definition(a, e, defined_as)
     consts = constant_names(constants)
     x = (variable_name(var) or var) if var else None  # theta is θ
+    assumed = x is None and len(e.free - set(consts)) > 1
     x = variable_among(e, x, consts) if consts else (x or default_variable(e))
     extra = sorted(a.free - e.free - {x})
     if extra:
@@ -231,7 +242,7 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
     cmp = compare_exprs(expected, real, lang, guard=defined, extra_names=sorted(e.free | {x}))
     if cmp.equal:
         return CheckResult(True, e, shown, expected, x, cmp.method, cmp.points,
-                           constants=consts)
+                           constants=consts, assumed=assumed)
     spelling = learner_spelling(sorted(e.free | a.free | {x}), [*typed, expr, answer, var])
     samples = cmp.samples
     if cmp.counterexample is not None:
@@ -243,7 +254,7 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
         diagnosis = [part or make_diagnosis("none")]
     return CheckResult(False, e, shown, expected, x, cmp.method, cmp.points, cmp.counterexample,
                        diagnosis, None if cmp.difference is None else -cmp.difference, consts,
-                       spelling)
+                       spelling, assumed)
 
 
 def _part_of_domain(expected: Expr, answer: Expr, x: str, points: list[dict[str, float]],

@@ -357,3 +357,32 @@ def sign_over_abs(e: Expr) -> Expr | None:
                     rest = [h for n, h in enumerate(fs) if n not in (i, j)]
                     return core.mul(*rest, core.fn("abs", u))
     return None
+
+
+def _root(u: Expr, sign: int) -> Expr:
+    """√(1 + sign·u²)."""
+    return core.power(core.add(core.ONE, core.times(sign, core.power(u, core.TWO))),
+                      core.number(Fraction(1, 2)))
+
+
+#: outer(inner(u)) on inner's principal domain: the triangle a textbook draws
+_COMPOSITIONS = {
+    ("sin", "asin"): lambda u: u, ("cos", "acos"): lambda u: u, ("tan", "atan"): lambda u: u,
+    ("sinh", "asinh"): lambda u: u, ("cosh", "acosh"): lambda u: u,
+    ("tanh", "atanh"): lambda u: u,
+    ("cos", "asin"): lambda u: _root(u, -1), ("sin", "acos"): lambda u: _root(u, -1),
+    ("cos", "atan"): lambda u: core.power(_root(u, 1), core.MINUS_ONE),
+    ("sin", "atan"): lambda u: core.mul(u, core.power(_root(u, 1), core.MINUS_ONE)),
+    ("sec", "atan"): lambda u: _root(u, 1),
+    ("tan", "asin"): lambda u: core.mul(u, core.power(_root(u, -1), core.MINUS_ONE)),
+    ("cosh", "asinh"): lambda u: _root(u, 1),
+}
+
+
+def inverse_composition(outer: str, inner: Expr) -> Expr | None:
+    """sin(asin u) = u, cos(asin u) = √(1 − u²), cos(atan u) = 1/√(1 + u²) …: true
+    wherever the left side is defined (asin's domain |u| ≤ 1, and so on)."""
+    if inner.op != FN:
+        return None
+    make = _COMPOSITIONS.get((outer, inner.value))
+    return None if make is None else make(inner.args[0])

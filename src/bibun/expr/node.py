@@ -38,7 +38,7 @@ Number = int | Fraction | float
 #: table has grown to twice what the last sweep kept.
 _table: dict[tuple, Expr] = {}
 _serial = count()
-_lock = threading.RLock()
+_lock = threading.Lock()  # never re-entered: _create calls no builder
 #: the table size at which the next automatic sweep runs (at least _SWEEP_MIN)
 _SWEEP_MIN = 1 << 14
 _sweep_at = [_SWEEP_MIN]

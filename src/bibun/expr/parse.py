@@ -54,6 +54,11 @@ def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False
     where = _split_where(text)
     if where is not None:  # MSE = (y − ŷ)²/2, ŷ = wx + b
         return _parse_where(text, latex, derivative, *where)
+    return _parse_one(text, latex, derivative)
+
+
+def _parse_one(text: str, latex: bool, derivative: bool) -> Parsed:
+    """One formula (no "where" clause), plain text or LaTeX."""
     if latex:  # LaTeX, through the same grammar
         return parse_latex_full(text, derivative=derivative)
     if len(text) > MAX_LENGTH:
@@ -94,16 +99,21 @@ def _split_where(text: str) -> tuple[int, int] | None:
     return last, _WHERE_GAP.match(text, last + 1).end()
 
 
+def has_where_clause(text: str) -> bool:
+    """True for ``formula, name = definition``: its ``=`` is not an equation's."""
+    return isinstance(text, str) and _split_where(normalize(text)) is not None
+
+
 def _parse_where(text: str, latex: bool, derivative: bool, comma: int, start: int) -> Parsed:
     """The formula with the clause's name replaced by its definition; columns of any
     error still point into ``text``."""
-    main = parse_full(text[:comma], latex, derivative=derivative)
+    main = _parse_one(text[:comma], latex, derivative)  # one clause: no recursion
     at = text.index("=", start)
     pad = " " * start
-    name = parse_full(pad + text[start:at], latex).expr
+    name = _parse_one(pad + text[start:at], latex, False).expr
     if name.op != core.SYM:
         raise parse_error("error.parse.where_name", text, start + 1)
-    value = parse_full(" " * (at + 1) + text[at + 1:], latex)
+    value = _parse_one(" " * (at + 1) + text[at + 1:], latex, False)
     if not value.expr.free:
         raise parse_error("error.parse.where_number", text, start + 1, name=name.value)
     expr = main.expr.subs({name.value: value.expr})
@@ -177,8 +187,8 @@ def variable_name(text: str) -> str | None:
     return e.value if e.op == core.SYM else None
 
 
-__all__ = ["DerivativeOperator", "parse", "parse_derivative", "parse_full", "Parsed",
-           "ParseWarning", "variable_name"]
+__all__ = ["DerivativeOperator", "has_where_clause", "parse", "parse_derivative", "parse_full",
+           "Parsed", "ParseWarning", "variable_name"]
 
 
 def parse_latex(text: str | Expr) -> Expr:

@@ -12,8 +12,8 @@ first) and is written once::
           t3 = sin(t1)
           …
 
-in text, LaTeX (an ``aligned`` block) and Python (a function with one assignment per
-name, so it compiles to code that computes each shared piece once).  The text form
+in text, LaTeX (an ``aligned`` block), MathML (a table) and Python (a function with one
+assignment per name, so it compiles to code that computes each shared piece once).  The text form
 reads back: :func:`read` parses it and substitutes the definitions, giving the same
 node (hash-consing makes that an identity check).
 """
@@ -22,17 +22,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 
 from bibun import i18n
 from bibun.errors import BibunError
 from bibun.expr import core
 from bibun.expr.core import MUL, POW, Expr
+from bibun.expr.mathml import fragment, to_mathml
 from bibun.expr.parse import parse
 
 #: written-out size (operations) from which :func:`render` names shared subexpressions
 #: (a tree that long is unreadable anyway; the printers refuse 200,000)
 SHARED_FROM = 2_000
 _PREFIXES = ("t", "u", "w", "s", "q")
+_MATHML = "http://www.w3.org/1998/Math/MathML"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,18 @@ class Shared:
         where = i18n.text("shared.where", lang)
         return (f"{self.main.latex()} \\quad \\text{{{where}}} \\quad "
                 f"\\begin{{aligned}} {rows} \\end{{aligned}}")
+
+    def mathml(self, lang: str | None = None) -> str:
+        """A ``<math>`` block: ``main``, "where", then a table of the definitions."""
+        if not self.names:
+            return to_mathml(self.main, display="block", lang=lang)
+        rows = "".join(f'<mtr><mtd columnalign="right">{fragment(core.symbol(n), lang)}</mtd>'
+                       f'<mtd columnalign="left"><mo>=</mo>{fragment(d, lang)}</mtd></mtr>'
+                       for n, d in self.names)
+        where = escape(i18n.text("shared.where", lang))
+        return (f'<math xmlns="{_MATHML}" display="block"><mrow>{fragment(self.main, lang)}'
+                f'<mspace width="1em"/><mtext>{where}</mtext><mspace width="1em"/>'
+                f"<mtable>{rows}</mtable></mrow></math>")
 
     def python(self, name: str = "f") -> str:
         """Source of a NumPy function of the variables (sorted) that computes each shared
@@ -130,16 +145,18 @@ def share(e: Expr) -> Shared:
 
 
 def render(e: Expr, fmt: str, lang: str | None = None) -> str | None:
-    """``e`` in ``fmt`` (text, unicode, latex or python) with shared subexpressions
-    named, when its tree is too long to read (:data:`SHARED_FROM`) and naming makes it
-    shorter; None when the plain printers should print it."""
-    if e.size <= SHARED_FROM or fmt not in ("text", "unicode", "latex", "python"):
+    """``e`` in ``fmt`` (text, unicode, latex, mathml or python) with shared
+    subexpressions named, when its tree is too long to read (:data:`SHARED_FROM`) and
+    naming makes it shorter; None when the plain printers should print it."""
+    if e.size <= SHARED_FROM or fmt not in ("text", "unicode", "latex", "mathml", "python"):
         return None
     s = share(e)
     if not s.names:
         return None
     if fmt == "latex":
         return s.latex(lang)
+    if fmt == "mathml":
+        return s.mathml(lang)
     if fmt == "python":
         return s.python()
     return s.text(fmt, lang)

@@ -220,6 +220,9 @@ class _Tidy:
 
     def node(self, node: Expr, args: tuple[Expr, ...]) -> Expr | None:
         if node.op == FN:
+            folded = I.inverse_composition(node.value, args[0])
+            if folded is not None:  # cos(asin x) = √(1 − x²), sin(asin x) = x
+                return folded
             return I.known_sign(node, args, self.signs)
         if node.op not in (ADD, MUL, POW):
             return None
@@ -417,9 +420,12 @@ def tidy(expr: Any, original: Any = None) -> Expr:
     e = as_expr(expr)
     if e.size > MAX_TIDY_SIZE or not e.args:
         return e
-    if recognize(e) is not e:
+    known = recognize(e)
+    if known is not e and not any(n.op == FN and n.value == "exp" for n in core.postorder(known)):
         # written through a known function (e^(−x)/(1 + e^(−x))² is σ(x)(1 − σ(x))): the
-        # answer keeps the shape that identity reads, and the steps name it
+        # answer keeps the shape that identity reads, and the steps name it.  A partial
+        # reading that still has e^… in it (1 − σ(−x) − e^(2x)σ(−x)²) is no such shape:
+        # the answer is tidied (e^x/(1 + e^x)²), and that reads as σ(x)(1 − σ(x))
         return e
     token = _MEMO.set(({}, {}))
     try:

@@ -40,6 +40,7 @@ from bibun.expr.evaluate import evaluate_numeric
 from bibun.expr.mathml import to_mathml
 from bibun.expr.parse import Parsed, parse_full, variable_name
 from bibun.expr.printers import to_latex, to_text, to_unicode
+from bibun.expr.shared import render as render_shared
 from bibun.i18n import resolve as resolve_lang
 from bibun.numeric import derivative as numeric_derivative
 from bibun.symbolic import default_variable, derivative_at, diff, nondifferentiable_points
@@ -62,9 +63,10 @@ def mathml(e: Expr, display: str = "inline") -> str:
 
 
 def formula(e: Expr) -> dict[str, str]:
-    """Every spelling of one expression the page may want."""
-    return {"text": to_text(e), "unicode": to_unicode(e), "latex": to_latex(e),
-            "mathml": mathml(e)}
+    """Every spelling of one expression the page may want; a result too long to write
+    as a tree (a high-order derivative of a deep nest) names its shared parts once."""
+    printers = {"text": to_text, "unicode": to_unicode, "latex": to_latex, "mathml": mathml}
+    return {fmt: render_shared(e, fmt) or write(e) for fmt, write in printers.items()}
 
 
 def finite(x: Any) -> float | None:

@@ -87,6 +87,8 @@
     ? `∂${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}f/∂${v}${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}`
     : `f${primes(n)}`);
   const exactOr = (o) => (o ? (o.exact ?? o.display ?? fmt(o.value)) : "—");
+  // what a plot says under the pointer, by the same rule: "(x, y)" for each point
+  const hoverTexts = (xs, ys) => xs.map((x, i) => (ys[i] === null || ys[i] === undefined ? "" : `(${fmt(x)}, ${fmt(ys[i])})`));
   const primes = (n) => (n === 1 ? "′" : n === 2 ? "″" : n === 3 ? "‴" : `⁽${[...String(n)].map((c) => SUP[c]).join("")}⁾`);
 
   // ---------------------------------------------------------------- safe markup
@@ -499,8 +501,8 @@
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   // plotly.js is loaded after the first answers are on the page, so the derivative never
   // waits for it, and only once typing has paused: compiling it holds the main thread
-  // (about 1 s for the cartesian build on a loaded 2-core machine, 3.5 s for the full
-  // one: bench/web_latency.py --long-tasks), and a key pressed meanwhile would wait;
+  // (about 1 s for the cartesian build on a loaded 2-core machine, 1.8–3.7 s for the
+  // full one: bench/web_latency.py --long-tasks), and a key pressed meanwhile would wait;
   // plots queue until it is there
   const plotlyQueue = [];
   const TYPING_PAUSE = 800;   // ms without a keystroke
@@ -509,10 +511,18 @@
   function whenPlotly(fn) {
     if (window.Plotly) fn(); else plotlyQueue.push(fn);
   }
+  // the download starts at once (it costs the main thread nothing) and fills the HTTP
+  // cache; the script that compiles it is added only when the keyboard has been quiet
+  let plotlyBytes = null;
   function loadPlotly() {
     if (document.getElementById("plotly-js")) return;
+    if (!plotlyBytes) plotlyBytes = fetch("/vendor/plotly.min.js").then((r) => r.blob()).catch(() => null);
+    plotlyBytes.then(runPlotlyWhenQuiet);
+  }
+  function runPlotlyWhenQuiet() {
+    if (document.getElementById("plotly-js")) return;
     const quiet = performance.now() - lastKey;
-    if (quiet < TYPING_PAUSE) { setTimeout(loadPlotly, TYPING_PAUSE - quiet + 10); return; }
+    if (quiet < TYPING_PAUSE) { setTimeout(runPlotlyWhenQuiet, TYPING_PAUSE - quiet + 10); return; }
     const s = document.createElement("script");
     s.id = "plotly-js";
     s.src = "/vendor/plotly.min.js";
@@ -527,8 +537,9 @@
       margin: { l: 50, r: 16, t: 10, b: 40 }, dragmode: false, hovermode: "closest",
       font: { color: ink, size: document.documentElement.classList.contains("projector") ? 18 : 13 },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: css("--plotbg"),
-      xaxis: { fixedrange: true, gridcolor: line, zerolinecolor: css("--muted") },
-      yaxis: { fixedrange: true, gridcolor: line, zerolinecolor: css("--muted") },
+      // tick labels in powers of ten (2×10⁶), as the page writes numbers, not plotly's SI "2M"
+      xaxis: { fixedrange: true, gridcolor: line, zerolinecolor: css("--muted"), exponentformat: "power" },
+      yaxis: { fixedrange: true, gridcolor: line, zerolinecolor: css("--muted"), exponentformat: "power" },
       legend: { orientation: "h", y: 1.14 }, ...extra,
     };
   }
@@ -572,10 +583,10 @@
       const tan = tangentTrace(x0, y0, m);
       const v = s.variable;
       const traces = [
-        { x: s.x, y: s.f, name: `f(${v})`, mode: "lines", line: { color: css("--f"), width: 2.5 }, connectgaps: false },
-        { x: s.x, y: s.df, name: state.variables.length > 1 ? `${derivName(1, v, true)}` : `f′(${v})`, mode: "lines", line: { color: css("--df"), width: 2, dash: "dash" }, connectgaps: false },
+        { x: s.x, y: s.f, name: `f(${v})`, mode: "lines", line: { color: css("--f"), width: 2.5 }, connectgaps: false, text: hoverTexts(s.x, s.f), hoverinfo: "text+name" },
+        { x: s.x, y: s.df, name: state.variables.length > 1 ? `${derivName(1, v, true)}` : `f′(${v})`, mode: "lines", line: { color: css("--df"), width: 2, dash: "dash" }, connectgaps: false, text: hoverTexts(s.x, s.df), hoverinfo: "text+name" },
         { x: tan.x, y: tan.y, name: t("legend_tangent"), mode: "lines", line: { color: css("--tan"), width: 1.5 } },
-        { x: [x0], y: [y0], name: t("legend_point"), mode: "markers", marker: { size: 14, color: css("--tan"), line: { color: "#fff", width: 2 } }, hoverinfo: "x+y" },
+        { x: [x0], y: [y0], name: t("legend_point"), mode: "markers", marker: { size: 14, color: css("--tan"), line: { color: "#fff", width: 2 } }, text: hoverTexts([x0], [y0]), hoverinfo: "text" },
         { x: [], y: [], name: t("legend_taylor", { n: state.taylor }), mode: "lines", line: { color: css("--taylor"), width: 2, dash: "dot" }, showlegend: false, connectgaps: false },
       ];
       const layout = baseLayout({

@@ -183,7 +183,7 @@
       const lo = Math.min(...fin), hi = Math.max(...fin), pad = (hi - lo) * 0.08 || 1;
       const range = [lo - pad, hi + pad];
       const traces = [{ x: c.x, y: c.y, mode: "lines", name: `(${d.x_of_t.text}, ${d.y_of_t.text})`, line: { color: B.css("--f"), width: 2.5 },
-        customdata: c.t, hovertemplate: `${d.t} = %{customdata:.3g}<br>(%{x:.3g}, %{y:.3g})<extra></extra>` }];
+        customdata: c.t, text: c.t.map((tv, i) => `${d.t} = ${fmt(tv)}<br>(${fmt(c.x[i])}, ${fmt(c.y[i])})`), hoverinfo: "text" }];
       if (d.taylor && d.taylor.curve) {
         traces.push({ x: d.taylor.curve.x, y: d.taylor.curve.y, mode: "lines", name: t("legend_taylor", { n: d.taylor.order }),
           line: { color: B.css("--taylor"), width: 2, dash: "dot" }, connectgaps: false });

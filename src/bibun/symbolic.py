@@ -17,9 +17,9 @@ from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr import core, polynomial, taylor
+from bibun.expr.constants import constant_names, variable_among
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr, as_expr
 from bibun.expr.numbers import to_float
-from bibun.expr.constants import constant_names, variable_among
 from bibun.expr.ops import EXPR_OPS, ExprOps  # noqa: F401  (re-exported)
 from bibun.expr.parse import parse_derivative, variable_name
 from bibun.expr.provided import provide

@@ -112,12 +112,13 @@ def test_a_fraction_in_a_sentence_is_written_as_a_person_would():
 
 
 @pytest.mark.parametrize(("value", "out"), [
-    (Fraction(3, 4), {"value": 0.75, "text": "3/4", "exact": "3/4"}),
-    (12, {"value": 12.0, "text": "12", "exact": "12"}),
+    (Fraction(3, 4), {"value": 0.75, "text": "3/4", "exact": "3/4", "display": "3/4"}),
+    (12, {"value": 12.0, "text": "12", "exact": "12", "display": "12"}),
     (Fraction(35042556512954282929819682932651592209, 14017094017094014398290598290598602310),
-     {"value": pytest.approx(2.49999, rel=1e-5), "text": "2.49999"}),  # no 38-digit "exact"
-    (math.sqrt(3) / 2, {"value": math.sqrt(3) / 2, "text": "0.866025"}),
-    (2.5e-7, {"value": 2.5e-7, "text": "2.5e-7"}),
+     {"value": pytest.approx(2.49999, rel=1e-5), "text": "2.49999",
+      "display": "2.49999"}),  # no 38-digit "exact"
+    (math.sqrt(3) / 2, {"value": math.sqrt(3) / 2, "text": "0.866025", "display": "0.866025"}),
+    (2.5e-7, {"value": 2.5e-7, "text": "2.5e-7", "display": "2.5×10⁻⁷"}),
     (math.inf, {"value": None}),
 ])
 def test_web_numbers_carry_the_formatters_text(value, out):

@@ -157,6 +157,23 @@ def test_invalid_fields_are_named_in_bibuns_words_in_both_languages(client, body
         assert detail["message"].startswith(prefix)
 
 
+@pytest.mark.parametrize("path, body", [
+    ("/api/diff", {"expr": "x", "forms": 0}), ("/api/diff", {"expr": "x", "steps": "yes"}),
+    ("/api/page", {"expr": "x", "steps": 1}),
+])
+def test_switches_are_true_or_false_never_a_number_quietly_read(client, path, body):
+    r = client.post(path, json=body)
+    assert r.status_code == 422 and refusal(r)["kind"] == "validation"
+    assert i18n.text("web.invalid.kind.boolean", "en") in refusal(r)["message"]
+
+
+def test_a_refused_body_is_answered_in_its_own_language(client):
+    r = client.post("/api/diff", json={"expr": "x", "forms": 0, "lang": "ja"},
+                    headers={"accept-language": "en"})
+    assert refusal(r)["message"].startswith(i18n.text("web.error.validation", "ja",
+                                                      details=""))
+
+
 def test_a_wrong_host_is_refused_in_the_vocabulary(client):
     r = client.get("/api/health", headers={"host": "evil.example", "accept-language": "ja"})
     assert r.status_code == 400 and r.headers["content-type"] == "application/json"

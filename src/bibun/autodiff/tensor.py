@@ -32,65 +32,19 @@ from typing import Any
 
 import numpy as np
 
+from bibun.autodiff.axes import (  # noqa: F401  (re-exported: ops import them from here)
+    AutodiffError,
+    ShapeError,
+    check_axis,
+    check_nonempty,
+    keep_shape,
+    norm_axes,
+    shape_error,
+)
 from bibun.autodiff.backend import NUMPY, TENSOR
-from bibun.errors import BibunError
+from bibun.autodiff.versions import changed_parent
+from bibun.autodiff.versions import watch as _watch
 from bibun.i18n import error
-
-
-class AutodiffError(BibunError):
-    """Misuse of the autodiff engine (e.g. backward on a non-scalar without a seed)."""
-
-
-class ShapeError(AutodiffError):
-    """Operands whose shapes do not fit; the message names the op and both shapes."""
-
-
-def check_nonempty(op: str, shape: tuple[int, ...], axis: Any, what: str = "tensor") -> None:
-    """max, min and logsumexp have no value over zero elements (NumPy raises a bare
-    ValueError): say which op, shape and axis."""
-    axes = range(len(shape)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
-    if any(-len(shape) <= ax < len(shape) and shape[ax] == 0 for ax in axes):
-        where = "all axes" if axis is None else f"axis {axis}"
-        name = "log-sum-exp" if op == "logsumexp" else op
-        raise ShapeError(f"{op}: cannot reduce a {what} of shape {shape} over {where}: there"
-                         f" are no elements to take the {name} of")
-
-
-def shape_error(op: str, a: Any, b: Any, why: str = "cannot be broadcast together") -> ShapeError:
-    """The error for two operands whose shapes do not fit: it names the op and both shapes."""
-    return ShapeError(f"{op}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} {why}")
-
-
-def norm_axes(axis: Any, ndim: int) -> tuple[int, ...]:
-    """The axes a reduction over ``axis`` (None: all) covers, as non-negative ints;
-    an axis out of range is a ShapeError that says so (NumPy's is an AxisError)."""
-    if axis is None:
-        return tuple(range(ndim))
-    axes = axis if isinstance(axis, tuple) else (axis,)
-    out = []
-    for ax in axes:
-        if not -(ndim or 1) <= ax < (ndim or 1):  # a 0-d tensor takes 0 and -1 (as torch)
-            raise ShapeError(f"axis {ax} is out of range for a tensor with {ndim} dimensions")
-        out.append(ax % ndim if ndim else 0)
-    return tuple(out)
-
-
-def check_axis(axis: Any, ndim: int) -> Any:
-    """Check ``axis`` for a tensor with ``ndim`` dimensions and return the axis to give
-    NumPy: on a 0-d tensor ``axis=0``/``-1`` mean the whole value (as in PyTorch and
-    JAX; NumPy itself refuses them), so they become None."""
-    if axis is not None:
-        norm_axes(axis, ndim)
-        if ndim == 0:
-            return None
-    return axis
-
-
-def keep_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
-    """The shape of a reduction over ``axis`` with keepdims: what a gradient arriving
-    without the reduced axes is reshaped to before it is broadcast back."""
-    axes = norm_axes(axis, len(shape))
-    return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
 class AnomalyError(AutodiffError):
@@ -254,7 +208,7 @@ class Tensor:
     inputs), ``name`` an optional label shown in graph drawings."""
 
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_ctx", "op", "name",
-                 "_seq", "_g")
+                 "_seq", "_g", "_snap")
     __array_ufunc__ = None  # ``ndarray * Tensor`` defers to Tensor.__rmul__
     __hash__ = object.__hash__
 
@@ -281,6 +235,7 @@ class Tensor:
         self.name = name
         self._seq = _next_seq()
         self._g: Any = None
+        self._snap: Any = (a, None, self._seq)  # see versions.py
 
     # -- array-like conveniences ---------------------------------------------------------
     @property
@@ -409,6 +364,15 @@ def _seed(root: Tensor, grad: Any) -> Any:
 
 
 _new = object.__new__
+_ndarray = np.ndarray
+
+def _check_saved(node: Tensor) -> None:
+    """Before ``node``'s vjp runs: refuse if a tensor it read in the forward pass has
+    changed since (PyTorch's version counters do the same job)."""
+    p = changed_parent(node)
+    if p is not None:
+        raise error("error.autodiff.changed_after_forward", AutodiffError,
+                    label=f" '{p.name}'" if p.name else "", shape=p.shape, op=node.op)
 
 
 def make_node(data: Any, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
@@ -421,6 +385,7 @@ def make_node(data: Any, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
     t.name = None
     t._seq = _next_seq()
     t._g = None
+    t._snap = None
     if _grad_enabled:
         for p in parents:
             if p.requires_grad:
@@ -428,6 +393,9 @@ def make_node(data: Any, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
                 t._parents = parents
                 t._vjp = vjp
                 t._ctx = ctx
+                for q in parents:
+                    if q.requires_grad:
+                        _watch(q, t._seq)
                 break
         else:
             t.requires_grad = False
@@ -454,7 +422,16 @@ def make_node2(data: Any, a: Tensor, b: Tensor, vjp: Callable[..., Any], ctx: An
     t.name = None
     t._seq = _next_seq()
     t._g = None
+    t._snap = None
     if _grad_enabled and (a.requires_grad or b.requires_grad):
+        if a.requires_grad:
+            d = a.data
+            if type(d) is _ndarray or a._snap is not None and a._snap[0] is not d:
+                _watch(a, t._seq)
+        if b.requires_grad:
+            d = b.data
+            if type(d) is _ndarray or b._snap is not None and b._snap[0] is not d:
+                _watch(b, t._seq)
         t.requires_grad = True
         t._parents = (a, b)
         t._vjp = vjp
@@ -478,7 +455,11 @@ def make_node1(data: Any, a: Tensor, vjp: Callable[..., Any], ctx: Any, op: str)
     t.name = None
     t._seq = _next_seq()
     t._g = None
+    t._snap = None
     if _grad_enabled and a.requires_grad:
+        d = a.data
+        if type(d) is _ndarray or a._snap is not None and a._snap[0] is not d:
+            _watch(a, t._seq)
         t.requires_grad = True
         t._parents = (a,)
         t._vjp = vjp
@@ -547,6 +528,7 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
             if vjp is None or (stop and id(node) in stop):
                 out[id(node)] = g
                 continue
+            _check_saved(node)
             gs = vjp(node, g, B)
             if _anomaly:
                 _check_backward(node, g, gs)
@@ -587,8 +569,17 @@ def _assign_all(heap: list[tuple[int, Tensor]], B: Any, owned: set[int],
             node.grad = g
             continue
         node.grad = g
-        for p, gp in zip(node._parents, vjp(node, g, B)):
+        try:
+            gs = vjp(node, g, B)
+        except Exception:
+            _check_saved(node)  # an input changed since the forward pass: say that
+            raise
+        seq = node._seq
+        for p, gp in zip(node._parents, gs):
             if gp is not None and p.requires_grad:
+                s = p._snap  # _check_saved's common case, inlined (the hot path)
+                if s is not None and (s[0] is not p.data or s[1] is not None or seq > s[2]):
+                    _check_saved(node)
                 old = p._g
                 if old is None:
                     p._g = gp

@@ -116,7 +116,7 @@ _R = [
          "sigmoid", activation=True, code=Code("np.logaddexp(0, {u})", None, "jax.nn.softplus",
                               "torch.nn.functional.softplus"),
          definition=lambda u, F: F.log(1 + F.exp(u)), signs=_positive),
-    Rule("logsigmoid", _logsigmoid, lambda u, y, F: 1 - F.sigmoid(u),
+    Rule("logsigmoid", _logsigmoid, lambda u, y, F: F.sigmoid(-u),
          r"\operatorname{logsigmoid}", "sigmoid", aliases=("log_sigmoid",),
          code=Code("-np.logaddexp(0, -{u})", None, "jax.nn.log_sigmoid",
                    "torch.nn.functional.logsigmoid"),

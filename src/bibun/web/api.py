@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import anyio
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from bibun import __version__, i18n
 from bibun.web.errors import POST_ERRORS
@@ -63,7 +63,9 @@ Lang = Literal["en", "ja"]
 
 
 class Strict(BaseModel):
-    """Unknown fields are an error: a typo in a request should not be silently ignored."""
+    """Unknown fields are an error: a typo in a request should not be silently ignored.
+    Switches are strict too (``StrictBool``): ``"forms": 0`` is refused rather than
+    quietly read as false."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -77,8 +79,8 @@ class ExprIn(Strict):
 class DiffIn(ExprIn):
     var: VarName | None = None
     order: int = Field(1, ge=1, le=10)
-    steps: bool = False
-    forms: bool = True
+    steps: StrictBool = False
+    forms: StrictBool = True
     at: Point | None = None
 
 
@@ -169,7 +171,7 @@ class DescentSettings(Strict):
         None, description="learning rate; none: the optimizer's preset (the answer's"
                           " `presets`)")
     steps: int = Field(100, ge=1, le=2000)
-    compare: bool = Field(False, description="run SGD, Momentum, AdaGrad and Adam at their"
+    compare: StrictBool = Field(False, description="run SGD, Momentum, AdaGrad and Adam at their"
                                              " presets from the same start, side by side")
 
 
@@ -182,7 +184,7 @@ class PageIn(ExprIn):
     order: int = Field(1, ge=1, le=10)
     x0: Real = Field(1.0, description="the point: value of the variable")
     point: Point | None = Field(None, description="values of the other variables (default 1)")
-    steps: bool = False
+    steps: StrictBool = False
     lo: Real = -3.0
     hi: Real = 3.0
     n: int = Field(401, ge=2, le=2000)

@@ -352,8 +352,12 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # the body's own "lang" wins when it is readable, as it does for every other answer
+        body = exc.body if isinstance(exc.body, dict) else {}
+        lang = body["lang"] if body.get("lang") in ("en", "ja") else header_lang(
+            request.headers)
         return JSONResponse({"detail": {"kind": "validation", "message": validation_message(
-            exc.errors(), header_lang(request.headers))}}, 422)
+            exc.errors(), lang)}}, 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from bibun import i18n
 from bibun.errors import BibunError
@@ -51,7 +51,7 @@ class NewProblemIn(Strict):
                                                   "repetition over the progress database)")
     level: Level | None = Field(None, description="none: the topic's level from its box")
     seed: Seed | None = Field(None, description="none: a fresh random seed")
-    save: bool = Field(True, description="false: do not read or write the database")
+    save: StrictBool = Field(True, description="false: do not read or write the database")
     lang: Lang = "en"
 
 
@@ -73,7 +73,7 @@ class Counters(ProblemRef):
         default_factory=list, description="(piece, diagnosis code) pairs so far")
     seconds: float = Field(0.0, ge=0, le=1e7, allow_inf_nan=False,
                            description="time since the problem was shown")
-    save: bool = True
+    save: StrictBool = True
 
 
 class CheckStepsIn(Counters):
@@ -83,7 +83,7 @@ class CheckStepsIn(Counters):
 
 
 class ProgressIn(Strict):
-    save: bool = True
+    save: StrictBool = True
     lang: Lang = "en"
 
 

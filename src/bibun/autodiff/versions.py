@@ -1,0 +1,50 @@
+"""Data the graph read in the forward pass, checked again before backward uses it.
+
+PyTorch keeps a version counter on every tensor, bumped by each in-place op, and its
+backward refuses a saved tensor whose version moved.  bibun's ``t.data`` is a plain
+NumPy array, and NumPy has no counter and no hook: ``x.data[...] = v`` and
+``x.data += 1`` change the array behind bibun's back.  So when an op is recorded, each
+input that requires grad gets a snapshot ``(array, bytes or None, seq)`` in ``_snap``:
+
+* the array object itself — ``x.data = new`` is seen at any size, for free;
+* a copy of its bytes when it has at most :data:`SNAP_MAX` elements — an in-place change
+  of a small array is seen by comparing (bytes, so NaN and -0.0 compare exactly);
+* ``seq``, the newest op recorded since the data last changed — an op recorded *before*
+  a change read the old values, even if the forward pass was run again since.
+
+Cost: nothing per op for 0-d values (NumPy scalars are immutable) and for arrays over
+:data:`SNAP_MAX` elements (an identity test), a copy and a comparison of at most 32 KB
+otherwise.  Limits: an in-place change of an array over :data:`SNAP_MAX` elements, of a
+tensor that does not require grad, or of an op's own output before the next op reads
+it, is not seen (docs/autodiff.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: arrays up to this many elements are also kept as bytes, so an in-place change is seen
+SNAP_MAX = 4096
+
+
+def watch(p: Any, seq: int) -> None:
+    """Note the data that op number ``seq`` (being recorded) reads from ``p``; a change
+    since the last snapshot starts a new one."""
+    d = p.data
+    s = p._snap
+    small = type(d) is np.ndarray and d.size <= SNAP_MAX
+    if s is not None and s[0] is d and (not small or s[1] == d.tobytes()):
+        return
+    p._snap = (d, d.tobytes() if small else None, seq)
+
+
+def changed_parent(node: Any) -> Any:
+    """The first input of ``node`` whose data changed after ``node`` was recorded, or None."""
+    for p in node._parents:
+        s = p._snap
+        if s is not None and (node._seq > s[2] or s[0] is not p.data
+                              or (s[1] is not None and s[1] != p.data.tobytes())):
+            return p
+    return None

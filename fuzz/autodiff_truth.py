@@ -196,6 +196,10 @@ def _choice(won: D, xs: list[D]) -> D:
 def _pick(xs: list[D], best: Any) -> D:
     """max or min of a list: a NaN wins; ties share the gradient."""
     nans = [x for x in xs if mp.isnan(x.v)]
+    if len(nans) > 1:
+        # which of several NaNs wins (and gets the gradient) is the engine's scan order,
+        # not mathematics: the gradient is not decided (one NaN winning still is)
+        return D(NAN, nans[0].d, mp.inf, [mp.inf] * len(nans[0].d))
     if nans:
         return D(NAN, nans[0].d)
     top = best(x.v for x in xs)

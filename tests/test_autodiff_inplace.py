@@ -117,3 +117,30 @@ def test_training_updates_in_place_after_backward(opt: str) -> None:
         o.step()
         losses.append(float(loss.item()))
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_augmented_assignment_on_a_tensor_makes_a_new_tensor() -> None:
+    x = ad.Tensor([1.0, 2.0], requires_grad=True)
+    leaf = x
+    y = (x * x).sum()
+    x += 1  # no in-place Tensor ops: x is rebound to a new node, the leaf is untouched
+    assert x is not leaf and x.op == "add"
+    y.backward()
+    np.testing.assert_array_equal(leaf.grad, [2.0, 4.0])
+
+
+def test_write_that_leaves_the_values_as_they_were_keeps_the_right_gradient() -> None:
+    x = ad.Tensor([-1.0, -1.0], requires_grad=True)
+    f = (x * x).sum()
+    x.data[...] = x.data * 2 + 1  # -1 -> -1: nothing the gradient read has changed
+    f.backward()
+    np.testing.assert_array_equal(x.grad, [-2.0, -2.0])
+
+
+def test_replaced_by_an_array_of_another_shape_raises_bibuns_error() -> None:
+    x = ad.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    w = ad.Tensor([0.5, 0.5, 0.5], requires_grad=True)
+    f = (x * w).sum()
+    w.data = np.ones(5)  # the vjp itself would fail on the shapes first
+    with pytest.raises(AutodiffError, match="changed after that pass"):
+        f.backward()

@@ -156,3 +156,30 @@ def test_a_finite_wrong_entry_beside_an_overflowed_adjoint_is_still_caught(monke
     _bibun_changed(monkeypatch, lambda g: np.array([g[0], 6e7]))
     with pytest.raises(autodiff.Broken, match="autodiff mean gradient"):
         autodiff.run_autodiff(_case(DIV_BY_MINIMUM, DIV_X))
+
+
+def test_a_change_in_place_that_leaves_x_as_it_was_is_judged_by_the_gradient(monkeypatch):
+    # 2x + 1 keeps -1 and NaN: PyTorch refuses any in-place op, but bibun's gradient of
+    # the unchanged data is right (seed 1461's false alarm) ...
+    case = _case(["sum", ["mul", ["x"], ["x"]]], [-1.0, "nan"], mutate=True)
+    real = autodiff._bibun_run
+    monkeypatch.setattr(autodiff, "_bibun_run",
+                        lambda tree, xs, dtype, mutate: real(tree, xs, dtype, False))
+    autodiff.run_autodiff(case)
+    # ... and a wrong one is still a finding
+    monkeypatch.setattr(autodiff, "_bibun_run",
+                        lambda tree, xs, dtype, mutate: (1.0, np.array([2.0, np.nan])))
+    with pytest.raises(autodiff.Broken, match="left x as it was"):
+        autodiff.run_autodiff(case)
+
+
+def test_which_of_several_nans_wins_a_min_is_not_judged_but_one_nan_is(monkeypatch):
+    # every entry of elu(x) − mean(x) is NaN when x has one: the NaN that min picks (and
+    # its gradient) is the engine's scan order (seed 1461's false alarm)
+    autodiff.run_autodiff(_case(["min", ["sub", ["elu", ["x"]], ["mean", ["x"]]]],
+                                [0.39436139450578606, "nan"]))
+    # one NaN among numbers wins max and takes the gradient: a gradient elsewhere is wrong
+    monkeypatch.setattr(autodiff, "_bibun_run",
+                        lambda tree, xs, dtype, mutate: (math.nan, np.array([1.0, 0.0])))
+    with pytest.raises(autodiff.Broken, match="autodiff max gradient"):
+        autodiff.run_autodiff(_case(["max", ["x"]], [1.0, "nan"]))

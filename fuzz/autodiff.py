@@ -12,7 +12,8 @@ are compared with PyTorch's (a test dependency, the outside oracle); the promise
   the exact answer (:mod:`fuzz.autodiff_truth`, 40 digits) decides: a finding is bibun
   missing it by more than 4x PyTorch's error (PyTorch rounds at the edges too);
 * an input that is ill-conditioned (PyTorch's own answer moves more than the difference
-  when ``x`` moves by a few ulps) is not judged;
+  when ``x`` moves by a few ulps) is not judged, and bibun may miss the exact answer by 4x
+  its achievable accuracy (the conditioning bound of :mod:`fuzz.autodiff_truth`);
 * ``"mutate": true`` changes ``x.data`` in place between the forward and the backward
   pass: bibun must refuse (PyTorch raises for the same change made by an in-place op),
   not return the gradient of a function that was never evaluated.
@@ -250,8 +251,9 @@ def _torch_run(tree: list[Any], xs: np.ndarray, dtype: str
                ) -> tuple[float, np.ndarray, float, bool, bool]:
     """PyTorch's value, gradient, cancellation scale (:attr:`_Torch.scale`), whether
     an op overflowed on the way (:attr:`_Torch.overflow`) and whether an adjoint did
-    (an intermediate gradient is ±inf: the chain rule then meets inf·0, which PyTorch's
-    masked backward of maximum, minimum and relu avoids and a multiplying one does not)."""
+    (an intermediate gradient is ±inf, or NaN from sqrt′(0) = inf times a 0: the chain
+    rule meets inf·0, which PyTorch's masked backward of maximum, minimum and relu keeps
+    from the inputs and a multiplying one does not)."""
     t = _Torch(dtype)
     x = t.torch.tensor(xs, dtype=t.dtype, requires_grad=True)
     out = _eval(tree, x, t, len(xs), dtype)
@@ -260,7 +262,7 @@ def _torch_run(tree: list[Any], xs: np.ndarray, dtype: str
         out = out.sum()
     out.backward()
     g = x.grad if x.grad is not None else t.torch.zeros_like(x)
-    adjoint_inf = any(s.grad is not None and bool(s.grad.isinf().any()) for s in t.seen)
+    adjoint_inf = any(s.grad is not None and not bool(s.grad.isfinite().all()) for s in t.seen)
     return (float(out.detach()), g.detach().numpy().astype(np.float64), t.scale, t.overflow,
             adjoint_inf)
 
@@ -398,8 +400,8 @@ def run_autodiff(text: str) -> None:
     for i, (g, w) in enumerate(zip(grad.tolist(), wgrad.tolist(), strict=True)):
         if adjoint_inf and math.isnan(g):
             # an adjoint beyond float range on the way (d/db of a/b is 4e315 at b = 1e-8,
-            # a = 4e299): a NaN entry is inf·0 of the chain rule, visible, not a wrong
-            # number; a finite entry is still judged
+            # a = 4e299; sqrt′(0) = inf times a 0 of max's backward): a NaN entry is inf·0
+            # of the chain rule, visible, not a wrong number; a finite entry is judged
             continue
         # a gradient entry's cancellations are in its conditioning bound (the exact
         # answer's achievable accuracy); the value's largest summand is no measure of

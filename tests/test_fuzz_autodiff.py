@@ -183,3 +183,16 @@ def test_which_of_several_nans_wins_a_min_is_not_judged_but_one_nan_is(monkeypat
                         lambda tree, xs, dtype, mutate: (math.nan, np.array([1.0, 0.0])))
     with pytest.raises(autodiff.Broken, match="autodiff max gradient"):
         autodiff.run_autodiff(_case(["max", ["x"]], [1.0, "nan"]))
+
+
+SQRT_SOFTMAX = ["max", ["pow", ["softmax", ["maximum", ["c", 3.0], ["x"]]], 0.5]]
+
+
+def test_a_nan_adjoint_from_sqrt_at_zero_is_not_a_wrong_number(monkeypatch):
+    # softmax gives e^(3 − 1e308) = 0, sqrt′(0) = inf meets max's 0: the adjoint is NaN in
+    # PyTorch too, which maximum's masked backward keeps from x (seed 1471's false alarm)
+    autodiff.run_autodiff(_case(SQRT_SOFTMAX, [1e308, -1822737.3713755256]))
+    # the exact gradient of x₁ is 0 (it lost to 3): a finite wrong number is caught
+    _bibun_changed(monkeypatch, lambda g: np.array([g[0], 0.25]))
+    with pytest.raises(autodiff.Broken, match="autodiff max gradient"):
+        autodiff.run_autodiff(_case(SQRT_SOFTMAX, [1e308, -1822737.3713755256]))

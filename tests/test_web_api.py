@@ -145,6 +145,16 @@ def test_diff_of_high_order_names_shared_parts_instead_of_failing(client):
     assert read(r["derivative"]["text"]) is diff(parse_full(nest).expr, "x", 8)
 
 
+def test_diff_and_check_take_declared_constants(client):
+    r = ok(client, "diff", {"expr": "a t^2 + b", "constants": ["a", "b"]})
+    assert r["variable"] == "t" and r["constants"] == ["a", "b"]
+    assert r["derivative"]["text"] == to_text(diff(parse_full("a t^2 + b").expr, "t"))
+    assert ok(client, "check", {"expr": "a t^2 + b", "answer": "2a t",
+                                "constants": ["a", "b"]})["correct"] is True
+    r = client.post("/api/diff", json={"expr": "a t^2", "var": "a", "constants": ["a"]})
+    assert r.status_code == 422 and "constant" in r.json()["detail"]["message"]
+
+
 def test_diff_reads_a_leading_derivative_operator(client):
     r = ok(client, "diff", {"expr": r"\frac{\partial}{\partial y}(x^2 y)"})
     assert r["variable"] == "y" and r["derivative"]["text"] == "x^2"

@@ -76,8 +76,14 @@ class ExprIn(Strict):
     lang: Lang = Field("en", description="language of the messages (and steps): en or ja")
 
 
+Constants = Annotated[list[VarName], Field(max_length=8, description="names that do not vary"
+                                            " (a textbook's a x^2 + b): the variable is the"
+                                            " one name left; d/da is refused")]
+
+
 class DiffIn(ExprIn):
     var: VarName | None = None
+    constants: Constants | None = None
     order: int = Field(1, ge=1, le=10)
     steps: StrictBool = False
     forms: StrictBool = True
@@ -87,6 +93,7 @@ class DiffIn(ExprIn):
 class CheckIn(ExprIn):
     answer: Formula
     var: VarName | None = None
+    constants: Constants | None = None
 
 
 class AtIn(ExprIn):

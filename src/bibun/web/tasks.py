@@ -35,6 +35,7 @@ from bibun.calculus.sampling import sample
 from bibun.errors import BibunError, DomainError, LimitError, ParseError
 from bibun.explain import check_answer, derivation
 from bibun.explain import forms as derivative_forms
+from bibun.expr.constants import constant_names, variable_among
 from bibun.expr.core import Expr
 from bibun.expr.evaluate import evaluate_numeric
 from bibun.expr.mathml import to_mathml
@@ -119,8 +120,11 @@ def _derivative_input(p: dict) -> tuple[Expr, str | None, list[str]]:
     return parsed.expr, chosen or op, list(parsed.warnings)
 
 
-def variable(e: Expr, var: str | None) -> str:
-    """The chosen variable, else the formula's default one (x before others)."""
+def variable(e: Expr, var: str | None, constants: tuple[str, ...] = ()) -> str:
+    """The chosen variable, else the formula's default one (x before others); with
+    declared constants, the one name they leave (a constant itself is refused)."""
+    if constants:
+        return variable_among(e, var, constants)
     return var or default_variable(e)
 
 
@@ -187,11 +191,13 @@ def _steps(e: Expr, var: str, lang: str) -> dict[str, Any]:
 def t_diff(p: dict) -> dict:
     """The derivative in textbook form, its other forms, steps and value at a point."""
     e, chosen, warns = _derivative_input(p)
-    var = variable(e, chosen)
+    constants = constant_names(p.get("constants"))
+    var = variable(e, chosen, constants)
     order = int(p.get("order", 1))
     d = diff(e, var, order)
     out: dict[str, Any] = {
         "expression": formula(e), "variable": var, "order": order,
+        "constants": list(constants),
         "variables": sorted(e.free), "derivative": formula(d), "warnings": warns,
         "nondifferentiable": [str(n) for n in nondifferentiable_points(e, var)],
         "forms": _forms(d, e, p.get("lang", "en")) if p.get("forms", True) and order == 1
@@ -457,7 +463,7 @@ def t_check(p: dict) -> dict:
     except ParseError as exc:
         msg = i18n.text("web.error.answer", lang, error=i18n.message(exc, lang))
         raise ParseError(msg, exc.text, exc.column) from None
-    r = check_answer(e, a, var, lang=lang)
+    r = check_answer(e, a, var, lang=lang, constants=p.get("constants"))
     out = _jsonable(r.to_json(lang))
     out["expected"] = formula(r.expected)
     out["answer"] = formula(r.answer)

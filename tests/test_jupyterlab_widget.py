@@ -34,10 +34,8 @@ import nbformat
 import pytest
 
 from bibun.notebook.logic import gain_view
+from tests.web_server import chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 TOKEN = "bibun-test-token"
 #: what the notebook starts with; the slider's step is the explorer's (0.25)
@@ -146,16 +144,7 @@ def _tail(path: Path, n: int = 4000) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: install Debian's chromium package "
-                    "(apt-get install -y chromium; `make test` does this). Playwright must "
-                    "not download its own browser.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def _wait_for_kernel(lab: dict, timeout: float = 120) -> None:

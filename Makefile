@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv browser fuzz axe lock
+.PHONY: demo test lint bench clean venv browser fuzz axe lock compiled
 
 venv: $(STAMP)
 
@@ -23,9 +23,21 @@ $(STAMP): $(VENV)/.base
 demo: $(VENV)/.base
 	$(BIN)/bibun tour --out demo-out
 
-test: $(STAMP) browser axe
-	$(BIN)/ruff check src tests bench fuzz
+# The whole suite runs against the compiled core (when it built), then the symbolic core's own
+# tests against the pure-Python source (BIBUN_PURE=1), which is always the fallback.
+PURE_TESTS := tests/test_expr_*.py tests/test_symbolic_api.py tests/test_taylor_*.py \
+	tests/test_shared_printer.py tests/test_cli_diff.py tests/test_native_core.py
+test: $(STAMP) browser axe compiled
+	$(BIN)/ruff check src tests bench fuzz native
+	@$(BIN)/python -c "import bibun.native as n; print('symbolic core:', n.status())"
 	$(BIN)/python -m pytest -n 2 tests
+	BIBUN_PURE=1 $(BIN)/python -m pytest -n 2 -q $(PURE_TESTS)
+
+# The optional compiled core: the hot modules of the symbolic core compiled with Cython from
+# their unchanged source into .venv/bibun-native (native/build.py; rebuilt only when a source
+# changed).  If the compile fails it says so in one line and the pure-Python core is used.
+compiled: $(STAMP)
+	@$(BIN)/python native/build.py
 
 # Browser tests drive Debian's chromium through Playwright; the browser (and CJK fonts for
 # the Japanese screenshots) come from apt, never from Playwright's own download.  The web
@@ -41,7 +53,7 @@ AXE := .web-test/node_modules/axe-core/axe.min.js
 axe: $(AXE)
 $(AXE):
 	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm >/dev/null)
-	npm install --silent --no-audit --no-fund --prefix .web-test axe-core@4.10 plotly.js-cartesian-dist-min@4.1.1  # the page's plot build (bibun.web.app.CARTESIAN)
+	npm install --silent --no-audit --no-fund --prefix .web-test axe-core@4.10
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench fuzz

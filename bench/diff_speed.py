@@ -2,6 +2,7 @@
 
     python -m bench diff_speed            # full run (SymPy's deep case takes ~30 s)
     python -m bench diff_speed --quick    # skips SymPy where it needs more than 20 s
+    BIBUN_PURE=1 python -m bench diff_speed --quick   # the pure-Python core (not the compiled)
 
 Times are the median of several runs of ``diff`` alone (parsing excluded); SymPy's
 cache is cleared before each run so no one is timed on a cached answer.  Two bibun
@@ -30,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import bibun
+from bibun import native
 from bibun.errors import LimitError
 from bibun.expr import core
 from bibun.expr.core import dag_size
@@ -142,6 +144,7 @@ def _small(name: str) -> bool:
 
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
+    print(f"symbolic core: {native.status()}  (BIBUN_PURE=1 for the pure-Python one)")
     rows = repeated(quick)
     report(rows)
     first_call(rows)

@@ -4,10 +4,13 @@
 (two workers, HOME in a scratch directory so the practice endpoints never write the
 user's progress file), waits for ``/api/health``, and runs ``schemathesis run`` with every
 check (no 5xx, status codes, content types and bodies as the schema says, schema-invalid
-requests refused, unsupported methods refused) for ``N`` seconds with ``--seed``.  The
-failures schemathesis reports are printed, grouped by check and operation; the server
-is stopped afterwards.  Web findings are not written to the corpus (they replay as
-schemathesis reproductions: the log keeps the curl command of each).
+requests refused, unsupported methods refused) for ``N`` seconds with ``--seed``, with
+:mod:`fuzz.web_checks`' configuration (422 is an expected answer to a schema-valid body
+only where the body carries meaning the schema cannot express, and then only with a
+kind that names that meaning, never ``validation``).  The failures schemathesis reports
+are printed, grouped by check and operation; the server is stopped afterwards.  Web
+findings are not written to the corpus (they replay as schemathesis reproductions: the
+log keeps the curl command of each).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from fuzz import web_checks
 
 
 def _free_port() -> int:
@@ -58,7 +63,10 @@ def run_web(args: argparse.Namespace, seed: int) -> int:
             print(f"the server did not start (log: {work / 'server.log'})")
             return 2
         st = Path(sys.executable).with_name("schemathesis")
-        cmd = [str(st), "run", base + "/openapi.json", "--checks", "all",
+        (work / "schemathesis.toml").write_text(web_checks.config())
+        env["SCHEMATHESIS_HOOKS"] = web_checks.__file__
+        cmd = [str(st), "--config-file", str(work / "schemathesis.toml"), "run",
+               base + "/openapi.json", "--checks", "all",
                "--max-time", str(int(args.seconds)), "--seed", str(seed), "--workers", "1",
                "--request-timeout", str(max(30, int(args.budget))), "--no-color",
                "--report", "ndjson", "--report-dir", str(work)]
@@ -81,11 +89,13 @@ def run_web(args: argparse.Namespace, seed: int) -> int:
         head = re.match(r"^_+ (\w+ \S+) _+$", line)
         if head:
             operation = head[1]
-        check = re.match(r"^- (ST\d+ .*)$", line.strip())
+        check = re.match(r"^- (\S.*)$", line)  # ST202 …, or a custom check's name
         if check and operation not in failures.setdefault(check[1], []):
             failures[check[1]].append(operation)
     for check, operations in sorted(failures.items()):
         print(f"web: {check}: {', '.join(operations)}")
+    for warning in re.findall(r"^\s*⚠️\s*(.+)$", text, flags=re.M):
+        print(f"web: schemathesis warns (not a failure): {warning.strip()}")
     cases = sum(int(n) for n in re.findall(r"(\d+) generated", text))
     summary = [line for line in text.splitlines() if re.search(r"\d+ (passed|failed)", line)]
     print(f"web mode, seed {seed}: schemathesis ran {elapsed:.0f} s, exit {done.returncode}; "

@@ -19,6 +19,7 @@ from bibun.explain.equality import compare_exprs
 from bibun.explain.mistakes import mistaken_derivative
 from bibun.expr import core
 from bibun.expr.core import Expr
+from bibun.expr.parse import parse_any
 from bibun.practice import TOPICS, Problem, check_steps, generate, pieces_of
 from bibun.practice.hints import core_step
 from bibun.practice.steps import CHAIN_PIECES, SPLIT_PIECES
@@ -74,6 +75,14 @@ def equivalent_codes(p: Problem, code: str, wrong: Expr) -> set[str]:
     return {code} | {c for c, m in answer_models(p) if _same(m, wrong)}
 
 
+def _proved(first, wrong: Expr) -> bool:
+    """The checker names one diagnosis; another slip that gives the very same wrong
+    answer is right too, as its evidence shows (5/x written −5/x: the power rule's
+    exponent not lowered, or the quotient rule without g²)."""
+    ev = first.diagnosis[0].evidence if first.diagnosis else {}
+    return "model" in ev and _same(parse_any(ev["model"]), wrong)
+
+
 def mistakes(p: Problem, right: dict[str, Expr]) -> Iterator[tuple[str, str, Expr]]:
     """(mistake code expected, piece, wrong value) for the mistakes that apply."""
     kinds = pieces_of(p)
@@ -119,7 +128,7 @@ def measure(seeds: range = range(3), levels: tuple[int, ...] = (1, 2, 3)
                         codes = equivalent_codes(p, code, wrong) if piece == "answer" \
                             else {code}
                         if first is not None and first.piece == piece and \
-                                codes & set(first.codes):
+                                (codes & set(first.codes) or _proved(first, wrong)):
                             row[1] += 1
     return dict(table)
 

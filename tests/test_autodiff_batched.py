@@ -77,12 +77,79 @@ def test_an_input_the_output_does_not_depend_on_gets_zeros():
 
 
 def test_an_op_without_a_batched_vjp_falls_back_to_one_pass_per_row(monkeypatch):
-    f = lambda v: ad.softmax(v * v)  # noqa: E731  (softmax's vjp has no batched form)
+    f = lambda v: ad.cumsum(v * v)  # noqa: E731  (cumsum's vjp has no batched form)
     x = rng.standard_normal(5)
-    assert batched._plan(ad.softmax(ad.Tensor(x, requires_grad=True)), set()) is None
+    assert batched._plan(ad.cumsum(ad.Tensor(x, requires_grad=True)), set()) is None
     J = ad.jacobian(f)(x)
-    s = np.exp(x * x) / np.exp(x * x).sum()
-    np.testing.assert_allclose(J.data, (np.diag(s) - np.outer(s, s)) * 2 * x, rtol=1e-12)
+    np.testing.assert_allclose(J.data, np.tril(np.ones((5, 5))) * 2 * x, rtol=1e-12)
+
+
+Y = np.array([2, 0, 1])
+P = np.array([[0.2, 0.3, 0.5, 0.0], [1.0, 0.0, 0.0, 0.0], [0.1, 0.6, 0.2, 0.3]])  # row 3: 1.2
+LOSSES = {
+    "softmax, last axis": lambda v: ad.sum(ad.softmax(v.reshape(3, 4)) ** 2 * A[:3]),
+    "softmax, first axis and 1-d": lambda v: ad.sum(ad.softmax(v.reshape(3, 4), axis=0)
+                                                    * ad.softmax(v).reshape(3, 4) ** 3),
+    "logsumexp, all axes and one axis": lambda v: ad.logsumexp(v * v)
+    + ad.sum(ad.logsumexp(v.reshape(3, 4), axis=1) ** 2)
+    + ad.sum(ad.logsumexp(v.reshape(3, 4), axis=0, keepdims=True) * c),
+    "log_softmax": lambda v: ad.sum(ad.log_softmax(v.reshape(3, 4)) * A[:3]),
+    "cross_entropy, class indices": lambda v: ad.cross_entropy(v.reshape(3, 4), Y),
+    "cross_entropy, probabilities not summing to 1": lambda v: ad.cross_entropy(
+        ad.tanh(v).reshape(3, 4) * 3, P),
+    "cross_entropy with options": lambda v: ad.cross_entropy(
+        v.reshape(3, 4), Y, reduction="sum", label_smoothing=0.1),
+    "bce_with_logits": lambda v: ad.bce_with_logits(v * ad.sin(v), np.linspace(0, 1, 12)),
+}
+
+
+@pytest.mark.parametrize("name", LOSSES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_logsumexp_and_losses_run_batched_and_equal_one_pass_per_row(
+        name, dtype, monkeypatch):
+    f = LOSSES[name]
+    x = rng.standard_normal(12).astype(dtype)
+    swept = []
+    real = batched._sweep
+    monkeypatch.setattr(batched, "_sweep", lambda *a: swept.append(real(*a)) or swept[-1])
+    H = ad.hessian(f)(x)
+    assert swept and all(s is not None for s in swept), "the batched sweep should have run"
+    H1 = _row_by_row(monkeypatch, ad.hessian(f), x)
+    assert H.dtype == H1.dtype and H.shape == (12, 12)  # (float64 constants promote)
+    np.testing.assert_allclose(H.data, H1.data, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                               atol=1e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_batched_softmax_jacobian_of_a_matrix_keeps_float32(monkeypatch):
+    def f(v):
+        return ad.softmax(v.reshape(3, 4) * 2.0, axis=0)
+
+    x = rng.standard_normal(12).astype(np.float32)
+    assert batched._plan(f(ad.Tensor(x, requires_grad=True)), set()) is not None
+    J = ad.jacobian(f)(x)
+    assert J.dtype == np.float32 and J.shape == (3, 4, 12)
+    np.testing.assert_allclose(J.data, _row_by_row(monkeypatch, ad.jacobian(f), x).data,
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_batched_loss_softmax_and_logsumexp_hessians_match_pytorch():
+    torch = pytest.importorskip("torch")
+    z = rng.standard_normal((3, 4))
+    W = torch.tensor(A[:3])
+
+    def mine(v):
+        return (ad.cross_entropy(v, Y) + ad.cross_entropy(v, P)
+                + ad.sum(ad.softmax(v, axis=0) ** 2 * A[:3]) + ad.sum(ad.logsumexp(v, axis=1) ** 2))
+
+    def theirs(v):
+        return (torch.nn.functional.cross_entropy(v, torch.tensor(Y))
+                - (torch.tensor(P) * torch.log_softmax(v, 1)).sum() / 3
+                + (torch.softmax(v, 0) ** 2 * W).sum() + (torch.logsumexp(v, 1) ** 2).sum())
+
+    assert batched._plan(mine(ad.Tensor(z, requires_grad=True)), set()) is not None
+    H = ad.hessian(mine)(z)
+    want = torch.func.hessian(theirs)(torch.tensor(z))
+    np.testing.assert_allclose(H.data, want.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_many_rows_run_in_chunks_under_the_memory_budget(monkeypatch):

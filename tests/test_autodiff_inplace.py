@@ -144,3 +144,28 @@ def test_replaced_by_an_array_of_another_shape_raises_bibuns_error() -> None:
     w.data = np.ones(5)  # the vjp itself would fail on the shapes first
     with pytest.raises(AutodiffError, match="changed after that pass"):
         f.backward()
+
+
+def test_a_refused_backward_leaves_no_pending_gradient_then_works_after_a_new_forward(
+        ) -> None:
+    """The refusal comes in the middle of the chain (the backward pass holds the next node
+    of a chain outside its heap): no node may keep a half-summed gradient, so a backward
+    pass over a new forward pass gives exactly the right numbers."""
+    x = ad.Tensor([0.5, -1.0], requires_grad=True)
+    w = ad.Tensor([2.0, 3.0], requires_grad=True)
+    s = ad.tanh(x).sum()  # 0-d: read without a snapshot, so it is taken first
+    f = ad.exp(s * w).sum()
+    w.data[0] = 7.0
+    with pytest.raises(AutodiffError, match="'mul'"):
+        f.backward()
+    nodes, todo = [], [f]
+    while todo:
+        n = todo.pop()
+        nodes.append(n)
+        todo.extend(n._parents)
+    assert all(n._g is None for n in nodes)
+    w.data[0] = 2.0
+    ad.exp(ad.tanh(x).sum() * w).sum().backward()
+    sv = np.tanh(x.data).sum()
+    np.testing.assert_allclose(x.grad, (np.exp(sv * w.data) * w.data).sum()
+                               * (1 - np.tanh(x.data) ** 2), rtol=1e-12)

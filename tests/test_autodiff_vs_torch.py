@@ -290,3 +290,59 @@ def test_random_compositions_match_pytorch(chain, dtype, a0, b0):
 
     compare(build("ad"), build("torch"), [np.array(a0), np.array(b0)], dtype,
             what=" ∘ ".join(chain))
+
+
+# -- maximum / minimum where the other branch is inf or NaN -------------------------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_gradient_at_inf_and_nan_matches_pytorch(name, dtype):
+    """The operand not chosen gets exactly 0 even when the incoming gradient is inf or NaN
+    (PyTorch masks, it does not multiply by 0), and a NaN operand gives both operands the
+    whole gradient (PyTorch's masks a < b and a > b are both false there); ties split."""
+    nan, inf = np.nan, np.inf
+    a = np.array([1.0, 2.0, nan, 1.0, inf, nan, -inf, 3.0, 0.0], dtype=dtype)
+    b = np.array([2.0, 1.0, 1.0, nan, inf, nan, 0.0, 3.0, -0.0], dtype=dtype)
+    seed = np.array([inf, nan, 2.0, -1.0, inf, 1.0, nan, -inf, 5.0], dtype=dtype)
+    ta, tb = (torch.tensor(v, requires_grad=True) for v in (a, b))
+    tout = getattr(torch, name)(ta, tb)
+    tout.backward(torch.tensor(seed))
+    xa, xb = ad.Tensor(a, requires_grad=True), ad.Tensor(b, requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        out = getattr(ad, name)(xa, xb)
+        out.backward(seed)
+    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    np.testing.assert_array_equal(xa.grad, ta.grad.numpy())
+    np.testing.assert_array_equal(xb.grad, tb.grad.numpy())
+    assert xa.grad.dtype == dtype
+
+
+def test_maximum_with_an_infinite_slope_on_the_other_side_matches_pytorch():
+    """log(max(x, 0)): at x = −1 the log's slope is inf, and max sends none of it to x
+    (PyTorch 0; 0·inf would be NaN) — also in the recorded pass and in forward mode."""
+    x = np.array([-1.0, 2.0])
+    tx = torch.tensor(x, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch.log(torch.maximum(tx, torch.tensor(0.0,
+                                dtype=torch.float64))).sum(), tx)
+    with np.errstate(divide="ignore"):
+        def f(v):
+            return ad.sum(ad.log(ad.maximum(v, 0.0)))
+        got = ad.grad(f)(x)
+        t = ad.Tensor(x, requires_grad=True)
+        f(t).backward(create_graph=True)
+    np.testing.assert_array_equal(np.asarray(got.data), tg.numpy())
+    np.testing.assert_array_equal(np.asarray(t.grad.data), tg.numpy())
+
+
+def test_maximum_jvp_ignores_the_tangent_of_the_operand_not_chosen():
+    """Forward mode is the transpose of the reverse rule above: an inf tangent on the side
+    not chosen contributes 0.  (torch.func.jvp computes tb + w·(ta − tb), which is NaN
+    there although its own gradient is exact: bibun keeps jvp = vjpᵀ.)"""
+    a, b = np.array([1.0, 5.0, 2.0]), np.array([3.0, 0.0, 2.0])
+    ta, tb = np.array([np.inf, 1.0, 4.0]), np.array([2.0, np.inf, 2.0])
+    _, tangent = ad.jvp(ad.maximum, [a, b], [ta, tb])
+    np.testing.assert_array_equal(tangent, [2.0, 1.0, 3.0])
+    _, t_ref = torch.func.jvp(torch.maximum, tuple(map(torch.tensor, (a, b))),
+                              tuple(map(torch.tensor, (ta, tb))))
+    assert np.isnan(t_ref.numpy()[:2]).all() and t_ref.numpy()[2] == 3.0

@@ -58,7 +58,7 @@ def test_api_diff_takes_constants_and_differentiates_by_the_name_left():
 def test_cli_diff_const_writes_d_not_partial_and_names_the_constants(capsys):
     code, out, _ = run(capsys, "diff", "a x^2 + b", "--const", "a,b", "--lang", "en")
     assert code == 0
-    assert out.splitlines()[0] == "d/dx [ax^2 + b] = 2ax"
+    assert out.splitlines()[0] == "d/dx [a x^2 + b] = 2ax"  # a x², never at²-like
     assert "a, b are constants" in out
     code, out, _ = run(capsys, "diff", "a x^2 + b", "--lang", "en")  # without: partial
     assert out.startswith("∂/∂x")
@@ -75,7 +75,7 @@ def test_cli_diff_const_finds_the_variable_and_refuses_a_constant(capsys):
 def test_cli_diff_json_lists_constants_and_the_reading(capsys):
     code, out, _ = run(capsys, "diff", "a x^2", "--const", "a", "--format", "json")
     data = json.loads(out)
-    assert data["constants"] == ["a"] and data["read_as"] == "ax²"
+    assert data["constants"] == ["a"] and data["read_as"] == "a x²"
 
 
 def test_check_with_constants_finds_the_variable_and_says_so():

@@ -33,6 +33,23 @@ def test_a_number_times_two_factors_is_the_general_product(c, a, b):
 
 
 @SETTINGS
+@given(numbers, exprs, exprs)
+def test_the_power_rules_number_times_a_product_is_the_general_product(c, a, b):
+    """The power rule builds k·(u^(k-1)·u') as times(k, mul(u^(k-1), u'))."""
+    k = core.number(c)
+    assert core.times(c, core.mul(a, core.mul(b, a))) is \
+        build._mul_general((k, a, core.mul(b, a)))
+
+
+@SETTINGS
+@given(exprs, exprs, exprs)
+def test_a_short_product_times_one_factor_is_the_general_product(a, b, f):
+    p = core.mul(a, b)
+    assert core.mul(p, f) is build._mul_general((p, f))
+    assert core.mul(f, p) is build._mul_general((f, p))
+
+
+@SETTINGS
 @given(exprs, exprs)
 def test_a_sum_of_two_is_the_general_sum(a, b):
     assert core.add(a, b) is core.add(a, b, core.ZERO)  # three arguments: the general path

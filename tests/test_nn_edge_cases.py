@@ -59,6 +59,33 @@ def test_float32_model_given_float64_data_runs_in_float32():
         assert all(p.grad.dtype == np.float32 for p in model.parameters())
 
 
+def test_float32_training_step_computes_every_value_and_gradient_in_float32():
+    """The speed benchmark's step (Linear, tanh, cross_entropy with int64 labels, SGD):
+    no node of the graph and no gradient, intermediate or leaf, is ever float64 — an
+    upcast anywhere would double that array's memory traffic and time."""
+    rng = np.random.default_rng(0)
+    layers = [nn.Linear(a, b, dtype=np.float32, rng=0) for a, b in ((8, 6), (6, 6), (6, 3))]
+    opt = nn.SGD([p for lin in layers for p in lin.parameters()], lr=0.1)
+    x, y = rng.standard_normal((5, 8)).astype(np.float32), rng.integers(0, 3, 5)
+    for _ in range(2):
+        h = x
+        for i, lin in enumerate(layers):
+            h = lin(h)
+            h = h.tanh() if i < 2 else h
+        loss = nn.cross_entropy(h, y)
+        loss.backward()
+        nodes, todo = [], [loss]
+        while todo:
+            n = todo.pop()
+            nodes.append(n)
+            todo.extend(n._parents)
+        assert {np.asarray(n.data).dtype for n in nodes} == {np.dtype(np.float32)}
+        assert {np.asarray(n.grad).dtype for n in nodes if n.requires_grad} == \
+            {np.dtype(np.float32)}
+        opt.step()
+    assert all(p.data.dtype == np.float32 for lin in layers for p in lin.parameters())
+
+
 def test_gradcheck_params_passes_on_a_correct_float32_model():
     model = nn.MLP([2, 3, 2], rng=0, dtype=np.float32)
     arrays = [p.data for p in model.parameters()]

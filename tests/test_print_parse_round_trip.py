@@ -95,3 +95,36 @@ def test_refused_with_a_suggestion(text, message):
 def test_warned(text):
     with pytest.warns(UserWarning):
         bibun.parse(text)
+
+
+#: one-letter variables (e is Euler's number), accented ones (ŷ, x̄, θ̂) and Greek letters
+LETTERS = [c for c in "abcdfghkmnpqrstuvwxyz"] + ["y_hat", "x_bar", "θ_hat", "θ", "ω"]
+_GLUED_POWER = __import__("re").compile(r"[A-Za-z\u0370-\u03ff][\u0300-\u036f]?"
+                                        r"[A-Za-z\u0370-\u03ff][\u0300-\u036f]?[⁰¹²³⁴⁵⁶⁷⁸⁹⁻^]")
+
+monomials = st.tuples(
+    st.integers(-3, 5).filter(bool).map(core.number),
+    st.lists(st.tuples(st.sampled_from(LETTERS), st.integers(1, 3)), min_size=1, max_size=4),
+).map(lambda t: core.mul(t[0], *(core.power(core.symbol(n), core.number(k))
+                                for n, k in t[1])))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(monomials, min_size=1, max_size=3).map(lambda ms: core.add(*ms)))
+def test_products_of_one_letter_variables_read_back_and_keep_powers_apart(e):
+    """a·t² is printed ``a t²`` (never ``at²``, which a reader may take for (at)²), ŷ as ŷ,
+    and every form reads back as the same node."""
+    u = to_unicode(e)
+    assert _read(u) is e, u
+    assert _read(str(e)) is e, str(e)
+    assert _read(e.latex(), latex=True) is e, e.latex()
+    assert not _GLUED_POWER.search(u), u
+    assert "_hat" not in u and "_bar" not in u, u
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("a t^2", "a t²"), ("a*t^2 + b", "a t² + b"), ("ŷ*x", "x ŷ"), ("y_hat", "ŷ"),
+    (r"\hat{\theta}", "θ̂"), ("x y", "xy"), ("2x", "2x"),
+])
+def test_the_unicode_printer_writes_what_the_learner_reads(text, shown):
+    assert to_unicode(_read(text)) == shown

@@ -308,11 +308,11 @@ def test_page_and_assets(client):
     r = client.get("/")
     assert r.status_code == 200 and "<textarea id=\"expr\"" in r.text
     assert "<script>" not in r.text  # no inline script: the CSP forbids it
-    for name in ("app.js", "style.css", "docs.js", "icon.svg"):
+    for name in ("app.js", "cards.js", "plot.js", "style.css", "docs.js", "icon.svg"):
         assert client.get(f"/static/{name}").status_code == 200
-    js = client.get("/vendor/plotly.min.js")
-    assert js.status_code == 200 and len(js.content) > 1_000_000
-    assert "javascript" in js.headers["content-type"]
+    js = client.get("/static/plot.js")
+    assert "javascript" in js.headers["content-type"] and "bibunPlot" in js.text
+    assert '<script src="/static/plot.js" defer></script>' in r.text
 
 
 def test_security_headers(client):
@@ -548,33 +548,28 @@ def test_page_batch_descent_window_fits_start_and_path():
 
 
 def test_static_files_are_compressed_and_cached(client):
-    r = client.get("/vendor/plotly.min.js", headers={"accept-encoding": "gzip"})
-    assert r.headers["content-encoding"] == "gzip" and "max-age" in r.headers["cache-control"]
+    r = client.get("/static/plot.js", headers={"accept-encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.headers["cache-control"] == "no-cache"
     assert r.num_bytes_downloaded < len(r.content) / 2
-    again = client.get("/vendor/plotly.min.js", headers={"if-none-match": r.headers["etag"]})
+    again = client.get("/static/plot.js", headers={"if-none-match": r.headers["etag"]})
     assert again.status_code == 304
     r = client.get("/static/app.js", headers={"accept-encoding": "gzip"})
     assert r.headers["content-encoding"] == "gzip" and r.headers["cache-control"] == "no-cache"
 
 
-def test_the_served_plotly_build_draws_every_trace_the_page_uses(client, monkeypatch,
-                                                                  tmp_path):
-    """The smallest build that serves the page (npm's cartesian build when installed, else
-    the plotly package's full one) registers every trace type the page's scripts draw;
-    $BIBUN_PLOTLY_JS chooses another build."""
-    from bibun.web.app import plotly_js
-
+def test_the_page_draws_its_plots_itself(client):
+    """The plots are the page's own SVG (static/plot.js, a few KB): no plotting library is
+    served or loaded (plotly.js's start-up was one ~1 s main-thread task that held the
+    keyboard), and every script draws through plot.js's interface."""
     static = Path(__file__).resolve().parent.parent / "src" / "bibun" / "web" / "static"
-    used = {"scatter"} | {m for f in static.glob("*.js")
-                          for m in re.findall(r'type: "(\w+)"', f.read_text()) if m != "rect"}
-    assert "contour" in used
-    bundle = client.get("/vendor/plotly.min.js").text
-    for trace in used:
-        assert f'name:"{trace}",basePlotModule' in bundle, trace
-    other = tmp_path / "plotly.js"
-    other.write_text("/* another build */")
-    monkeypatch.setenv("BIBUN_PLOTLY_JS", str(other))
-    assert plotly_js() == other
+    assert client.get("/vendor/plotly.min.js").status_code == 404
+    plot = client.get("/static/plot.js", headers={"accept-encoding": "gzip"})
+    assert plot.num_bytes_downloaded < 12_000
+    for f in static.glob("*.js"):
+        text = f.read_text()
+        assert "Plotly." not in text and "/vendor/plotly" not in text, f.name
+    used = {m for f in static.glob("*.js") for m in re.findall(r'type: "(\w+)"', f.read_text())}
+    assert used <= {"contour", "rect"}  # the trace and shape types plot.js draws
 
 
 def test_page_words_come_from_the_catalogs(client):

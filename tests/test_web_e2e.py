@@ -48,7 +48,7 @@ def page(browser, server):
           if not r.url.startswith(server) and not r.url.startswith("data:") else None)
     pg.set_default_timeout(20_000)  # generous: CI shares two cores with the other tests
     pg.goto(server + "/")
-    pg.wait_for_function("() => window.Plotly !== undefined")
+    pg.wait_for_function("() => window.bibunPlot !== undefined")
     yield pg
     assert not outside, f"requests outside the server: {outside}"
     assert not problems, "\n".join(problems)
@@ -145,7 +145,7 @@ def test_drag_the_tangent_point(page):
     typed(page, "(x^3+1)^2")
     page.wait_for_function("() => document.querySelector('#tangent').dataset.slope === '12'")
     assert INVISIBLE.sub("", page.locator("#tangent math").text_content() or "") == "y=12x−8"
-    plot = page.locator("#plot .nsewdrag").first
+    plot = page.locator("#plot .plot-area").first
     plot.scroll_into_view_if_needed()  # the mouse only reaches what is in the viewport
     box = plot.bounding_box()
     assert box is not None
@@ -238,7 +238,7 @@ def opened(browser, server, path: str = "/", allow: re.Pattern | None = None, **
           if not r.url.startswith(server) and not r.url.startswith("data:") else None)
     pg.set_default_timeout(20_000)
     pg.goto(server + path)
-    pg.wait_for_function("() => window.Plotly !== undefined")  # loaded after the first answer
+    pg.wait_for_function("() => window.bibunPlot !== undefined")  # loaded after the first answer
     try:
         yield pg
     finally:
@@ -352,7 +352,7 @@ def test_state_lives_in_the_url(page, server):
     url = page.url
     assert "f=sin" in url
     page.goto(url)
-    page.wait_for_function("() => window.Plotly !== undefined")
+    page.wait_for_function("() => window.bibunPlot !== undefined")
     assert page.locator("#expr").input_value() == "sin(x)^2"
     page.wait_for_function("() => document.querySelector('#derivative').dataset.order === '2'")
     page.fill("#expr", "x^3")
@@ -491,3 +491,57 @@ def test_accessibility_axe_in_every_state(browser, server):
         settled(pg)
         states["dark"] = axe_serious(pg)
     assert not any(states.values()), states
+
+
+# -- declared constants and the "read as" echo (issue 12) -------------------------------------
+
+
+def test_declared_constants_make_an_ordinary_derivative(page):
+    """"a, b" in Constants: a x² + b x is a function of x, its derivative d/dx (not ∂/∂x)
+    and f′; the constants go into the URL and to the answer checker."""
+    typed(page, "a x^2 + b x")
+    settled(page)
+    assert page.locator("#derivative mfrac mi").first.text_content() == "∂"
+    assert page.locator("#derivative").get_attribute("data-spoken").startswith("∂/∂x")
+    page.fill("#constants", "a, b")
+    page.wait_for_function("() => document.querySelector('#derivative').dataset.spoken"
+                           ".startsWith('d/dx') && document.querySelector('#derivative mfrac"
+                           " mi').textContent === 'd'")
+    settled(page)
+    assert INVISIBLE.sub("", page.locator("#derivative").get_attribute("data-text") or "") \
+        == "2ax+b"
+    values = page.locator("#values").text_content() or ""
+    assert "f′(a = 1, b = 1, x = 1) = 3" in values and "∂" not in values
+    page.wait_for_function("() => new URLSearchParams(location.search).get('c') === 'a, b'")
+    page.fill("#answer", "2a x + b")
+    page.click("#check-btn")
+    page.wait_for_function("() => document.querySelector('#check-result').dataset.correct"
+                           " === 'true'")
+    shot(page.locator("#input-card"), "25-constants")
+    # an operator on a declared constant: said under the formula, no derivative shown
+    typed(page, "d/da (a x^2)")
+    page.wait_for_function("() => !document.querySelector('#error').hidden &&"
+                           " /constant/.test(document.querySelector('#error').textContent)")
+    settled(page)
+    assert page.locator("#derivative math").count() == 0
+
+
+def test_read_as_echo_in_japanese(browser, server):
+    """When the reading could be doubted (sin x^2, an answer 1/2x) the page says how bibun
+    read it, in the page's language; a plain formula gets no echo."""
+    with opened(browser, server, locale="ja-JP") as pg:
+        derivative_is(pg, "6x^2(x^3 + 1)")
+        assert pg.locator("#read-as").is_hidden()
+        typed(pg, "sin x^2")
+        pg.wait_for_function("() => !document.querySelector('#read-as').hidden")
+        assert pg.locator("#read-as").text_content() == "次のように読みました：sin(x²)"
+        shot(pg.locator("#input-card"), "26-read-as-ja")
+        typed(pg, "x^2")
+        pg.wait_for_function("() => document.querySelector('#read-as').hidden")
+        derivative_is(pg, "2x")
+        pg.fill("#answer", "1/2x")
+        pg.click("#check-btn")
+        pg.wait_for_function("() => document.querySelector('#check-result').dataset.correct"
+                             " === 'false'")
+        assert pg.locator("#check-result .read-as").text_content() == \
+            "あなたの答えは次のように読みました：x/2"

@@ -167,6 +167,45 @@ def test_switches_are_true_or_false_never_a_number_quietly_read(client, path, bo
     assert i18n.text("web.invalid.kind.boolean", "en") in refusal(r)["message"]
 
 
+@pytest.mark.parametrize("path, body, kind", [
+    ("/api/diff", {"expr": "x", "order": "2"}, "integer"),
+    ("/api/diff", {"expr": "x", "order": True}, "integer"),
+    ("/api/diff", {"expr": "x", "order": 2.5}, "integer"),
+    ("/api/page", {"expr": "x", "taylor": "3"}, "integer"),
+    ("/api/page", {"expr": "x", "descent": {"start": [1, 2], "steps": "5"}}, "integer"),
+    ("/api/practice/hint", {"topic": "chain", "level": 1, "seed": "7", "rung": 1}, "integer"),
+    ("/api/practice/problem", {"level": True}, "integer"),
+    ("/api/diff", {"expr": "x", "at": {"x": "1"}}, "number"),
+    ("/api/tangent", {"expr": "x", "at": True}, "number"),
+])
+def test_numbers_are_numbers_never_text_or_a_switch_quietly_read(client, path, body, kind):
+    """Strict like the switches: "2" is not 2 and true is not 1; the schema's type is
+    named in the refusal."""
+    r = client.post(path, json=body)
+    assert r.status_code == 422 and refusal(r)["kind"] == "validation", r.text
+    assert i18n.text(f"web.invalid.kind.{kind}", "en") in refusal(r)["message"]
+
+
+def test_a_whole_number_written_with_a_point_is_an_integer_as_json_schema_says(client, spec):
+    """JSON Schema's integer is a number without a fraction: 2.0 is one (schemathesis
+    sends it), so the server reads it as 2, while a real number's 1 stays a number."""
+    assert spec["components"]["schemas"]["DiffIn"]["properties"]["order"]["type"] == "integer"
+    r = client.post("/api/diff", json={"expr": "x^3", "order": 2.0, "forms": False})
+    assert r.status_code == 200, r.text
+    assert r.json()["order"] == 2 and r.json()["derivative"]["text"] == "6x"
+    level = spec["components"]["schemas"]["HintIn"]["properties"]["level"]
+    assert (level["type"], level["minimum"], level["maximum"]) == ("integer", 1, 3)
+
+
+def test_the_graph_of_a_constant_says_so_in_the_learners_words(client):
+    """"0" at x = 1 has nothing to differentiate: the graph's own sentence, not the
+    autodiff library's advice about requires_grad."""
+    for lang in ("en", "ja"):
+        r = client.post("/api/graph", json={"expr": "0", "at": {"x": 1}, "lang": lang})
+        assert r.status_code == 422 and refusal(r)["kind"] == "domain"
+        assert refusal(r)["message"] == i18n.text("web.error.constant_graph", lang)
+
+
 def test_a_refused_body_is_answered_in_its_own_language(client):
     r = client.post("/api/diff", json={"expr": "x", "forms": 0, "lang": "ja"},
                     headers={"accept-language": "en"})

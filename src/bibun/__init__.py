@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from bibun import native as _native  # noqa: F401  (the compiled core when built: native/)
 from bibun.errors import BibunError, DomainError, LimitError, ParseError, UnknownFunctionError
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors

@@ -46,8 +46,11 @@ from validate import DEFAULT_RANGE, OTHER_RANGE, read, symbols_of  # noqa: E402
 import bibun  # noqa: E402
 from bibun.errors import BibunError  # noqa: E402
 from bibun.explain import check_answer, derivation  # noqa: E402
+from bibun.explain.equality import compare_exprs  # noqa: E402
+from bibun.explain.mistakes import mistaken_derivative  # noqa: E402
+from bibun.expr import core  # noqa: E402
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, postorder  # noqa: E402
-from bibun.expr.parse import parse_full, variable_name  # noqa: E402
+from bibun.expr.parse import parse_full, reading_conventions, variable_name  # noqa: E402
 from bibun.expr.simplify import recognize  # noqa: E402
 
 SIZE_BOUND = 1.2
@@ -197,6 +200,14 @@ PREFIX = re.compile(r"^\s*(?:[A-Za-zθ]\w*\s*(?:['′´]+|\^\{?\(\d\)\}?)\s*(?:\
                     r"|∂\w*/∂\w+|[A-Za-zθ]\w*\s*\([^)]*\)\s*['′´])\s*[=＝]\s*")
 
 
+def on_side(item: dict, var: str, side: str) -> bool:
+    """Does the item's stated domain of ``var`` lie where ``var`` ``side`` 0?"""
+    lo, hi = item.get("domain", {}).get(var, (None, None))
+    if lo is None:
+        return False
+    return lo > 0 if side == ">" else hi < 0
+
+
 def kind(exc: BaseException) -> str:
     return "refused" if isinstance(exc, BibunError) else "crash"
 
@@ -227,7 +238,30 @@ def read_as(text: str, latex: bool, ref: sp.Expr, item: dict, names: list[str]):
     return "misread", why, e
 
 
-def measure_item(item: dict, size: bool = True) -> dict:
+def measure_item(item: dict, size: bool = True, mistakes: bool = True) -> dict:
+    """Every category for one item, read under the item's declared conventions
+    (``conventions``: OpenStax's base-10 log), as a user of that book would set them."""
+    with reading_conventions(**item.get("conventions", {})):
+        return _measure_item(item, size, mistakes)
+
+
+def by_policy(item: dict, field: str, status: str, msg: str, ok) -> tuple[str, str] | None:
+    """("policy", why) when the source's spelling is one bibun's documented policy refuses
+    or warns about (the item's ``policy``), the message carries the suggested spelling,
+    and that spelling (``write``) is read as intended with no warning (``ok(write)``)."""
+    pol = item.get("policy", {}).get(field)
+    if pol is None or status not in ("refused", "misread+warning", "rejected"):
+        return None
+    if pol["suggests"] not in msg:
+        return None
+    good, why = ok(pol["write"])
+    if not good:
+        return None
+    return "policy", f"{pol['rule']}; the message suggests {pol['suggests']!r}; " \
+        f"{pol['write']!r} reads as intended"
+
+
+def _measure_item(item: dict, size: bool, mistakes: bool) -> dict:
     r: dict = {"id": item["id"], "source": item["tags"][0]}
     names = sorted(symbols_of(item["meaning"], item["answer_meaning"], item["var"]))
     syms = symbols_of(item["meaning"], item["answer_meaning"], item["var"])
@@ -237,10 +271,20 @@ def measure_item(item: dict, size: bool = True) -> dict:
 
     r["text"], r["text_msg"], e_text = read_as(item["text"], False, ref, item, names)
     r["latex"], r["latex_msg"], _ = read_as(item["latex"], True, ref, item, names)
+    as_suggested: dict = {}
+    for key, latex in (("text", False), ("latex", True)):
+        def reads(spelling: str, latex: bool = latex, key: str = key) -> tuple[bool, str]:
+            st, why, as_suggested[key] = read_as(spelling, latex, ref, item, names)
+            return st == "intended", why
+        pol = by_policy(item, key, r[key], r[key + "_msg"], reads)
+        if pol:
+            r[key], r[key + "_msg"] = pol
+    if r["text"] == "policy":  # the later steps use the spelling bibun suggested
+        e_text = as_suggested["text"]
 
     # the expression the later steps use: the learner's text when bibun reads it as intended
     expr, origin = None, "text"
-    if r["text"].startswith("intended"):
+    if r["text"].startswith("intended") or r["text"] == "policy":
         expr = e_text
     else:
         origin = "meaning"
@@ -258,8 +302,8 @@ def measure_item(item: dict, size: bool = True) -> dict:
             r["setup"] = f"meaning not readable by bibun: {type(exc).__name__}: {first_line(exc)}"
     r["origin"] = origin
     if expr is None:
-        for k in ("diff", "check", "check_stripped", "steps_en", "steps_ja", "size",
-                  "size_final"):
+        for k in ("diff", "check", "check_stripped", "mistakes", "steps_en", "steps_ja",
+                  "size", "size_final"):
             r[k], r[k + "_msg"] = "not measured", r.get("setup", "")
         return r
 
@@ -279,7 +323,8 @@ def measure_item(item: dict, size: bool = True) -> dict:
     if origin == "text":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            p = parse_full(item["text"])
+            p = parse_full(item["policy"]["text"]["write"] if r["text"] == "policy"
+                           else item["text"])
         defined = (p.name, p.params) if p.name else None
 
     def verdict(answer: str) -> tuple[str, str]:
@@ -289,14 +334,33 @@ def measure_item(item: dict, size: bool = True) -> dict:
             return kind(exc), f"{type(exc).__name__}: {first_line(exc)}"
         if res.correct:
             return "accepted", ""
+        if res.holds_where and on_side(item, var, res.holds_where[1]):
+            return "accepted where", (f"right where {var} {res.holds_where[1]} 0, told so; the "
+                                      f"source's domain {item['domain'][var]} is there")
         return "rejected", first_line(res.message("en")) + " | " + "; ".join(res.codes)
 
     r["check"], r["check_msg"] = verdict(item["answer"])
+    pol = by_policy(item, "answer", r["check"], r["check_msg"],
+                    lambda w: (verdict(w)[0] == "accepted", ""))
+    if pol:
+        r["check"], r["check_msg"] = pol
     stripped = PREFIX.sub("", item["answer"], count=1)
-    if r["check"] == "accepted" or stripped == item["answer"]:
+    if r["check"] in ("accepted", "accepted where", "policy") or stripped == item["answer"]:
         r["check_stripped"], r["check_stripped_msg"] = r["check"], r["check_msg"]
     else:
         r["check_stripped"], r["check_stripped_msg"] = verdict(stripped)
+
+    # three typical mistakes, each rejected with one right diagnosis
+    if mistakes and d is not None:
+        try:
+            g, n, bad, other = measure_mistakes(expr, var, d, defined)
+            r["mistakes_good"], r["mistakes_tried"], r["mistakes_other"] = g, n, other
+            r["mistakes"] = "ok" if g == n else "missed"
+            r["mistakes_msg"] = "; ".join(bad)
+        except Exception as exc:  # noqa: BLE001
+            r["mistakes"], r["mistakes_msg"] = "crash", f"{type(exc).__name__}: {first_line(exc)}"
+    else:
+        r["mistakes"], r["mistakes_msg"] = "not measured", ""
 
     # steps
     for lang in ("en", "ja"):
@@ -335,14 +399,104 @@ def measure_item(item: dict, size: bool = True) -> dict:
     return r
 
 
+# -- typical mistakes --------------------------------------------------------------------------
+
+#: the rule slips of bibun.explain.mistakes, with the diagnosis code each should get
+RULE_MISTAKES = (("no_inner", "missing_inner_derivative"), ("product", "product_of_derivatives"),
+                 ("exponent", "exponent_not_lowered"),
+                 ("quotient_order", "quotient_numerator_order"),
+                 ("quotient_denominator", "quotient_denominator"), ("trig_sign", "sign_error"),
+                 ("quotient_of_derivatives", "quotient_of_derivatives"))
+MISTAKES_PER_ITEM = 3
+
+
+def _same(a, b) -> bool:
+    try:
+        return compare_exprs(a, b, "en").equal
+    except BibunError:
+        return False
+
+
+def typical_mistakes(expr, var: str, d) -> list[tuple[str, object, set[str]]]:
+    """Three wrong answers a learner typically gives for this problem: the rule slips
+    that apply (forgotten inner derivative, (uv)' = u'v', …, each everywhere at once),
+    then a flipped sign, then the function copied back undifferentiated — each with the
+    diagnosis codes that describe that wrong function (two slips can give the same one:
+    −(f'g − fg')/g² *is* the numerator swapped and a sign error)."""
+    cands: list[tuple[str, object]] = []
+    for model, code in RULE_MISTAKES:
+        try:
+            made = mistaken_derivative(expr, var, model)
+        except (BibunError, ArithmeticError):
+            continue
+        if made is not None:
+            cands.append((code, made[0]))
+    cands.append(("sign_error", core.neg(d)))
+    cands.append(("not_differentiated", expr))
+    cands.append(("constant_factor", core.mul(core.number(2), d)))
+    out: list[tuple[str, object, set[str]]] = []
+    for code, wrong in cands:
+        if len(out) >= MISTAKES_PER_ITEM:
+            break
+        if _same(wrong, d) or any(_same(wrong, w) for _, w, _ in out):
+            continue  # not a mistake here (no inner derivative of x + 2), or one we have
+        codes = {code} | {c for c, w in cands if c != code and _same(w, wrong)}
+        out.append((code, wrong, codes))
+    return out
+
+
+def _proved(dgn, wrong, d) -> bool:
+    """Another diagnosis is right too when its evidence proves it: the derivative its
+    mistake gives (at some place in the formula) is the wrong answer, or the answer is
+    the derivative times the factor it names.  (1/(1 + e^(−x)))′ written −e^(−x)/(…)² is
+    both the quotient rule's numerator swapped and the inner derivative of e^(−x)
+    forgotten.)"""
+    ev = dgn.evidence
+    if "model" in ev:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _same(bibun.parse(ev["model"]), wrong)
+    if "factor" in ev:
+        return _same(core.mul(core.number(Fraction(ev["factor"])), d), wrong)
+    return False
+
+
+def measure_mistakes(expr, var: str, d, defined=None) -> tuple[int, int, list[str], int]:
+    """(mistakes rejected with a right single diagnosis, mistakes tried, failures, how many
+    of the right ones name another mistake that gives the same answer)."""
+    good, tried, bad = 0, 0, []
+    other = 0  # right, but named by another mistake that gives the same answer
+    for code, wrong, codes in typical_mistakes(expr, var, d):
+        tried += 1
+        try:
+            res = check_answer(expr, wrong, var, lang="en", defined_as=defined)
+        except Exception as exc:  # noqa: BLE001
+            bad.append(f"{code}: {kind(exc)}: {type(exc).__name__}: {first_line(exc)}")
+            continue
+        if res.correct:
+            bad.append(f"{code}: accepted {wrong}")
+        elif len(res.codes) != 1 or not (res.codes[0] in codes
+                                         or _proved(res.diagnosis[0], wrong, d)):
+            bad.append(f"{code}: diagnosed {res.codes} for {wrong}")
+        else:
+            good += 1
+            other += res.codes[0] not in codes
+    return good, tried, bad, other
+
+
 # -- report ----------------------------------------------------------------------------------
 
+#: statuses that pass but are not plain: shown in the table's last column
+NOTED = {"intended+warning": "with warning", "policy": "by documented policy (suggestion "
+         "reads right)", "accepted where": "right where the source's x > 0, told so"}
+
 CATEGORIES = [
-    ("text", "read text as intended", ("intended", "intended+warning")),
-    ("latex", "read LaTeX as intended", ("intended", "intended+warning")),
+    ("text", "read text as intended", ("intended", "intended+warning", "policy")),
+    ("latex", "read LaTeX as intended", ("intended", "intended+warning", "policy")),
     ("diff", "derivative correct", ("correct",)),
-    ("check", "source's answer accepted", ("accepted",)),
-    ("check_stripped", "  … after removing y' = etc.", ("accepted",)),
+    ("check", "source's answer accepted", ("accepted", "accepted where", "policy")),
+    ("check_stripped", "  … after removing y' = etc.", ("accepted", "accepted where", "policy")),
+    ("mistakes", "3 typical mistakes diagnosed", ("ok",)),
     ("steps_en", "steps render (en)", ("ok",)),
     ("steps_ja", "steps render (ja)", ("ok",)),
     ("size", f"size ≤ {SIZE_BOUND}× SymPy simplify", ("ok",)),
@@ -374,17 +528,24 @@ def report(results: list[dict], items: list[dict]) -> str:
         counts = Counter(r.get(key, "missing") for r in results)
         ok = sum(counts[g] for g in good)
         rest = ", ".join(f"{k} {v}" for k, v in counts.most_common() if k not in good)
-        extra = ""
-        if key in ("text", "latex") and counts.get("intended+warning"):
-            extra = f" (with warning {counts['intended+warning']})"
+        noted = [f"{NOTED[g]} {counts[g]}" for g in good if g in NOTED and counts.get(g)]
+        extra = f" ({'; '.join(noted)})" if noted else ""
         out.append(f"{title:34} {ok:>4}/{n:<4} {100 * ok / n:6.1f}%  {rest}{extra}")
+        tried = sum(r.get("mistakes_tried", 0) for r in results)
+        if key == "mistakes" and tried:
+            good = sum(r.get("mistakes_good", 0) for r in results)
+            other = sum(r.get("mistakes_other", 0) for r in results)
+            out.append(f"{'  … each: rejected, one diagnosis':34} {good:>4}/{tried:<4} "
+                       f"{100 * good / tried:6.1f}%  ({other} of them name "
+                       "another slip giving the same answer, proved by its evidence)")
     sizes = [r["size_ratio"] for r in results if "size_ratio" in r]
     if sizes:
         big = sum(1 for s in sizes if s > 1.5)
         out.append(f"{'':34} size ratio > 1.5: {big}; median {sorted(sizes)[len(sizes) // 2]:.2f}; "
                    f"max {max(sizes):.2f}")
     used_meaning = sum(1 for r in results if r.get("origin") == "meaning")
-    out.append("(derivative/check/steps/size use the text reading when it is the intended one, "
+    out.append("(derivative/check/steps/size use the text reading when it is the intended one "
+               "or the spelling bibun's message suggests, "
                f"else the SymPy meaning given to bibun: {used_meaning} items)")
     out.append("")
     out.append("by source (pass counts):")

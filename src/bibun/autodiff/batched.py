@@ -27,12 +27,13 @@ from typing import Any
 import numpy as np
 
 from bibun.autodiff import corners as _corners
+from bibun.autodiff import fused as _fused
 from bibun.autodiff import linear as _lin
 from bibun.autodiff import ops as _ops
 from bibun.autodiff import pointwise as _pointwise
 from bibun.autodiff import tensor as _T
-from bibun.autodiff.backend import is_basic_index
-from bibun.autodiff.tensor import Tensor, keep_shape
+from bibun.autodiff.backend import NUMPY, is_basic_index
+from bibun.autodiff.tensor import Tensor, keep_shape, norm_axes
 from bibun.functions import NUMPY_OPS
 
 #: at most this many numbers per node and batch: more rows run in several sweeps, so a
@@ -162,6 +163,24 @@ def _stack(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
                  for i, p in enumerate(node._parents))
 
 
+def _reduction(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    """A fused reduction (logsumexp, cross_entropy, bce_with_logits): its gradient ∇f is
+    the same for every seed, so it is computed once on arrays and scaled by each seed,
+    broadcast back over the reduced axes (all of them when ``axis`` is None)."""
+    r = node._ctx
+    x = node._parents[0]
+    shape = x.data.shape
+    keep = tuple(1 for _ in shape) if r.axis is None else keep_shape(shape, r.axis)
+    d = _fused.GRADIENTS[node._vjp](x.data, r, NUMPY)
+    return (g.reshape(g.shape[:1] + keep) * d,)
+
+
+def _softmax(node: Tensor, g: Any, B: Any) -> tuple[Any]:
+    """softmax's symmetric Jacobian times each seed: the normalised axes shift by one."""
+    axes = tuple(a + 1 for a in norm_axes(node._ctx, node.data.ndim))
+    return (_fused.softmax_product(node.data, g, axes),)
+
+
 #: vjps that run batched only for some nodes: vjp -> does this node's run batched?
 CHECKS: dict[Callable[..., Any], Callable[[Tensor], bool]] = {
     _ops._vjp_getitem: _index_ok, _ops._vjp_scatter: _index_ok}
@@ -182,7 +201,9 @@ def _table() -> dict[Callable[..., Any], Callable[..., Any]]:
                   _ops._vjp_transpose: _transpose, _ops._vjp_matmul: _matmul,
                   _lin._vjp_linear: _linear, _ops._vjp_getitem: _getitem,
                   _ops._vjp_scatter: _scatter, _ops._vjp_max: _max,
-                  _ops._vjp_concat: _concat, _ops._vjp_stack: _stack})
+                  _ops._vjp_concat: _concat, _ops._vjp_stack: _stack,
+                  _fused._softmax_vjp: _softmax})
+    table.update(dict.fromkeys(_fused.GRADIENTS, _reduction))
     return table
 
 

@@ -87,6 +87,10 @@ class Reduced(NamedTuple):
 Prepare = Callable[..., Reduced]
 Gradient = Callable[[Any, Reduced, Any], Any]
 
+#: each reduction's vjp -> its gradient function, so :mod:`.batched` can run the vjp for
+#: many seeds at once (∇f does not depend on the seed: computed once, then scaled)
+GRADIENTS: dict[Callable[..., Any], Gradient] = {}
+
 
 def reduction(name: str, prepare: Prepare, gradient: Gradient
               ) -> tuple[Callable[..., Tensor], Callable[..., Dual]]:
@@ -114,6 +118,7 @@ def reduction(name: str, prepare: Prepare, gradient: Gradient
         return Dual._make(r.value, np.asarray(t, dtype=r.value.dtype))
 
     on_tensor.__name__ = on_dual.__name__ = name
+    GRADIENTS[vjp] = gradient
     return on_tensor, on_dual
 
 
@@ -147,9 +152,19 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
     # shifted by the row's max before anything else: z − lse written as (z − m) − log Σ
     # e^(z − m) keeps log 2 at logits 10^8 in float32 (m + log 2 would round to m)
     zd = z.data
-    m = np.max(zd, axis=1, keepdims=True) if zd.size else np.zeros((n, 1), zd.dtype)
-    zd = zd - np.where(np.isfinite(m), m, 0)
-    lse = np_logsumexp(zd, axis=1, keepdims=True)
+    m = zd.max(axis=1, keepdims=True) if zd.size else np.zeros((n, 1), zd.dtype)
+    finite = bool(np.isfinite(m).all())
+    # each row's max is now exactly 0 (or the row is all −inf, +inf or NaN, shifted by 0),
+    # so this is np_logsumexp's value without its second max and shift; with every max
+    # finite each sum is ≥ 1 and no −inf − −inf can occur: no floating-point state to set
+    if finite:
+        zd = zd - m
+        lse = np.log(np.exp(zd).sum(axis=1, keepdims=True))
+    else:
+        zd = zd - np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            lse = np.log(np.exp(zd).sum(axis=1, keepdims=True))
+    rows = np.arange(n)
     if t.dtype.kind in "iub":
         if t.shape != (n,):
             raise ShapeError(f"cross_entropy: logits {z.shape} need {n} class indices, "
@@ -157,7 +172,7 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
         if n and (t.min() < 0 or t.max() >= c):
             raise AutodiffError(f"cross_entropy: class indices must be in 0..{c - 1}, "
                                 f"got {t.min()}..{t.max()}")
-        loss = (lse[:, 0] - zd[np.arange(n), t]).sum() / n
+        loss = (lse[:, 0] - zd[rows, t]).sum() / n
         onehot = None
     else:
         if t.shape != z.shape:
@@ -167,19 +182,22 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
         with np.errstate(invalid="ignore"):  # 0·(−inf) where a class has no weight
             terms = np.where(onehot != 0, onehot * (zd - lse), 0)
         loss = -terms.sum() / n
-    return Reduced(np.asarray(loss, dtype=zd.dtype), ctx=(t, onehot, (m, lse), n))
+    return Reduced(np.asarray(loss, dtype=zd.dtype), ctx=(t, onehot, (zd, lse, finite, rows), n))
 
 
 def _cross_entropy_gradient(z: Any, r: Reduced, B: Any) -> Any:
     """(softmax(z) − onehot)/N.  On arrays the softmax comes from the log-sum-exp the
     forward pass kept (one exp, no second max and sum); recorded for a higher derivative
     it is the softmax op, since there the log-sum-exp is not a constant."""
-    t, onehot, (m, lse), n = r.ctx
-    if B is NUMPY:
-        with np.errstate(invalid="ignore"):
-            p = np.exp((z - np.where(np.isfinite(m), m, 0)) - lse)
+    t, onehot, (zd, lse, finite, rows), n = r.ctx
+    if B is NUMPY:  # (z is the value the forward pass shifted into zd)
+        if finite:
+            p = np.exp(zd - lse)
+        else:
+            with np.errstate(invalid="ignore"):
+                p = np.exp(zd - lse)
         if onehot is None:
-            p[np.arange(n), t] -= 1
+            p[rows, t] -= 1
         else:  # targets need not sum to 1: ∂/∂z of −Σ t·(z − lse) is p·Σt − t
             p *= onehot.sum(axis=1, keepdims=True)
             p -= onehot

@@ -7,7 +7,9 @@ whose tangent takes the same weights).
 Conventions, as PyTorch and JAX:
 
 * ``maximum(a, b)`` and ``minimum(a, b)``: the gradient goes to the larger (smaller)
-  operand; where the two are equal it is split evenly, ½ each.
+  operand; where the two are equal it is split evenly, ½ each.  The operand not chosen
+  gets exactly 0 even when the incoming gradient is inf or NaN, and where either operand
+  is NaN both get the whole gradient (PyTorch's backward, tests/test_autodiff_vs_torch.py).
 * ``clip(x, lo, hi)``: gradient 1 where ``lo ≤ x ≤ hi`` (bounds included, as
   ``torch.clamp``), 0 outside; bounds given as Tensors get the gradient where they
   were chosen.  ``None`` means no bound on that side.
@@ -46,16 +48,40 @@ def where(cond: Any, a: Any, b: Any) -> Any:
     return (_dual if any_dual(a, b) else _ops).where(cond, a, b)
 
 
-def _weights(pa: Any, pb: Any, wins: Callable[[Any, Any], Any], dtype: Any) -> np.ndarray:
-    """1 where ``a`` wins, ½ on ties, 0 where ``b`` wins (the share of ``a``)."""
-    return np.where(wins(pa, pb), 1.0, np.where(np.equal(pa, pb), 0.5, 0.0)).astype(dtype)
+def _weights(pa: Any, pb: Any, wins: Callable[[Any, Any], Any], dtype: Any
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The shares of ``a`` and ``b``: 1 to the one that wins, ½ each on ties, 0 to the
+    other; where either is NaN (the result is NaN) both get 1, as PyTorch's backward
+    (its masks ``a < b`` and ``a > b`` are both false there)."""
+    tie = np.equal(pa, pb)
+    nan = np.isnan(pa) | np.isnan(pb)
+    wa = np.where(wins(pa, pb) | nan, 1.0, np.where(tie, 0.5, 0.0)).astype(dtype)
+    wb = np.where(wins(pb, pa) | nan, 1.0, np.where(tie, 0.5, 0.0)).astype(dtype)
+    return wa, wb
+
+
+def _share(g: Any, w: Any, B: Any) -> Any:
+    """``g·w`` with an exact 0 where ``w`` is 0: the operand not chosen gets no gradient
+    even when ``g`` is inf or NaN (PyTorch's ``masked_fill``; ``inf·0`` would be NaN)."""
+    with np.errstate(invalid="ignore"):
+        gw = g * w
+    if B.name == "numpy":
+        return np.where(w == 0, 0, gw)
+    return _ops.where(w == 0, 0.0, gw)
 
 
 def _vjp_pick(node: Tensor, g: Any, B: Any) -> tuple[Any, Any]:
     a, b = node._parents
-    wa = node._ctx
-    return (B.sum_to(g * wa, a.data.shape) if a.requires_grad else None,
-            B.sum_to(g * (1 - wa), b.data.shape) if b.requires_grad else None)
+    wa, wb = node._ctx
+    return (B.sum_to(_share(g, wa, B), a.data.shape) if a.requires_grad else None,
+            B.sum_to(_share(g, wb, B), b.data.shape) if b.requires_grad else None)
+
+
+def _tangent(w: np.ndarray, t: Any) -> Any:
+    """``w·t`` with an exact 0 where ``w`` is 0 (the forward twin of :func:`_share`)."""
+    if t is None:
+        return 0
+    return np.where(w == 0, 0, w * t)
 
 
 def _pick(name: str, fn: Callable[[Any, Any], Any], wins: Callable[[Any, Any], Any]
@@ -65,8 +91,9 @@ def _pick(name: str, fn: Callable[[Any, Any], Any], wins: Callable[[Any, Any], A
             pa, ta = _dual._split(a)
             pb, tb = _dual._split(b)
             p = _dual._bin(name, fn, pa, pb)
-            wa = _weights(pa, pb, wins, np.asarray(p).dtype)
-            t = wa * (0 if ta is None else ta) + (1 - wa) * (0 if tb is None else tb)
+            wa, wb = _weights(pa, pb, wins, np.asarray(p).dtype)
+            with np.errstate(invalid="ignore"):
+                t = _tangent(wa, ta) + _tangent(wb, tb)
             return Dual._make(p, _dual._fit(np.asarray(t, dtype=wa.dtype), p))
         like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
         a, b = _ops._lift(a, like), _ops._lift(b, like)
@@ -74,12 +101,13 @@ def _pick(name: str, fn: Callable[[Any, Any], Any], wins: Callable[[Any, Any], A
             data = fn(a.data, b.data)
         except ValueError:
             raise shape_error(name, a.data, b.data) from None
-        wa = _weights(a.data, b.data, wins, np.asarray(data).dtype)
-        return make_node(data, (a, b), _vjp_pick, wa, name)
+        w = _weights(a.data, b.data, wins, np.asarray(data).dtype)
+        return make_node(data, (a, b), _vjp_pick, w, name)
 
     op.__name__ = name
     op.__doc__ = (f"Elementwise {name} with broadcasting; the gradient goes to the chosen "
-                  "operand and is split ½-½ where the two are equal (as PyTorch and JAX).")
+                  "operand and is split ½-½ where the two are equal (as PyTorch and JAX); "
+                  "the other operand gets exactly 0, also when the gradient is inf or NaN.")
     return op
 
 

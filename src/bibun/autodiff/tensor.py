@@ -42,7 +42,8 @@ from bibun.autodiff.axes import (  # noqa: F401  (re-exported: ops import them f
     shape_error,
 )
 from bibun.autodiff.backend import NUMPY, TENSOR
-from bibun.autodiff.versions import changed_parent
+from bibun.autodiff.sweep import assign_all as _assign_all
+from bibun.autodiff.sweep import check_saved as _check_saved
 from bibun.autodiff.versions import watch as _watch
 from bibun.i18n import error
 
@@ -366,15 +367,6 @@ def _seed(root: Tensor, grad: Any) -> Any:
 _new = object.__new__
 _ndarray = np.ndarray
 
-def _check_saved(node: Tensor) -> None:
-    """Before ``node``'s vjp runs: refuse if a tensor it read in the forward pass has
-    changed since (PyTorch's version counters do the same job)."""
-    p = changed_parent(node)
-    if p is not None:
-        raise error("error.autodiff.changed_after_forward", AutodiffError,
-                    label=f" '{p.name}'" if p.name else "", shape=p.shape, op=node.op)
-
-
 def make_node(data: Any, parents: tuple[Tensor, ...], vjp: Callable[..., Any],
               ctx: Any, op: str) -> Tensor:
     """Wrap an op's result; keep the graph only if some parent needs a gradient."""
@@ -546,46 +538,6 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
         for _, node in heap:  # only if a vjp raised: leave no pending gradient behind
             node._g = None
     return out
-
-
-def _assign_all(heap: list[tuple[int, Tensor]], B: Any, owned: set[int],
-                accumulate: bool) -> None:
-    """:func:`backprop`'s loop for ``backward()`` (every node's ``.grad`` set, no stop
-    nodes, no anomaly checks), without the branches it does not need: a scalar graph
-    spends most of its time here.  Pops from ``heap`` in place, so on an error the
-    caller still sees what is pending."""
-    push, pop, ndarray = heapq.heappush, heapq.heappop, np.ndarray
-    while heap:
-        node = pop(heap)[1]
-        g = node._g
-        node._g = None
-        vjp = node._vjp
-        if vjp is None:  # a leaf: its grad belongs to the user (see backprop)
-            if accumulate and node.grad is not None:
-                g = node.grad + g
-            elif type(g) is ndarray and (not g.flags.writeable or id(g) in owned):
-                g = g.copy()
-            owned.add(id(g))
-            node.grad = g
-            continue
-        node.grad = g
-        try:
-            gs = vjp(node, g, B)
-        except Exception:
-            _check_saved(node)  # an input changed since the forward pass: say that
-            raise
-        seq = node._seq
-        for p, gp in zip(node._parents, gs):
-            if gp is not None and p.requires_grad:
-                s = p._snap  # _check_saved's common case, inlined (the hot path)
-                if s is not None and (s[0] is not p.data or s[1] is not None or seq > s[2]):
-                    _check_saved(node)
-                old = p._g
-                if old is None:
-                    p._g = gp
-                    push(heap, (p._seq, p))
-                else:
-                    p._g = old + gp
 
 
 def _check_backward(node: Tensor, g: Any, gs: tuple[Any, ...]) -> None:

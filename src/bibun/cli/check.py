@@ -54,6 +54,13 @@ def read(text: str, latex: bool | None, key: str, lang: str, derivative: bool = 
 def run(args) -> int:
     from bibun.cli.diff import operator_variable
 
+    if getattr(args, "log10", False):  # the book's log is base 10 (OpenStax): read it so
+        from bibun.expr.parse import reading_conventions
+
+        args.log10 = False
+        with reading_conventions(log=10):
+            return run(args)
+
     lang = resolve(args.lang)
     f = read(args.expr, args.latex, "error.unparsable_expression", lang, derivative=True)
     try:
@@ -79,5 +86,6 @@ def register(sub) -> None:
     p.add_argument("answer", help=i18n.text("help.check.answer", hl))
     p.add_argument("--wrt", help=i18n.text("help.check.wrt", hl))
     p.add_argument("--const", metavar="A,B", help=i18n.text("help.check.const", hl))
+    p.add_argument("--log10", action="store_true", help=i18n.text("help.log10", hl))
     add_common(p)
     p.set_defaults(func=run)

@@ -154,6 +154,13 @@ def _text(key: str, lang: str, **params: Any) -> str:
 def run_diff(args) -> int:
     from bibun.cli import diff_methods  # implicit equations, --implicit, --via
 
+    if getattr(args, "log10", False):  # the book's log is base 10 (OpenStax): read it so
+        from bibun.expr.parse import reading_conventions
+
+        args.log10 = False
+        with reading_conventions(log=10):
+            return run_diff(args)
+
     if diff_methods.wants_method(args):
         return diff_methods.run(args)
     lang = _lang(args)
@@ -200,6 +207,7 @@ def run_diff(args) -> int:
             "latex": render(d, "latex"),
             "python": python, "warnings": [*warns, *no_code], "nondifferentiable": notes,
             "read_as": expr.unicode(), "constants": list(constants),
+            "domain_notes": fold_notes(expr, lang),
         }
         if alt is not d:
             out["through_functions"] = str(alt)
@@ -235,6 +243,8 @@ def run_diff(args) -> int:
         for n in corners:
             print("  " + _text("note.not_differentiable", lang, function=n.function,
                                 condition=n.condition))
+        for note in fold_notes(expr, lang):  # sin(asin x) = x for |x| ≤ 1
+            print("  " + note)
         if args.at:
             print("  " + _at_line(args.at, value, exact, lang, fmt))
     if args.forms:
@@ -244,6 +254,15 @@ def run_diff(args) -> int:
         for label, f in zip(labels, forms, strict=True):
             print(f"  {i18n.pad(label, width)}  {render(f.expr, fmt)}")
     return 0
+
+
+def fold_notes(expr: Expr, lang: str) -> list[str]:
+    """Where a folded inverse composition holds (sin(asin x) = x needs |x| ≤ 1)."""
+    from bibun.expr.identities import folded_compositions
+
+    return [_text("note.inverse_fold", lang, identity=f"{c.unicode()} = {f.unicode()}",
+                  condition=cond, inner=c.args[0].value)
+            for c, f, cond in folded_compositions(expr)]
 
 
 def point_exprs(text: str) -> dict[str, Expr]:
@@ -437,6 +456,7 @@ def register(sub) -> None:
     _common(p, FORMATS)
     p.add_argument("--wrt", help="variable (default: the only free one, else x)")
     p.add_argument("--const", metavar="A,B", help=i18n.text("help.diff.const"))
+    p.add_argument("--log10", action="store_true", help=i18n.text("help.log10"))
     p.add_argument("--order", type=int, default=1, help="derivative order (default 1)")
     p.add_argument("--verify", action="store_true",
                    help="cross-check symbolic, numeric and automatic derivatives at random points")

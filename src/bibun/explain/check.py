@@ -41,7 +41,7 @@ from bibun.explain.spelling import learner_spelling
 from bibun.expr import core
 from bibun.expr.constants import constant_names, variable_among
 from bibun.expr.core import CALL, NUM, POW, Expr, postorder
-from bibun.expr.parse import parse_any_full, variable_name
+from bibun.expr.parse import parse_any_full, reading_conventions, variable_name
 from bibun.expr.simplify import recognize
 from bibun.symbolic import default_variable, diff, nondifferentiable_points
 
@@ -63,9 +63,17 @@ class CheckResult:
     constants: tuple[str, ...] = ()  # names declared constant (--const, constants=)
     spelling: dict[str, str] = field(default_factory=dict)  # θ -> "theta" as typed
     assumed: bool = False  # the variable was not given and the formula has others
+    #: the answer is the derivative on one side of 0 only (a textbook's x > 0): (x, ">")
+    holds_where: tuple[str, str] | None = None
 
     def __bool__(self) -> bool:
         return self.correct
+
+    @property
+    def verdict(self) -> str:
+        """"correct", "correct_where" (right on the side of 0 in ``holds_where`` only,
+        as a textbook answer that assumes x > 0) or "wrong"."""
+        return "correct" if self.correct else "correct_where" if self.holds_where else "wrong"
 
     @property
     def codes(self) -> list[str]:
@@ -85,8 +93,13 @@ class CheckResult:
         tidy = recognize(self.expected)
         if tidy is not self.expected:
             shown = eq(self.expected, tidy)
-        lines = [M.text("check.read_as", lang, answer=self.answer),
-                 M.text("check.wrong", lang, f=self.expr, x=x, expected=shown)]
+        lines = [M.text("check.read_as", lang, answer=self.answer)]
+        if self.holds_where:  # right where the book assumes x > 0: not a mistake
+            name, side = self.holds_where
+            lines.append(M.text("check.holds_where", lang, f=self.expr, x=name, side=side,
+                                other="<" if side == ">" else ">", expected=shown))
+            return "\n".join(lines + [d.text(lang) for d in self.diagnosis])
+        lines.append(M.text("check.wrong", lang, f=self.expr, x=x, expected=shown))
         if self.constants or self.assumed:
             lines.append(self._constants_note(lang))
         if self.difference is not None:
@@ -107,8 +120,11 @@ class CheckResult:
                                     point=c.where(lang, self.spelling),
                                     answer_value=c.value_text("answer", lang),
                                     expected_value=c.value_text("expected", lang)))
-        for dgn in self.diagnosis:
+        for dgn in self.diagnosis:  # one: the most likely (mistakes.diagnose)
             lines.append(M.text("check.diagnosis", lang) + dgn.text(lang))
+            if "model" in dgn.evidence:
+                lines.append(M.text("check.evidence", lang, model=dgn.evidence["model"],
+                                    n=dgn.evidence["points"]))
         return "\n".join(lines)
 
     def _constants_note(self, lang: str) -> str:
@@ -132,6 +148,9 @@ class CheckResult:
         lang = i18n.resolve(lang)
         return {
             "correct": self.correct,
+            "verdict": self.verdict,
+            "holds_where": (f"{self.holds_where[0]} {self.holds_where[1]} 0"
+                            if self.holds_where else None),
             "expression": str(self.expr),
             "variable": self.variable,
             "answer": str(self.answer),
@@ -210,11 +229,13 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
     """
     lang = i18n.resolve(lang)
     e = read_formula(expr, latex, "error.unparsable_expression", lang)
-    a = read_formula(answer, latex, "error.unparsable_answer", lang, answer=True)
     if defined_as is None and isinstance(expr, str):
         with contextlib.suppress(BibunError):
             p = parse_any_full(expr, latex, derivative=True)
             defined_as = (p.name, p.params) if p.name else None
+    # the answer may apply the problem's own name: Sig(x)(1 − Sig(x)) for Sig(x) = …
+    with reading_conventions(defined=[defined_as[0]] if defined_as else []):
+        a = read_formula(answer, latex, "error.unparsable_answer", lang, answer=True)
     shown = a
     a = _through_definition(a, e, defined_as)
     consts = constant_names(constants)
@@ -249,12 +270,15 @@ def check_answer(expr: Any, answer: Any, var: str | None = None, *, lang: str | 
         samples = samples + [cmp.counterexample.point]
     more = _more_samples(expected, real, sorted(e.free | a.free | {x}), defined, seed_of(e, a))
     diagnosis = diagnose(e, x, expected, real, samples + more, seed_of(e, a))
+    holds = None
     if not diagnosis:
         part = _part_of_domain(expected, real, x, samples + more, spelling.get(x, x))
         diagnosis = [part or make_diagnosis("none")]
+        if part is not None:
+            holds = (spelling.get(x, x), part.evidence["side"])
     return CheckResult(False, e, shown, expected, x, cmp.method, cmp.points, cmp.counterexample,
                        diagnosis, None if cmp.difference is None else -cmp.difference, consts,
-                       spelling, assumed)
+                       spelling, assumed, holds)
 
 
 def _part_of_domain(expected: Expr, answer: Expr, x: str, points: list[dict[str, float]],
@@ -282,7 +306,8 @@ def _part_of_domain(expected: Expr, answer: Expr, x: str, points: list[dict[str,
     else:
         return None
     return make_diagnosis("part_of_domain", x=shown, side=side, other=other,
-                          good=i18n.format_number(good), bad=i18n.format_number(bad))
+                          good=i18n.format_number(good), bad=i18n.format_number(bad),
+                          evidence={"side": side, "agree_at": good, "differ_at": bad})
 
 
 def _more_samples(expected: Expr, answer: Expr, names: list[str], guard, seed: int

@@ -28,6 +28,7 @@ from bibun.errors import BibunError, LimitError
 from bibun.explain import show as S
 from bibun.explain.final import (
     expand_check,
+    fold_notes,
     fraction_parts,
     numeric_check,
     root_notes,
@@ -455,6 +456,7 @@ def derivation(expr: Any, var: str | Expr | None = None, *, quotient: bool | Non
     elif consts:
         notes.append(Note("note.declared_constants", {"var": var, "names": list(consts)}))
     notes.extend(root_notes(e, var))
+    notes.extend(fold_notes(e))  # sin(asin x) = x for |x| ≤ 1
     d = Derivation(e, var, w.dep, partial, root, result, final, simp, extra, notes, source)
     for i, s in enumerate(d.walk(), start=1):
         s.number = i

@@ -20,6 +20,7 @@ from bibun.explain.show import Show
 from bibun.explain.steps import Note, Step
 from bibun.expr import core
 from bibun.expr.core import ADD, CALL, FN, MUL, NUM, ONE, POW, Expr
+from bibun.expr.identities import folded_compositions
 from bibun.expr.ops import definition_of
 from bibun.expr.simplify import expand
 from bibun.functions import CORNER, JUMP, RULES
@@ -167,6 +168,14 @@ def numeric_check(expr: Expr, var: str, result: Expr, lhs: Show) -> Step | None:
     return None
 
 
+def fold_notes(e: Expr) -> list[Note]:
+    """sin(asin x) = x only where asin is defined (|x| ≤ 1): the answer built on such a
+    fold says where it holds."""
+    return [Note("note.inverse_fold", {"identity": S.eq(S.E(comp), S.E(folded)),
+                                       "condition": cond, "inner": comp.args[0].value})
+            for comp, folded, cond in folded_compositions(e)]
+
+
 def root_notes(e: Expr, var: str) -> list[Note]:
     """Where roots (√, ∛, …) have vertical tangents; piecewise functions say it in
     their own steps."""
@@ -184,4 +193,5 @@ def root_notes(e: Expr, var: str) -> list[Note]:
     return out
 
 
-__all__ = ["expand_check", "identity_of", "numeric_check", "root_notes", "simplify_step"]
+__all__ = ["expand_check", "fold_notes", "identity_of", "numeric_check", "root_notes",
+           "simplify_step"]

@@ -12,8 +12,9 @@ a new function in the rule table, or a fix to a rule, reaches the mistake models
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -33,12 +34,15 @@ class Diagnosis:
     code: str
     en: str
     ja: str
+    #: what the diagnosis rests on (the points where the model and the answer agree, …)
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def text(self, lang: str | None = None) -> str:
         return self.ja if i18n.resolve(lang) == "ja" else self.en
 
     def to_json(self, lang: str | None = None) -> dict[str, str]:
-        return {"code": self.code, "message": self.text(lang), "en": self.en, "ja": self.ja}
+        return {"code": self.code, "message": self.text(lang), "en": self.en, "ja": self.ja,
+                "evidence": dict(self.evidence)}
 
 
 # -- mistakes ----------------------------------------------------------------------------------
@@ -218,8 +222,9 @@ _MISTAKES = (
 )
 
 
-def _matches(model: Expr, answer: Expr, samples: list[dict[str, float]]) -> bool:
-    """Does the mistaken derivative agree with the answer at the sampled points?"""
+def _matches(model: Expr, answer: Expr, samples: list[dict[str, float]]) -> int:
+    """How many sampled points the mistaken derivative agrees with the answer at (0 when
+    it disagrees at one, or agrees at too few to count as evidence)."""
     cm, ca = concretize([model, answer])
     ok = 0
     for pt in samples:
@@ -228,14 +233,16 @@ def _matches(model: Expr, answer: Expr, samples: list[dict[str, float]]) -> bool
         except EVAL_ERRORS:
             continue
         if not close(vm, va):
-            return False
+            return 0
         ok += 1
-    return ok >= min(3, len(samples)) and ok > 0
+    return ok if ok >= min(3, len(samples)) and ok > 0 else 0
 
 
-def make_diagnosis(code: str, key: str | None = None, **params: Any) -> Diagnosis:
+def make_diagnosis(code: str, key: str | None = None, evidence: dict[str, Any] | None = None,
+                   **params: Any) -> Diagnosis:
     key = f"diag.{key or code}"
-    return Diagnosis(code, M.text(key, "en", **params), M.text(key, "ja", **params))
+    return Diagnosis(code, M.text(key, "en", **params), M.text(key, "ja", **params),
+                     evidence or {})
 
 
 def _nice_factor(c: float) -> str:
@@ -245,20 +252,28 @@ def _nice_factor(c: float) -> str:
     return i18n.format_number(c)
 
 
+def _evidence(model: Expr, points: int) -> dict[str, Any]:
+    """What a diagnosis rests on: the derivative the mistake gives, and at how many
+    sampled points the learner's answer equals it."""
+    return {"model": model.unicode(), "points": points}
+
+
 def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
              samples: list[dict[str, float]], seed: int) -> list[Diagnosis]:
-    """Typical mistakes whose result equals the (wrong) answer, most specific first
-    (5/x written −5/x fits both the power rule's unlowered exponent and the quotient
-    rule without g², so both are named), else a sign or constant-factor slip."""
+    """The one most likely mistake behind a wrong answer (an empty list when none fits),
+    with its evidence: the typical mistakes are tried most specific first (a forgotten
+    inner derivative before a copied part; 5/x written −5/x fits both the power rule's
+    unlowered exponent and the quotient rule without g², and the power rule is named),
+    each everywhere at once and at each single place; the first whose result equals the
+    answer at every sampled point is the diagnosis (e^(4x) given back for (e^(4x))′ is the
+    inner derivative forgotten).  Else the function itself given back, a sign or a
+    constant factor
+    (the ratio answer/derivative is the same everywhere), else one term's sign."""
     if not samples:
         return []
-    out: list[Diagnosis] = []
-    codes: set[str] = set()
     small = expr.size <= 150
     targets = [n for n in core.postorder(expr) if x in n.free and n.op != SYM] if small else []
     for mistake, code, key in _MISTAKES:
-        if code in codes:
-            continue
         for target in [*targets, None]:
             try:
                 made = mistaken_derivative(expr, x, mistake, target)
@@ -269,12 +284,14 @@ def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
             model, inner = made
             if model is expected:
                 continue
-            if _matches(model, answer, samples):
+            n = _matches(model, answer, samples)
+            if n:
                 params = {"inner": inner} if code == "missing_inner_derivative" else \
                     {"part": inner} if code == "not_differentiated" else {}
-                out.append(make_diagnosis(code, key, **params))
-                codes.add(code)
-                break
+                return [make_diagnosis(code, key, _evidence(model, n), **params)]
+    n = _matches(expr, answer, samples)
+    if n:  # the function itself given back (a constant's too: no rule slips there)
+        return [make_diagnosis("not_differentiated", None, _evidence(expr, n), part=expr)]
     # a sign or a constant factor: the ratio answer/expected is the same everywhere
     ce, ca = concretize([expected, answer])
     ratios = []
@@ -285,23 +302,29 @@ def diagnose(expr: Expr, x: str, expected: Expr, answer: Expr,
             continue
         if abs(ve) > 1e-6:
             ratios.append(va / ve)
-    if out:  # a specific mistake explains the answer; a bare ratio would only repeat it
-        return out
     if len(ratios) >= 3 and all(close(r, ratios[0]) for r in ratios):
         c = ratios[0]
         if close(c, -1.0):
-            out.append(make_diagnosis("sign_error"))
-        elif not close(c, 1.0) and abs(c) > 1e-9:
-            out.append(make_diagnosis("constant_factor", factor=_nice_factor(c)))
-        return out
+            return [make_diagnosis("sign_error", None,
+                                   _evidence(core.neg(expected), len(ratios)))]
+        has_log = any(n.op == FN and n.value == "log" for n in core.postorder(expr))
+        if has_log and (close(c, 1 / math.log(10)) or close(c, math.log(10))):
+            return [make_diagnosis("log_base_10", None, {"factor": _nice_factor(c),
+                                                         "points": len(ratios)})]
+        if not close(c, 1.0) and abs(c) > 1e-9:
+            factor = _nice_factor(c)
+            return [make_diagnosis("constant_factor", None, {"factor": factor,
+                                                             "points": len(ratios)},
+                                   factor=factor)]
+        return []
     if expected.op == ADD:
         for t in expected.args:
             flipped = core.add(expected, core.mul(core.number(-2), t))
-            if _matches(flipped, answer, samples):
-                out.append(make_diagnosis("sign_error", "sign_error_term", correct=t,
-                                      wrong=core.neg(t)))
-                break
-    return out
+            n = _matches(flipped, answer, samples)
+            if n:
+                return [make_diagnosis("sign_error", "sign_error_term",
+                                       _evidence(flipped, n), correct=t, wrong=core.neg(t))]
+    return []
 
 
 __all__ = ["Diagnosis", "diagnose", "mistaken_derivative"]

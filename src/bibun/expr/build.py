@@ -3,8 +3,8 @@
 Construction is canonical: sums and products are flattened, numbers are folded with
 exact rationals, like terms and like powers are collected.  Sums are *not*
 distributed, so a derivative keeps the factored shape a teacher writes (``6x^2(x^3+1)``
-rather than ``6x^5 + 6x^2``).  This module also gives :class:`Expr` its arithmetic
-operators, so ``x + 1`` builds the same node as ``add(x, number(1))``.
+rather than ``6x^5 + 6x^2``).  :mod:`bibun.expr.arith` gives :class:`Expr` its
+arithmetic operators through these builders, so ``x + 1`` is ``add(x, number(1))``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import math
 from bisect import bisect_left
 from fractions import Fraction
 from operator import attrgetter
-from typing import Any
 
 from bibun import i18n
 from bibun.errors import DomainError, LimitError
@@ -38,7 +37,6 @@ from bibun.expr.node import (
     _make,
     _make_known,
     _norm,
-    as_expr,
     number,
     postorder,
     symbol,
@@ -97,10 +95,17 @@ def add(*args: Expr) -> Expr:
         if b is ZERO:
             return a
         oa, ob = a.op, b.op
-        if oa is not ADD and ob is not ADD and oa is not NUM and ob is not NUM \
-                and _like(a)[1] != _like(b)[1]:  # no like terms: the pair, in order
-            return _make_known(ADD, (a, b) if a.serial < b.serial else (b, a),
-                               _union(a.free, b.free), 1 + a.size + b.size)
+        if oa is not ADD and ob is not ADD and oa is not NUM and ob is not NUM:
+            # like terms?  _like's keys, compared without building them
+            ka = (a.args[1:] if a.args[0].op is NUM else a.args) if oa is MUL else None
+            kb = (b.args[1:] if b.args[0].op is NUM else b.args) if ob is MUL else None
+            if ka is None:
+                like = a is b if kb is None else (len(kb) == 1 and kb[0] is a)
+            else:
+                like = (len(ka) == 1 and ka[0] is b) if kb is None else ka == kb
+            if not like:  # no like terms: the pair, in order
+                return _make_known(ADD, (a, b) if a.serial < b.serial else (b, a),
+                                   _union(a.free, b.free), 1 + a.size + b.size)
     total: Number = 0
     # like-key -> [coefficient, the original term, how many terms share the key]
     terms: dict[tuple[Expr, ...], list] = {}
@@ -204,6 +209,14 @@ def mul(*args: Expr) -> Expr:
             if ba is not (b.args[0] if ob is POW else b):  # no exponents to add
                 return _make_known(MUL, (a, b) if a.serial < b.serial else (b, a),
                                    _union(a.free, b.free), 1 + a.size + b.size)
+        elif oa is MUL and ob is not MUL and len(a.args) < _LONG:
+            r = _mul_into(a, b)
+            if r is not None:
+                return r
+        elif ob is MUL and oa is not MUL and len(b.args) < _LONG:
+            r = _mul_into(b, a)
+            if r is not None:
+                return r
     elif len(args) == 3 and args[0].op is NUM:  # c·a·b, as the power rule builds it
         c, a, b = args
         oa, ob = a.op, b.op
@@ -225,6 +238,29 @@ def mul(*args: Expr) -> Expr:
                     return r
                 break
     return _mul_general(args)
+
+
+def _mul_into(p: Expr, f: Expr) -> Expr | None:
+    """p·f for a short canonical product ``p`` and one factor ``f`` that is neither a
+    number nor a product (the product rule's a'·b): ``f`` placed by its serial, with no
+    list, set or sort.  None when ``f`` shares a base with a factor of ``p`` or is an
+    exponential (exponents to add: the general path collects them)."""
+    if f.op is FN and f.value == "exp":
+        return None
+    bf = f.args[0] if f.op is POW else f
+    s = f.serial
+    pa = p.args
+    at = len(pa)
+    for i, g in enumerate(pa):
+        go = g.op
+        if go is NUM:
+            continue
+        if (g.args[0] if go is POW else g) is bf:
+            return None
+        if at > i and g.serial > s:
+            at = i
+    return _make_known(MUL, pa[:at] + (f,) + pa[at:], _union(p.free, f.free),
+                       p.size + f.size)
 
 
 def _mul_general(args: tuple[Expr, ...]) -> Expr:
@@ -561,10 +597,6 @@ BUILD = {
 }
 
 
-def _rebuild(op: str, value: Any, args: tuple[Expr, ...]) -> Expr:
-    return BUILD[op](value, args)
-
-
 def rebuild(root: Expr, visit) -> Expr:
     """Rebuild bottom-up: ``visit(node, new_args)`` returns a replacement or None."""
     memo: dict[Expr, Expr] = {}
@@ -576,69 +608,3 @@ def rebuild(root: Expr, visit) -> Expr:
                 BUILD[node.op](node.value, new_args)
         memo[node] = rep
     return memo[root]
-
-
-
-# -- Expr's operators build canonical nodes ------------------------------------------------
-
-
-def _add(self: Expr, other: Any) -> Expr:
-    return add(self, as_expr(other))
-
-
-def _radd(self: Expr, other: Any) -> Expr:
-    return add(as_expr(other), self)
-
-
-def _sub(self: Expr, other: Any) -> Expr:
-    return add(self, neg(as_expr(other)))
-
-
-def _rsub(self: Expr, other: Any) -> Expr:
-    return add(as_expr(other), neg(self))
-
-
-def _mul(self: Expr, other: Any) -> Expr:
-    return mul(self, as_expr(other))
-
-
-def _rmul(self: Expr, other: Any) -> Expr:
-    return mul(as_expr(other), self)
-
-
-def _truediv(self: Expr, other: Any) -> Expr:
-    return mul(self, power(as_expr(other), MINUS_ONE))
-
-
-def _rtruediv(self: Expr, other: Any) -> Expr:
-    return mul(as_expr(other), power(self, MINUS_ONE))
-
-
-def _pow(self: Expr, other: Any) -> Expr:
-    return power(self, as_expr(other))
-
-
-def _rpow(self: Expr, other: Any) -> Expr:
-    return power(as_expr(other), self)
-
-
-def _pos(self: Expr) -> Expr:
-    return self
-
-
-def _reduce(self: Expr) -> tuple:
-    """Pickling rebuilds through the canonical builders (one node per key holds)."""
-    return (_rebuild, (self.op, self.value, self.args))
-
-
-def subs(self: Expr, mapping: dict[Any, Any]) -> Expr:
-    """Replace symbols (or any subexpressions) and rebuild canonically."""
-    m = {(symbol(k) if isinstance(k, str) else k): as_expr(v) for k, v in mapping.items()}
-    return rebuild(self, lambda node, args: m.get(node))
-
-
-Expr.__add__, Expr.__radd__, Expr.__sub__, Expr.__rsub__ = _add, _radd, _sub, _rsub
-Expr.__mul__, Expr.__rmul__, Expr.__truediv__, Expr.__rtruediv__ = _mul, _rmul, _truediv, _rtruediv
-Expr.__pow__, Expr.__rpow__, Expr.__neg__, Expr.__pos__ = _pow, _rpow, neg, _pos
-Expr.__reduce__ = _reduce
-Expr.subs = subs

@@ -15,6 +15,7 @@ callers need not know the seam.  Every traversal is iterative (:func:`postorder`
 
 from __future__ import annotations
 
+from bibun.expr import arith  # noqa: F401  (gives Expr its +, -, *, /, ** and subs)
 from bibun.expr.build import (  # noqa: F401  (the builders, re-exported)
     BUILD,
     add,

@@ -379,6 +379,35 @@ _COMPOSITIONS = {
 }
 
 
+#: inverse functions defined on part of the real line only: the condition on u
+_RESTRICTED = {"asin": "|{u}| ≤ 1", "acos": "|{u}| ≤ 1", "acosh": "{u} ≥ 1",
+               "atanh": "|{u}| < 1"}
+#: the outer function's derivative, which the chain rule puts around the same inside
+_OUTER_DERIVATIVE = {"sin": "cos", "cos": "sin", "sinh": "cosh", "cosh": "sinh"}
+
+
+def folded_compositions(e: Expr) -> list[tuple[Expr, Expr, str]]:
+    """(outer(inner(u)), what it folds to, the condition where that holds) for each
+    composition in ``e`` — or its derivative's outer(inner(u)) — that the tidy pass folds
+    and whose inverse function is defined on part of the line only: sin(asin x) = x
+    needs |x| ≤ 1, and an answer that says 1 should say so.  atan, asinh need no note."""
+    out: list[tuple[Expr, Expr, str]] = []
+    seen: set[Expr] = set()
+    for n in core.postorder(e):
+        if n.op != FN or not n.args or n.args[0].op != FN \
+                or n.args[0].value not in _RESTRICTED:
+            continue
+        inner = n.args[0]
+        for outer in (n.value, _OUTER_DERIVATIVE.get(n.value)):
+            folded = inverse_composition(outer, inner) if outer else None
+            comp = core.fn(outer, inner) if folded is not None else None
+            if comp is not None and comp not in seen:
+                seen.add(comp)
+                cond = _RESTRICTED[inner.value].format(u=inner.args[0].unicode())
+                out.append((comp, folded, cond))
+    return out
+
+
 def inverse_composition(outer: str, inner: Expr) -> Expr | None:
     """sin(asin u) = u, cos(asin u) = √(1 − u²), cos(atan u) = 1/√(1 + u²) …: true
     wherever the left side is defined (asin's domain |u| ≤ 1, and so on)."""

@@ -40,6 +40,7 @@ from bibun.expr.lex import (
     MAXMIN,
     OPERAND_END,
     _ambiguity_warnings,
+    apply_conventions,
     check_run,
     split_word,
 )
@@ -431,12 +432,16 @@ class _Scanner:
             frame.close.insert(0, ("RPAR", ")"))
             return
         if name in _ACCENTS:  # \\hat{y}, \\bar{x}: a variable of its own, y_hat, x_bar
-            m = re.match(r"\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))", self.text[self.i:self.end])
-            if m is None:
+            m = re.match(r"\s*(?:\{\s*([A-Za-z]|\\[A-Za-z]+)\s*\}|([A-Za-z]))",
+                         self.text[self.i:self.end])
+            letter = m and (m.group(1) or m.group(2))
+            if letter and letter.startswith("\\"):  # \\hat{\\theta}: θ_hat
+                letter = _GREEK_COMMANDS.get(letter[1:])
+            if m is None or letter is None:
                 raise self.err("error.parse.latex_argument_braces", at, name=name)
             self.i += m.end()
             sub = self.subscript()  # \\hat y_i: ŷ of one sample is y_hat_i
-            self.emit("NAME", (m.group(1) or m.group(2)) + "_" + _ACCENTS[name]
+            self.emit("NAME", letter + "_" + _ACCENTS[name]
                       + ("_" + sub.lstrip("_") if sub else ""), at)
             return
         fname = _command_function(name)
@@ -594,7 +599,7 @@ def parse_latex_full(text: str, derivative: bool = False) -> Parsed:
     name, params, rhs, offset = split_latex_lhs(body)
     if not rhs.strip():
         raise parse_error("error.parse.empty", text, None if not name else offset + 1)
-    toks = _Scanner(body, offset, len(body)).run()
+    toks = apply_conventions(_Scanner(body, offset, len(body)).run(), body)
     if not toks:
         raise parse_error("error.parse.empty", text, None)
     expr = run_grammar(toks, text)
@@ -608,7 +613,7 @@ def _parse_operand(text: str, body: str, op: DerivativeOperator) -> Parsed:
         if "=" in body[op.end:]:
             raise parse_error("error.parse.operator_equation", body,
                         body.index('=', op.end) + 1, op=op.source)
-        toks = _Scanner(body, op.end, len(body)).run()
+        toks = apply_conventions(_Scanner(body, op.end, len(body)).run(), body)
         check_operand(op, toks, body)
     except ParseError as exc:  # shown with the text as typed (delimiters included)
         raise ParseError(exc.message, text, exc.column) from None

@@ -22,6 +22,13 @@ from typing import Any
 from lark import Token
 
 from bibun.errors import LimitError, ParseError
+from bibun.expr.conventions import (  # noqa: F401  (reading_conventions: re-exported)
+    DEFINED,
+    apply_conventions,
+    invisible_group_powered,
+    matching,
+    reading_conventions,
+)
 from bibun.functions import NAMES, RULES, version
 from bibun.i18n import error, parse_error
 from bibun.i18n import text as message
@@ -51,6 +58,7 @@ CONSTANTS = {"e": "e", "pi": "pi", "π": "pi"}
 #: name or alias -> rule name, live from the rule table (the parser knows no other names)
 FUNCTIONS = NAMES
 _known_cache: tuple[int, list[str], list[str]] = (-1, [], [])
+
 
 
 def _known() -> tuple[list[str], list[str]]:
@@ -267,6 +275,7 @@ def tokenize(text: str, offset: int = 0) -> Lexed:
         raise parse_error("error.parse.bar_unclosed", text, None)
     if not toks:
         raise parse_error("error.parse.empty", text, None)
+    toks = apply_conventions(toks, text, offset)
     return Lexed(toks, _ambiguity_warnings(toks, text, offset))
 
 
@@ -284,6 +293,9 @@ def _word(text: str, m: re.Match, push, toks: list[Token], err) -> int:
     start, end = m.start(), m.end()
     run = m.group(0)
     suffix = ""
+    if run in DEFINED.get() and _next_char(text, end) == "(":  # the problem's own Sig(x)
+        push("ABSFUNC", run, start)
+        return end
     if _capitalized(run):  # Tanh(x), Sin x: a cheat sheet's or Mathematica's capital
         run = run.lower()  # (said in a warning: see _spelling_warnings)
     for name in _known()[1]:  # log1p, expm1, gelu_tanh: digits or _ inside the name
@@ -436,6 +448,8 @@ def _bare_end(toks: list[Token], j: int) -> int | None:
         if end is not None and end < len(toks) and toks[end].type == "CARET":
             end = _exponent_end(toks, end + 1)
         return end
+    if invisible_group_powered(toks, j):  # \\log_3{7}^{x^2-4} prints log₃ 7^(x²−4)
+        first = _tok("NAME", "", first.start_pos)
     if first.type not in ("NUMBER", "NAME", "CONST", "ROOT"):  # \\ln{x}: a call
         return None  # a call, or a function after a function (log sin x): the grammar's
     seen: set[str] = set()
@@ -473,7 +487,7 @@ def _ambiguity_warnings(toks: list[Token], source: str | None = None, offset: in
     """Warn where a/bc is read as (a/b)·c: the classic 1/2x question (and the other
     doubtful spellings below); ``source`` is the text the tokens' columns point into,
     less ``offset``, for the warnings that depend on how a name was spelled."""
-    match = _matching(toks)
+    match = matching(toks)
     out = []
     for i, t in enumerate(toks):
         if t.type != "SLASH":
@@ -594,7 +608,7 @@ def _function_warnings(toks: list[Token], match: dict[int, int]) -> list[str]:
             j = _exponent_end(toks, j + 1)
         if j is None or j >= len(toks):
             continue
-        if toks[j].type == "LPAR":
+        if toks[j].type == "LPAR" and not invisible_group_powered(toks, j):
             close = match.get(j)
             logarithm = t.type == "LOGBASE" or t.value.startswith("log")
             if logarithm and close is not None and close + 1 < len(toks) \
@@ -610,18 +624,6 @@ def _function_warnings(toks: list[Token], match: dict[int, int]) -> list[str]:
             out.append(message("warning.parse.bare_quotient", name=_shown(toks[i:j]),
                                arg=_shown(toks[j:end]), den=_shown(toks[end + 1:end + 2]),
                                column=t.column))
-    return out
-
-
-def _matching(toks: list[Token]) -> dict[int, int]:
-    """Index of each opening bracket/bar -> index of its closing one (one pass)."""
-    out: dict[int, int] = {}
-    stack: list[int] = []
-    for k, t in enumerate(toks):
-        if t.type in ("LPAR", "BAR_OPEN"):
-            stack.append(k)
-        elif t.type in ("RPAR", "BAR_CLOSE") and stack:
-            out[stack.pop()] = k
     return out
 
 

@@ -3,8 +3,8 @@
 Building the same expression twice returns the *same object* (``a is b``), so equality
 is identity, shared subexpressions are stored once, and a derivative can be computed
 once per distinct node.  The canonical builders (sums, products, powers, functions)
-live in :mod:`bibun.expr.build`, which also gives :class:`Expr` its arithmetic
-operators; :mod:`bibun.expr.core` is the one import for both.
+live in :mod:`bibun.expr.build`, the arithmetic operators in :mod:`bibun.expr.arith`;
+:mod:`bibun.expr.core` is the one import for all three.
 
 Every traversal here is iterative (:func:`postorder`), so a 10,000-deep nest is fine.
 """
@@ -63,9 +63,9 @@ def _sweep_locked() -> int:
         key = keys[i]
         keys[i] = None
         node = tab[key]
-        if rc(node) <= 3:  # the table, ``node`` and getrefcount's argument
+        if rc(node) <= _HELD:  # the table and ``node`` only
             del tab[key]
-            if rc(node) > 2:  # taken meanwhile: keep it (one node per key)
+            if rc(node) >= _HELD:  # taken meanwhile: keep it (one node per key)
                 tab[key] = node
                 continue
             dropped += 1
@@ -76,6 +76,21 @@ def _sweep_locked() -> int:
     key = node = None  # noqa: F841  (release the last ones before counting)
     _sweep_at[0] = max(_SWEEP_MIN, 2 * len(tab))
     return dropped
+
+
+def _held_count() -> int:
+    """What ``sys.getrefcount`` says, in :func:`_sweep_locked`'s own pattern, of an
+    object that only a table and a local variable hold: 3 in CPython (its argument is
+    one more reference), 2 when this module is compiled (``make compiled``: Cython
+    passes the argument without one).  Measured rather than assumed, because a count
+    one too low would drop nodes still in use and break ``a is b``."""
+    tab = {0: object()}
+    rc = sys.getrefcount
+    node = tab[0]
+    return rc(node)
+
+
+_HELD = _held_count()
 
 
 class Expr:
@@ -97,7 +112,7 @@ class Expr:
     size: int
 
     # The arithmetic operators (+, -, *, /, **, unary -) and pickling are attached by
-    # bibun.expr.build, next to the canonical builders they call.
+    # bibun.expr.arith (imported by bibun.expr.core) through the canonical builders.
 
     # -- conveniences ------------------------------------------------------------------
     def __str__(self) -> str:

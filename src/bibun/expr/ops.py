@@ -14,13 +14,13 @@ from functools import partial
 from typing import Any
 
 from bibun.expr import core
-from bibun.expr.core import FN, Expr
+from bibun.expr.core import FN, Expr, fn
 from bibun.functions import rule
 
 
 def _fn_of_any(name: str, arg: Any) -> Expr:
     """core.fn that also takes a plain number (F.sqrt(2) inside a rule's formula)."""
-    return core.fn(name, arg if isinstance(arg, Expr) else core.as_expr(arg))
+    return fn(name, arg if type(arg) is Expr else core.as_expr(arg))
 
 
 class ExprOps:

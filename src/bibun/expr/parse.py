@@ -20,6 +20,7 @@ from bibun.expr.latex_input import parse_latex_full
 from bibun.expr.lex import (
     MAX_LENGTH,
     normalize,
+    reading_conventions,
     tokenize,
 )
 from bibun.expr.operators import (
@@ -188,7 +189,7 @@ def variable_name(text: str) -> str | None:
 
 
 __all__ = ["DerivativeOperator", "has_where_clause", "parse", "parse_derivative", "parse_full",
-           "Parsed", "ParseWarning", "variable_name"]
+           "Parsed", "ParseWarning", "reading_conventions", "variable_name"]
 
 
 def parse_latex(text: str | Expr) -> Expr:

@@ -22,6 +22,7 @@ The parser reads every spelling back (``log`` and ``ln`` are the same function).
 from __future__ import annotations
 
 import re
+import unicodedata
 from fractions import Fraction
 
 from bibun import i18n
@@ -55,6 +56,10 @@ _POWER_END = re.compile(r"\^-?\d+$")
 _DECIMAL_END = re.compile(r"\d\.\d*$")
 _TRAIL = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*$")
 _LEAD = re.compile(r"[A-Za-z\u0370-\u03ff]+")
+_RAISED = re.compile(r"[\u0300-\u036f]?[0-9_]*(?:\^|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻])")  # a power right after a name
+#: an accented one-letter variable (ŷ is y_hat, x̄ is x_bar) and its combining mark
+_ACCENTED_NAME = re.compile(r"^([^\W\d_])_(hat|bar|tilde)$")
+_MARKS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303"}
 _LEAD_NAME = re.compile(r"[A-Za-z\u0370-\u03ff][A-Za-z\u0370-\u03ff0-9_]*")
 _CALL = re.compile(r"[fgh]'*\(")
 _EXP = re.compile(r"[eE][+-]?[0-9]")  # would be read as a number's exponent: 2e1
@@ -384,9 +389,12 @@ class Printer:
         if rparts[0] in FUNCTIONS or right.startswith("e^") or _CALL.match(right):
             return left + right if _NUMERAL.match(left) else f"{left} {right}"
         if trail is None:  # left ends in a number (2x) or an exponent (x^2 y, easier to read)
-            return f"{left} {right}" if _POWER_END.search(left) else left + right
+            raised = unicodedata.combining(l1) and _RAISED.match(right, len(lead.group(0)))
+            return f"{left} {right}" if _POWER_END.search(left) or raised else left + right
         lw = trail.group(0)
         if len(split_word(lw)[-1]) > 1:  # pi x, θ x: keep a multi-letter name apart
+            return f"{left} {right}"
+        if _RAISED.match(right, len(lead.group(0))):  # a t², not at²: read as (at)²?
             return f"{left} {right}"
         if lw.isalpha() and split_word(lw + lead.group(0)) == split_word(lw) + rparts:
             return left + right
@@ -436,6 +444,11 @@ class UnicodePrinter(Printer):
     minus = "−"
     times = "·"
 
+    def sym(self, name: str) -> str:
+        """y_hat as ŷ, x_bar as x̄: what the learner typed, and what the lexer reads."""
+        m = _ACCENTED_NAME.match(name)
+        return unicodedata.normalize("NFC", m.group(1) + _MARKS[m.group(2)]) if m else name
+
     def power(self, base: str, x: Expr, b: Expr) -> str:
         if x.op == NUM and isinstance(x.value, int):
             return base + digits(x.value).translate(_SUP)
@@ -462,6 +475,9 @@ class LatexPrinter(Printer):
         return rf"\left({s}\right)"
 
     def sym(self, name: str) -> str:
+        m = _ACCENTED_NAME.match(name)
+        if m:  # y_hat: \hat{y}, as the source typesets it (and the LaTeX reader reads)
+            return rf"\{m.group(2)}{{{self.sym(m.group(1))}}}"
         head, _, sub = name.partition("_")
         m = re.match(r"^([^\d]+)(\d+)$", head)
         if m and not sub:

@@ -99,7 +99,7 @@ class _Tidy:
     def __init__(self, keep: frozenset[Expr]) -> None:
         self.keep = keep
         self.signs: dict[Expr, int] = {}
-        self.done: dict[tuple[str, Expr], Expr | None] = {}  # (rewrite, node) -> result
+        self.done: dict[tuple, Expr | None] = {}  # (rewrite, node[, args]) -> result
 
     # -- whole-tree rewrites that respect what the learner wrote --------------------------
 
@@ -125,7 +125,15 @@ class _Tidy:
         return rebuild(e, guarded)
 
     def factor(self, e: Expr) -> Expr:
-        return self.rewrite(e, factor_node)
+        done = self.done
+
+        def visit(n: Expr, a: tuple[Expr, ...]) -> Expr | None:
+            # candidates share most subtrees: each (node, rewritten args) is factored once
+            key = ("factor", n, a)
+            if key not in done:
+                done[key] = factor_node(n, a)  # type: ignore[index]
+            return done[key]  # type: ignore[index]
+        return self.rewrite(e, visit)
 
     def expand(self, e: Expr) -> Expr | None:
         """Multiply out, or None when that would write too many terms."""
@@ -265,11 +273,17 @@ class _Tidy:
         return _best(cands)
 
     def local(self, e: Expr) -> Expr:
+        key = ("local", e)
+        if key in self.done:  # asked again of its own result (a fixed point): no new pass
+            return self.done[key]  # type: ignore[return-value]
+        start = e
         for _ in range(3):  # a rewrite high up can open one lower down: a few rounds
             y = self.rewrite(e, self.node)
             if y is e:
+                self.done[("local", e)] = e  # converged: local(e) is e
                 break
             e = y
+        self.done[("local", start)] = e
         return e
 
 
@@ -439,7 +453,7 @@ def _tidy(e: Expr, t: _Tidy) -> Expr:
     if any(n.op == FN and n.value in I.RECIPROCALS for n in core.postorder(e)):
         starts.append(t.local(t.rewrite(e, I.through_sin_cos)))
     cands = list(starts)
-    for c in starts:
+    for c in dict.fromkeys(starts):  # local(e) is often e: its candidates once, not twice
         cands.append(t.factor(c))
         r = _split_fraction(c)
         if r is not None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import anyio
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from bibun import __version__, i18n
 from bibun.web.errors import POST_ERRORS
@@ -43,6 +43,22 @@ VarName = Annotated[str, Field(pattern=r"^[A-Za-z\u0370-\u03ff][A-Za-z0-9_\u0370
 Real = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
 
 
+def _integral(value: Any) -> Any:
+    """JSON Schema's ``integer`` is any number without a fraction, so ``3.0`` is one (and
+    schema-based clients send it): read it as 3.  Text (``"3"``), booleans and ``3.5``
+    stay what they are and are refused by the strict integer after this."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: an integer field: strict (text and booleans refused) but 3.0 is 3, as the schema says;
+#: a type of its own that adds bounds is ``Annotated[int, Field(ge=…), INTEGRAL]``, the
+#: bounds first (after the validator, pydantic writes ``ge`` for ``minimum`` in the schema)
+INTEGRAL = BeforeValidator(_integral)
+Int = Annotated[int, INTEGRAL]
+
+
 def _names_only(schema: dict[str, Any]) -> None:
     """pydantic writes a name-keyed dict as ``patternProperties``, which leaves a key that
     is not a name unconstrained in JSON Schema (any value allowed) although the server
@@ -64,10 +80,13 @@ Lang = Literal["en", "ja"]
 
 class Strict(BaseModel):
     """Unknown fields are an error: a typo in a request should not be silently ignored.
-    Switches are strict too (``StrictBool``): ``"forms": 0`` is refused rather than
-    quietly read as false."""
+    Every value is strict too (pydantic's strict mode): a number sent as text (``"order":
+    "2"``, ``"at": {"x": "1"}``) or a boolean where a number belongs is refused as the
+    type the schema names, not quietly converted, so what the schema calls an integer is
+    what the server takes (JSON's 2 for a real number is still a number); switches are
+    ``StrictBool`` as well, so ``"forms": 0`` is refused rather than read as false."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ExprIn(Strict):
@@ -84,7 +103,7 @@ Constants = Annotated[list[VarName], Field(max_length=8, description="names that
 class DiffIn(ExprIn):
     var: VarName | None = None
     constants: Constants | None = None
-    order: int = Field(1, ge=1, le=10)
+    order: Int = Field(1, ge=1, le=10)
     steps: StrictBool = False
     forms: StrictBool = True
     at: Point | None = None
@@ -110,14 +129,14 @@ class NumdiffIn(AtIn):
 class SeriesIn(ExprIn):
     var: VarName | None = None
     at: Real = 0.0
-    order: int = Field(5, ge=0, le=20)
+    order: Int = Field(5, ge=0, le=20)
 
 
 class SampleIn(ExprIn):
     var: VarName | None = None
     lo: Real = -5.0
     hi: Real = 5.0
-    n: int = Field(400, ge=2, le=2000)
+    n: Int = Field(400, ge=2, le=2000)
     params: Point | None = Field(None, description="values substituted before plotting,"
                                                    " e.g. the gain a in sigmoid(a x)")
 
@@ -129,7 +148,7 @@ class SurfaceIn(ExprIn):
     vars: Annotated[list[VarName], Field(min_length=2, max_length=2)] | None = None
     xrange: Range = [-5.0, 5.0]
     yrange: Range = [-5.0, 5.0]
-    n: int = Field(50, ge=5, le=80)
+    n: Int = Field(50, ge=5, le=80)
 
 
 Optimizer = Literal["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
@@ -140,7 +159,7 @@ class DescendIn(ExprIn):
     start: Annotated[list[Real], Field(min_length=1, max_length=4)]
     optimizer: Optimizer = "gd"
     lr: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] = 0.1
-    steps: int = Field(100, ge=1, le=2000)
+    steps: Int = Field(100, ge=1, le=2000)
 
 
 class GraphIn(ExprIn):
@@ -177,7 +196,7 @@ class DescentSettings(Strict):
     lr: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)] | None = Field(
         None, description="learning rate; none: the optimizer's preset (the answer's"
                           " `presets`)")
-    steps: int = Field(100, ge=1, le=2000)
+    steps: Int = Field(100, ge=1, le=2000)
     compare: StrictBool = Field(False, description="run SGD, Momentum, AdaGrad and Adam at their"
                                              " presets from the same start, side by side")
 
@@ -188,14 +207,15 @@ class PageIn(ExprIn):
     expr: PageFormula
     var: VarName | None = Field(None, description="the variable the page chose (the formula's"
                                                   " operator, d/dy, wins)")
-    order: int = Field(1, ge=1, le=10)
+    constants: Constants | None = None
+    order: Int = Field(1, ge=1, le=10)
     x0: Real = Field(1.0, description="the point: value of the variable")
     point: Point | None = Field(None, description="values of the other variables (default 1)")
     steps: StrictBool = False
     lo: Real = -3.0
     hi: Real = 3.0
-    n: int = Field(401, ge=2, le=2000)
-    taylor: int = Field(0, ge=0, le=20, description="order of the Taylor polynomial, 0: none")
+    n: Int = Field(401, ge=2, le=2000)
+    taylor: Int = Field(0, ge=0, le=20, description="order of the Taylor polynomial, 0: none")
     descent: DescentSettings | None = None
     method: Literal["rules", "limit", "inverse", "log"] = Field(
         "rules", description="the method of the worked steps: the rules, from the definition,"

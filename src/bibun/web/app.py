@@ -2,10 +2,9 @@
 
 What it adds around the API (:mod:`bibun.web.api`) and why:
 
-* **static page** – index.html, app.js, style.css from this package, served from a
-  fixed table of names (no path from a request ever reaches the file system), and
-  plotly.min.js from the installed ``plotly`` Python package, so nothing is fetched
-  from the internet and no third-party bundle lives in the repository;
+* **static page** – index.html, app.js, plot.js (the page's own SVG plots), style.css
+  from this package, served from a fixed table of names (no path from a request ever
+  reaches the file system), so nothing is fetched from the internet;
 * **/docs** – our own small viewer of ``/openapi.json``: FastAPI's default Swagger UI
   loads its scripts from a CDN, which a workbench that runs offline cannot do;
 * **body limit** – requests larger than :data:`MAX_BODY` are refused with 413 before
@@ -82,7 +81,9 @@ STATIC = {
     "index.html": ("index.html", "text/html; charset=utf-8"),
     "docs.html": ("docs.html", "text/html; charset=utf-8"),
     "numtext.js": ("numtext.js", "text/javascript; charset=utf-8"),
+    "plot.js": ("plot.js", "text/javascript; charset=utf-8"),
     "app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "cards.js": ("cards.js", "text/javascript; charset=utf-8"),
     "modes.js": ("modes.js", "text/javascript; charset=utf-8"),
     "practice.js": ("practice.js", "text/javascript; charset=utf-8"),
     "views.js": ("views.js", "text/javascript; charset=utf-8"),
@@ -96,28 +97,6 @@ ASGIApp = Callable[[dict, Callable, Callable], Awaitable[None]]
 
 def _static_dir() -> Path:
     return Path(str(files("bibun.web").joinpath("static")))
-
-
-#: the smallest build of plotly.js that serves the page (scatter and contour): npm's
-#: plotly.js-cartesian-dist-min, 1.5 MB against the full 4.8 MB, compiled in a third of
-#: the main-thread time (bench/web_latency.py --long-tasks); looked for at
-#: ``$BIBUN_PLOTLY_JS``, then where ``make axe`` installs npm packages for a checkout
-CARTESIAN = "plotly.js-cartesian-dist-min/plotly-cartesian.min.js"
-
-
-def plotly_js() -> Path:
-    """The plotting library the page loads: the cartesian build when it is installed
-    (:data:`CARTESIAN`), else plotly.min.js as shipped inside the plotly Python package
-    (the same plotly.js version, every trace type)."""
-    for candidate in (os.environ.get("BIBUN_PLOTLY_JS"),
-                      Path(__file__).resolve().parents[3] / ".web-test" / "node_modules"
-                      / CARTESIAN):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    path = Path(str(files("plotly").joinpath("package_data", "plotly.min.js")))
-    if not path.is_file():  # pragma: no cover - a broken plotly install
-        raise FileNotFoundError(f"plotly.min.js not found at {path}")
-    return path
 
 
 def header_lang(headers: dict[bytes, bytes] | Any) -> str:
@@ -258,8 +237,8 @@ class Assets:
     """Static files read once, gzipped once, answered from memory with an ETag.
 
     The page's own files change while developing, so they are revalidated on every load
-    (``no-cache``: a 304 costs a few bytes); the plotting library and the math font are
-    versioned by the packages that installed them and cached for a week.
+    (``no-cache``: a 304 costs a few bytes); the math font is versioned by the package
+    that installed it and cached for a week.
     """
 
     def __init__(self) -> None:
@@ -428,10 +407,6 @@ def create_app(workers: int | None = None, slow_workers: int = 1,
         if name not in STATIC:
             return _not_found(request)
         return _file(request, name)
-
-    @app.get("/vendor/plotly.min.js", include_in_schema=False)
-    async def plotly(request: Request) -> Response:
-        return assets.response(request, plotly_js(), "text/javascript; charset=utf-8", week)
 
     @app.get("/vendor/math.otf", include_in_schema=False)
     async def math_font(request: Request) -> Response:

@@ -37,8 +37,14 @@ POST_ERRORS: dict[int | str, dict[str, Any]] = {
     408: {"model": ErrorOut, "description": "the body did not arrive within 10 s"},
     413: {"model": ErrorOut, "description": "request body too large (32 KB)"},
     415: {"model": ErrorOut, "description": "not sent as Content-Type: application/json"},
-    422: {"model": ErrorOut, "description": "invalid fields, not a usable formula, or out of "
-                                            "the compute budget"},
+    422: {"model": ErrorOut, "description": "kind `validation`: a field the schema refuses;"
+                                            " or a body the schema allows that has no answer"
+                                            " (the schema cannot say what a formula means):"
+                                            " `parse` not a formula, `input`/`domain` not one"
+                                            " this operation can take (no variable, a"
+                                            " constant as the variable, outside the domain),"
+                                            " `limit` too large, `budget` over the compute"
+                                            " budget"},
     429: {"model": ErrorOut, "description": "the server is busy"},
 }
 

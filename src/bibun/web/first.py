@@ -17,6 +17,7 @@ the HTML unescaped.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from html import escape
@@ -55,6 +56,9 @@ def state_of_query(query: Mapping[str, str], lang: str) -> dict[str, Any] | None
         return None
     if out["var"]:
         out["point"].pop(out["var"], None)
+    declared = re.split(r"[\s,、，]+", query.get("c", ""))  # app.js's constants()
+    if any(declared):
+        out["constants"] = [c for c in declared if c]
     return out
 
 
@@ -82,12 +86,12 @@ def _inner(mathml: str) -> str:
 def headline(d: dict[str, Any], lang: str, formula: str) -> str:
     """``#derivative`` filled with d/dx [f] = f′ as app.js's renderHeadline draws it."""
     v, order = escape(d["variable"]), int(d["order"])
-    dd = "∂" if len(d["variables"]) > 1 else "d"
+    dd = "∂" if len(set(d["variables"]) - set(d.get("constants") or ())) > 1 else "d"
     var = f"<mi>{v}</mi>"
     op = (f"<mfrac><mi>{dd}</mi><mrow><mi>{dd}</mi>{var}</mrow></mfrac>" if order == 1 else
           f"<mfrac><msup><mi>{dd}</mi><mn>{order}</mn></msup><mrow><mi>{dd}</mi>"
           f"<msup>{var}<mn>{order}</mn></msup></mrow></mfrac>")
-    spoken = f"d/d{d['variable']} [{d['expression']['text']}] = {d['derivative']['text']}"
+    spoken = f"{dd}/{dd}{d['variable']} [{d['expression']['text']}] = {d['derivative']['text']}"
     bracket = '<mo stretchy="true" lspace="0" rspace="0">{}</mo>'
     markup = (f'<math display="block" aria-label="{escape(spoken)}">{op}<mrow>'
               f'{bracket.format("[")}{_inner(d["expression"]["mathml"])}{bracket.format("]")}'

@@ -11,7 +11,9 @@ changes again.
 Rules the page relies on:
 
 * the variable is the formula's operator's (``∂/∂y (x^2 y)``), else the one the page
-  chose when the formula has it, else the formula's default variable;
+  chose when the formula has it, else the formula's default variable; with declared
+  constants (``a x^2 + b x`` with a, b) the one name they leave, and the derivative is
+  d/dx, not ∂/∂x (an operator or a choice naming a constant is refused);
 * values of the other variables that the page has not set are 1 (the page shows them);
 * a formula that cannot be read answers only ``parse`` (the other panels wait);
 * the descent window fits the start point and the path (not a fixed square).
@@ -27,6 +29,7 @@ import numpy as np
 
 from bibun import calculus
 from bibun.descend import CLASSIC
+from bibun.expr.constants import constant_names, variable_among
 from bibun.web import practice as _practice  # noqa: F401  (registers its tasks)
 from bibun.web.modes import mode_of
 from bibun.web.tasks import TASKS, exact, formula, lang_of, read_formula, run_task, variable
@@ -137,20 +140,29 @@ def _read_state(p: dict) -> tuple[dict[str, Any], dict[str, Any]] | dict[str, An
     mode = mode_of(p["expr"]) if base["syntax"] != "latex" else "function"
     if mode != "function":
         return _equation(p, mode, lang)
-    parsed = _panel("parse", base)
+    constants = constant_names(p.get("constants"))
+    # with constants, k t³ is a formula in t (without, "which variable?" is its parse error)
+    parsed = _panel("parse", {**base, "constants": list(constants)} if constants else base)
     out: dict[str, Any] = {"panels": {"parse": parsed}}
     if "error" in parsed:
         return out
     names = parsed["data"]["variables"]
     wrt = read_formula(base["expr"], base["syntax"]).wrt
     wanted = p.get("var")
-    var = parsed["data"]["default_variable"] if wrt or wanted not in names \
-        else variable(read_formula(base["expr"], base["syntax"]).expr, wanted)
+    if constants:  # the variable is the name they leave (the operator's, when it has one)
+        e = read_formula(base["expr"], base["syntax"]).expr
+        chosen = wrt or (wanted if wanted in names and wanted not in constants else None)
+        var = variable_among(e, chosen, constants)
+    else:
+        var = parsed["data"]["default_variable"] if wrt or wanted not in names \
+            else variable(read_formula(base["expr"], base["syntax"]).expr, wanted)
     x0 = float(p.get("x0", 1.0))
     given = p.get("point") or {}
     point = {v: x0 if v == var else float(given.get(v, 1.0)) for v in names}
-    out.update(variable=var, variables=names, point=point, mode="function")
-    return out, {"base": base, "names": names, "var": var, "x0": x0, "point": point}
+    out.update(variable=var, variables=names, point=point, mode="function",
+               constants=list(constants))
+    return out, {"base": base, "names": names, "var": var, "x0": x0, "point": point,
+                 "constants": list(constants)}
 
 
 def t_quick(p: dict) -> dict[str, Any]:
@@ -162,7 +174,8 @@ def t_quick(p: dict) -> dict[str, Any]:
     if isinstance(read, dict):
         return read
     out, ctx = read
-    one = {**ctx["base"], "var": ctx["var"], "order": int(p.get("order", 1)), "forms": False}
+    one = {**ctx["base"], "var": ctx["var"], "order": int(p.get("order", 1)), "forms": False,
+           "constants": ctx["constants"]}
     # two panels, as in t_page: a point where f is undefined (log(sin(x³ − 2)) at 1) is
     # said in the point's panel and the derivative is still shown
     out["panels"]["diff"] = _panel("diff", one)
@@ -183,14 +196,15 @@ def t_page(p: dict) -> dict[str, Any]:
     wanted_panels = set(p.get("panels") or PANELS)
     panels = out["panels"]
     one = {**base, "var": var}
+    declared = {"constants": ctx["constants"]}  # d/dx, not ∂/∂x, with them
     if "diff" in wanted_panels:
-        panels["diff"] = _panel("diff", {**one, "order": order, "steps": bool(p.get("steps")),
-                                         "forms": True})
+        panels["diff"] = _panel("diff", {**one, **declared, "order": order,
+                                         "steps": bool(p.get("steps")), "forms": True})
         method = p.get("method") or "rules"
         if method != "rules":
             panels["method"] = _panel("method", {**one, "method": method})
     if "point" in wanted_panels:
-        panels["point"] = _panel("diff", {**one, "order": order, "forms": False,
+        panels["point"] = _panel("diff", {**one, **declared, "order": order, "forms": False,
                                           "at": point or {var: x0}})
     if "verify" in wanted_panels and names:
         panels["verify"] = _panel("verify", {**one, "at": x0, "point": point})

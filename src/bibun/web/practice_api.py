@@ -34,13 +34,13 @@ from bibun.practice.schedule import next_topic, states
 from bibun.practice.steps import CHAIN_PIECES, SPLIT_PIECES
 from bibun.practice.store import Attempt, NoProgress, Progress, open_progress
 from bibun.web import practice as _tasks  # noqa: F401  (registers the practice tasks)
-from bibun.web.api import Lang, Strict, run
+from bibun.web.api import INTEGRAL, Int, Lang, Strict, run
 from bibun.web.errors import POST_ERRORS, ErrorOut
 
 Topic = Literal[TOPICS]  # type: ignore[valid-type]
 Piece = Literal[tuple(dict.fromkeys(CHAIN_PIECES + SPLIT_PIECES))]  # type: ignore[valid-type]
-Seed = Annotated[int, Field(ge=0, le=2**31 - 1, description="the problem's seed")]
-Level = Annotated[int, Field(ge=min(LEVELS), le=max(LEVELS))]
+Seed = Annotated[int, Field(ge=0, le=2**31 - 1, description="the problem's seed"), INTEGRAL]
+Level = Annotated[int, Field(ge=min(LEVELS), le=max(LEVELS)), INTEGRAL]
 PieceText = Annotated[str, Field(max_length=2000)]
 Code = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,40}$")]
 Mistake = Annotated[list[Piece | Code], Field(min_length=2, max_length=2)]
@@ -63,12 +63,12 @@ class ProblemRef(Strict):
 
 
 class HintIn(ProblemRef):
-    rung: int = Field(..., ge=1, le=20, description="which rung of the ladder (1 = first)")
+    rung: Int = Field(..., ge=1, le=20, description="which rung of the ladder (1 = first)")
 
 
 class Counters(ProblemRef):
-    hints: int = Field(0, ge=0, le=20, description="rungs of the hint ladder shown")
-    tries: int = Field(0, ge=0, le=10_000, description="final answers given so far")
+    hints: Int = Field(0, ge=0, le=20, description="rungs of the hint ladder shown")
+    tries: Int = Field(0, ge=0, le=10_000, description="final answers given so far")
     mistakes: Annotated[list[Mistake], Field(max_length=200)] = Field(
         default_factory=list, description="(piece, diagnosis code) pairs so far")
     seconds: float = Field(0.0, ge=0, le=1e7, allow_inf_nan=False,

@@ -41,6 +41,7 @@ from bibun.expr.evaluate import evaluate_numeric
 from bibun.expr.mathml import to_mathml
 from bibun.expr.parse import Parsed, parse_full, variable_name
 from bibun.expr.printers import to_latex, to_text, to_unicode
+from bibun.expr.reading import doubtful
 from bibun.expr.shared import render as render_shared
 from bibun.i18n import resolve as resolve_lang
 from bibun.numeric import derivative as numeric_derivative
@@ -159,7 +160,9 @@ def t_parse(p: dict) -> dict:
     parsed = read_formula(p["expr"], p.get("syntax", "auto"))
     e, warns = parsed.expr, list(parsed.warnings)
     return {"formula": formula(e), "variables": sorted(e.free), "warnings": warns,
-            "default_variable": variable(e, parsed.wrt)}
+            "default_variable": variable(e, parsed.wrt, constant_names(p.get("constants"))),
+            # the CLI's "read as" echo: only when the reading could be doubted
+            "read_as": e.unicode() if warns or doubtful(p["expr"], e) else None}
 
 
 def _forms(d: Expr, e: Expr, lang: str) -> list[dict[str, Any]]:
@@ -349,8 +352,8 @@ def _autodiff_graph(e: Expr, pt: dict) -> dict[str, Any]:
     """Run the formula through autodiff Tensors (:mod:`bibun.autodiff.expr_graph`):
     the output tensor, its value and the gradient of every input."""
     out, inputs = tensor_from_expr(e, {k: float(v) for k, v in pt.items()})
-    if not hasattr(out, "backward"):
-        raise i18n.error("web.error.constant_graph", DomainError)
+    if not getattr(out, "requires_grad", False):  # a constant: a number, or a leaf
+        raise i18n.error("web.error.constant_graph", DomainError)  # with nothing to vary
     out.backward()
     grads = {k: finite(np.asarray(_grad_of(t)).sum()) for k, t in inputs.items()}
     return {"tensor": out, "value": finite(np.asarray(out.data).sum()), "gradients": grads}
@@ -467,6 +470,7 @@ def t_check(p: dict) -> dict:
     out = _jsonable(r.to_json(lang))
     out["expected"] = formula(r.expected)
     out["answer"] = formula(r.answer)
+    out["answer_read_as"] = r.answer.unicode() if doubtful(answer, a) else None  # as the CLI
     return out
 
 

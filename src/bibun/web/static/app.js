@@ -7,7 +7,7 @@
 // panel ever shows another formula's result.  The state lives in the URL (shareable,
 // reload-safe, back/forward work).  Every word comes from the server's catalogs
 // (/api/messages); the math is MathML from bibun's printer, passed through a whitelist
-// sanitizer; plots use plotly.js.  No inline scripts (the CSP forbids them), no eval.
+// sanitizer; plots are drawn by plot.js (SVG, the page's own).  No inline scripts (the CSP forbids them), no eval.
 "use strict";
 
 (() => {
@@ -20,7 +20,7 @@
 
   // ---------------------------------------------------------------- state and URL
   const DEFAULTS = { f: "(x^3+1)^2", syntax: "auto", v: "", n: 1, x0: 1, lo: -3, hi: 3, taylor: 0,
-    opt: "gd", lr: "", it: 50, sx: -4, sy: 3, a: 1, m: "rules", cmp: 0 };   // lr "": the optimizer's preset
+    opt: "gd", lr: "", it: 50, sx: -4, sy: 3, a: 1, m: "rules", cmp: 0, c: "" };   // c: the constants, "a, b"   // lr "": the optimizer's preset
   const NUMERIC = new Set(["n", "x0", "lo", "hi", "taylor", "lr", "it", "sx", "sy", "a", "cmp"]);
   const state = { ...DEFAULTS, pt: {}, lang: "en", variables: [], revealed: 1 };
   let words = { en: {}, ja: {} };
@@ -62,8 +62,8 @@
     $("lo").value = state.lo; $("hi").value = state.hi; $("taylor").value = String(state.taylor);
     $("optimizer").value = state.opt; $("lr").value = state.lr; $("nsteps").value = state.it;
     $("sx").value = state.sx; $("sy").value = state.sy; $("gain").value = state.a;
-    $("method").value = state.m;
-    setSlider();
+    $("method").value = state.m; $("constants").value = state.c;
+    EXT.setSlider();
     document.dispatchEvent(new CustomEvent("bibun:state"));
   }
 
@@ -87,8 +87,8 @@
     ? `∂${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}f/∂${v}${n > 1 ? [...String(n)].map((c) => SUP[c]).join("") : ""}`
     : `f${primes(n)}`);
   const exactOr = (o) => (o ? (o.exact ?? o.display ?? fmt(o.value)) : "—");
-  // what a plot says under the pointer, by the same rule: "(x, y)" for each point
-  const hoverTexts = (xs, ys) => xs.map((x, i) => (ys[i] === null || ys[i] === undefined ? "" : `(${fmt(x)}, ${fmt(ys[i])})`));
+  // the declared constants ("a, b" or "a b") as the API takes them, null when none
+  const constants = () => { const c = state.c.split(/[\s,、，]+/).filter(Boolean); return c.length ? c : null; };
   const primes = (n) => (n === 1 ? "′" : n === 2 ? "″" : n === 3 ? "‴" : `⁽${[...String(n)].map((c) => SUP[c]).join("")}⁾`);
 
   // ---------------------------------------------------------------- safe markup
@@ -156,6 +156,7 @@
     backprop: "backprop-panel" };
   const pending = new Set();
   let inflight = null;
+  let generation = 0;
   let sendTimer = null;
 
   function mark(names, on) {
@@ -169,6 +170,7 @@
   // ask for fresh answers for `names`: pending at once, the request after a short pause
   function refresh(names, delay = 60) {
     if (inflight) { inflight.abort(); inflight = null; }   // superseded: its answer is stale
+    generation += 1;   // and an answer still being drawn stops (renderRest)
     clearTimeout(urlTimer);   // only a state left alone for a moment becomes a history entry
     for (const n of names) pending.add(n);
     mark(pending, true);
@@ -195,7 +197,7 @@
 
   function body() {
     return {
-      expr: state.f, syntax: state.syntax, lang: state.lang, var: state.v || null,
+      expr: state.f, syntax: state.syntax, lang: state.lang, var: state.v || null, constants: constants(),
       order: state.n, x0: state.x0, point: Object.fromEntries(Object.entries(state.pt).filter(([k]) => k !== state.v)),
       steps: true, lo: state.lo, hi: state.hi, n: 401, taylor: state.taylor, method: state.m,
       descent: { start: [state.sx, state.sy], optimizer: state.opt, lr: state.lr === "" ? null : state.lr,
@@ -270,7 +272,7 @@
       settle(names); markRest(false);
       EXT.equation(r, names);
       $("derivative").dataset.for = state.f;
-      saveUrl(); loadPlotly();
+      saveUrl(); belowFold();
       return true;
     }
     if (quick) {
@@ -281,24 +283,40 @@
       pending.delete("point");
       for (const n of shown) {
         const p = r.panels[n];
-        if (p.error) panelError(n, p.error); else if (n === "diff") renderHeadline(p.data); else renderPoint(p.data);
+        if (p.error) panelError(n, p.error); else if (n === "diff") renderHeadline(p.data); else RENDER.point(p.data);
       }
       if (names.includes("diff") && !r.panels.diff.error) {   // forms and steps: the second request's
         $("forms").replaceChildren(); $("steps").replaceChildren(); markRest(true);
       }
       return false;
     }
-    settle(names);
-    markRest(false);
-    for (const n of names) {
-      const p = r.panels[n];
-      if (!p) { RENDER[n](null); continue; }
-      if (p.error) panelError(n, p.error); else RENDER[n](p.data);
-    }
-    if (names.includes("diff")) EXT.method(r.panels.method || null);
-    saveUrl();
-    loadPlotly();
+    renderRest(r, names);
     return true;
+  }
+
+  // the rest of an answer, panel by panel: when drawing has taken a while the page gives
+  // the main thread back between two panels, so a key pressed meanwhile never waits for
+  // all of them (issue 17: no block over 50 ms while typing); each panel is undimmed as
+  // it is drawn, and a newer request stops the drawing of an answer that is stale now
+  const nextTask = () => (window.scheduler && scheduler.yield ? scheduler.yield() : new Promise((done) => setTimeout(done, 0)));
+  async function renderRest(r, names) {
+    const gen = generation;
+    let slice = performance.now();
+    for (const n of names) {
+      if (performance.now() - slice > 15) {
+        await nextTask();
+        if (gen !== generation) return;
+        slice = performance.now();
+      }
+      const p = r.panels[n];
+      if (!p) RENDER[n](null); else if (p.error) panelError(n, p.error); else RENDER[n](p.data);
+      if (n === "diff") { EXT.method(r.panels.method || null); markRest(false); }
+      pending.delete(n);
+      mark([n], false);
+    }
+    if (!names.includes("diff")) markRest(false);
+    saveUrl();
+    belowFold();
   }
 
   function clearPanel(n) {
@@ -359,6 +377,9 @@
     p.classList.remove("stale");
     const f = parse.data.formula;
     p.replaceChildren(math(f.mathml.replace('display="inline"', 'display="block"'), f.text));
+    // how the formula was read, when that could be doubted (e^2x, sin x^2): as the CLI echoes it
+    $("read-as").hidden = !parse.data.read_as;
+    $("read-as").textContent = parse.data.read_as ? t("read_as", { expr: parse.data.read_as }) : "";
     $("warnings").replaceChildren(...parse.data.warnings.map((s) => el("li", "", `${t("warning")}: ${s}`)));
   }
 
@@ -383,7 +404,7 @@
         inp.addEventListener("input", () => {
           const val = parseFloat(inp.value);
           if (!Number.isFinite(val)) return;
-          if (v === $("var").value) { setX0(val); refresh(AFTER_POINT, 150); } else { state.pt[v] = val; refresh(PANELS.filter((n) => n !== "diff"), 150); }
+          if (v === $("var").value) { EXT.setX0(val); refresh(AFTER_POINT, 150); } else { state.pt[v] = val; refresh(PANELS.filter((n) => n !== "diff"), 150); }
         });
         lab.append(`${v} = `, inp);
         return lab;
@@ -400,12 +421,12 @@
   function renderHeadline(r) {
     removeNotes("diff");
     const order = r.order;
-    const dd = r.variables.length > 1 ? "∂" : "d";
+    const dd = r.variables.filter((v) => !(r.constants || []).includes(v)).length > 1 ? "∂" : "d";
     const v = `<mi>${r.variable}</mi>`;
     const op = order === 1 ? `<mfrac><mi>${dd}</mi><mrow><mi>${dd}</mi>${v}</mrow></mfrac>`
       : `<mfrac><msup><mi>${dd}</mi><mn>${order}</mn></msup><mrow><mi>${dd}</mi><msup>${v}<mn>${order}</mn></msup></mrow></mfrac>`;
     const d = $("derivative");
-    const spoken = `d/d${r.variable} [${r.expression.text}] = ${r.derivative.text}`;
+    const spoken = `${dd}/${dd}${r.variable} [${r.expression.text}] = ${r.derivative.text}`;
     if (d.dataset.spoken !== spoken || d.dataset.for !== state.f || d.dataset.lang !== state.lang) {
       d.replaceChildren(math(`<math display="block">${op}<mrow><mo stretchy="true">[</mo>${inner(r.expression.mathml)}<mo stretchy="true">]</mo></mrow><mo>=</mo>${inner(r.derivative.mathml)}</math>`,
         spoken));
@@ -469,339 +490,35 @@
   $("step-next").addEventListener("click", () => { state.revealed += 1; showSteps(); });
   $("step-all").addEventListener("click", () => { state.revealed = 1e9; showSteps(); });
 
-  // ---------------------------------------------------------------- at a point
-  function renderPoint(r) {
-    const box = $("values");
-    box.replaceChildren();
-    const where = Object.entries(r.at || {}).map(([k, v]) => `${k} = ${fmt(typeof v === "number" ? v : parseFloat(v))}`).join(", ");
-    const line = (label, value) => { const p = el("p"); p.append(el("strong", "", label), ` = ${value}`); box.appendChild(p); };
-    line(`f(${where})`, exactOr(r.value));
-    line(`${derivName(r.order, r.variable, (r.variables || state.variables).length > 1)}(${where})`, exactOr(r.derivative_value));
-    box.dataset.derivative = r.derivative_value ? String(r.derivative_value.exact ?? r.derivative_value.value) : "";
-  }
-
-  function renderVerify(v) {
-    removeNotes("verify");
-    const tb = $("verify").tBodies[0];
-    tb.replaceChildren();
-    if (!v) return;
-    const row = (cells, cls) => {
-      const tr = el("tr", cls || "");
-      for (const s of cells) tr.appendChild(el("td", "", s ?? ""));
-      tb.appendChild(tr);
-    };
-    row([t("symbolic"), exactOr(v.symbolic), t("exact")]);
-    row([t("numeric"), fmt(v.numeric.value), v.numeric.error_estimate != null ? `± ${fmt(v.numeric.error_estimate)}` : ""]);
-    row([t("automatic"), fmt(v.automatic.value), ""]);
-    row([v.agree ? "✓" : "✗", v.agree ? t("agree") : t("disagree"),
-      v.max_abs_difference != null ? `max |Δ| = ${fmt(v.max_abs_difference)}` : ""], v.agree ? "good" : "bad");
-  }
-
   // ---------------------------------------------------------------- plots
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  // plotly.js is loaded after the first answers are on the page, so the derivative never
-  // waits for it, and only once typing has paused: compiling it holds the main thread
-  // (about 1 s for the cartesian build on a loaded 2-core machine, 1.8–3.7 s for the
-  // full one: bench/web_latency.py --long-tasks), and a key pressed meanwhile would wait;
-  // plots queue until it is there
-  const plotlyQueue = [];
-  const TYPING_PAUSE = 800;   // ms without a keystroke
-  let lastKey = -Infinity;
-  document.addEventListener("keydown", () => { lastKey = performance.now(); }, true);
-  function whenPlotly(fn) {
-    if (window.Plotly) fn(); else plotlyQueue.push(fn);
+  // the plots are drawn by plot.js in a few milliseconds (plotly.js was a ~1 s main-thread
+  // task to compile, and a key pressed meanwhile waited); the sigmoid card is below the
+  // fold: drawn once the first answers are on the page, not competing with them
+  const P = window.bibunPlot;
+  let belowFoldDone = false;
+  function belowFold() {
+    if (belowFoldDone) return;
+    belowFoldDone = true;
+    EXT.sigmoid();
   }
-  // the download starts at once (it costs the main thread nothing) and fills the HTTP
-  // cache; the script that compiles it is added only when the keyboard has been quiet
-  let plotlyBytes = null;
-  function loadPlotly() {
-    if (document.getElementById("plotly-js")) return;
-    if (!plotlyBytes) plotlyBytes = fetch("/vendor/plotly.min.js").then((r) => r.blob()).catch(() => null);
-    plotlyBytes.then(runPlotlyWhenQuiet);
-  }
-  function runPlotlyWhenQuiet() {
-    if (document.getElementById("plotly-js")) return;
-    const quiet = performance.now() - lastKey;
-    if (quiet < TYPING_PAUSE) { setTimeout(runPlotlyWhenQuiet, TYPING_PAUSE - quiet + 10); return; }
-    const s = document.createElement("script");
-    s.id = "plotly-js";
-    s.src = "/vendor/plotly.min.js";
-    s.addEventListener("load", () => { for (const fn of plotlyQueue.splice(0)) fn(); });
-    document.head.appendChild(s);
-    sigmoidPlot();   // below the fold: after the first answers, not competing with them
-  }
-  function purge(id) { if (window.Plotly) Plotly.purge($(id)); $(id).replaceChildren(); }
+  function purge(id) { P.purge($(id)); }
   function baseLayout(extra) {
     const ink = css("--ink"), line = css("--line");
     return {
-      margin: { l: 50, r: 16, t: 10, b: 40 }, dragmode: false, hovermode: "closest",
+      margin: { l: 50, r: 16, t: 10, b: 40 },
       font: { color: ink, size: document.documentElement.classList.contains("projector") ? 18 : 13 },
-      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: css("--plotbg"),
-      // tick labels in powers of ten (2×10⁶), as the page writes numbers, not plotly's SI "2M"
-      xaxis: { fixedrange: true, gridcolor: line, zerolinecolor: css("--muted"), exponentformat: "power" },
-      yaxis: { fixedrange: true, gridcolor: line, zerolinecolor: css("--muted"), exponentformat: "power" },
+      plot_bgcolor: css("--plotbg"),
+      // tick labels are written by numtext.js (2×10⁶, as the page writes numbers, never "2M")
+      xaxis: { gridcolor: line, zerolinecolor: css("--muted") },
+      yaxis: { gridcolor: line, zerolinecolor: css("--muted") },
       legend: { orientation: "h", y: 1.14 }, ...extra,
     };
   }
-  const CONFIG = { displayModeBar: false, responsive: true };
 
-  // y-limits that show the interesting part: Tukey's fences (quartiles ± 1.5 × IQR) of f and
-  // f′, never beyond the data, the point always inside; a pole or a steep end does not
-  // flatten the rest to a line
-  function yRange(arrs, keep) {
-    const vals = arrs.flat().filter((v) => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
-    if (!vals.length) return [-1, 1];
-    const q = (p) => vals[Math.min(vals.length - 1, Math.max(0, Math.floor(p * (vals.length - 1))))];
-    const iqr = q(0.75) - q(0.25);
-    let lo = Math.max(vals[0], q(0.25) - 1.5 * iqr), hi = Math.min(vals[vals.length - 1], q(0.75) + 1.5 * iqr);
-    for (const y of keep) if (Number.isFinite(y)) { lo = Math.min(lo, y); hi = Math.max(hi, y); }
-    if (hi - lo < 1e-9) { lo -= 1; hi += 1; }
-    const pad = (hi - lo) * 0.08;
-    return [lo - pad, hi + pad];
-  }
-
-  function interp(xs, ys, x) {
-    if (!xs || xs.length < 2) return null;
-    const n = xs.length, u = (x - xs[0]) / (xs[n - 1] - xs[0]) * (n - 1);
-    const i = Math.max(0, Math.min(n - 2, Math.floor(u)));
-    const a = ys[i], b = ys[i + 1];
-    return a === null || b === null ? null : a + (b - a) * (u - i);
-  }
-  function tangentTrace(x0, y0, m) {
-    if (y0 === null || m === null) return { x: [], y: [] };
-    return { x: [state.lo, state.hi], y: [y0 + m * (state.lo - x0), y0 + m * (state.hi - x0)] };
-  }
-
-  const plotEl = $("plot");
-  function renderPlot(s) {
-    removeNotes("plot");
-    delete plotEl.dataset.mode;
-    state.samples = s;
-    whenPlotly(() => {
-      const x0 = Math.min(state.hi, Math.max(state.lo, state.x0));
-      const y0 = interp(s.x, s.f, x0), m = interp(s.x, s.df, x0);
-      const tan = tangentTrace(x0, y0, m);
-      const v = s.variable;
-      const traces = [
-        { x: s.x, y: s.f, name: `f(${v})`, mode: "lines", line: { color: css("--f"), width: 2.5 }, connectgaps: false, text: hoverTexts(s.x, s.f), hoverinfo: "text+name" },
-        { x: s.x, y: s.df, name: state.variables.length > 1 ? `${derivName(1, v, true)}` : `f′(${v})`, mode: "lines", line: { color: css("--df"), width: 2, dash: "dash" }, connectgaps: false, text: hoverTexts(s.x, s.df), hoverinfo: "text+name" },
-        { x: tan.x, y: tan.y, name: t("legend_tangent"), mode: "lines", line: { color: css("--tan"), width: 1.5 } },
-        { x: [x0], y: [y0], name: t("legend_point"), mode: "markers", marker: { size: 14, color: css("--tan"), line: { color: "#fff", width: 2 } }, text: hoverTexts([x0], [y0]), hoverinfo: "text" },
-        { x: [], y: [], name: t("legend_taylor", { n: state.taylor }), mode: "lines", line: { color: css("--taylor"), width: 2, dash: "dot" }, showlegend: false, connectgaps: false },
-      ];
-      const layout = baseLayout({
-        xaxis: { ...baseLayout().xaxis, range: [state.lo, state.hi], title: { text: v } },
-        yaxis: { ...baseLayout().yaxis, range: yRange([s.f, s.df], [y0]) },
-        shapes: undefinedShading(s.x, s.f),
-      });
-      plotEl.dataset.undefined = String(layout.shapes.length);
-      Plotly.react(plotEl, traces, layout, CONFIG).then(() => {
-        state.plotReady = true;
-        plotEl.dataset.x0 = String(x0);
-        plotEl.setAttribute("aria-label", t("plot_label", { lo: fmt(state.lo), hi: fmt(state.hi) }) + `: f = ${s.expression.text}, f′ = ${s.derivative.text}`);
-        if (state.tangent) snapTangent(state.tangent);
-        if (state.series) drawSeries(state.series);
-      });
-    });
-  }
-
-  // where f is undefined (log of a negative, a square root below 0): shaded bands, so an
-  // empty stretch of the plot says "not defined here" instead of looking like a bug
-  function undefinedShading(xs, fs) {
-    const bands = [];
-    let start = null;
-    const step = xs.length > 1 ? (xs[1] - xs[0]) / 2 : 0;
-    for (let i = 0; i <= xs.length; i++) {
-      const missing = i < xs.length && (fs[i] === null || !Number.isFinite(fs[i]));
-      if (missing && start === null) start = i;
-      if (!missing && start !== null) {
-        // a lone missing sample is a pole, not a stretch where f is undefined
-        if (i - start > 1) bands.push({ type: "rect", xref: "x", yref: "paper", x0: xs[start] - step, x1: xs[i - 1] + step,
-          y0: 0, y1: 1, fillcolor: css("--muted"), opacity: 0.15, line: { width: 0 }, layer: "below" });
-        start = null;
-      }
-    }
-    return bands;
-  }
-
-  function moveTangent(x0) {
-    const s = state.samples;
-    if (!s || !state.plotReady) return;
-    const y0 = interp(s.x, s.f, x0), m = interp(s.x, s.df, x0);
-    const tan = tangentTrace(x0, y0, m);
-    Plotly.restyle(plotEl, { x: [tan.x, [x0]], y: [tan.y, [y0]] }, [2, 3]);
-    plotEl.dataset.x0 = String(x0);
-  }
-  function snapTangent(r) {
-    if (!state.plotReady || r.y0 === null || r.slope === null) return;
-    const tan = tangentTrace(r.x0, r.y0, r.slope);
-    Plotly.restyle(plotEl, { x: [tan.x, [r.x0]], y: [tan.y, [r.y0]] }, [2, 3]);
-  }
-
-  function renderTangent(r) {
-    const box = $("tangent");
-    box.replaceChildren();
-    state.tangent = r;
-    box.dataset.x0 = String(r.x0);
-    box.dataset.slope = String(r.slope);
-    const p = el("p");
-    p.append(t("tangent_at", { at: `${r.variable} = ${fmt(r.x0)}`, slope: fmt(r.slope) }), " ");
-    if (r.line) {
-      const m = el("span");
-      m.appendChild(math(r.line.mathml.replace(/^(<math[^>]*>)/, "$1<mi>y</mi><mo>=</mo>"), "y = " + r.line.text));
-      m.className = "exact-line";
-      p.appendChild(m);
-      // an exact line with σ(1), cos(2)…: also as a person would use it
-      if (/[a-zπ]{2,}|π|√/i.test(r.line.text.replaceAll(r.variable, "")) && r.slope !== null && r.y0 !== null) {
-        const c = r.y0 - r.slope * r.x0;
-        p.append(`  ≈  y = ${fmt(r.slope)}${r.variable} ${c < 0 ? "−" : "+"} ${fmt(Math.abs(c))}`);
-      }
-    }
-    box.appendChild(p);
-    snapTangent(r);
-  }
-
-  function drawSeries(r) {
-    if (!state.plotReady) return;
-    const on = !!(r && r.x);
-    Plotly.restyle(plotEl, { x: [on ? r.x : []], y: [on ? r.y : []], showlegend: [on], name: [t("legend_taylor", { n: state.taylor })] }, [4]);
-  }
-  function renderSeries(r) {
-    const box = $("series");
-    box.replaceChildren();
-    state.series = r;
-    if (!r) { if (state.plotReady) drawSeries(null); return; }
-    const p = el("p");
-    p.append(t("taylor_of", { n: r.order, at: `${r.variable} = ${fmt(r.at)}` }), " ");
-    // ascending degree: c₀ + c₁(x − a) + c₂(x − a)² + …
-    const parts = r.terms.map((term, i) => `${i === 0 && term.sign === "+" ? "" : `<mo>${term.sign === "-" ? "−" : "+"}</mo>`}${inner(term.formula.mathml)}`);
-    const m = el("span");
-    m.appendChild(math(`<math>${parts.join("") || "<mn>0</mn>"}</math>`, r.series.text));
-    p.appendChild(m);
-    box.appendChild(p);
-    box.dataset.terms = r.terms.map((x) => x.formula.text).join(" | ");
-    drawSeries(r);
-  }
-
-  // dragging the point on the plot: the tangent follows at once, the exact values arrive on release
-  function xFromEvent(ev) {
-    const xa = plotEl._fullLayout && plotEl._fullLayout.xaxis;
-    if (!xa) return null;
-    const px = ev.clientX - plotEl.getBoundingClientRect().left - xa._offset;
-    if (px < -10 || px > xa._length + 10) return null;
-    const [a, b] = xa.range;
-    return Math.min(b, Math.max(a, a + (px / xa._length) * (b - a)));
-  }
-  function setSlider() {
-    const s = $("x0");
-    s.min = state.lo; s.max = state.hi; s.step = (state.hi - state.lo) / 600; s.value = state.x0;
-    $("x0-out").textContent = fmt(state.x0);
-  }
-  function setX0(x) {
-    state.x0 = +(+x).toPrecision(6);
-    setSlider();
-    const inp = document.querySelector(`#point-inputs input[data-name="${CSS.escape($("var").value)}"]`);
-    if (inp && document.activeElement !== inp) inp.value = state.x0;
-    moveTangent(state.x0);
-  }
-  let dragging = false;
-  plotEl.addEventListener("pointerdown", (ev) => {
-    if (!state.plotReady) return;
-    const x = xFromEvent(ev);
-    if (x === null) return;
-    dragging = true;
-    plotEl.setPointerCapture(ev.pointerId);
-    plotEl.classList.add("dragging");
-    setX0(x);
-    mark(AFTER_POINT, true);
-    ev.preventDefault();
-  }, true);
-  plotEl.addEventListener("pointermove", (ev) => {
-    if (!dragging) return;
-    const x = xFromEvent(ev);
-    if (x !== null) setX0(x);
-  }, true);
-  const endDrag = () => {
-    if (!dragging) return;
-    dragging = false;
-    plotEl.classList.remove("dragging");
-    refresh(AFTER_POINT, 0);
-  };
-  plotEl.addEventListener("pointerup", endDrag, true);
-  plotEl.addEventListener("pointercancel", endDrag, true);
-  $("x0").addEventListener("input", (ev) => { setX0(parseFloat(ev.target.value)); refresh(AFTER_POINT, 150); });
-
-  // graph and descent are drawn by views.js, backprop by modes.js
-  const RENDER = { diff: renderDiff, point: renderPoint, verify: renderVerify, plot: renderPlot,
-    tangent: renderTangent, series: renderSeries };
-
-  // ---------------------------------------------------------------- answer checker
-  let checkCtrl = null;
-  function clearCheck() {
-    if (checkCtrl) checkCtrl.abort();
-    const box = $("check-result");
-    box.replaceChildren();
-    box.className = "check-result panel";
-    delete box.dataset.correct;
-  }
-  async function checkAnswer() {
-    clearCheck();
-    const box = $("check-result");
-    const ctrl = new AbortController();
-    checkCtrl = ctrl;
-    mark(["check"], true);
-    const res = await api("check", { expr: state.f, syntax: state.syntax, answer: $("answer").value, var: $("var").value, lang: state.lang }, ctrl.signal);
-    if (res.aborted) return;
-    mark(["check"], false);
-    if (!res.ok) { box.classList.add("bad"); box.appendChild(el("p", "panel-error", res.error.message)); return; }
-    const r = res.data;
-    box.classList.add(r.correct ? "good" : "bad");
-    box.dataset.correct = String(r.correct);
-    box.appendChild(el("p", "verdict", r.correct ? t("correct") : t("wrong")));
-    if (r.correct) return;
-    // the hint first (the likely mistake, the counterexample); the answer on request
-    const lines = String(r.message || "").split("\n").filter(Boolean);
-    const hint = lines.slice(1);
-    if (hint.length) { box.appendChild(el("p", "", `${t("hint")}: ${hint[0]}`)); for (const l of hint.slice(1)) box.appendChild(el("p", "", l)); }
-    if (r.diagnosis && r.diagnosis.length) box.dataset.diagnosis = r.diagnosis.map((d) => d.code).join(" ");
-    if (r.expected && r.expected.mathml) {
-      const b = el("button", "reveal", t("show_answer"));
-      b.type = "button";
-      b.addEventListener("click", () => {
-        const p = el("p");
-        p.append(el("strong", "", `${t("expected")}: `), math(r.expected.mathml, r.expected.text));
-        p.className = "expected";
-        b.replaceWith(p);
-      });
-      box.appendChild(b);
-    }
-  }
-  REGION.check = "check-result";
-  $("check-btn").addEventListener("click", checkAnswer);
-  $("answer").addEventListener("keydown", (ev) => { if (ev.key === "Enter") checkAnswer(); });
-
-  // ---------------------------------------------------------------- sigmoid gain
-  let sigCtrl = null;
-  async function sigmoidPlot() {
-    if (sigCtrl) sigCtrl.abort();
-    const ctrl = new AbortController();
-    sigCtrl = ctrl;
-    const a = state.a;
-    $("gain-out").textContent = a.toFixed(1);
-    $("sigmoid-panel").classList.add("pending");
-    const res = await api("sample", { expr: "sigmoid(a x)", var: "x", lo: -6, hi: 6, n: 241, params: { a }, lang: state.lang }, ctrl.signal);
-    if (res.aborted) return;
-    $("sigmoid-panel").classList.remove("pending");
-    if (!res.ok) { $("sigmoid-note").textContent = res.error.message; return; }
-    const s = res.data;
-    whenPlotly(() => Plotly.react($("sigmoid-plot"), [
-      { x: s.x, y: s.x.map((x) => (x >= 0 ? 1 : 0)), name: "step(x)", mode: "lines", line: { color: css("--muted"), width: 1, shape: "hv", dash: "dot" } },
-      { x: s.x, y: s.f, name: `σ(${a.toFixed(1)}x)`, mode: "lines", line: { color: css("--f"), width: 2.5 } },
-      { x: s.x, y: s.df, name: "σ′", mode: "lines", line: { color: css("--df"), width: 2, dash: "dash" } },
-    ], baseLayout({ margin: { l: 40, r: 10, t: 10, b: 30 }, yaxis: { ...baseLayout().yaxis, range: [-0.1, Math.max(1.1, a / 4 + 0.1)] } }), CONFIG));
-    $("sigmoid-note").textContent = t("sigmoid_note", { a: a.toFixed(1), slope: (a / 4).toFixed(3) });
-  }
-  $("gain").addEventListener("input", () => { state.a = parseFloat($("gain").value) || 1; sigmoidPlot(); saveUrl(); });
+  // graph and descent are drawn by views.js, backprop by modes.js,
+  // the point, three-way check, plot, tangent and Taylor panels are drawn by cards.js
+  const RENDER = { diff: renderDiff };
 
   // ---------------------------------------------------------------- language, modes
   function applyLang() {
@@ -819,7 +536,7 @@
     b.addEventListener("click", () => {
       state.lang = b.dataset.lang;
       try { localStorage.setItem("bibun.lang", state.lang); } catch { /* private mode */ }
-      applyLang(); clearCheck(); sigmoidPlot(); refresh(PANELS, 0);
+      applyLang(); EXT.clearCheck(); EXT.sigmoid(); refresh(PANELS, 0);
     });
   }
   function setProjector(on) {
@@ -829,13 +546,13 @@
   }
   $("projector").addEventListener("click", () => {
     setProjector(!document.documentElement.classList.contains("projector"));
-    refresh(PANELS, 0); sigmoidPlot();
+    refresh(PANELS, 0); EXT.sigmoid();
   });
 
   // ---------------------------------------------------------------- wiring
   function formulaChanged(delay) {
     state.revealed = 1;
-    clearCheck();
+    EXT.clearCheck();
     refresh(PANELS, delay);
   }
   // no delay: the quick answer is a few milliseconds of work and a newer keystroke cancels it
@@ -843,6 +560,7 @@
   $("syntax").addEventListener("change", () => { state.syntax = $("syntax").value; formulaChanged(0); });
   $("method").addEventListener("change", () => { state.m = $("method").value; state.revealed = 1; refresh(["diff"], 0); });
   $("var").addEventListener("change", () => { state.v = $("var").value; formulaChanged(0); });
+  $("constants").addEventListener("input", () => { state.c = $("constants").value; formulaChanged(150); });
   $("order").addEventListener("input", () => {
     const n = parseInt($("order").value, 10);
     if (n >= 1 && n <= 10) { state.n = n; refresh(["diff", "point"], 60); }
@@ -851,7 +569,7 @@
     $(id).addEventListener("change", () => {
       const lo = parseFloat($("lo").value), hi = parseFloat($("hi").value);
       if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) return;
-      state.lo = lo; state.hi = hi; setSlider();
+      state.lo = lo; state.hi = hi; EXT.setSlider();
       refresh(["plot", "tangent", "series"], 0);
     });
   }
@@ -878,7 +596,7 @@
     b.addEventListener("click", () => { state.f = e; $("expr").value = e; state.v = ""; formulaChanged(0); });
     $("examples").appendChild(b);
   }
-  window.addEventListener("popstate", () => { fromUrl(); toInputs(); applyLang(); clearCheck(); refresh(PANELS, 0); sigmoidPlot(); });
+  window.addEventListener("popstate", () => { fromUrl(); toInputs(); applyLang(); EXT.clearCheck(); refresh(PANELS, 0); EXT.sigmoid(); });
 
   async function start() {
     fromUrl();
@@ -894,13 +612,14 @@
     for (const n of PANELS) pending.add(n);
     send();   // at once, not after a timer: the first derivative is what the page is for
     await wordsReady;
-    setTimeout(loadPlotly, 1500);   // also when the first answer is an error
+    setTimeout(belowFold, 1500);   // also when the first answer is an error
   }
-  // modes.js and practice.js (loaded after this file) use these; they fill EXT
-  const EXT = { equation: () => {}, method: () => {}, clearBackprop: () => {} };
-  window.bibun = { $, t, api, el, fmt, math, inner, sanitize, state, words: () => words, mark, refresh,
-    panelMessage, panelError, renderSteps, showSteps, derivName, baseLayout, CONFIG, css, whenPlotly, purge,
-    removeNotes, saveUrl, ext: EXT, PANELS, REGION, RENDER };
+  // plotcard.js, modes.js and practice.js (loaded after this file) use these; they fill EXT
+  const EXT = { equation: () => {}, method: () => {}, clearBackprop: () => {}, sigmoid: () => {},
+    setSlider: () => {}, setX0: () => {}, clearCheck: () => {} };
+  window.bibun = { $, t, api, el, fmt, math, inner, sanitize, state, words: () => words, mark, refresh, exactOr, constants,
+    panelMessage, panelError, renderSteps, showSteps, derivName, baseLayout, css, purge,
+    removeNotes, saveUrl, ext: EXT, PANELS, REGION, RENDER, AFTER_POINT };
   RENDER.backprop = (d) => EXT.backprop(d);
   // after every deferred script has run, so modes.js has filled EXT before the first answer
   document.addEventListener("DOMContentLoaded", start);

@@ -177,7 +177,7 @@
     B.state.samples = null; B.state.plotReady = false; B.state.tangent = null; B.state.series = null;
     B.removeNotes("plot");
     if (!d.curve) { B.panelMessage("plot", "panel-wait", t("for_functions")); return; }
-    B.whenPlotly(() => {
+    {
       const c = d.curve, a = d.at;
       const fin = [...c.x, ...c.y].filter((v) => v !== null && Number.isFinite(v));
       const lo = Math.min(...fin), hi = Math.max(...fin), pad = (hi - lo) * 0.08 || 1;
@@ -197,11 +197,10 @@
         xaxis: { ...B.baseLayout().xaxis, range, title: { text: "x" } },
         yaxis: { ...B.baseLayout().yaxis, range, title: { text: "y" }, scaleanchor: "x" },
       });
-      Plotly.react(plot, traces, layout, B.CONFIG).then(() => {
-        plot.dataset.mode = "parametric";
-        plot.setAttribute("aria-label", t("curve_label", { equation: `x = ${d.x_of_t.text}, y = ${d.y_of_t.text}` }));
-      });
-    });
+      window.bibunPlot.react(plot, traces, layout);
+      plot.dataset.mode = "parametric";
+      plot.setAttribute("aria-label", t("curve_label", { equation: `x = ${d.x_of_t.text}, y = ${d.y_of_t.text}` }));
+    }
   }
 
   function renderCurve(d) {
@@ -209,7 +208,7 @@
     B.state.samples = null; B.state.plotReady = false; B.state.tangent = null; B.state.series = null;
     B.removeNotes("plot");
     if (!d.curve) { B.panelMessage("plot", "panel-wait", t("for_functions")); return; }
-    B.whenPlotly(() => {
+    {
       const lo = B.state.lo, hi = B.state.hi;
       const traces = [{ type: "contour", x: d.curve.x, y: d.curve.y, z: d.curve.z, name: d.equation.text, showscale: false,
         contours: { start: 0, end: 0, size: 1, coloring: "lines" }, line: { color: B.css("--f"), width: 2.5 },
@@ -224,11 +223,10 @@
         xaxis: { ...B.baseLayout().xaxis, range: [lo, hi], title: { text: d.x } },
         yaxis: { ...B.baseLayout().yaxis, range: [lo, hi], title: { text: d.y }, scaleanchor: "x" },
       });
-      Plotly.react(plot, traces, layout, B.CONFIG).then(() => {
-        plot.dataset.mode = "implicit";
-        plot.setAttribute("aria-label", t("curve_label", { equation: d.equation.text }));
-      });
-    });
+      window.bibunPlot.react(plot, traces, layout);
+      plot.dataset.mode = "implicit";
+      plot.setAttribute("aria-label", t("curve_label", { equation: d.equation.text }));
+    }
   }
 
   // ---------------------------------------------------------------- backprop stepper

@@ -10,12 +10,13 @@
 //   by dragging or with the arrow keys, "Fit" to see it whole; labels the drawing
 //   shortens are listed in full under it.
 // Uses app.js's helpers (window.bibun); everything from the server goes through
-// textContent, plotly's data or an <img> (which never runs scripts inside an SVG).
+// textContent, plot.js's SVG text nodes or an <img> (which never runs scripts inside an SVG).
 "use strict";
 
 (() => {
   const B = window.bibun;
   const { $, t, el, fmt } = B;
+  const P = window.bibunPlot;
   const COLORS = { SGD: "#ff7f0e", Momentum: "#e377c2", AdaGrad: "#17becf", Adam: "#bcbd22" };
   const END_MARK = new Set(["diverged", "left the domain"]);
 
@@ -70,7 +71,7 @@
     if (B.state.lr === "") $("lr").value = d.run.lr;   // the preset the server used
     const runs = d.runs || [d.run];
     const compare = !!d.compare;
-    B.whenPlotly(() => {
+    {
       const arr = arrows(d.field, d.xrange, d.yrange);
       const paths = runs.map((r) => {
         const upto = r.path.slice(0, Math.min(r.path.length, r.shown + 1));   // one beyond: the line runs off the edge
@@ -94,8 +95,8 @@
         ax: 0, ay: -36, bgcolor: "rgba(255,255,255,0.9)", bordercolor: "#d62728", font: { color: "#9b1c1c", size: 12 } }));
       const shade = contourLevels(d.z);
       contourEl.dataset.scale = shade.log ? "log" : "linear";
-      Plotly.react(contourEl, [
-        { type: "contour", x: d.x, y: d.y, z: shade.z, colorscale: "Viridis", ncontours: 25,
+      P.react(contourEl, [
+        { type: "contour", x: d.x, y: d.y, z: shade.z, zraw: d.z, colorscale: "Viridis", ncontours: 25,
           contours: { coloring: "heatmap" }, colorbar: { thickness: 12, title: { text: shade.title } },
           hoverinfo: "x+y+z", name: "f", showlegend: false },
         { x: arr.x, y: arr.y, mode: "lines", line: { color: "rgba(255,255,255,0.75)", width: 1 }, hoverinfo: "skip", name: "−∇f", showlegend: false },
@@ -104,34 +105,23 @@
         ...paths.slice(1), endTrace,
       ], B.baseLayout({
         annotations: notes,
-        xaxis: { ...B.baseLayout().xaxis, range: d.xrange, title: { text: d.vars[0] }, constrain: "domain" },
+        xaxis: { ...B.baseLayout().xaxis, range: d.xrange, title: { text: d.vars[0] } },
         yaxis: { ...B.baseLayout().yaxis, range: d.yrange, title: { text: d.vars[1] }, scaleanchor: "x" },
         showlegend: compare, legend: { orientation: "h", y: 1.12 },
-      }), B.CONFIG).then(() => {
-        if (!contourEl.dataset.wired) {
-          contourEl.dataset.wired = "1";
-          contourEl.on("plotly_click", (ev) => {
-            const pt = ev.points && ev.points[0];
-            if (!pt) return;
-            B.state.sx = +pt.x.toPrecision(3); B.state.sy = +pt.y.toPrecision(3);
-            $("sx").value = B.state.sx; $("sy").value = B.state.sy;
-            B.refresh(["descent"]);
-          });
-        }
-      });
+      }));
       // the loss axis follows the runs that did not diverge (a diverging one runs off it)
       const steady = runs.filter((r) => r.reason !== "diverged");
       const vals = (steady.length ? steady : runs).flatMap((r) => r.values).filter((v) => v !== null && Number.isFinite(v));
       const logy = vals.length > 2 && vals.every((v) => v > 0) && Math.max(...vals) / Math.min(...vals) > 100;
       const lo = Math.min(...vals), hi = Math.max(...vals), pad = (hi - lo) * 0.06 || 1;
       const yrange = !vals.length ? undefined : logy ? [Math.log10(lo) - 0.2, Math.log10(hi) + 0.2] : [lo - pad, hi + pad];
-      Plotly.react($("loss"), runs.map((r, i) => ({ x: r.values.map((_, k) => k), y: r.values, mode: "lines",
+      P.react($("loss"), runs.map((r, i) => ({ x: r.values.map((_, k) => k), y: r.values, mode: "lines",
         name: compare ? nameOf(r, compare) : t("loss"), line: { color: compare ? colorOf(r, compare) : B.css("--f"), width: 2 } })),
       B.baseLayout({ margin: { l: 60, r: 16, t: 28, b: 40 }, title: { text: t("loss"), font: { size: 13 } },
-        xaxis: { ...B.baseLayout().xaxis, title: { text: t("step_axis") } },
+        xaxis: { ...B.baseLayout().xaxis, title: { text: t("step_axis") }, integer: true },
         yaxis: { ...B.baseLayout().yaxis, type: logy ? "log" : "linear", range: yrange, title: { text: "f" } },
-        showlegend: compare, legend: { orientation: "h", y: -0.25 } }), B.CONFIG);
-    });
+        showlegend: compare, legend: { orientation: "h", y: -0.25 } }));
+    }
     status.replaceChildren(...runs.map((r) => {
       const last = r.path[r.path.length - 1] || [];
       const reason = t(`reason.${String(r.reason || "").replace(/ /g, "_")}`);
@@ -147,6 +137,14 @@
     contourEl.dataset.range = JSON.stringify([d.xrange, d.yrange]);
   }
   B.RENDER.descent = renderDescent;
+  // a click on the contour map starts the descent there
+  contourEl.addEventListener("click", (ev) => {
+    const p = P.toData(contourEl, ev.clientX, ev.clientY);
+    if (!p || p.fx < 0 || p.fx > 1 || p.fy < 0 || p.fy > 1) return;
+    B.state.sx = +p.x.toPrecision(3); B.state.sy = +p.y.toPrecision(3);
+    $("sx").value = B.state.sx; $("sy").value = B.state.sy;
+    B.refresh(["descent"]);
+  });
 
   // the comparison runs the four at their presets: the single optimizer's settings rest
   function setCompare(on) {

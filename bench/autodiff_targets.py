@@ -6,7 +6,8 @@
 1. One SGD training step of an MLP 784-256-256-10, batch 128, tanh, softmax
    cross-entropy (forward, backward, update), float32 and float64: bibun (``nn.Linear``'s
    fused node) vs the same step hand-written in NumPy vs PyTorch CPU.  Targets: ≤ 1.10×
-   NumPy and ≤ 1× PyTorch.
+   NumPy and ≤ 1× PyTorch.  Then the same two steps on a 4-4-4-2 model, where the time is
+   nearly all per-step overhead (Python, NumPy calls on tiny arrays): what bibun adds.
 2. A scalar graph (300 ops: mul, add, tanh), forward + backward, per op: bibun vs the
    micrograd-style engine of ``bench/autodiff_speed.py``.  Target: ≤ 1×.  Timed twice:
    with the cyclic garbage collector paused during the timed calls (as every other row)
@@ -53,20 +54,21 @@ BATCH = 128
 LR = 0.01
 
 
-def _data(dtype: type, seed: int = 0) -> tuple[list[np.ndarray], list[np.ndarray],
-                                               np.ndarray, np.ndarray]:
+def _data(dtype: type, seed: int = 0, sizes: tuple[int, ...] = SIZES, batch: int = BATCH
+          ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     Ws = [(rng.standard_normal((a, b)) / np.sqrt(a)).astype(dtype)
-          for a, b in zip(SIZES, SIZES[1:])]
-    bs = [np.zeros(b, dtype=dtype) for b in SIZES[1:]]
-    return Ws, bs, rng.standard_normal((BATCH, SIZES[0])).astype(dtype), \
-        rng.integers(0, SIZES[-1], BATCH)
+          for a, b in zip(sizes, sizes[1:])]
+    bs = [np.zeros(b, dtype=dtype) for b in sizes[1:]]
+    return Ws, bs, rng.standard_normal((batch, sizes[0])).astype(dtype), \
+        rng.integers(0, sizes[-1], batch)
 
 
-def bibun_step(dtype: type) -> Callable[[], None]:
+def bibun_step(dtype: type, sizes: tuple[int, ...] = SIZES, batch: int = BATCH
+               ) -> Callable[[], None]:
     """The step a user writes with bibun.nn: Linear layers, cross_entropy, backward, SGD."""
-    Ws, bs, X, y = _data(dtype)
-    layers = [nn.Linear(a, b, dtype=dtype) for a, b in zip(SIZES, SIZES[1:])]
+    Ws, bs, X, y = _data(dtype, sizes=sizes, batch=batch)
+    layers = [nn.Linear(a, b, dtype=dtype) for a, b in zip(sizes, sizes[1:])]
     for lin, W, b in zip(layers, Ws, bs):
         lin.W.data[...], lin.b.data[...] = W, b
     opt = nn.SGD([p for lin in layers for p in lin.parameters()], lr=LR)
@@ -83,10 +85,11 @@ def bibun_step(dtype: type) -> Callable[[], None]:
     return step
 
 
-def numpy_step(dtype: type) -> Callable[[], None]:
+def numpy_step(dtype: type, sizes: tuple[int, ...] = SIZES, batch: int = BATCH
+               ) -> Callable[[], None]:
     """What a careful person writes by hand: no input gradient, fused softmax-CE."""
-    Ws, bs, X, y = _data(dtype)
-    rows = np.arange(BATCH)
+    Ws, bs, X, y = _data(dtype, sizes=sizes, batch=batch)
+    rows = np.arange(batch)
 
     def step() -> None:
         hs = [X]
@@ -101,7 +104,7 @@ def numpy_step(dtype: type) -> Callable[[], None]:
         g = e / s
         _loss = (np.log(s[:, 0]) + m[:, 0] - h[rows, y]).mean()
         g[rows, y] -= 1
-        g /= BATCH
+        g /= batch
         for i in (2, 1, 0):
             dW = hs[i].T @ g
             db = g.sum(axis=0)
@@ -179,6 +182,17 @@ def bench_mlp(repeats: int) -> list[str]:
                     f"| {_paired(t['bibun'], t['numpy']):.2f}× NumPy (≤ 1.10) · "
                     f"{_paired(t['bibun'], t['torch']):.2f}× PyTorch (≤ 1) |")
     return rows
+
+
+def bench_overhead(repeats: int) -> str:
+    """The same step on a 4-4-4-2 model, batch 2: nearly all of its time is the per-step
+    cost of Python and of NumPy calls on tiny arrays, which the 784-wide step pays too.
+    Fastest of the repeats (the floor, least disturbed by other load)."""
+    t = interleaved({"bibun": bibun_step(np.float32, (4, 4, 4, 2), 2),
+                     "numpy": numpy_step(np.float32, (4, 4, 4, 2), 2)}, repeats * 10)
+    b, n = (1e6 * min(t[k]) for k in ("bibun", "numpy"))
+    return (f"| per-step overhead (same step, 4-4-4-2, batch 2, float32; fastest run) | "
+            f"{b:.0f} µs | NumPy {n:.0f} µs | {b - n:.0f} µs more per step |")
 
 
 def bench_scalar(repeats: int) -> list[str]:
@@ -266,6 +280,7 @@ def main(argv: list[str]) -> int:
     print("| what | bibun | reference | ratio (target) |\n|---|---|---|---|")
     for line in bench_mlp(r):
         print(line, flush=True)
+    print(bench_overhead(r), flush=True)
     for line in bench_scalar(max(20, r // 3)):
         print(line, flush=True)
     print(bench_hessian(max(10, r // 5)), flush=True)

@@ -127,3 +127,10 @@ def test_the_cli_reads_a_bare_log_as_base_10_with_log10(capsys):
     assert main(["diff", "log(x)", "--log10", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert equal(out["derivative"], "1/(x ln(10))")
+
+
+@pytest.mark.parametrize("f, answer", [
+    ("sin(asin(x))", "1"), ("cosh(acosh(x))", "1"), ("sinh(acosh(x^2))", "2x^3/sqrt(x^4 - 1)"),
+])
+def test_inverse_compositions_fold_on_their_domain(f, answer):
+    assert bibun.diff(f, "x") is bibun.parse(answer)

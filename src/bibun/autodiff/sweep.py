@@ -86,6 +86,7 @@ def assign_all(heap: list[tuple[int, Any]], B: Any, owned: set[int],
             elif len(ps) == 2:
                 seq = node._seq
                 nxt = None
+                checked = False  # check_saved looks at every parent: once per node is enough
                 a, b = ps
                 ga, gb = gs
                 if ga is not None and a.requires_grad:
@@ -93,6 +94,7 @@ def assign_all(heap: list[tuple[int, Any]], B: Any, owned: set[int],
                     if s is not None and (s[0] is not a.data or s[1] is not None
                                           or seq > s[2]):
                         check_saved(node)
+                        checked = True
                     old = a._g
                     if old is None:
                         a._g = ga
@@ -101,8 +103,8 @@ def assign_all(heap: list[tuple[int, Any]], B: Any, owned: set[int],
                         a._g = old + ga
                 if gb is not None and b.requires_grad:
                     s = b._snap
-                    if s is not None and (s[0] is not b.data or s[1] is not None
-                                          or seq > s[2]):
+                    if not checked and s is not None and (s[0] is not b.data or s[1] is not None
+                                                          or seq > s[2]):
                         try:
                             check_saved(node)
                         except AutodiffError:
@@ -129,17 +131,19 @@ def assign_all(heap: list[tuple[int, Any]], B: Any, owned: set[int],
             else:
                 seq = node._seq
                 nxt = None
+                checked = False
                 for p, gp in zip(ps, gs):
                     if gp is not None and p.requires_grad:
                         s = p._snap
-                        if s is not None and (s[0] is not p.data or s[1] is not None
-                                              or seq > s[2]):
+                        if not checked and s is not None and (
+                                s[0] is not p.data or s[1] is not None or seq > s[2]):
                             try:
                                 check_saved(node)
                             except AutodiffError:
                                 if nxt is not None:
                                     nxt._g = None
                                 raise
+                            checked = True
                         old = p._g
                         if old is None:
                             p._g = gp

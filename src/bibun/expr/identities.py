@@ -376,6 +376,8 @@ _COMPOSITIONS = {
     ("sec", "atan"): lambda u: _root(u, 1),
     ("tan", "asin"): lambda u: core.mul(u, core.power(_root(u, -1), core.MINUS_ONE)),
     ("cosh", "asinh"): lambda u: _root(u, 1),
+    ("sinh", "acosh"): lambda u: core.power(core.add(core.power(u, core.TWO), core.MINUS_ONE),
+                                            core.number(Fraction(1, 2))),  # u ≥ 1
 }
 
 

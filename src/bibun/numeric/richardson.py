@@ -74,7 +74,8 @@ class _Quotient:
             key = float(c) * 2.0**-k
             fs.append(self.values(idx, key))  # (P, m)
             node = self.base[idx] + key * self.h0[idx]
-            ts.append((node - self.base[idx]) / h)
+            with np.errstate(all="ignore"):  # h = 0 (a step that underflowed): NaN, below
+                ts.append((node - self.base[idx]) / h)
         f = np.stack(fs, axis=1)  # (P, N, m)
         scale = h[:, None] ** self.n
         with np.errstate(all="ignore"):  # a step below the float spacing gives 0/0: NaN

@@ -134,3 +134,14 @@ def test_the_cli_reads_a_bare_log_as_base_10_with_log10(capsys):
 ])
 def test_inverse_compositions_fold_on_their_domain(f, answer):
     assert bibun.diff(f, "x") is bibun.parse(answer)
+
+
+def test_the_notebook_display_says_right_where_not_wrong():
+    html = check_answer("cosh^-1(sec x)", "sec x", "x")._repr_mimebundle_()["text/html"]
+    assert "Correct where x &gt; 0" in html or "Correct where x > 0" in html
+
+
+def test_a_root_note_names_the_point_where_the_function_has_no_derivative():
+    """acosh has its vertical tangent at 1: the steps said "where x = 0" before."""
+    text = derivation(bibun.parse("acosh(x)"), "x").render(lang="en")
+    assert "Not differentiable where x = 1" in text and "where x = 0" not in text

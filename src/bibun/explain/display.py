@@ -34,6 +34,9 @@ def check_bundle(c: Any) -> Bundle:
     and the diagnosis of the mistake."""
     lang = i18n.resolve(None)
     verdict = text("display.check.correct" if c.correct else "display.check.wrong", lang)
+    if not c.correct and getattr(c, "holds_where", None):  # a textbook's x > 0: not "wrong"
+        verdict = text("display.check.correct_where", lang,
+                       condition=f"{c.holds_where[0]} {c.holds_where[1]} 0")
     rows = [[text("display.check.answer", lang), math(c.answer, lang)],
             [text("display.check.expected", lang), math(c.expected, lang)]]
     parts = [f'<p class="bibun-verdict" data-correct="{str(bool(c.correct)).lower()}">'

@@ -194,6 +194,7 @@ def _meaningful(c: float, a: Expr, b: Expr) -> float:
     rel = 4 * 2.220446049250313e-16 * scale / abs(c)
     if rel <= 1e-15:
         return c
+    rel = min(rel, 1.0)  # inf when c is subnormal (2^-1074): not one digit survives anyway
     digits = int(min(15, max(1, math.floor(-math.log10(rel)))))
     return float(f"{c:.{digits}g}")
 

@@ -188,8 +188,9 @@ def root_notes(e: Expr, var: str) -> list[Note]:
             what: Any = nd.function if r is not None else core.as_expr(nd.function)
         except BibunError:
             what = nd.function
-        out.append(Note("note.nondiff", {"function": what,
-                                         "condition": S.eq(S.E(nd.argument), S.E(0))}))
+        at = core.number(int(nd.value) if float(nd.value).is_integer() else nd.value)
+        out.append(Note("note.nondiff", {"function": what,  # acosh(x): where x = 1, not 0
+                                         "condition": S.eq(S.E(nd.argument), S.E(at))}))
     return out
 
 

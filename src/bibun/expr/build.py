@@ -165,6 +165,10 @@ def times(c: Number, e: Expr) -> Expr:
         op = e.op
         if op is NUM:
             return number(c * e.value)
+        if op is not MUL and type(c) is int:  # what scale(c, e) gives, three calls fewer
+            if c == 1:
+                return e
+            return ZERO if c == 0 else _make(MUL, (number(c), e))
         if op is MUL and e.args[0].op is NUM and len(e.args) > 2:  # no node for the rest
             k = _norm(c * e.args[0].value)
             if k == 0:

@@ -171,6 +171,12 @@ class _Tidy:
     def polish(self, top: Expr) -> Expr:
         """A numerator or a factored-out inside multiplied out, with the identities and
         the common factor applied, when that is smaller: sin² + cos(3 + cos) = 1 + 3cos."""
+        key = ("polish", top)  # the same inside recurs across nodes and rounds
+        if key not in self.done:
+            self.done[key] = self._polish(top)
+        return self.done[key]  # type: ignore[return-value]
+
+    def _polish(self, top: Expr) -> Expr:
         top = self.rewrite(top, lambda n, a: I.cube_root_power(core.BUILD[n.op](n.value, a))
                            if n.op == POW else None)
         ex = self.expand(top)

@@ -128,3 +128,15 @@ def test_products_of_one_letter_variables_read_back_and_keep_powers_apart(e):
 ])
 def test_the_unicode_printer_writes_what_the_learner_reads(text, shown):
     assert to_unicode(_read(text)) == shown
+
+
+@pytest.mark.parametrize("text, printed", [
+    ("x - b", "x - b"), ("-b + x", "x - b"), ("a - x", "a - x"), ("1 - x^2", "1 - x^2"),
+    ("-x^2 + 3x + 1", "-x^2 + 3x + 1"), ("exp(-(x-b)^2)", "e^(-(x - b)^2)"),
+])
+def test_a_two_term_difference_is_written_the_way_a_learner_writes_it(text, printed):
+    """The Gaussian's x − b stays x − b (issue 12), not the sorted -b + x; longer sums keep
+    descending degree, and the printed text reads back as the same node."""
+    e = bibun.parse(text)
+    assert str(e) == printed
+    assert bibun.parse(printed) is e

@@ -192,7 +192,10 @@ def _zeros_of(u: Expr, v: str, lo: float, hi: float, n: int) -> list[tuple[Expr,
     xs = np.linspace(lo, hi, n)
     gv = g(xs)
     ok = np.isfinite(gv)
-    cands = [float(xs[i]) for i in np.flatnonzero(ok & (gv == 0))]
+    zero = ok & (gv == 0)
+    inside = np.zeros_like(zero)  # u is 0 on both sides there: f(u) is flat, no corner
+    inside[1:-1] = zero[:-2] & zero[1:-1] & zero[2:]  # (only a run's ends can be one)
+    cands = [float(xs[i]) for i in np.flatnonzero(zero & ~inside)]
     for i in np.flatnonzero(ok[:-1] & ok[1:] & (gv[:-1] * gv[1:] < 0)):
         c = _bisect(g, float(xs[i]), float(xs[i + 1]))
         scale = max(abs(gv[i]), abs(gv[i + 1]))

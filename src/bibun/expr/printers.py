@@ -116,6 +116,8 @@ def ordered_terms(e: Expr, text_of) -> list[Expr]:
         if terms[-1].op == NUM and terms[-1].value > 0 and all(_is_negative(t)
                                                                for t in terms[:-1]):
             return terms[-1:] + terms[:-1]  # 1 - x^2, not -x^2 + 1
+        if len(terms) == 2 and _is_negative(terms[0]) and not _is_negative(terms[1]):
+            return terms[::-1]  # x - b as the learner wrote it, not -b + x
         return terms
     consts = [t for t in e.args if t.op == NUM and not _is_negative(t)]
     polys = sorted(((t, m) for t, m in zip(e.args, monos) if m is not None and t.op != NUM),

@@ -62,8 +62,10 @@ def _compiled(e: Expr, names: list[str]) -> Callable[..., np.ndarray] | None:
         arrays = [np.asarray(a, dtype=float) for a in args]
         shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
         with np.errstate(all="ignore"):
-            out = fn(*arrays)
-        return np.broadcast_to(np.asarray(out, dtype=float), shape).copy()
+            out = np.asarray(fn(*arrays))
+            if np.iscomplexobj(out):  # a constant part in Python floats: (e - 10^37)^0.5
+                out = np.where(out.imag == 0, out.real, np.nan)  # not real: undefined
+        return np.broadcast_to(out.astype(float), shape).copy()
 
     return f
 

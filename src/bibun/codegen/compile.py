@@ -79,7 +79,8 @@ class Compiled:
             except ValueError:
                 self._broadcast_shape(args)  # a clear error if the shapes are the cause
                 raise
-            except OverflowError:  # a constant part computed with Python floats
+            except (OverflowError, ZeroDivisionError):  # a constant part computed with
+                # Python floats: e/10^400 is written 0.0, so (e/10^400)^(-pi) is 0.0 ** -pi
                 raise i18n.error("error.compile.overflow", LimitError,
                                  formula=shorten(self.source, 80)) from None
             if self._partial:  # outputs that miss an input take the broadcast shape

@@ -27,11 +27,17 @@ longest that overlapped the typing, and the longest keystroke stall: the keys ar
 gap between two keydowns the page handled, minus those 40 ms, is how long a key waited
 for the main thread (``event.timeStamp`` cannot say: Chromium stamps synthetic keys
 when it dispatches them).  Target: no task over 50 ms while typing.  (Until the page
-drew its plots itself, plotly.js's start-up was one ~1 s task here.)
+drew its plots itself, plotly.js's start-up was one ~1 s task here.)  Each run also says
+where the time went: the slowest long animation frames with their scripts (and forced
+style and layout), and the page's own measure of each panel it drew (``bibun:plot+…``,
+user timing from app.js), so a task over 50 ms can be traced to the panel that made it.
+``--cpu-slowdown 3`` runs the page's main thread three times slower (Chromium's CPU
+throttling): what would cross 50 ms on a busier machine shows on a quiet one.
 
     python -m bench web_latency                 # both servers on free loopback ports
     python -m bench web_latency --cold 5 --json test-artifacts/web_latency.json
     python -m bench web_latency --long-tasks 5
+    python -m bench web_latency --long-tasks 5 --cpu-slowdown 3   # as on a busier machine
 """
 
 from __future__ import annotations
@@ -244,7 +250,14 @@ new PerformanceObserver((list) => {
 // long animation frames: a frame's blocking time counts its style, layout and paint too
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) __lt.frames.push({ start: e.startTime, ms: e.duration,
-                                                        block: e.blockingDuration });
+    block: e.blockingDuration,
+    // where the time went: style and layout of the frame, and its scripts
+    layout: Math.round(e.startTime + e.duration
+                       - (e.styleAndLayoutStart || e.startTime + e.duration)),
+    scripts: (e.scripts || []).map((s) => ({ ms: Math.round(s.duration),
+      layout: Math.round(s.forcedStyleAndLayoutDuration || 0),
+      what: `${s.invokerType} ${s.invoker} ${(s.sourceURL || "").split("/").pop()}:`
+            + `${s.sourceFunctionName || "?"}@${s.sourceCharPosition}` })) });
 }).observe({ type: "long-animation-frame", buffered: true });
 document.addEventListener("keydown", () => { __lt.keys.push(performance.now()); }, true);
 """
@@ -256,12 +269,17 @@ KEY_GAP = 40
 TYPED = "+x^2+3x+1"
 
 
-def long_tasks(browser: Any, base: str) -> dict[str, Any]:
-    """One cold load with typing while the rest of the page arrives (module docstring)."""
+def long_tasks(browser: Any, base: str, slowdown: float = 1) -> dict[str, Any]:
+    """One cold load with typing while the rest of the page arrives (module docstring);
+    ``slowdown`` > 1 runs the page's main thread that many times slower (Chromium's CPU
+    throttling), as on a busier machine: a task that would cross 50 ms there shows."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     try:
         ctx.add_init_script(PROBE + LONG_PROBE)
         page = ctx.new_page()
+        if slowdown > 1:
+            ctx.new_cdp_session(page).send("Emulation.setCPUThrottlingRate",
+                                           {"rate": slowdown})
         page.goto(f"{base}/?f={quote('(x^3+1)^2')}", wait_until="commit")
         first = _answer_time(page, "(x^3+1)^2")
         page.focus("#expr")
@@ -276,6 +294,10 @@ def long_tasks(browser: Any, base: str) -> dict[str, Any]:
         page.wait_for_timeout(300)  # a task still running is reported when it ends
         done = page.evaluate("() => performance.now()")
         lt = page.evaluate("() => window.__lt")
+        # the page's own measure of each panel it drew (app.js renderRest), slowest first
+        panels = page.evaluate("() => performance.getEntriesByType('measure')"
+                               ".filter((m) => m.name.startsWith('bibun:'))"
+                               ".map((m) => [m.name.slice(6), Math.round(m.duration)])")
         script_kb = page.evaluate("() => performance.getEntriesByType('resource')"
                                   ".filter((e) => e.initiatorType === 'script')"
                                   ".reduce((s, e) => s + e.encodedBodySize, 0)") / 1024
@@ -287,7 +309,9 @@ def long_tasks(browser: Any, base: str) -> dict[str, Any]:
         return bool(keys) and t["start"] + t["ms"] >= keys[0] and t["start"] <= keys[-1]
 
     typing = [t["ms"] for t in tasks if during(t)]
-    frames = [f["block"] for f in lt["frames"] if f["start"] <= done and during(f)]
+    slow = sorted((f for f in lt["frames"] if f["start"] <= done and during(f)),
+                  key=lambda f: -f["ms"])
+    frames = [f["block"] for f in slow]
     gaps = [b - a - KEY_GAP for a, b in zip(keys, keys[1:], strict=False)]
     return {"first_derivative_ms": round(first), "settled_ms": round(done),
             "scripts_transfer_kb": round(script_kb),
@@ -297,13 +321,27 @@ def long_tasks(browser: Any, base: str) -> dict[str, Any]:
             "frame_blocking_while_typing_ms": round(max(frames, default=0)),
             "tasks_before_first_derivative": sum(1 for t in tasks if t["start"] < first),
             "keystroke_stall_max_ms": round(max(gaps, default=0)),
-            "keystroke_stall_p50_ms": round(statistics.median(gaps)) if gaps else None}
+            "keystroke_stall_p50_ms": round(statistics.median(gaps)) if gaps else None,
+            # the slowest frames while typing and what ran in them (long animation frames)
+            "slow_frames_while_typing": [
+                {"ms": round(f["ms"]), "block": round(f["block"]), "layout": f["layout"],
+                 "scripts": sorted(f["scripts"], key=lambda x: -x["ms"])[:3]}
+                for f in slow[:3]],
+            "slowest_panels_ms": sorted(panels, key=lambda p: -p[1])[:4],
+            # and after the first derivative, typing or not (the rest of the page drawn)
+            "slow_frames_after_first": [
+                {"ms": round(f["ms"]), "block": round(f["block"]), "layout": f["layout"],
+                 "scripts": sorted(f["scripts"], key=lambda x: -x["ms"])[:3]}
+                for f in sorted((f for f in lt["frames"] if first < f["start"] <= done),
+                                key=lambda f: -f["ms"])[:3]]}
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians of the long-task runs, the worst run's typing numbers, and the runs."""
     out: dict[str, Any] = {key: statistics.median([r[key] for r in rows if r[key] is not None])
-                           for key in rows[0] if key != "keystroke_stall_p50_ms"}
+                           for key in rows[0]
+                           if key not in ("keystroke_stall_p50_ms", "slow_frames_while_typing",
+                                          "slow_frames_after_first", "slowest_panels_ms")}
     out["worst_task_while_typing_ms"] = max(r["longest_task_while_typing_ms"] for r in rows)
     out["worst_frame_blocking_while_typing_ms"] = max(r["frame_blocking_while_typing_ms"]
                                                       for r in rows)
@@ -314,17 +352,17 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def run_long_tasks(runs: int) -> dict[str, Any]:
+def run_long_tasks(runs: int, slowdown: float = 1) -> dict[str, Any]:
     """``runs`` cold loads, each typed into at once."""
     from playwright.sync_api import sync_playwright
 
-    report: dict[str, Any] = {"uptime_before": uptime()}
+    report: dict[str, Any] = {"uptime_before": uptime(), "cpu_slowdown": slowdown}
     proc, base = start_server()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             cold_load(browser, base, "x^2+1")  # Chromium's own first start
-            rows = [long_tasks(browser, base) for _ in range(runs)]
+            rows = [long_tasks(browser, base, slowdown) for _ in range(runs)]
             browser.close()
     finally:
         proc.terminate()
@@ -432,11 +470,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the report here")
     ap.add_argument("--long-tasks", type=int, default=0, metavar="RUNS",
                     help="only measure main-thread long tasks while typing into a fresh page")
+    ap.add_argument("--cpu-slowdown", type=float, default=1, metavar="RATE",
+                    help="with --long-tasks: Chromium's CPU throttling (e.g. 3: a main thread"
+                         " three times slower, as on a loaded machine)")
     args = ap.parse_args(argv)
     if args.long_tasks:
         if not 1 <= args.long_tasks <= 10:
             raise SystemExit("keep it bounded: 1-10 runs")
-        report = run_long_tasks(args.long_tasks)
+        if not 1 <= args.cpu_slowdown <= 10:
+            raise SystemExit("keep it bounded: a slowdown of 1-10")
+        report = run_long_tasks(args.long_tasks, args.cpu_slowdown)
         print(json.dumps(report, indent=2))
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,11 @@ unchanged source runs the core ~1.5x faster with every test passing; mypyc needs
 ``Expr`` rewritten as a native class (no operators attached after the class, no
 ``__weakref__``), which the pure source would then have to follow.  ``binding=False``
 makes module functions plain C functions (~20% faster calls than Cython's default
-function objects); the operators that must bind as methods live in the uncompiled
-:mod:`bibun.expr.arith`.
+function objects).  The ``.pxd`` files beside some modules (``node.pxd``, ``build.pxd``,
+``product.pxd``, ``symbolic.pxd``) are Cython's "augmenting" declarations, read only
+here: ``Expr`` becomes an extension type with C fields, and the hot fixed-argument
+functions C functions whose Expr locals are typed -- the .py source is unchanged by them
+and stays the pure-Python core.  They are copied with the sources and hashed with them.
 """
 
 from __future__ import annotations
@@ -101,6 +104,8 @@ def build(force: bool = False) -> str:
                 dest = src.joinpath(*m.split(".")).with_suffix(".py")
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(p, dest)
+                if p.with_suffix(".pxd").is_file():  # its Cython declarations
+                    shutil.copyfile(p.with_suffix(".pxd"), dest.with_suffix(".pxd"))
                 for pkg in dest.relative_to(src).parents:
                     if str(pkg) != ".":
                         (src / pkg / "__init__.py").touch()
@@ -108,6 +113,7 @@ def build(force: bool = False) -> str:
                               for m in native.MODULES],
                              compiler_directives=DIRECTIVES,
                              build_dir=str(Path(tmp) / "c"), quiet=True,
+                             include_path=[str(src)],
                              nthreads=0)
             dist = Distribution({"ext_modules": exts})
             cmd = build_ext(dist)

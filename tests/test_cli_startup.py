@@ -3,11 +3,13 @@
 No clocks here: the start-up time itself is measured by ``python -m bench cli_startup``.
 These tests pin the structure that makes it short — only the chosen subcommand is
 imported, NumPy / matplotlib / the web stack / the explanation package are not loaded on
-the symbolic path, and the LALR tables come from the cache, never from a stale file.
+the symbolic path.  The parser tables' cache is tested in ``tests/test_lalr.py``.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import subprocess
 import sys
@@ -15,10 +17,25 @@ import sys
 import pytest
 
 from bibun.cli import COMMANDS, NONE, build_parser, command_of
-from bibun.expr import grammar
+from bibun.expr import grammar, lalr
+from bibun.expr.provided import PROVIDERS, provided
 
 #: loaded by none of: ``import bibun``, ``bibun diff "(x^3+1)^2"``
 HEAVY = ("matplotlib", "fastapi", "uvicorn", "starlette", "plotly", "tqdm", "torch", "jax")
+#: bibun's packages that the symbolic path never needs
+UNUSED = ("bibun.explain", "bibun.plot", "bibun.web", "bibun.codegen", "bibun.autodiff",
+          "bibun.numeric", "bibun.nn", "bibun.tour", "bibun.calculus", "bibun.verify",
+          "bibun.practice", "bibun.fit", "bibun.descend", "bibun.optim", "bibun.datasets")
+#: loaded on demand only (bibun.expr.provided.PROVIDERS): the LaTeX reader, MathML, the
+#: notebook display, the evaluator (numbers), the SymPy bridge
+ON_DEMAND = ("bibun.expr.latex_input", "bibun.expr.latex_operator", "bibun.expr.mathml",
+             "bibun.expr.display", "bibun.expr.evaluate", "bibun.expr.sympy_bridge")
+#: the standard library a plain ``bibun diff`` does without: Lark (only to compile the
+#: grammar's tables when they are not cached), importlib.resources and pathlib (plain
+#: os.path), shutil (argparse's terminal width), pickle, tempfile, html, and dataclasses
+#: with inspect (bibun.record)
+STDLIB_UNUSED = ("lark", "importlib.resources", "pathlib", "shutil", "pickle", "tempfile",
+                 "html", "logging", "zipfile", "dataclasses", "inspect")
 
 PROBE = """
 import json, sys
@@ -31,32 +48,75 @@ print(json.dumps({"code": code, "numpy": numpy_loaded(), "modules": sorted(sys.m
 """
 
 
-def _probe(*argv: str, tmp_path) -> dict:
-    env = {**os.environ, "BIBUN_CACHE_DIR": str(tmp_path / "cache")}
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> str:
+    """A parser-table cache already filled (as after a user's first run)."""
+    where = str(tmp_path_factory.mktemp("cache"))
+    old = os.environ.get("BIBUN_CACHE_DIR")
+    os.environ["BIBUN_CACHE_DIR"] = where
+    try:
+        lalr.tables_for(grammar.grammar_text())
+    finally:
+        if old is None:
+            del os.environ["BIBUN_CACHE_DIR"]
+        else:
+            os.environ["BIBUN_CACHE_DIR"] = old
+    return where
+
+
+def _probe(*argv: str, cache: str) -> dict:
+    env = {**os.environ, "BIBUN_CACHE_DIR": cache}
     out = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True,
                          env=env, check=True).stdout
-    import json
-
     return json.loads(out.splitlines()[-1])
 
 
 @pytest.mark.parametrize("argv", [(), ("diff", "(x^3+1)^2"), ("diff", "sigmoid(a x)"),
                                   ("grad", "x^2 + y^2")])
-def test_the_symbolic_path_loads_no_numpy_plotting_web_or_explanations(argv, tmp_path):
-    got = _probe(*argv, tmp_path=tmp_path)
+def test_the_symbolic_path_loads_no_numpy_plotting_web_or_explanations(argv, cache):
+    got = _probe(*argv, cache=cache)
     assert got["code"] == 0
     assert not got["numpy"], "NumPy was loaded"
     mods = set(got["modules"])
     assert not [m for m in mods if m.split(".")[0] in HEAVY]
-    assert not [m for m in mods if m.startswith(("bibun.explain", "bibun.plot", "bibun.web",
-                                                 "bibun.codegen", "bibun.autodiff",
-                                                 "bibun.numeric", "bibun.nn", "bibun.tour"))]
+    assert not [m for m in mods if m.startswith(UNUSED)]
     others = {f"bibun.cli.{m}" for m in COMMANDS.values()} - {"bibun.cli.diff"}
     assert not mods & others, "only the chosen subcommand's module is imported"
 
 
-def test_numbers_still_load_numpy_when_they_need_it(tmp_path):
-    got = _probe("diff", "sin(x)", "--at", "x=0.5", tmp_path=tmp_path)
+def test_a_plain_diff_loads_only_what_it_uses(cache):
+    mods = set(_probe("diff", "(x^3+1)^2", cache=cache)["modules"])
+    assert not [m for m in mods if m in ON_DEMAND], "a module loaded on demand was imported"
+    assert not [m for m in mods if m.split(".")[0] in STDLIB_UNUSED or m in STDLIB_UNUSED]
+    ours = sorted(m for m in mods if m.startswith("bibun."))
+    assert [m for m in ours if m.startswith("bibun.cli.")] == [
+        "bibun.cli._args", "bibun.cli._help", "bibun.cli.diff"]
+    layers = {m.split(".")[1] for m in ours}
+    assert layers == {"cli", "errors", "expr", "functions", "i18n", "native", "numtext",
+                      "record", "symbolic", "text"}
+
+
+@pytest.mark.parametrize(("argv", "loaded"), [
+    (("diff", "\\frac{1}{1+e^{-x}}"), "bibun.expr.latex_input"),
+    (("diff", "x^3", "--format", "mathml"), "bibun.expr.mathml"),
+    (("diff", "x^3", "--at", "x=2"), "bibun.expr.evaluate"),
+])
+def test_what_a_formula_or_output_needs_is_loaded_on_demand(argv, loaded, cache):
+    got = _probe(*argv, cache=cache)
+    assert got["code"] == 0 and loaded in got["modules"]
+
+
+def test_every_module_loaded_on_demand_registers_its_names():
+    from tests.test_layers import LAYERS, layer_of
+
+    for name, module in PROVIDERS.items():
+        assert LAYERS[layer_of(module)][0] in ("base", "functions", "expr"), module
+        importlib.import_module(module)
+        assert provided(name).__module__ == module, (name, module)
+
+
+def test_numbers_still_load_numpy_when_they_need_it(cache):
+    got = _probe("diff", "sin(x)", "--at", "x=0.5", cache=cache)
     assert got["code"] == 0 and got["numpy"]
 
 
@@ -74,49 +134,6 @@ def test_the_command_is_the_first_word_that_is_not_an_option():
     assert command_of(["diff", "-x^2"]) == "diff"
     assert command_of(["--help"]) == NONE and command_of(["dif", "x"]) == NONE
     assert command_of([]) == NONE
-
-
-def _grammar() -> str:
-    return grammar.files("bibun").joinpath("grammar/expr.lark").read_text(encoding="utf-8")
-
-
-def test_lalr_tables_are_cached_and_read_back(tmp_path, monkeypatch):
-    monkeypatch.setenv("BIBUN_CACHE_DIR", str(tmp_path))
-    path = grammar._table_file(_grammar())
-    assert path.parent == tmp_path and not path.exists()
-    built = grammar._parser.__wrapped__()
-    assert path.exists()
-
-    def no_build(*args, **kwargs):
-        raise AssertionError("the tables were compiled again")
-
-    monkeypatch.setattr(grammar, "Lark", type("L", (grammar.Lark,), {"__init__": no_build}))
-    loaded = grammar._parser.__wrapped__()
-    assert type(loaded).__name__ == "L"
-    assert [str(r) for r in loaded.rules] == [str(r) for r in built.rules]
-
-
-def test_a_changed_grammar_never_reads_the_old_tables(tmp_path, monkeypatch):
-    monkeypatch.setenv("BIBUN_CACHE_DIR", str(tmp_path))
-    text = _grammar()
-    assert grammar._table_file(text) != grammar._table_file(text + "\n// changed\n")
-
-
-def test_a_damaged_or_read_only_cache_is_not_an_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("BIBUN_CACHE_DIR", str(tmp_path / "c"))
-    path = grammar._table_file(_grammar())
-    path.parent.mkdir()
-    path.write_bytes(b"not a pickle")
-    assert grammar._parser.__wrapped__() is not None  # rebuilt, and the file replaced
-    assert path.read_bytes() != b"not a pickle"
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o555)
-    monkeypatch.setenv("BIBUN_CACHE_DIR", str(ro / "bibun"))
-    try:
-        assert grammar._parser.__wrapped__() is not None
-    finally:
-        ro.chmod(0o755)
 
 
 def test_import_bibun_keeps_the_public_names():

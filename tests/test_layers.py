@@ -27,7 +27,7 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("bibun.errors", "bibun.i18n", "bibun.numtext", "bibun.text")),
+    ("base", ("bibun.errors", "bibun.i18n", "bibun.numtext", "bibun.record", "bibun.text")),
     ("functions", ("bibun.functions",)),
     ("expr", ("bibun.expr",)),
     ("engines", ("bibun.symbolic", "bibun.numeric", "bibun.codegen", "bibun.autodiff",
@@ -38,9 +38,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("faces", ("bibun.cli", "bibun.web", "bibun.plot", "bibun.tour", "bibun")),
 ]
 FACES = "faces"
-#: optional heavy libraries that may be imported inside a function anywhere
+#: optional heavy libraries that may be imported inside a function anywhere (lark: only
+#: to compile the grammar's tables when they are not cached, see bibun.expr.lalr)
 HEAVY = ("matplotlib", "matplotlib_fontja", "fastapi", "uvicorn", "starlette", "torch", "jax",
-         "jaxlib", "plotly", "tqdm", "sympy")
+         "jaxlib", "plotly", "tqdm", "sympy", "lark")
 
 
 def module_name(path: Path) -> str:

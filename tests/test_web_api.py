@@ -448,12 +448,18 @@ def test_nan_refused(client):
 
 
 def test_pathological_formula_hits_budget_and_server_stays_up(client):
-    """The budget, not a timer in the test, ends the work (timings: bench/web_load.py)."""
+    """The budget or the size limit, not a timer in the test, ends the work.
+
+    Which one stops it first depends on how fast the core is (compiled or pure);
+    both are documented error kinds with a message that says what was exceeded
+    (timings: bench/web_load.py).
+    """
     slow = "sin(" * 1000 + "x" + ")" * 1000
     r = post(client, "diff", {"expr": slow, "order": 3})
     assert r.status_code == 422
     d = r.json()["detail"]
-    assert d["kind"] == "budget" and "computation" in d["message"]
+    expected = {"budget": "computation", "limit": "too large"}
+    assert d["kind"] in expected and expected[d["kind"]] in d["message"]
     assert_alive(client)
     # the second time it is refused too (remembered as too slow)
     assert post(client, "diff", {"expr": slow, "order": 3}).status_code == 422

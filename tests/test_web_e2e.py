@@ -73,10 +73,19 @@ def test_type_formula_see_textbook_derivative(page):
     typed(page, "(x^3+1)^2")
     page.wait_for_function(
         "() => document.querySelector('#derivative').dataset.text === '6x^2(x^3 + 1)'")
-    # rendered as MathML by our printer: d/dx[(x³+1)²] = 6x²(x³+1)
+    # rendered as MathML by our printer: d/dx[(x³+1)²] = 6x²(x³+1), read aloud as text
     assert page.locator("#derivative math msup").count() >= 3
+    assert page.locator("#derivative math").get_attribute("aria-label") == \
+        "d/dx [(x^3 + 1)^2] = 6x^2(x^3 + 1)"
     assert math_text(page, "#derivative").endswith("=6x2(x3+1)")
     assert math_text(page, "#preview") == "(x3+1)2"
+    # set in the OpenType math font the server hands out (Debian's Latin Modern Math; not
+    # the browser's mix of fonts), answers at display size
+    assert page.evaluate("async () => (await document.fonts.load("
+                         "'20px \"bibun math\"', '∂x')).map((f) => f.status)") == ["loaded"]
+    assert page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
+                         "'#derivative math')).fontSize) / parseFloat(getComputedStyle("
+                         "document.body).fontSize)") >= 1.3
     # the other forms come with the second request (/api/page), after the quick answer
     page.wait_for_function(
         "() => document.querySelector('#forms').textContent.includes('expanded')")
@@ -124,6 +133,8 @@ def test_steps_one_at_a_time(page):
     typed(page, "(x^3+1)^2")
     page.wait_for_function(
         "() => document.querySelector('#derivative').dataset.text === '6x^2(x^3 + 1)'")
+    settled(page)  # the steps come with the second answer
+    page.wait_for_function("() => !document.querySelector('#steps-box.pending')")
     page.click("#steps-box summary")
     progress = page.locator("#step-progress")
     total = int(page.locator("#steps").get_attribute("data-total") or "0")
@@ -168,6 +179,14 @@ def test_drag_the_tangent_point(page):
     y0 = page.evaluate("() => document.querySelector('#plot').data[3].y[0]")
     assert y0 == pytest.approx((x0**3 + 1) ** 2, rel=1e-6)
     shot(page.locator("#plot-card"), "6-tangent-drag")
+    # without a mouse: the point's slider moves it from the keyboard, the exact tangent follows
+    page.focus("#x0")
+    for _ in range(20):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("x => parseFloat(document.querySelector('#tangent').dataset.x0)"
+                           " > x + 0.1", arg=x0)
+    x1 = float(page.locator("#tangent").get_attribute("data-x0") or "nan")
+    page.wait_for_function("x => document.querySelector('#plot').data[3].x[0] === x", arg=x1)
 
 
 def test_gradient_descent_on_x2_plus_y2(page):
@@ -387,6 +406,12 @@ def test_japanese_browser_gets_japanese_everywhere(browser, server):
         pg.wait_for_function("() => document.documentElement.lang === 'ja'")
         derivative_is(pg, "6x^2(x^3 + 1)")
         settled(pg)
+        # the keyboard's first stop is the skip link, in Japanese, to the formula
+        pg.keyboard.press("Tab")
+        assert pg.evaluate("() => [document.activeElement.className,"
+                           " document.activeElement.textContent]") == ["skip", "数式の入力へ移動"]
+        pg.keyboard.press("Enter")
+        assert pg.evaluate("() => document.activeElement.id") == "expr"
         assert pg.locator("#h-result").text_content() == "導関数"
         pg.wait_for_function("() => (document.querySelector('#plot').data || [])[2]")
         assert pg.evaluate("() => document.querySelector('#plot').data[2].name") == "接線"
@@ -401,6 +426,27 @@ def test_japanese_browser_gets_japanese_everywhere(browser, server):
         typed(pg, "x+y+z")
         pg.wait_for_function("() => /2 変数の式/.test("
                              "document.querySelector('#descent-status').textContent)")
+        # a seed undefined at the default point: each panel says why, in Japanese; the
+        # plot shades where f is undefined and draws no f′ there
+        typed(pg, "log(sin(x^3-2))")
+        pg.wait_for_function("() => document.querySelector('#derivative').dataset.for"
+                             " === 'log(sin(x^3-2))'")
+        settled(pg)
+        for region in ["#values", "#verify-panel", "#tangent"]:
+            said = pg.locator(region).text_content() or ""
+            assert "定義されません" in said and not re.search("undefined|this point", said), said
+        assert "定義されない" in (pg.locator("#graph-status").text_content() or "")
+        assert int(pg.locator("#plot").get_attribute("data-undefined") or "0") >= 1
+        assert pg.evaluate("() => { const [f, df] = document.querySelector('#plot').data;"
+                           " return f.y.filter((v, i) => v === null && df.y[i] !== null)"
+                           ".length; }") == 0
+        # its steps nest a chain rule in a chain rule: the inner "(3)" is indented under
+        # its own step, not printed level with the outer "(3)"
+        pg.click("#step-all")
+        lefts = pg.evaluate("() => [...document.querySelectorAll('#steps .bibun-label')]"
+                            ".filter((e) => e.textContent === '（3）')"
+                            ".map((e) => e.getBoundingClientRect().left)")
+        assert len(lefts) == 2 and lefts[0] > lefts[1] + 10, lefts
         # the choice is remembered
         pg.click("button.lang[data-lang='en']")
         pg.wait_for_function("() => document.documentElement.lang === 'en'")
@@ -424,6 +470,12 @@ def test_phone_width_has_no_horizontal_scroll(browser, server):
         assert pg.evaluate("() => getComputedStyle(document.querySelector('#plot'))"
                            ".touchAction") == "pan-y"
         pg.screenshot(path=str(ARTIFACTS / "web-15-phone.png"), full_page=True)
+        pg.click("#projector")  # the projector's large type on a phone still fits
+        settled(pg)
+        width = pg.evaluate("() => [document.documentElement.scrollWidth,"
+                            " document.documentElement.clientWidth]")
+        assert width[0] <= width[1], width
+        pg.click("#projector")
 
 
 def test_dark_and_projector_modes(browser, server):
@@ -434,6 +486,20 @@ def test_dark_and_projector_modes(browser, server):
         assert bg != "rgb(243, 245, 249)"
         pg.wait_for_timeout(300)
         pg.screenshot(path=str(ARTIFACTS / "web-16-dark.png"))
+        # the system turns light mid-session: the figures already drawn follow, no reload
+        curve = "() => document.querySelector('#plot g[data-trace=\\'0\\'] path')" \
+                ".getAttribute('stroke')"
+        ink = "() => document.querySelector('#plot svg.plot-svg').getAttribute('fill')"
+        dark_curve, dark_ink = pg.evaluate(curve), pg.evaluate(ink)
+        pg.emulate_media(color_scheme="light")
+        pg.wait_for_function(f"() => ({curve})() !== {dark_curve!r}")
+        light = pg.evaluate("() => ['--f', '--ink'].map((n) => getComputedStyle("
+                            "document.documentElement).getPropertyValue(n).trim())")
+        assert pg.evaluate(curve) == light[0]
+        assert pg.evaluate(ink) == light[1] != dark_ink  # the axes' words too
+        assert pg.evaluate("() => document.querySelector('#plot').data[0].line.color") == light[0]
+        pg.emulate_media(color_scheme="dark")
+        pg.wait_for_function(f"() => ({curve})() === {dark_curve!r}")
         pg.click("#projector")
         size = pg.evaluate("() => parseFloat(getComputedStyle(document.documentElement)"
                            ".fontSize)")
@@ -441,6 +507,16 @@ def test_dark_and_projector_modes(browser, server):
         settled(pg)
         pg.wait_for_timeout(300)
         pg.screenshot(path=str(ARTIFACTS / "web-17-projector.png"))
+        # the browser zoomed to 150 % (1280 px shown as 853 CSS px): nothing scrolls
+        # sideways, the answer is set in ≥ 36 px type for the back of the room
+        pg.set_viewport_size({"width": 853, "height": 600})
+        pg.wait_for_timeout(200)
+        width = pg.evaluate("() => [document.documentElement.scrollWidth,"
+                            " document.documentElement.clientWidth]")
+        assert width[0] <= width[1], width
+        assert pg.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
+                           "'#derivative math')).fontSize)") >= 36
+        pg.screenshot(path=str(ARTIFACTS / "web-18-projector-150.png"))
 
 
 AXE = Path(__file__).resolve().parent.parent / ".web-test" / "node_modules" / "axe-core" \

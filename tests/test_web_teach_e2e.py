@@ -78,6 +78,48 @@ def test_the_derivative_shows_before_the_slow_panels_answer(page):
     assert page.locator("#steps .bibun-step, #steps li").count() >= 1
 
 
+def test_one_change_asks_once_and_a_superseded_request_is_cancelled(page):
+    """A formula change is one quick request and one for the rest; a newer change
+    cancels the request still unanswered (AbortController), and the panels it would
+    have filled show a spinner after ~150 ms, not the old answer."""
+    asked: list[str] = []
+    cancelled: list[str] = []
+    page.on("request", lambda r: asked.append(r.url.rsplit("/", 1)[1])
+            if "/api/" in r.url else None)
+    page.on("requestfailed", lambda r: cancelled.append(r.url.rsplit("/", 1)[1]))
+    held: list = []
+    page.route(re.compile(r"/api/page$"), lambda route: held.append(route))
+    try:
+        page.fill("#expr", "x^4")  # one change: one input event
+        page.wait_for_function("() => document.querySelector('#derivative').dataset.for"
+                               " === 'x^4'")
+        for _ in range(200):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert asked == ["quick", "page"], asked
+        spinner = page.evaluate("() => { const s = getComputedStyle(document.querySelector("
+                                "'#plot-panel.pending'), '::after'); return [s.animationName,"
+                                " s.animationDelay]; }")
+        assert spinner[0].startswith("appear") and spinner[1].startswith("0.15s")
+        page.fill("#expr", "x^5")  # supersedes the unanswered request
+        page.wait_for_function("() => document.querySelector('#derivative').dataset.for"
+                               " === 'x^5'")
+        for _ in range(100):
+            if cancelled:
+                break
+            page.wait_for_timeout(50)
+        assert cancelled == ["page"], cancelled
+    finally:
+        page.unroute(re.compile(r"/api/page$"))
+        for route in held:
+            with contextlib.suppress(Exception):  # cancelled by the page
+                route.continue_()
+    settled(page)
+    assert asked.count("quick") == 2 and asked.count("page") == 2, asked
+    assert "f = x^5" in (page.locator("#plot").get_attribute("aria-label") or "")  # not x⁴
+
+
 def test_optimizers_overlay_on_one_contour(page):
     typed(page, "x^2/20 + y^2")
     page.fill("#nsteps", "30")
@@ -123,6 +165,17 @@ def test_optimizers_overlay_on_one_contour(page):
     assert page.locator("#contour").get_attribute("data-scale") == "linear"
     typed(page, "(1-x)^2+100(y-x^2)^2")
     page.wait_for_function("() => document.querySelector('#contour').dataset.scale === 'log'")
+    # a path that leaves the domain stops there, marked on the plot with the reason
+    typed(page, "log(x) + y^2")
+    page.fill("#sx", "0.5")
+    page.fill("#sy", "1")
+    page.fill("#lr", "1")
+    page.wait_for_function("() => document.querySelector('#contour').dataset.reason"
+                           " === 'left the domain'")
+    settled(page)
+    notes = page.evaluate("() => document.querySelector('#contour').layout.annotations"
+                          ".map((a) => a.text).join(' ')")
+    assert "left the domain" in notes
 
 
 def test_graph_zooms_pans_and_names_shortened_labels(page):

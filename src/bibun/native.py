@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 #: the modules compiled, in dependency order (the ones a derivative spends its time in)
-MODULES = ("bibun.expr.node", "bibun.expr.build", "bibun.expr.ops", "bibun.symbolic",
-           "bibun.expr.taylor")
+MODULES = ("bibun.expr.node", "bibun.expr.build", "bibun.expr.product", "bibun.expr.ops",
+           "bibun.symbolic", "bibun.expr.taylor")
 MANIFEST = "manifest.txt"
 #: plain os.path, not pathlib: importing pathlib was 5-10 ms of the command line's start-up
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
@@ -47,11 +47,18 @@ def source_of(module: str) -> str:
 
 
 def digest(path: str | Path) -> str:
-    """SHA-256 of a source file (what the manifest records)."""
+    """SHA-256 of a source file and of its Cython declarations (the ``.pxd`` beside it,
+    if any): what the manifest records, so a changed declaration also makes a build stale."""
     import hashlib  # only when a compiled module is first imported (start-up stays short)
 
+    h = hashlib.sha256()
     with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+        h.update(f.read())
+    pxd = os.path.splitext(path)[0] + ".pxd"
+    if os.path.isfile(pxd):
+        with open(pxd, "rb") as f:
+            h.update(b"\0pxd\0" + f.read())
+    return h.hexdigest()
 
 
 def binary_of(module: str, root: str | Path | None = None) -> str | None:

@@ -12,24 +12,25 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from bibun.errors import BibunError, DomainError, LimitError
 from bibun.expr import core, polynomial, taylor
-from bibun.expr.build import add, call, fn, mul, power, times
+from bibun.expr.build import add, add2, call, fn, mul, mul2, power, times
 from bibun.expr.constants import constant_names, variable_among
 from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, ONE, POW, SYM, ZERO, Expr, as_expr
 from bibun.expr.node import MINUS_ONE, number
 from bibun.expr.numbers import to_float
 from bibun.expr.ops import EXPR_OPS, ExprOps  # noqa: F401  (re-exported)
 from bibun.expr.parse import parse_derivative, variable_name
+from bibun.expr.product import product_terms
 from bibun.expr.provided import provide
 from bibun.expr.signs import may_equal
 from bibun.expr.simplify import expand, factor, together
 from bibun.expr.tidy import tidy as _tidy_form
 from bibun.functions import RULES, rule
 from bibun.i18n import error
+from bibun.record import record
 
 MAX_ORDER = 50
 #: Arguments the rules may write out in one call of :func:`diff` (all orders together),
@@ -76,21 +77,16 @@ def node_derivative(node: Expr, d: Mapping[Expr, Expr]) -> Expr:
                 return times(a.value, get(b, ZERO))
             da, db = get(a, ZERO), get(b, ZERO)  # (ab)' = a'b + ab'
             if db is ZERO:
-                return ZERO if da is ZERO else mul(da, b)
-            return mul(a, db) if da is ZERO else add(mul(da, b), mul(a, db))
-        terms = []
-        for i, a in enumerate(args):
-            da = get(a, ZERO)
-            if da is not ZERO:
-                terms.append(mul(*args[:i], da, *args[i + 1:]))
-        return add(*terms)
+                return ZERO if da is ZERO else mul2(da, b)
+            return mul2(a, db) if da is ZERO else add2(mul2(da, b), mul2(a, db))
+        return add(*product_terms(args, get))  # each term mul(*args[:i], da, *args[i+1:])
     if op is FN:
         du = get(node.args[0], ZERO)
         if du is ZERO:
             return ZERO
         r = RULES.get(node.value) or rule(node.value)  # outer_derivative, one call fewer
         dy = r.deriv(node.args[0], node, EXPR_OPS)
-        return dy if du is ONE else mul(dy, du)
+        return dy if du is ONE else mul2(dy, du)
     if op is POW:
         b, k = node.args
         db, dk = get(b, ZERO), get(k, ZERO)
@@ -99,7 +95,7 @@ def node_derivative(node: Expr, d: Mapping[Expr, Expr]) -> Expr:
                 pw = power(b, number(k.value - 1))
                 if db is ONE:
                     return times(k.value, pw)
-                return times(k.value, mul(pw, db)) if db.op is MUL else mul(k, pw, db)
+                return times(k.value, mul2(pw, db)) if db.op is MUL else mul(k, pw, db)
             return mul(k, power(b, add(k, MINUS_ONE)), db)
         if db is ZERO:  # a^u: (a^u)' = a^u ln(a) u'
             return mul(node, fn("log", b), dk)
@@ -108,7 +104,7 @@ def node_derivative(node: Expr, d: Mapping[Expr, Expr]) -> Expr:
     if op is ADD:
         args = node.args
         if len(args) == 2:
-            return add(get(args[0], ZERO), get(args[1], ZERO))
+            return add2(get(args[0], ZERO), get(args[1], ZERO))
         return add(*[get(a, ZERO) for a in args])
     if op is SYM:
         return ONE
@@ -494,7 +490,7 @@ def hessian(expr: Any, variables: Any = None) -> list[list[Expr]]:
     return h
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NonDifferentiable:
     """A place where a piecewise function in the formula has a corner or a jump: where
     ``argument`` equals ``value`` (the condition, as text)."""

@@ -47,6 +47,12 @@ from bibun.autodiff.tensor import (
 )
 from bibun.functions import rule
 
+#: the reductions behind ``a.max()``, ``.min()``, ``.sum()``, ``.all()`` without the method's
+#: Python wrapper (same ufunc, same result): a loss runs a handful of them on small arrays
+#: every training step
+_max, _min, _sum, _all = np.maximum.reduce, np.minimum.reduce, np.add.reduce, \
+    np.logical_and.reduce
+
 
 def _lift(x: Any) -> Tensor | Dual:
     """A Tensor or a Dual stays itself; an array becomes a constant Tensor."""
@@ -152,14 +158,14 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
     # shifted by the row's max before anything else: z − lse written as (z − m) − log Σ
     # e^(z − m) keeps log 2 at logits 10^8 in float32 (m + log 2 would round to m)
     zd = z.data
-    m = zd.max(axis=1, keepdims=True) if zd.size else np.zeros((n, 1), zd.dtype)
-    finite = bool(np.isfinite(m).all())
+    m = _max(zd, axis=1, keepdims=True) if zd.size else np.zeros((n, 1), zd.dtype)
+    finite = bool(_all(np.isfinite(m), axis=None))
     # each row's max is now exactly 0 (or the row is all −inf, +inf or NaN, shifted by 0),
     # so this is np_logsumexp's value without its second max and shift; with every max
     # finite each sum is ≥ 1 and no −inf − −inf can occur: no floating-point state to set
     if finite:
         zd = zd - m
-        lse = np.log(np.exp(zd).sum(axis=1, keepdims=True))
+        lse = np.log(_sum(np.exp(zd), axis=1, keepdims=True))
     else:
         zd = zd - np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
@@ -169,10 +175,10 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
         if t.shape != (n,):
             raise ShapeError(f"cross_entropy: logits {z.shape} need {n} class indices, "
                              f"got target of shape {t.shape}")
-        if n and (t.min() < 0 or t.max() >= c):
+        if n and (_min(t, axis=None) < 0 or _max(t, axis=None) >= c):
             raise AutodiffError(f"cross_entropy: class indices must be in 0..{c - 1}, "
                                 f"got {t.min()}..{t.max()}")
-        loss = (lse[:, 0] - zd[rows, t]).sum() / n
+        loss = _sum(lse[:, 0] - zd[rows, t], axis=None) / n
         onehot = None
     else:
         if t.shape != z.shape:
@@ -212,6 +218,8 @@ def _cross_entropy_gradient(z: Any, r: Reduced, B: Any) -> Any:
 
 _cross_entropy_tensor, _cross_entropy_dual = reduction(
     "cross_entropy", _cross_entropy_prepare, _cross_entropy_gradient)
+#: for :func:`bibun.autodiff.losses.cross_entropy`'s common case (logits a Tensor)
+cross_entropy_tensor = _cross_entropy_tensor
 
 
 def cross_entropy(logits: Any, target: Any) -> Tensor | Dual:

@@ -13,19 +13,23 @@ from bibun.autodiff.backend import NUMPY
 from bibun.autodiff.ops import _lift, matmul
 from bibun.autodiff.tensor import Tensor, as_tensor, make_node, shape_error
 
+_sum = np.add.reduce  # g.sum(axis=0) without the method's Python wrapper (same result)
+
 
 def _vjp_linear(node: Tensor, g: Any, B: Any) -> tuple[Any, ...]:
-    x, W = node._parents[0], node._parents[1]
+    ps = node._parents
+    x, W = ps[0], ps[1]
+    if B is NUMPY and len(ps) == 3:  # nn.Linear's step: the same products, fewer calls
+        b = ps[2]
+        return (g @ W.data.T if x.requires_grad else None,
+                x.data.T @ g if W.requires_grad else None,
+                None if not b.requires_grad else _sum(g, axis=0)  # the usual (out,) bias
+                if b.data.shape == g.shape[1:] else NUMPY.sum_to(g, b.data.shape))
     out = [g @ B.v(W).T if x.requires_grad else None,
            B.v(x).T @ g if W.requires_grad else None]
     if len(node._parents) == 3:
         b = node._parents[2]
-        if not b.requires_grad:
-            out.append(None)
-        elif B is NUMPY and b.data.shape == g.shape[1:]:
-            out.append(g.sum(axis=0))  # the usual (out,) bias: one reduction, no reshape
-        else:
-            out.append(B.sum_to(g, b.data.shape))
+        out.append(B.sum_to(g, b.data.shape) if b.requires_grad else None)
     return tuple(out)
 
 
@@ -37,11 +41,12 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     with glibc's allocator, a round of page faults per layer and step."""
     x, W = as_tensor(x), _lift(W)
     b = None if b is None else _lift(b, x)
-    if x.ndim != 2 or W.ndim != 2:
+    xd, Wd = x.data, W.data
+    if xd.ndim != 2 or Wd.ndim != 2:
         y = matmul(x, W)
         return y if b is None else y + b
     try:
-        data = x.data @ W.data
+        data = xd @ Wd
     except ValueError:
         raise shape_error("linear", x.data, W.data,
                            f"do not align: inner dimensions {x.shape[1]} and {W.shape[0]} "
@@ -53,7 +58,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
         if (bd.dtype == data.dtype and bd.shape == data.shape[1:]) or (  # (the usual bias)
                 np.result_type(data, bd) == data.dtype
                 and np.broadcast_shapes(data.shape, bd.shape) == data.shape):
-            data += b.data  # the matmul result is ours: add in place
+            data += bd  # the matmul result is ours: add in place
         else:
             data = data + b.data
     except ValueError:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from bibun.autodiff import backend as _backend
+from bibun.autodiff import sweep as _sweep
 from bibun.autodiff.backend import NUMPY, TENSOR, TensorOps, is_basic_index, np_scatter, np_sum_to
 from bibun.autodiff.corners import vjp_with_corners
 from bibun.autodiff.dual import Dual
@@ -44,6 +45,7 @@ from bibun.autodiff.tensor import (
     ShapeError,
     Tensor,
     as_tensor,
+    binary_op,
     check_axis,
     check_nonempty,
     keep_shape,
@@ -52,6 +54,7 @@ from bibun.autodiff.tensor import (
     make_node2,
     norm_axes,
     shape_error,
+    unary_op,
 )
 from bibun.functions import NUMPY_OPS, RULES, Rule, on_change
 
@@ -106,7 +109,7 @@ def _unary(r: Rule) -> Callable[[Any], Tensor]:
 
     op.__name__ = name
     op.__doc__ = f"Elementwise {name}; its derivative comes from the rule table."
-    return op
+    return unary_op(fwd, vjp, r, name, op)
 
 
 #: rule name -> Tensor function, one per entry of the rule table
@@ -252,7 +255,7 @@ def _arith(op: str, fn: Callable[[Any, Any], Any], vjp: Callable[..., Any],
 
     method.__name__ = op
     method.__doc__ = f"Elementwise {op} with NumPy broadcasting."
-    return method
+    return binary_op(fn, vjp, op, method)
 
 
 # operator.add rather than np.add: same result, but no ufunc-call overhead on 0-d values
@@ -626,3 +629,4 @@ def _on_rule(r: Rule, added: bool) -> None:
 
 
 on_change(_on_rule)
+_sweep.INLINE.update(add=_vjp_add, mul=_vjp_mul, rule=_vjp_rule, numpy=NUMPY, F=NUMPY_OPS)

@@ -25,13 +25,15 @@ gradients of several mini-batches).  Intermediate nodes always get the fresh gra
 from __future__ import annotations
 
 import heapq
-import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from itertools import count
 from typing import Any
 
 import numpy as np
 
+from bibun.autodiff.anomaly import AnomalyError  # noqa: F401  (re-exported)
+from bibun.autodiff.anomaly import check_backward as _check_backward
+from bibun.autodiff.anomaly import check_forward as _check_forward
 from bibun.autodiff.axes import (  # noqa: F401  (re-exported: ops import them from here)
     AutodiffError,
     ShapeError,
@@ -46,10 +48,6 @@ from bibun.autodiff.sweep import assign_all as _assign_all
 from bibun.autodiff.sweep import check_saved as _check_saved
 from bibun.autodiff.versions import watch as _watch
 from bibun.i18n import error
-
-
-class AnomalyError(AutodiffError):
-    """NaN appeared: the message names the operation where it first appeared."""
 
 
 class ZeroDimError(ShapeError, TypeError):
@@ -158,43 +156,6 @@ class detect_anomaly:
     def __exit__(self, *exc: object) -> None:
         global _anomaly
         _anomaly = self._prev
-
-
-def _has_nan(a: Any) -> bool:
-    a = a.data if isinstance(a, Tensor) else a
-    return bool(np.isnan(a).any())
-
-
-def _describe(node: Tensor) -> str:
-    shapes = ", ".join(str(p.shape) for p in node._parents) or "no inputs"
-    label = f" ({node.name})" if node.name else ""
-    return f"'{node.op}'{label} with input shapes {shapes}"
-
-
-def _check_forward(node: Tensor, parents: Iterable[Tensor]) -> None:
-    if not _has_nan(node.data):
-        return
-    parents = tuple(parents)
-    nan_in = [i for i, p in enumerate(parents) if _has_nan(p.data)]
-    if not nan_in:
-        vals = "; ".join(_preview(p.data) for p in parents)
-        raise AnomalyError(f"NaN first appeared in the forward pass of {_describe(node)}"
-                           f" (inputs: {vals})")
-    for i in nan_in:
-        p = parents[i]
-        if p.op == "leaf":  # it came in from outside the graph: name the culprit
-            label = f"'{p.name}'" if p.name else "a leaf tensor"
-            raise AnomalyError(f"NaN entered the forward pass of {_describe(node)} through "
-                               f"input {i}: {label} of shape {p.shape} already contains NaN")
-
-
-def _preview(a: Any) -> str:
-    a = np.asarray(a)
-    if a.size <= 4:
-        return np.array2string(a, precision=4)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return f"min {np.nanmin(a):.4g}, max {np.nanmax(a):.4g}"
 
 
 # -- the Tensor --------------------------------------------------------------------------
@@ -356,7 +317,10 @@ def _seed(root: Tensor, grad: Any) -> Any:
                 f"backward() on a non-scalar tensor of shape {root.shape} (op '{root.op}') "
                 "needs a seed gradient of that shape, e.g. t.backward(np.ones(t.shape)); "
                 "or reduce it to a scalar first (t.sum(), t.mean())")
-        return np.ones_like(root.data)
+        d = root.data  # (what ones_like gives for an array of one element, faster)
+        if type(d) is np.ndarray:
+            return np.array(1, d.dtype) if d.ndim == 0 else np.ones(d.shape, d.dtype)
+        return np.ones_like(d)
     g = np.asarray(_raw(grad), dtype=root.dtype)
     if g.shape != root.shape:
         raise ShapeError(f"backward: seed gradient of shape {g.shape} does not match the "
@@ -466,6 +430,87 @@ def make_node1(data: Any, a: Tensor, vjp: Callable[..., Any], ctx: Any, op: str)
     return t
 
 
+def binary_op(fn: Callable[[Any, Any], Any], vjp: Callable[..., Any], op: str,
+              general: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``a <op> b`` with :func:`make_node2` written in: the hot path of scalar graphs, for
+    two operands of type exactly Tensor (anything else, and a shape error, goes to
+    ``general``, which gives the same node or raises).  ``_ctx`` as in ops' arithmetic."""
+
+    def method(a: Any, b: Any) -> Any:
+        if type(b) is not Tensor or type(a) is not Tensor:
+            return general(a, b)
+        ad_, bd = a.data, b.data
+        try:
+            data = fn(ad_, bd)
+        except ValueError:
+            return general(a, b)
+        t = _new(Tensor)
+        t.data = data
+        t.grad = t.name = t._g = t._snap = None
+        t.op = op
+        t._seq = seq = _next_seq()
+        ra, rb = a.requires_grad, b.requires_grad
+        if _grad_enabled and (ra or rb):
+            if ra and (type(ad_) is _ndarray or a._snap is not None and a._snap[0] is not ad_):
+                _watch(a, seq)
+            if rb and (type(bd) is _ndarray or b._snap is not None and b._snap[0] is not bd):
+                _watch(b, seq)
+            t.requires_grad = True
+            t._parents = (a, b)
+            t._vjp = vjp
+            t._ctx = type(data) is not _ndarray or ad_.shape == bd.shape
+        else:
+            t.requires_grad = False
+            t._parents = ()
+            t._vjp = t._ctx = None
+        if _anomaly:
+            _check_forward(t, (a, b))
+        return t
+
+    method.__name__, method.__doc__ = general.__name__, general.__doc__
+    method.general = general  # type: ignore[attr-defined]  (the tests compare the two)
+    return method
+
+
+def unary_op(fwd: Callable[[Any], Any], vjp: Callable[..., Any], ctx: Any, op: str,
+             general: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fwd(x)`` in x's dtype for ``x`` of type exactly Tensor (else ``general``), with
+    :func:`make_node1` written in: the elementwise functions of the rule table."""
+
+    def method(x: Any) -> Any:
+        if type(x) is not Tensor:
+            return general(x)
+        xd = x.data
+        y = fwd(xd)
+        ty = type(y)
+        if (ty is not type(xd) or ty is _ndarray and y.dtype is not xd.dtype) \
+                and y.dtype != xd.dtype:
+            y = y.astype(xd.dtype)  # step() and friends answer float64
+        t = _new(Tensor)
+        t.data = y
+        t.grad = t.name = t._g = t._snap = None
+        t.op = op
+        t._seq = seq = _next_seq()
+        if _grad_enabled and x.requires_grad:
+            if type(xd) is _ndarray or x._snap is not None and x._snap[0] is not xd:
+                _watch(x, seq)
+            t.requires_grad = True
+            t._parents = (x,)
+            t._vjp = vjp
+            t._ctx = ctx
+        else:
+            t.requires_grad = False
+            t._parents = ()
+            t._vjp = t._ctx = None
+        if _anomaly:
+            _check_forward(t, (x,))
+        return t
+
+    method.__name__, method.__doc__ = general.__name__, general.__doc__
+    method.general = general  # type: ignore[attr-defined]  (the tests compare the two)
+    return method
+
+
 # -- graph traversal and the backward pass -------------------------------------------------
 
 
@@ -538,17 +583,6 @@ def backprop(root: Tensor, seed: Any, *, create_graph: bool = False,
         for _, node in heap:  # only if a vjp raised: leave no pending gradient behind
             node._g = None
     return out
-
-
-def _check_backward(node: Tensor, g: Any, gs: tuple[Any, ...]) -> None:
-    if _has_nan(g):
-        return
-    for i, gp in enumerate(gs):
-        if gp is not None and _has_nan(gp):
-            raise AnomalyError(
-                f"NaN first appeared in the backward pass of {_describe(node)}: the gradient "
-                f"for input {i} (shape {node._parents[i].shape}) is NaN although the incoming "
-                f"gradient is not (input values: {_preview(node._parents[i].data)})")
 
 
 def _holds_live(x: Any) -> bool:

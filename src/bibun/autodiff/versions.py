@@ -40,10 +40,10 @@ def watch(p: Any, seq: int) -> None:
     since the last snapshot starts a new one."""
     d = p.data
     s = p._snap
-    small = type(d) is np.ndarray and d.size <= SNAP_MAX
-    if s is not None and s[0] is d and (not small or s[1] == d.tobytes()):
+    b = d.tobytes() if type(d) is np.ndarray and d.size <= SNAP_MAX else None
+    if s is not None and s[0] is d and s[1] == b:
         return
-    p._snap = (d, d.tobytes() if small else None, seq)
+    p._snap = (d, b, seq)
 
 
 def changed_parent(node: Any) -> Any:

@@ -13,7 +13,7 @@ from bibun.codegen import compile as compile_expr
 from bibun.errors import BibunError, DomainError
 from bibun.expr import core, numbers
 from bibun.expr.core import NUM, Expr, as_expr
-from bibun.expr.ops import exact_at_pi
+from bibun.expr.exact import exact_at
 from bibun.i18n import error
 from bibun.symbolic import default_variable, not_smooth_at
 
@@ -140,30 +140,6 @@ def _check_smooth(expr: Expr, var: str, x0: Expr) -> None:
     why = not_smooth_at(expr, var, point)
     if why:
         raise error("error.calculus.not_smooth", DomainError, expr=expr, why=why)
-
-
-def _pi_multiple(e: Expr) -> Fraction | None:
-    """q when e is q·π for a rational q (π itself, π/2, 3π/4 ...)."""
-    if e is core.PI:
-        return Fraction(1)
-    if e.op == core.MUL and len(e.args) == 2 and e.args[1] is core.PI \
-            and e.args[0].op == NUM and not isinstance(e.args[0].value, float):
-        return Fraction(e.args[0].value)
-    return None
-
-
-def _fold_node(node: Expr, args: tuple[Expr, ...]) -> Expr | None:
-    """The rule table's exact value at a rational multiple of π (sin(π/6) = 1/2)."""
-    if node.op != core.FN:
-        return None
-    q = _pi_multiple(args[0])
-    return None if q is None else exact_at_pi(node, q)
-
-
-def exact_at(e: Expr, values: dict[str, Any]) -> Expr:
-    """Substitute numbers exactly and fold the special values a teacher knows by heart
-    (sin(π/6) = 1/2, cos(π) = -1, sigmoid(0) = 1/2)."""
-    return core.rebuild(e.subs(values), _fold_node)
 
 
 def _at(e: Expr, var: str, x0: Expr, what: str) -> Expr:

@@ -28,7 +28,7 @@ import os
 import re
 import sys
 import warnings
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from bibun import i18n
 from bibun.cli._args import shorten, shorten_line, usage_message
@@ -47,9 +47,39 @@ COMMANDS = {
 NONE = ""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with the terminal's width read by :func:`os.get_terminal_size`
+    (argparse asks :mod:`shutil`, whose import is a few milliseconds of every start: a
+    formatter is made for each argument added, help or not)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _columns() - 2 if width is None else width)
+
+
+def _columns() -> int:
+    """The terminal's width as :func:`shutil.get_terminal_size` gives it: ``$COLUMNS``,
+    else the terminal of stdout, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):  # no terminal, or stdout closed
+            columns = 0
+    return columns or 80
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line on stderr and exit code 2, like every
     other bibun error (argparse would print the whole usage block first)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         lang = i18n.resolve(None)  # main() has chosen the command line's language

@@ -8,12 +8,14 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bibun import i18n
 from bibun.errors import BibunError
 from bibun.i18n import error
+
+if TYPE_CHECKING:  # pathlib is imported by the commands that write files, not on every start
+    from pathlib import Path
 
 
 def allow_negative_arguments(parser: Any) -> None:
@@ -199,6 +201,8 @@ def output_path(path: str | None, allowed: Sequence[str], what: str = "-o") -> P
     kinds = ", ".join(allowed)
     if not path.strip():
         raise error("error.cli.file_name_needed", what=what, kinds=kinds)
+    from pathlib import Path
+
     p = Path(path)
     if p.is_dir() or path.endswith(("/", os.sep)):
         raise error("error.cli.path_is_directory", what=what, path=path, kinds=kinds,

@@ -143,17 +143,14 @@ def operator_variable(parsed: Parsed, wrt: str | None, lang: str) -> str | None:
 
 
 def _text(key: str, lang: str, **params: Any) -> str:
-    """An explanation message (formulas as parameters).  The explanation package is
-    imported here, on the first message, so that a plain ``bibun diff`` does not load it
-    (start-up time)."""
-    from bibun.explain import messages
-
-    return messages.text(key, lang, **params)
+    """A message whose parameters may be formulas, printed in their unicode form — what
+    :func:`bibun.explain.messages.text` does, without importing the explanation package
+    (``bibun diff --at`` and the notes under an answer would load it for one line)."""
+    return i18n.text(key, lang, **{k: v.unicode() if isinstance(v, Expr) else v
+                                   for k, v in params.items()})
 
 
 def run_diff(args) -> int:
-    from bibun.cli import diff_methods  # implicit equations, --implicit, --via
-
     if getattr(args, "log10", False):  # the book's log is base 10 (OpenStax): read it so
         from bibun.expr.parse import reading_conventions
 
@@ -161,8 +158,12 @@ def run_diff(args) -> int:
         with reading_conventions(log=10):
             return run_diff(args)
 
-    if diff_methods.wants_method(args):
-        return diff_methods.run(args)
+    if "=" in args.expr or getattr(args, "implicit", None) or getattr(args, "via", None) \
+            or getattr(args, "param", False):  # else no method applies: not even imported
+        from bibun.cli import diff_methods  # implicit equations, --implicit, --via
+
+        if diff_methods.wants_method(args):
+            return diff_methods.run(args)
     lang = _lang(args)
     parsed = _parse(args, lang, derivative=True)
     expr, warns = parsed.expr, parsed.warnings
@@ -281,8 +282,8 @@ def exact_value(d: Expr, point: dict[str, Expr]) -> Expr | None:
     """The derivative at the point in closed form, when the rule table knows one: √3/2 at
     π/6, 2 ln 2, π²; None when the exact form would still hold a function of a
     non-special value (sin(1)) or a decimal, so that only the decimal is printed."""
-    from bibun.calculus.common import exact_at
     from bibun.expr.core import CALL, FN, NUM, SYM
+    from bibun.expr.exact import exact_at
 
     try:
         e = exact_at(d, point)

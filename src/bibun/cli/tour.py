@@ -7,10 +7,11 @@ from pathlib import Path
 from bibun import i18n
 from bibun.cli._help import help_lang
 from bibun.i18n import error
-from bibun.tour import run as run_tour
 
 
 def run(args) -> int:
+    from bibun.tour import run as run_tour  # matplotlib and every engine: not for --help
+
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise error("error.cli.out_is_file", out=out)

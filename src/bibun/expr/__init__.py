@@ -1,11 +1,10 @@
-"""Expressions: the DAG (core), its parser, evaluator, printers and simplifiers."""
+"""Expressions: the DAG (core), its parser, evaluator, printers and simplifiers.
 
-from bibun.expr import (  # noqa: F401  (they provide str(e), e.evaluate(), e.to_sympy())
-    display,
-    evaluate,
-    printers,
-    sympy_bridge,
-)
+The printers, the evaluator, the notebook display and the SymPy bridge behind ``str(e)``,
+``e.evaluate()``, ``e._repr_mimebundle_()`` and ``e.to_sympy()`` are imported on first use
+(:data:`bibun.expr.provided.PROVIDERS`), not here: ``bibun diff`` starts faster without
+the ones it does not need."""
+
 from bibun.expr.core import Expr, as_expr, number, postorder, symbol, symbols
 from bibun.expr.parse import ParseWarning, parse, parse_full
 

@@ -1,18 +1,18 @@
 """Expr's arithmetic operators (+, -, *, /, **, unary -), pickling and ``subs``.
 
 They build canonical nodes through :mod:`bibun.expr.build`, so ``x + 1`` is the node
-``add(x, number(1))``.  They live in a module of their own, attached to :class:`Expr`
-when :mod:`bibun.expr.core` is imported, because the builders may be compiled
-(``make compiled``): a compiled function is not a Python function and does not bind as
-a method, while these plain ones do -- in either build.
+``add(x, number(1))``.  The builders are above :mod:`bibun.expr.node`, so :class:`Expr`'s
+operator methods call the functions this module puts in ``node._ARITH`` when
+:mod:`bibun.expr.core` is imported (methods of the class itself, because the compiled
+build makes Expr an extension type, whose attributes cannot be set afterwards).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bibun.expr.build import BUILD, add, mul, neg, power, rebuild
-from bibun.expr.node import MINUS_ONE, Expr, as_expr, symbol
+from bibun.expr.build import BUILD, add2, mul2, neg, power, rebuild
+from bibun.expr.node import _ARITH, MINUS_ONE, Expr, as_expr, symbol
 
 
 def _rebuild(op: str, value: Any, args: tuple[Expr, ...]) -> Expr:
@@ -20,35 +20,35 @@ def _rebuild(op: str, value: Any, args: tuple[Expr, ...]) -> Expr:
 
 
 def _add(self: Expr, other: Any) -> Expr:
-    return add(self, as_expr(other))
+    return add2(self, as_expr(other))
 
 
 def _radd(self: Expr, other: Any) -> Expr:
-    return add(as_expr(other), self)
+    return add2(as_expr(other), self)
 
 
 def _sub(self: Expr, other: Any) -> Expr:
-    return add(self, neg(as_expr(other)))
+    return add2(self, neg(as_expr(other)))
 
 
 def _rsub(self: Expr, other: Any) -> Expr:
-    return add(as_expr(other), neg(self))
+    return add2(as_expr(other), neg(self))
 
 
 def _mul(self: Expr, other: Any) -> Expr:
-    return mul(self, as_expr(other))
+    return mul2(self, as_expr(other))
 
 
 def _rmul(self: Expr, other: Any) -> Expr:
-    return mul(as_expr(other), self)
+    return mul2(as_expr(other), self)
 
 
 def _truediv(self: Expr, other: Any) -> Expr:
-    return mul(self, power(as_expr(other), MINUS_ONE))
+    return mul2(self, power(as_expr(other), MINUS_ONE))
 
 
 def _rtruediv(self: Expr, other: Any) -> Expr:
-    return mul(as_expr(other), power(self, MINUS_ONE))
+    return mul2(as_expr(other), power(self, MINUS_ONE))
 
 
 def _pow(self: Expr, other: Any) -> Expr:
@@ -63,10 +63,6 @@ def _neg(self: Expr) -> Expr:
     return neg(self)
 
 
-def _pos(self: Expr) -> Expr:
-    return self
-
-
 def _reduce(self: Expr) -> tuple:
     """Pickling rebuilds through the canonical builders (one node per key holds)."""
     return (_rebuild, (self.op, self.value, self.args))
@@ -78,8 +74,6 @@ def subs(self: Expr, mapping: dict[Any, Any]) -> Expr:
     return rebuild(self, lambda node, args: m.get(node))
 
 
-Expr.__add__, Expr.__radd__, Expr.__sub__, Expr.__rsub__ = _add, _radd, _sub, _rsub
-Expr.__mul__, Expr.__rmul__, Expr.__truediv__, Expr.__rtruediv__ = _mul, _rmul, _truediv, _rtruediv
-Expr.__pow__, Expr.__rpow__, Expr.__neg__, Expr.__pos__ = _pow, _rpow, _neg, _pos
-Expr.__reduce__ = _reduce
-Expr.subs = subs
+_ARITH.update(add=_add, radd=_radd, sub=_sub, rsub=_rsub, mul=_mul, rmul=_rmul,
+              truediv=_truediv, rtruediv=_rtruediv, pow=_pow, rpow=_rpow, neg=_neg,
+              reduce=_reduce, subs=subs)

@@ -89,23 +89,34 @@ def _unlike(key: tuple[Expr, ...]) -> Expr:
 def add(*args: Expr) -> Expr:
     """Canonical sum: flattened, numbers folded, like terms collected."""
     if len(args) == 2:  # most sums the rules build: the same node, fewer steps
-        a, b = args
-        if a is ZERO:
-            return b
-        if b is ZERO:
-            return a
-        oa, ob = a.op, b.op
-        if oa is not ADD and ob is not ADD and oa is not NUM and ob is not NUM:
-            # like terms?  _like's keys, compared without building them
-            ka = (a.args[1:] if a.args[0].op is NUM else a.args) if oa is MUL else None
-            kb = (b.args[1:] if b.args[0].op is NUM else b.args) if ob is MUL else None
-            if ka is None:
-                like = a is b if kb is None else (len(kb) == 1 and kb[0] is a)
-            else:
-                like = (len(ka) == 1 and ka[0] is b) if kb is None else ka == kb
-            if not like:  # no like terms: the pair, in order
-                return _make_known(ADD, (a, b) if a.serial < b.serial else (b, a),
-                                   _union(a.free, b.free), 1 + a.size + b.size)
+        return add2(args[0], args[1])
+    return _add_general(args)
+
+
+def add2(a: Expr, b: Expr) -> Expr:
+    """``add(a, b)``, called directly by the derivative rules: with two arguments fixed,
+    the compiled build makes it a C function with typed locals (build.pxd)."""
+    if a is ZERO:
+        return b
+    if b is ZERO:
+        return a
+    oa, ob = a.op, b.op
+    if oa is not ADD and ob is not ADD and oa is not NUM and ob is not NUM:
+        # like terms?  _like's keys, compared without building them
+        ka = (a.args[1:] if a.args[0].op is NUM else a.args) if oa is MUL else None
+        kb = (b.args[1:] if b.args[0].op is NUM else b.args) if ob is MUL else None
+        if ka is None:
+            like = a is b if kb is None else (len(kb) == 1 and kb[0] is a)
+        else:
+            like = (len(ka) == 1 and ka[0] is b) if kb is None else ka == kb
+        if not like:  # no like terms: the pair, in order
+            return _make_known(ADD, (a, b) if a.serial < b.serial else (b, a),
+                               _union(a.free, b.free), 1 + a.size + b.size)
+    return _add_general((a, b))
+
+
+def _add_general(args: tuple[Expr, ...]) -> Expr:
+    """:func:`add` without its shortcut for two unlike terms."""
     total: Number = 0
     # like-key -> [coefficient, the original term, how many terms share the key]
     terms: dict[tuple[Expr, ...], list] = {}
@@ -190,38 +201,8 @@ def mul(*args: Expr) -> Expr:
     """Canonical product: flattened, numbers folded, like bases' exponents added,
     exp(a)·exp(b) = exp(a+b).  Sums are never distributed."""
     if len(args) == 2:  # most products the rules build: the same node, fewer steps
-        a, b = args
-        oa, ob = a.op, b.op
-        if oa is NUM:
-            if a is ONE:
-                return b
-            if ob is NUM:
-                try:
-                    return number(a.value * b.value)
-                except OverflowError:
-                    raise too_large_for_float() from None
-            if ob is not MUL or len(b.args) < _LONG:
-                return times(a.value, b)
-        elif ob is NUM:
-            if b is ONE:
-                return a
-            if oa is not MUL or len(a.args) < _LONG:
-                return times(b.value, a)
-        elif oa is not MUL and ob is not MUL and a is not b and not (
-                oa is FN and ob is FN and a.value == "exp" and b.value == "exp"):
-            ba = a.args[0] if oa is POW else a
-            if ba is not (b.args[0] if ob is POW else b):  # no exponents to add
-                return _make_known(MUL, (a, b) if a.serial < b.serial else (b, a),
-                                   _union(a.free, b.free), 1 + a.size + b.size)
-        elif oa is MUL and ob is not MUL and len(a.args) < _LONG:
-            r = _mul_into(a, b)
-            if r is not None:
-                return r
-        elif ob is MUL and oa is not MUL and len(b.args) < _LONG:
-            r = _mul_into(b, a)
-            if r is not None:
-                return r
-    elif len(args) == 3 and args[0].op is NUM:  # c·a·b, as the power rule builds it
+        return mul2(args[0], args[1])
+    if len(args) == 3 and args[0].op is NUM:  # c·a·b, as the power rule builds it
         c, a, b = args
         oa, ob = a.op, b.op
         if oa is not MUL and ob is not MUL and oa is not NUM and ob is not NUM \
@@ -234,6 +215,48 @@ def mul(*args: Expr) -> Expr:
                 if c is ONE:
                     return _make_known(MUL, pair, free, 1 + a.size + b.size)
                 return _make_known(MUL, (c, *pair), free, 2 + a.size + b.size)
+    return _mul_rest(args)
+
+
+def mul2(a: Expr, b: Expr) -> Expr:
+    """``mul(a, b)``, called directly by the derivative rules: with two arguments fixed,
+    the compiled build makes it a C function with typed locals (build.pxd)."""
+    oa, ob = a.op, b.op
+    if oa is NUM:
+        if a is ONE:
+            return b
+        if ob is NUM:
+            try:
+                return number(a.value * b.value)
+            except OverflowError:
+                raise too_large_for_float() from None
+        if ob is not MUL or len(b.args) < _LONG:
+            return times(a.value, b)
+    elif ob is NUM:
+        if b is ONE:
+            return a
+        if oa is not MUL or len(a.args) < _LONG:
+            return times(b.value, a)
+    elif oa is not MUL and ob is not MUL and a is not b and not (
+            oa is FN and ob is FN and a.value == "exp" and b.value == "exp"):
+        ba = a.args[0] if oa is POW else a
+        if ba is not (b.args[0] if ob is POW else b):  # no exponents to add
+            return _make_known(MUL, (a, b) if a.serial < b.serial else (b, a),
+                               _union(a.free, b.free), 1 + a.size + b.size)
+    elif oa is MUL and ob is not MUL and len(a.args) < _LONG:
+        r = _mul_into(a, b)
+        if r is not None:
+            return r
+    elif ob is MUL and oa is not MUL and len(b.args) < _LONG:
+        r = _mul_into(b, a)
+        if r is not None:
+            return r
+    return _mul_rest((a, b))
+
+
+def _mul_rest(args: tuple[Expr, ...]) -> Expr:
+    """:func:`mul` past its shortcuts: a long product times a few factors is inserted
+    into (not re-sorted), anything else is the general product."""
     if len(args) <= _FEW:  # a long product times a few factors: insert, do not re-sort
         for i, a in enumerate(args):
             if a.op is MUL and len(a.args) >= _LONG:
@@ -420,7 +443,7 @@ def _mul_collect(coeff: Number, flat: list[Expr]) -> Expr:
     redo = False
     for b, (_, xs, f) in bases.items():
         if xs is not None:
-            f = power(b, add(*xs))  # add folds numeric exponents under the number policy
+            f = power(b, _exponent_sum(xs))
         if f.op is NUM:
             try:
                 coeff *= f.value
@@ -443,9 +466,20 @@ def _mul_collect(coeff: Number, flat: list[Expr]) -> Expr:
     return _mul_make(coeff, factors)
 
 
-def _pow_raw(b: Expr, x: Expr) -> Expr:
-    """Rebuild a power that was already canonical (its factor came from a product)."""
-    return _make(POW, (b, x))
+def _exponent_sum(xs: list[Expr]) -> Expr:
+    """``add(*xs)`` for the exponents of one base in a product: numbers (x·x^2, the
+    common case -- the 10th derivative of a nest made 168,000 such sums) added in place,
+    in add's order and with its overflow error, without the general sum's dict and list;
+    anything else through :func:`add`."""
+    total: Number = 0
+    try:
+        for x in xs:
+            if x.op is not NUM:
+                return add(*xs)
+            total += x.value
+    except OverflowError:
+        raise too_large_for_float() from None
+    return number(total)
 
 
 def _num_pow(b: Number, x: Number) -> Expr | None:
@@ -515,7 +549,7 @@ def power(b: Expr, x: Expr) -> Expr:
         if b.op == POW and (integer or _odd_root_safe(b.args[1], xv)):
             return power(b.args[0], mul(b.args[1], x))
         if b.op == MUL and integer:
-            return mul(*(power(f, x) for f in b.args))
+            return mul(*[power(f, x) for f in b.args])
     if b is ONE:
         return ONE
     if b is E:
@@ -545,7 +579,8 @@ on_change(lambda r, added: _plain_fn.clear())
 def fn(name: str, arg: Expr) -> Expr:
     """Apply an elementary function from the rule table, with the obvious exact values."""
     if arg.op is not NUM:
-        plain = _plain_fn.get(name)
+        known = _plain_fn  # typed as dict in the compiled build (build.pxd)
+        plain = known.get(name)
         if plain is not None:
             return _make(FN, (arg,), plain)
     asked = name

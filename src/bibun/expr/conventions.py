@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from lark import Token
+from bibun.expr.lalr import Token
 
 #: what a bare ``log`` means while reading (None: bibun's natural log; "10": the common
 #: logarithm of OpenStax and many US school books) — set with :func:`reading_conventions`

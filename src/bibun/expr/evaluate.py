@@ -28,21 +28,36 @@ from bibun.expr.parse import parse
 from bibun.expr.provided import provide
 from bibun.functions import rule
 from bibun.functions.lazy import is_numpy, np
-from bibun.i18n import error
+from bibun.i18n import FALLBACK, Msg, chosen, error, text
 
 
-def _where(values: dict[str, Any]) -> str:
-    return ", ".join(f"{k} = {v}" for k, v in sorted(values.items())) or "this point"
+def _where(values: dict[str, Any]) -> str | Msg:
+    """Where the evaluation failed, for a message: the values, or "this point" in the
+    message's language when the expression had no variables left."""
+    return ", ".join(f"{k} = {v}" for k, v in sorted(values.items())) or Msg("evaluate.this_point")
 
 
-def _domain_error(text: str, node: Expr, need: str | None = None,
-                  pole: bool = False) -> DomainError:
+class _Need:
+    """A rule's condition on its argument u ("u > 0") in the words of the sentence it is
+    put into ("its argument > 0", "引数 > 0"): the message is rendered later, in the
+    reader's language."""
+
+    def __init__(self, cond: str) -> None:
+        self.cond = cond
+
+    def __str__(self) -> str:
+        return self.cond.replace("u", text("evaluate.the_argument", chosen() or FALLBACK))
+
+
+def _domain_error(key: str, node: Expr, need: str | None = None,
+                  pole: bool = False, **params: Any) -> DomainError:
     """The error, with what a caller needs to explain it without searching the tree
     again: ``node`` (the innermost piece that failed), ``need`` (the rule's condition on
     its argument u, e.g. "u > 0", when the failing piece is a function that has one) and
     ``pole`` (True when the value came out infinite or NaN rather than outside a stated
-    domain: a pole or an overflow, not a genuine gap)."""
-    exc = DomainError(text)
+    domain: a pole or an overflow, not a genuine gap).  The message is the catalog's
+    ``key`` (its words in the reader's language: the web page and the CLI in Japanese)."""
+    exc = error(key, DomainError, node=node, **params)
     exc.node = node  # type: ignore[attr-defined]
     exc.need = need  # type: ignore[attr-defined]
     exc.pole = pole  # type: ignore[attr-defined]
@@ -57,7 +72,7 @@ def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
     if isinstance(x, Fraction) and x.denominator == 1:
         x = x.numerator  # an integer exponent takes the size check below, not Fraction's pow
     if b == 0 and x < 0:  # 0^(-1), 0^(-1/2), 0.0^(-2): exact or not
-        raise _domain_error(f"division by zero in {node} at {_where(values)}", node)
+        raise _domain_error("error.evaluate.division_by_zero", node, values=_where(values))
     if _exact(b) and isinstance(x, int):
         bits = max(Fraction(b).numerator.bit_length(), Fraction(b).denominator.bit_length())
         if bits * abs(x) > MAX_BITS:
@@ -72,15 +87,16 @@ def _pow(b: Any, x: Any, node: Expr, values: dict[str, Any]) -> Any:
             return r
     fb, fx = to_float(b), to_float(x)
     if fb < 0 and not fx.is_integer():
-        raise _domain_error(f"{node} is not real at {_where(values)}: negative base {fb} "
-                            f"raised to the non-integer power {fx}", node)
+        raise _domain_error("error.evaluate.not_real", node, values=_where(values),
+                            base=str(fb), power=str(fx))
     try:
         return fb**fx
     except OverflowError:
         raise error("error.evaluate.overflow", LimitError, node=node,
                     values=_where(values)) from None
     except ZeroDivisionError:  # a tiny exact base that became 0.0 as a float
-        raise _domain_error(f"division by zero in {node} at {_where(values)}", node) from None
+        raise _domain_error("error.evaluate.division_by_zero", node,
+                            values=_where(values)) from None
 
 
 def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
@@ -89,17 +105,16 @@ def _apply(name: str, v: Any, node: Expr, values: dict[str, Any]) -> Any:
         return r.exact[v]
     fv = to_float(v)
     if r.domain is not None and not r.domain(fv):
-        need = r.domain_text.replace("u", "its argument")
-        raise _domain_error(f"{node} is undefined at {_where(values)}: {name} needs {need},"
-                            f" but the argument is {fv:g}", node, r.domain_text)
+        raise _domain_error("error.evaluate.needs", node, r.domain_text, values=_where(values),
+                            name=name, condition=_Need(r.domain_text), v=f"{fv:g}")
     with np.errstate(all="ignore"):
         out = float(r.numpy(fv))
     if not math.isfinite(out):
         if math.isinf(out) and name == "exp":
             raise error("error.evaluate.overflow_float", LimitError, node=node,
                         values=_where(values))
-        raise _domain_error(f"{node} is undefined at {_where(values)} (value {out})", node,
-                            r.domain_text or None, pole=True)
+        raise _domain_error("error.evaluate.undefined_value", node, r.domain_text or None,
+                            pole=True, values=_where(values), value=str(out))
     return out
 
 
@@ -138,13 +153,13 @@ def evaluate(expr: Expr, values: dict[str, Any]) -> Any:
             elif op == FN:
                 r = _apply(node.value, memo[node.args[0]], node, values)
             elif op == CALL:
-                raise _domain_error(f"cannot evaluate the unknown function {node.value[0]}"
-                                    f" in {node}", node)
+                raise _domain_error("error.evaluate.unknown_function_in", node,
+                                    name=node.value[0])
             else:  # pragma: no cover
                 raise AssertionError(op)
             if isinstance(r, float) and not math.isfinite(r):
-                raise _domain_error(f"{node} is not finite at {_where(values)}", node,
-                                    pole=True)
+                raise _domain_error("error.evaluate.not_finite", node, pole=True,
+                                    values=_where(values))
             memo[node] = r
     except OverflowError:  # an exact number too large for a float: 10^310 meets sin
         raise error("error.evaluate.needs_large", LimitError, node=node,

@@ -1,5 +1,6 @@
-"""The plain-text grammar: pre-lexed tokens through Lark's LALR tables into canonical
-expressions, with Lark's errors turned into bibun's (column and message).
+"""The plain-text grammar: pre-lexed tokens through the LALR tables compiled by Lark
+(:mod:`bibun.expr.lalr`) into canonical expressions, with the parser's errors turned into
+bibun's (column and message).
 
 The LaTeX reader feeds the same grammar, so both readings build the same nodes.
 """
@@ -7,30 +8,21 @@ The LaTeX reader feeds the same grammar, so both readings build the same nodes.
 from __future__ import annotations
 
 import decimal
-import hashlib
 import os
 import re
-import sys
-import tempfile
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
-import lark
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.lexer import Lexer
-
-from bibun.errors import BibunError, LimitError
-from bibun.expr import core
+from bibun.errors import LimitError
+from bibun.expr import core, lalr
 from bibun.expr.core import Expr
+from bibun.expr.lalr import Token, UnexpectedToken
 from bibun.expr.lex import FUNCTIONS, bracket_bare
 from bibun.expr.provided import provided
 from bibun.functions import RULES
 from bibun.i18n import Msg, error, parse_error
+from bibun.record import field, record
 
 #: how "unexpected …" names a token: a symbol as itself, a word through the catalog
 #: (``error.parse.token.<name>``, with the token's text as ``value``)
@@ -46,7 +38,7 @@ class ParseWarning(UserWarning):
     """The formula was understood, but one reading was chosen among several."""
 
 
-@dataclass
+@record
 class Parsed:
     """A parsed formula: ``expr`` is the right-hand side of a definition if there was one."""
 
@@ -118,7 +110,7 @@ _INVERSES.update({"exp": "log", "log": "exp"})
 
 
 class _Fail(Exception):
-    """A parse error found inside a grammar callback (Lark wraps it); its catalog key and
+    """A parse error found inside a grammar callback; its catalog key and
     parameters travel to :func:`_build`, which knows the text and makes the ParseError."""
 
     def __init__(self, key: str, tok: Token | None, **params: Any):
@@ -142,7 +134,7 @@ def _whole(x: Any) -> Any:
     return core.add(*x) if isinstance(x, _Terms) else x
 
 
-class _Build(Transformer):
+class _Build:
     """LALR callbacks: each grammar alias becomes a canonical builder call."""
 
     def number(self, c):
@@ -227,85 +219,23 @@ class _Build(Transformer):
         return core.fn("log", arg) / core.fn("log", base)
 
 
-class _ListLexer(Lexer):
-    """Feeds our pre-lexed tokens to Lark."""
-
-    def __init__(self, conf):
-        pass
-
-    def lex(self, data):
-        yield from data
+#: the grammar's file, read with plain ``open`` (no importlib.resources: start-up time)
+GRAMMAR_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "grammar", "expr.lark")
 
 
-#: how the grammar is compiled (part of the cache key: other options, other tables)
-_LARK_OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": _ListLexer,
-                                 "maybe_placeholders": False}
-
-
-def cache_dir() -> Path | None:
-    """Where the parser tables are kept between runs: ``$BIBUN_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/bibun``, else ``~/.cache/bibun`` (None: no home to put it in)."""
-    env = os.environ.get("BIBUN_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "bibun"
-    try:
-        return Path.home() / ".cache" / "bibun"
-    except (RuntimeError, KeyError):  # no home directory (a bare container user)
-        return None
-
-
-def _table_file(grammar: str) -> Path | None:
-    """The cache file for this grammar text, this Lark, this Python and these options: a
-    change to any of them is a new name, so a stale table is never read."""
-    where = cache_dir()
-    if where is None:
-        return None
-    options = sorted((k, v if isinstance(v, str | bool) else f"{v.__module__}.{v.__qualname__}")
-                     for k, v in _LARK_OPTIONS.items())
-    key = hashlib.sha256("\0".join([grammar, lark.__version__, sys.version, repr(options)])
-                         .encode("utf-8")).hexdigest()[:24]
-    return where / f"expr-lalr-{key}.pickle"
-
-
-def _save_tables(parser: Lark, path: Path) -> None:
-    """Write the tables atomically (a temporary file renamed into place: a reader in
-    another process never sees half a file); a cache that cannot be written (read-only,
-    full, missing home) is skipped silently and the tables are built again next time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".expr-lalr-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                parser.save(f, exclude_options=("transformer",))
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
+def grammar_text() -> str:
+    """The text of ``bibun/grammar/expr.lark``."""
+    with open(GRAMMAR_FILE, encoding="utf-8") as f:
+        return f.read()
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Lark:
-    """The LALR parser: its tables loaded from the cache (:func:`cache_dir`) when this
-    exact grammar was compiled before, else compiled (~35 ms) and cached."""
-    grammar = files("bibun").joinpath("grammar/expr.lark").read_text(encoding="utf-8")
-    path = _table_file(grammar)
-    if path is not None:
-        try:
-            with open(path, "rb") as f:  # Lark.load with a transformer, as Lark's own cache
-                return Lark.__new__(Lark)._load(f, transformer=_Build())
-        except OSError:  # not cached yet, or unreadable
-            pass
-        except Exception:  # noqa: BLE001 - a damaged file (cut short, another Lark): rebuild
-            pass
-    parser = Lark(grammar, transformer=_Build(), **_LARK_OPTIONS)
-    if path is not None:
-        _save_tables(parser, path)
-    return parser
+def _parser() -> Any:
+    """The LALR parser (``parse(tokens) -> Expr``): its tables loaded from the cache
+    (:func:`bibun.expr.lalr.cache_dir`) when this exact grammar was compiled before, else
+    compiled by Lark (~35 ms, plus Lark's import) and cached."""
+    return lalr.tables_for(grammar_text()).bind(_Build())
 
 
 #: the left sides a definition may have: y, f(x), g(θ), f'(x), y', y'(x), dy/dx, d y / d x,
@@ -399,10 +329,10 @@ def split_latex_lhs(body: str) -> tuple[str | None, list[str], str, int]:
 
 
 def run_grammar(tokens: list[Token], text: str) -> Expr:
-    """Build the expression from tokens (plain or LaTeX); Lark's errors become
+    """Build the expression from tokens (plain or LaTeX); the parser's errors become
     :class:`ParseError` with the column in ``text``."""
     try:
-        return _whole(_parser().parse(bracket_bare(tokens)))
+        return _whole(_parser()(bracket_bare(tokens)))
     except UnexpectedToken as exc:
         tok = exc.token
         if tok.type == "$END":
@@ -411,17 +341,8 @@ def run_grammar(tokens: list[Token], text: str) -> Expr:
         shown: Any = what if what.startswith("'") or what not in _TOKEN_NAMES.values() \
             else Msg(f"error.parse.token.{what}", {"value": repr(tok.value)})
         raise parse_error("error.parse.unexpected", text, tok.column, shown=shown) from None
-    except UnexpectedEOF:
-        raise parse_error("error.parse.ends_early", text, len(text.rstrip()) + 1) from None
-    except (UnexpectedCharacters, UnexpectedInput) as exc:  # pragma: no cover
-        raise parse_error("error.parse.cannot_read", text, None, error=exc) from None
-    except Exception as exc:  # errors raised inside callbacks arrive wrapped by Lark
-        inner = getattr(exc, "orig_exc", exc)
-        if isinstance(inner, _Fail):
-            raise parse_error(inner.key, text, inner.tok.column if inner.tok else None,
-                              **inner.params) from None
-        if isinstance(inner, BibunError):
-            raise inner from None
-        raise
+    except _Fail as exc:  # a callback refused what it was given (max(x, y), sin^-2 x)
+        raise parse_error(exc.key, text, exc.tok.column if exc.tok else None,
+                          **exc.params) from None
 
 

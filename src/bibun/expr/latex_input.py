@@ -25,10 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lark import Token
-
 from bibun.errors import LimitError, ParseError
 from bibun.expr.grammar import Parsed, run_grammar, split_latex_lhs, strip_delimiters
+from bibun.expr.lalr import Token
 from bibun.expr.latex_operator import OPERATOR_INSIDE, leading_operator
 from bibun.expr.lex import (
     ABSTRACT,
@@ -50,6 +49,7 @@ from bibun.expr.operators import (
     operator_not_allowed,
     refuse_operator_inside,
 )
+from bibun.expr.provided import provide
 from bibun.functions import latex_function
 from bibun.i18n import error, parse_error
 
@@ -620,5 +620,7 @@ def _parse_operand(text: str, body: str, op: DerivativeOperator) -> Parsed:
     expr = run_grammar(toks, text)
     return Parsed(expr, None, [], _ambiguity_warnings(toks, body), text, op.var)
 
+
+provide("parse_latex", parse_latex_full)  # bibun.expr.parse loads this module when asked
 
 __all__ = ["looks_like_latex", "parse_latex_full"]

@@ -16,10 +16,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
-
-from lark import Token
 
 from bibun.errors import LimitError, ParseError
 from bibun.expr.conventions import (  # noqa: F401  (reading_conventions: re-exported)
@@ -29,9 +26,11 @@ from bibun.expr.conventions import (  # noqa: F401  (reading_conventions: re-exp
     matching,
     reading_conventions,
 )
+from bibun.expr.lalr import Token
 from bibun.functions import NAMES, RULES, version
 from bibun.i18n import error, parse_error
 from bibun.i18n import text as message
+from bibun.record import record
 
 MAX_LENGTH = 100_000
 MAX_DEPTH = 20_000
@@ -137,7 +136,7 @@ def suggest(run: str) -> str | None:
     return None if best is None else best[2]
 
 
-@dataclass
+@record
 class Lexed:
     tokens: list[Token]
     warnings: list[str]

@@ -16,8 +16,10 @@ import re
 from fractions import Fraction
 from html import escape
 
-from bibun.expr.core import FN, NUM, Expr
+from bibun import i18n
+from bibun.expr.core import FN, NUM, Expr, symbol
 from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, notation, ordered_terms
+from bibun.expr.provided import provide
 from bibun.functions import rule
 from bibun.text import digits
 
@@ -210,4 +212,20 @@ def fragment(e: Expr, lang: str | None = None) -> str:
     return MathMLPrinter(notation(lang))(e)
 
 
-__all__ = ["MathMLPrinter", "fragment", "function_name", "to_mathml"]
+def with_definitions(main: Expr, names: list[tuple[str, Expr]], lang: str | None = None
+                     ) -> str:
+    """A ``<math>`` block: ``main``, "where", then a table of the definitions ``name =
+    expression`` (the shared-subexpression printer's MathML, :mod:`bibun.expr.shared`)."""
+    rows = "".join(f'<mtr><mtd columnalign="right">{fragment(symbol(n), lang)}</mtd>'
+                   f'<mtd columnalign="left"><mo>=</mo>{fragment(d, lang)}</mtd></mtr>'
+                   for n, d in names)
+    where = escape(i18n.text("shared.where", lang))
+    return (f'<math xmlns="{_NS}" display="block"><mrow>{fragment(main, lang)}'
+            f'<mspace width="1em"/><mtext>{where}</mtext><mspace width="1em"/>'
+            f"<mtable>{rows}</mtable></mrow></math>")
+
+
+provide("mathml", to_mathml)
+provide("mathml_where", with_definitions)
+
+__all__ = ["MathMLPrinter", "fragment", "function_name", "to_mathml", "with_definitions"]

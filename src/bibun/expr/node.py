@@ -93,6 +93,10 @@ def _held_count() -> int:
 _HELD = _held_count()
 
 
+#: the operators' implementations, filled by bibun.expr.arith: name -> function
+_ARITH: dict[str, Any] = {}
+
+
 class Expr:
     """A node of the expression DAG.  Never construct directly: use the builders
     (:mod:`bibun.expr.build`, gathered in :mod:`bibun.expr.core`).
@@ -111,8 +115,53 @@ class Expr:
     free: frozenset[str]
     size: int
 
-    # The arithmetic operators (+, -, *, /, **, unary -) and pickling are attached by
-    # bibun.expr.arith (imported by bibun.expr.core) through the canonical builders.
+    # -- arithmetic (+, -, *, /, **, unary -), pickling and subs ---------------------
+    # The canonical builders live above this module, so each operator calls the
+    # function bibun.expr.arith (imported by bibun.expr.core) put in _ARITH.  They are
+    # methods of the class, not attached afterwards, because the compiled build makes
+    # Expr an extension type (node.pxd), whose attributes cannot be set after creation.
+    def __add__(self, other: Any) -> Expr:
+        return _ARITH["add"](self, other)
+
+    def __radd__(self, other: Any) -> Expr:
+        return _ARITH["radd"](self, other)
+
+    def __sub__(self, other: Any) -> Expr:
+        return _ARITH["sub"](self, other)
+
+    def __rsub__(self, other: Any) -> Expr:
+        return _ARITH["rsub"](self, other)
+
+    def __mul__(self, other: Any) -> Expr:
+        return _ARITH["mul"](self, other)
+
+    def __rmul__(self, other: Any) -> Expr:
+        return _ARITH["rmul"](self, other)
+
+    def __truediv__(self, other: Any) -> Expr:
+        return _ARITH["truediv"](self, other)
+
+    def __rtruediv__(self, other: Any) -> Expr:
+        return _ARITH["rtruediv"](self, other)
+
+    def __pow__(self, other: Any) -> Expr:
+        return _ARITH["pow"](self, other)
+
+    def __rpow__(self, other: Any) -> Expr:
+        return _ARITH["rpow"](self, other)
+
+    def __neg__(self) -> Expr:
+        return _ARITH["neg"](self)
+
+    def __pos__(self) -> Expr:
+        return self
+
+    def __reduce__(self) -> tuple:
+        return _ARITH["reduce"](self)
+
+    def subs(self, mapping: dict[Any, Any]) -> Expr:
+        """Replace symbols (or any subexpressions) and rebuild canonically."""
+        return _ARITH["subs"](self, mapping)
 
     # -- conveniences ------------------------------------------------------------------
     def __str__(self) -> str:
@@ -168,11 +217,12 @@ class Expr:
 def _make(op: str, args: tuple[Expr, ...], value: Any = None) -> Expr:
     """Return the unique node for (op, args, value), creating it if needed."""
     key = (op, value, args) if op is not NUM else (op, type(value), value)
-    node = _table.get(key)
+    tab = _table  # a local the compiled build types as dict (node.pxd): no bound method
+    node = tab.get(key)
     if node is not None:
         return node
     with _lock:  # two threads must never create two nodes for one key
-        node = _table.get(key)
+        node = tab.get(key)
         if node is not None:
             return node
         return _create(op, args, value, key)
@@ -198,11 +248,12 @@ def _make_known(op: str, args: tuple[Expr, ...], free: frozenset[str], size: int
     (a product grown by one factor): a new node then costs O(1) Python work, not a
     walk over its arguments."""
     key = (op, None, args) if len(args) < 64 else _LongKey((op, None, args))
-    node = _table.get(key)
+    tab = _table
+    node = tab.get(key)
     if node is not None:
         return node
     with _lock:
-        node = _table.get(key)
+        node = tab.get(key)
         if node is not None:
             return node
         return _create(op, args, None, key, free, size)
@@ -210,7 +261,7 @@ def _make_known(op: str, args: tuple[Expr, ...], free: frozenset[str], size: int
 
 def _create(op: str, args: tuple[Expr, ...], value: Any, key: tuple,
             free: frozenset[str] | None = None, size: int = 0) -> Expr:
-    node = object.__new__(Expr)
+    node = Expr.__new__(Expr)
     node.op, node.args, node.value = op, args, value
     node.serial = next(_serial)
     node._cr = node._pows = None
@@ -270,7 +321,8 @@ _EMPTY: frozenset[str] = frozenset()
 def number(v: Number) -> Expr:
     """A numeric leaf: int or Fraction (exact) or float (inexact)."""
     if type(v) is int:
-        node = _SMALL.get(v)
+        small = _SMALL
+        node = small.get(v)
         if node is not None:
             return node
     v = _norm(v)

@@ -6,13 +6,12 @@ silently read as d ÷ d × x).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-from lark import Token
 
 from bibun.errors import ParseError
+from bibun.expr.lalr import Token
 from bibun.expr.lex import CONSTANTS, FUNCTIONS, GREEK, OPERAND_END, split_word
 from bibun.i18n import parse_error
+from bibun.record import record
 
 # -- a leading derivative operator: d/dx (x^2 sin x), ∂/∂y (x^2 y) -------------------------
 # Kept outside the grammar: one anchored pattern at the start of the text (linear time).
@@ -30,7 +29,7 @@ _SUBSCRIPT_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"
 _BRACKET_OPENERS = ("(", "[", "{", "\\left", "\\bigl", "\\Bigl", "\\biggl", "\\Biggl")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class DerivativeOperator:
     """A leading ``d/dx`` found in ``text[start:end]``: differentiate what follows by ``var``."""
 

@@ -16,7 +16,6 @@ from bibun.errors import BibunError, ParseError
 from bibun.expr import core
 from bibun.expr.core import Expr
 from bibun.expr.grammar import Parsed, ParseWarning, _split_definition, run_grammar
-from bibun.expr.latex_input import parse_latex_full
 from bibun.expr.lex import (
     MAX_LENGTH,
     normalize,
@@ -30,7 +29,7 @@ from bibun.expr.operators import (
     operator_not_allowed,
     refuse_operator_inside,
 )
-from bibun.expr.provided import provide
+from bibun.expr.provided import provide, provided
 from bibun.i18n import error, parse_error
 
 
@@ -60,8 +59,8 @@ def parse_full(text: str, latex: bool | None = None, *, derivative: bool = False
 
 def _parse_one(text: str, latex: bool, derivative: bool) -> Parsed:
     """One formula (no "where" clause), plain text or LaTeX."""
-    if latex:  # LaTeX, through the same grammar
-        return parse_latex_full(text, derivative=derivative)
+    if latex:  # LaTeX, through the same grammar (its reader loaded on the first LaTeX)
+        return provided("parse_latex")(text, derivative=derivative)
     if len(text) > MAX_LENGTH:
         tokenize(text)  # raises the LimitError with its message
     op = leading_operator(text)

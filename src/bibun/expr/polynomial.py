@@ -18,13 +18,13 @@ Coefficient lists are lowest degree first: ``[c0, c1, c2]`` is c0 + c1 x + c2 xÂ
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
 from bibun.expr import core
 from bibun.expr.core import ADD, MUL, NUM, POW, SYM, Expr
 from bibun.expr.numbers import to_float
 from bibun.functions.lazy import np
+from bibun.record import record
 
 Poly = list[Fraction]
 
@@ -175,7 +175,7 @@ def _sub(a: Poly, b: Poly) -> Poly:
     return _add(a, [-c for c in b])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Root:
     """A real root: ``expr`` is exact when ``exact`` (a rational or a quadratic surd),
     otherwise a float number node; ``value`` is its float value."""

@@ -21,24 +21,22 @@ node (hash-consing makes that an identity check).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from html import escape
 
 from bibun import i18n
 from bibun.errors import BibunError
 from bibun.expr import core
 from bibun.expr.core import MUL, POW, Expr
-from bibun.expr.mathml import fragment, to_mathml
 from bibun.expr.parse import parse
+from bibun.expr.provided import provided
+from bibun.record import record
 
 #: written-out size (operations) from which :func:`render` names shared subexpressions
 #: (a tree that long is unreadable anyway; the printers refuse 200,000)
 SHARED_FROM = 2_000
 _PREFIXES = ("t", "u", "w", "s", "q")
-_MATHML = "http://www.w3.org/1998/Math/MathML"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Shared:
     """An expression with names for its shared subexpressions: ``main`` uses the names,
     ``names`` defines them in order (each definition uses only earlier names)."""
@@ -76,14 +74,9 @@ class Shared:
     def mathml(self, lang: str | None = None) -> str:
         """A ``<math>`` block: ``main``, "where", then a table of the definitions."""
         if not self.names:
-            return to_mathml(self.main, display="block", lang=lang)
-        rows = "".join(f'<mtr><mtd columnalign="right">{fragment(core.symbol(n), lang)}</mtd>'
-                       f'<mtd columnalign="left"><mo>=</mo>{fragment(d, lang)}</mtd></mtr>'
-                       for n, d in self.names)
-        where = escape(i18n.text("shared.where", lang))
-        return (f'<math xmlns="{_MATHML}" display="block"><mrow>{fragment(self.main, lang)}'
-                f'<mspace width="1em"/><mtext>{where}</mtext><mspace width="1em"/>'
-                f"<mtable>{rows}</mtable></mrow></math>")
+            return provided("mathml")(self.main, display="block", lang=lang)
+        # MathML's printer (bibun.expr.mathml), loaded when asked for
+        return provided("mathml_where")(self.main, self.names, lang)
 
     def python(self, name: str = "f") -> str:
         """Source of a NumPy function of the variables (sorted) that computes each shared

@@ -19,13 +19,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from bibun.errors import BibunError, UnknownFunctionError
 from bibun.functions.lazy import np
 from bibun.i18n import error
+from bibun.record import field, record
 
 #: f'(u) as a function of (u, y = f(u), F)
 Deriv = Callable[[Any, Any, Any], Any]
@@ -41,7 +41,7 @@ ANY = NEG | ZERO | POS
 CORNER, JUMP, VERTICAL, EDGE = "corner", "jump", "vertical", "edge"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Code:
     """How each code backend writes the function.
 
@@ -98,7 +98,7 @@ class _NumpyImpl:
         obj.__dict__[self.slot] = value
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """One elementary function of one argument, with every fact about it.
 

@@ -44,14 +44,18 @@ class _Wrapped:
         a stale ``.grad`` (the backward pass since the last step did not reach it) are
         skipped."""
         grads = []
+        applied = self._applied
         for i, p in enumerate(self.params):
             g = p.grad
-            seen = self._applied[i]
+            seen = applied[i]
             if g is None or (seen is not None and seen() is g):
                 grads.append(None)
-                continue
-            self._applied[i] = _ref(g)
-            grads.append(np.asarray(getattr(g, "data", g)))
+            elif type(g) is np.ndarray:  # (the usual gradient: no getattr, no memoryview)
+                applied[i] = weakref.ref(g)
+                grads.append(g)
+            else:
+                applied[i] = _ref(g)
+                grads.append(np.asarray(getattr(g, "data", g)))
         self.opt.step(grads)
 
     def zero_grad(self) -> None:

@@ -106,6 +106,7 @@
     "stretchy", "fence", "separator", "lspace", "rspace", "columnalign", "open",
     "displaystyle", "scriptlevel", "data-rule", "data-step", "start"]);
   const MATHML_NS = "http://www.w3.org/1998/Math/MathML";
+  const INDENT = /^\s*margin-left:\s*(\d{1,2}(?:\.\d+)?)em;?\s*$/;
 
   function sanitize(markup) {
     const doc = new DOMParser().parseFromString(`<body>${markup}</body>`, "text/html");
@@ -121,6 +122,10 @@
           if (!isMath && !isHtml) { walk(node, dst); continue; }
           const el = isMath ? document.createElementNS(MATHML_NS, name) : document.createElement(name);
           for (const a of node.attributes) if (ATTRS.has(a.name)) el.setAttribute(a.name, a.value);
+          // the one style the derivation's markup carries: how deep a step is nested (a
+          // chain rule inside a chain rule), as a number the stylesheet turns into space
+          const indent = isHtml && INDENT.exec(node.getAttribute("style") || "");
+          if (indent) el.style.setProperty("--indent", String(Math.min(12, parseFloat(indent[1]) / 1.5)));
           walk(node, el);
           dst.appendChild(el);
         }
@@ -299,21 +304,37 @@
   // all of them (issue 17: no block over 50 ms while typing); each panel is undimmed as
   // it is drawn, and a newer request stops the drawing of an answer that is stale now
   const nextTask = () => (window.scheduler && scheduler.yield ? scheduler.yield() : new Promise((done) => setTimeout(done, 0)));
+  // (the tangent and the Taylor curve are drawn into the plot: plot.js draws the three
+  // at once, at the end of the script that changed them, so they stay in one slice)
+  const SAME_FIGURE = new Set(["tangent", "series"]);
   async function renderRest(r, names) {
     const gen = generation;
     let slice = performance.now();
-    for (const n of names) {
-      if (performance.now() - slice > 15) {
-        await nextTask();
-        if (gen !== generation) return;
-        slice = performance.now();
+    // each panel's drawing time as a user-timing measure, "bibun:plot+tangent+series"
+    // (bench/web_latency.py --long-tasks lists the slowest)
+    let t0 = 0, drawn = "";
+    const measured = () => { if (drawn) performance.measure(`bibun:${drawn}`, { start: t0 }); drawn = ""; };
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i];
+      if (i > 0 && !SAME_FIGURE.has(n)) {
+        await null;   // the figure of the panels before is drawn now, and counted
+        measured();
+        if (performance.now() - slice > 8) {
+          await nextTask();
+          if (gen !== generation) return;
+          slice = performance.now();
+        }
       }
+      if (!drawn) t0 = performance.now();
+      drawn = drawn ? `${drawn}+${n}` : n;
       const p = r.panels[n];
       if (!p) RENDER[n](null); else if (p.error) panelError(n, p.error); else RENDER[n](p.data);
       if (n === "diff") { EXT.method(r.panels.method || null); markRest(false); }
       pending.delete(n);
       mark([n], false);
     }
+    await null;
+    measured();
     if (!names.includes("diff")) markRest(false);
     saveUrl();
     belowFold();
@@ -376,7 +397,10 @@
     const p = $("preview");
     p.classList.remove("stale");
     const f = parse.data.formula;
-    p.replaceChildren(math(f.mathml.replace('display="inline"', 'display="block"'), f.text));
+    if (p._markup !== f.mathml + f.text || !p.firstChild) {   // the quick answer drew it already
+      p.replaceChildren(math(f.mathml.replace('display="inline"', 'display="block"'), f.text));
+      p._markup = f.mathml + f.text;
+    }
     // how the formula was read, when that could be doubted (e^2x, sin x^2): as the CLI echoes it
     $("read-as").hidden = !parse.data.read_as;
     $("read-as").textContent = parse.data.read_as ? t("read_as", { expr: parse.data.read_as }) : "";
@@ -491,7 +515,13 @@
   $("step-all").addEventListener("click", () => { state.revealed = 1e9; showSteps(); });
 
   // ---------------------------------------------------------------- plots
-  const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  // a colour of the theme, read from the stylesheet once per theme: asked in the middle of
+  // drawing an answer, getComputedStyle would first restyle everything just inserted
+  const cssCache = new Map();
+  const css = (name) => {
+    if (!cssCache.has(name)) cssCache.set(name, getComputedStyle(document.documentElement).getPropertyValue(name).trim());
+    return cssCache.get(name);
+  };
   // the plots are drawn by plot.js in a few milliseconds (plotly.js was a ~1 s main-thread
   // task to compile, and a key pressed meanwhile waited); the sigmoid card is below the
   // fold: drawn once the first answers are on the page, not competing with them
@@ -543,10 +573,27 @@
     document.documentElement.classList.toggle("projector", on);
     $("projector").setAttribute("aria-pressed", String(on));
     try { localStorage.setItem("bibun.projector", on ? "1" : ""); } catch { /* private mode */ }
+    cssCache.clear();
+    theme = themeNow();   // the colours the next figures are drawn with
   }
   $("projector").addEventListener("click", () => {
     setProjector(!document.documentElement.classList.contains("projector"));
-    refresh(PANELS, 0); EXT.sigmoid();
+    refresh(PANELS, 0); EXT.sigmoid();   // drawn again in the projector's colours
+  });
+  // the system's colour scheme may change while the page is open (an evening switch to
+  // dark, a projector laptop): the stylesheet follows by itself, the figures were drawn
+  // with the colours of the moment, so they are drawn again with the new ones, here, no
+  // request (the projector theme ignores the scheme: then nothing changes)
+  const PLOT_COLOURS = ["--ink", "--muted", "--line", "--plotbg", "--f", "--df", "--tan", "--taylor"];
+  const themeNow = () => Object.fromEntries(PLOT_COLOURS.map((n) => [n, css(n)]));
+  let theme = themeNow();
+  const scheme = window.matchMedia("(prefers-color-scheme: dark)");
+  scheme.addEventListener("change", () => {
+    cssCache.clear();
+    const now = themeNow(), map = {};
+    for (const n of PLOT_COLOURS) if (theme[n] && theme[n] !== now[n]) map[theme[n]] = now[n];
+    theme = now;
+    P.recolor(map);
   });
 
   // ---------------------------------------------------------------- wiring

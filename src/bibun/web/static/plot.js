@@ -12,6 +12,7 @@
 //   bibunPlot.react(el, traces, layout)   draw (again) from scratch
 //   bibunPlot.restyle(el, update, idx)    change some traces' fields ({x: [xs…]}, [2, 3])
 //   bibunPlot.purge(el)                   empty
+//   bibunPlot.recolor({old: new})         redraw every figure with some colours swapped
 //   bibunPlot.toData(el, clientX, clientY) → { x, y, fx, fy } in data units (fx, fy: the
 //                                         fraction across the plot area, 0…1 inside)
 //
@@ -42,9 +43,18 @@
 
   // text widths for the layout (tick labels, legend entries), measured once per string
   const measurer = document.createElement("canvas").getContext("2d");
+  const widths = new Map();
   function textWidth(s, size, family) {
-    measurer.font = `${size}px ${family}`;
-    return measurer.measureText(s).width;
+    const key = `${size}|${family}|${s}`;
+    let w = widths.get(key);
+    if (w === undefined) {
+      if (widths.size > 4000) widths.clear();
+      const font = `${size}px ${family}`;
+      if (measurer.font !== font) measurer.font = font;
+      w = measurer.measureText(s).width;
+      widths.set(key, w);
+    }
+    return w;
   }
 
   // ---------------------------------------------------------------- scales and ticks
@@ -198,9 +208,10 @@
 
   function draw(el) {
     const traces = el.data || [], layout = el.layout || {};
-    const W = Math.max(200, el.clientWidth || 600), H = Math.max(150, el.clientHeight || 380);
+    // the size the ResizeObserver saw (no forced layout); the first draw asks the element
+    const W = Math.max(200, (el._w ?? el.clientWidth) || 600), H = Math.max(150, (el._h ?? el.clientHeight) || 380);
     const font = layout.font || {}, size = font.size || 13, ink = font.color || "#222";
-    const family = getComputedStyle(el).fontFamily || "sans-serif";
+    const family = el._family || getComputedStyle(el).fontFamily || "sans-serif";
     const xa = layout.xaxis || {}, ya = layout.yaxis || {};
     const m = { l: 50, r: 16, t: 10, b: 40, ...(layout.margin || {}) };
     const scatters = traces.filter((t) => t.type !== "contour");
@@ -458,11 +469,15 @@
   }
 
   // ---------------------------------------------------------------- the interface
+  // The size of each plot element, kept by a ResizeObserver (it reports after layout, so
+  // reading it there costs nothing): a draw that asked el.clientWidth would force the
+  // layout of the whole page in the middle of an answer being shown, one more long task.
   const watched = new WeakSet();
   const sizes = new ResizeObserver((entries) => {
     for (const e of entries) {
       const el = e.target;
-      if (el.data && el._drawnWidth && Math.abs(el.clientWidth - el._drawnWidth) > 1) draw(el);
+      el._w = el.clientWidth; el._h = el.clientHeight; el._family = getComputedStyle(el).fontFamily;
+      if (el.data && el._drawnWidth && Math.abs(el._w - el._drawnWidth) > 1) later(el);
     }
   });
   function watch(el) {
@@ -473,20 +488,60 @@
     el.addEventListener("pointerleave", () => { const g = el.querySelector(".plot-hover"); if (g) g.replaceChildren(); });
   }
 
+  // Drawing waits for the end of the current script (a microtask): the plot, its tangent
+  // and its Taylor curve arrive together and are drawn once, not three times in one task
+  // (bench/web_latency.py --long-tasks).  Nothing outside this script can see the
+  // difference: every microtask runs before the page takes the next event.
+  const queued = new Set();
+  function later(el) {
+    if (!queued.size) {
+      queueMicrotask(() => {
+        const els = [...queued];
+        queued.clear();
+        for (const e of els) if (e.data) draw(e);
+      });
+    }
+    queued.add(el);
+  }
+
+  const shown = new Set();   // the elements with a figure now (recolor walks them)
   function react(el, traces, layout) {
     el.data = traces;
     el.layout = layout || {};
     watch(el);
-    draw(el);
+    shown.add(el);
+    later(el);
+  }
+  // every figure on the page again with some colours swapped ({old: new}, exact strings
+  // anywhere in its traces and layout): the theme changed (a dark system scheme turned
+  // light mid-session) and the colours were taken from the stylesheet when drawn
+  function recolor(map) {
+    if (!Object.keys(map).length) return;
+    const swap = (o) => {
+      if (Array.isArray(o) && typeof o[0] === "number") return;   // samples, not colours
+      for (const k of Object.keys(o)) {
+        const d = Object.getOwnPropertyDescriptor(o, k);
+        if (!d || d.get) continue;   // a readout written when read (cards.js withHover)
+        const v = d.value;
+        if (typeof v === "string") { if (v in map) o[k] = map[v]; } else if (v && typeof v === "object") swap(v);
+      }
+    };
+    for (const el of shown) {
+      if (!el.isConnected || !el.data) { shown.delete(el); continue; }
+      swap(el.data); swap(el.layout);
+      later(el);
+    }
   }
   function restyle(el, update, indices) {
     if (!el.data) return;
     for (const [key, values] of Object.entries(update)) {
       indices.forEach((idx, j) => { if (el.data[idx]) el.data[idx][key] = values[j]; });
     }
-    draw(el);
+    later(el);
   }
   function purge(el) {
+    shown.delete(el);
+    queued.delete(el);
     delete el.data; delete el.layout; delete el._plot;
     el.replaceChildren();
   }
@@ -499,5 +554,5 @@
     return { x: p.xr[0] + fx * (p.xr[1] - p.xr[0]), y: p.ylog ? 10 ** yv : yv, fx, fy, width: p.px1 - p.px0 };
   }
 
-  window.bibunPlot = { react, restyle, purge, toData, ready: true };
+  window.bibunPlot = { react, restyle, purge, toData, recolor, ready: true };
 })();

@@ -169,11 +169,15 @@
     $("graph-zoom-out").disabled = view.scale <= 0.1;
     $("graph-zoom-in").disabled = view.scale >= 8;
   }
+  // the box's width as the last layout left it (a ResizeObserver, no forced layout while
+  // an answer is drawn); a box that has not been laid out yet is asked
+  let boxWidth = 0;
+  new ResizeObserver(() => { boxWidth = box.clientWidth; }).observe(box);
   // by default the drawing at its own size (its 12 px text readable; a wide graph is
   // panned, not shrunk to 7 px), centred when it is narrower than the box; "Fit" (or 0)
   // shows the whole of it
   function fit(whole) {
-    const bw = box.clientWidth || 1;
+    const bw = boxWidth || box.clientWidth || 1;
     view.scale = whole === true ? Math.min(1, bw / Math.max(view.w, 1)) : 1;
     view.x = Math.max(0, (bw - view.w * view.scale) / 2); view.y = 0;
     place();

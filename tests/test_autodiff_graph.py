@@ -38,6 +38,26 @@ def test_builtin_svg_is_valid_xml():
     assert "x" in texts and any(t.startswith("grad") for t in texts)
 
 
+def test_graph_labels_speak_the_readers_language():
+    """Every word in the picture comes from the catalog: 乗算, 値, 勾配 in Japanese; the
+    gradient line is red in either language, and wide characters get wide boxes."""
+    from bibun import i18n
+
+    _, y = _small()
+    with i18n.using("ja"):
+        svg = ad.to_svg(y, engine="builtin")
+    texts = [t for t in ET.fromstring(svg).iter() if t.tag.endswith("text")]
+    words = [t.text for t in texts]
+    assert "乗算" in words and "加算" in words
+    assert any(w.startswith("値 ") for w in words)
+    red = [t.text for t in texts if t.get("fill") == "#b91c1c"]
+    assert red and all(w.startswith("勾配 ") for w in red)
+    assert not any(w.startswith(("value", "grad", "mul", "add")) for w in words)
+    with i18n.using("en"):
+        en = ad.to_svg(y, engine="builtin")
+    assert "mul" in en and "grad 4" in en
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 def test_graphviz_svg():
     _, y = _small()

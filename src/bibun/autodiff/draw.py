@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from bibun import i18n
 from bibun.autodiff.tensor import Tensor
 from bibun.errors import BibunError
 
@@ -36,18 +37,26 @@ def _fmt(v: Any) -> str:
     return f"array{a.shape}"
 
 
+def _op_word(op: str) -> str:
+    """The op's name in the reader's language (加算 for add); a function's own name (tanh,
+    exp) is notation and stays as it is."""
+    key = f"graph.op.{op}"
+    return i18n.text(key) if i18n.has(key) else op
+
+
 def _title(t: Tensor) -> str:
     if t.op == "leaf":
-        return t.name or ("param" if t.requires_grad else "const")
+        return t.name or i18n.text("graph.param" if t.requires_grad else "graph.const")
     c = t._ctx
+    word = _op_word(t.op)
     if len(t._parents) == 1 and t.op in _CONST_OPS and isinstance(c, (int, float)):
         sym = _CONST_OPS[t.op]
         if t.op in ("rsub", "rdiv", "rpow"):
-            return f"{t.op}: {c:g} {sym} ·"
+            return f"{word}: {c:g} {sym} ·"
         if t.op == "add" and c < 0:
-            return f"add: · − {-c:g}"
-        return f"{t.op}: · {sym} {c:g}"
-    return t.op
+            return f"{word}: · − {-c:g}"
+        return f"{word}: · {sym} {c:g}"
+    return word
 
 
 @dataclass
@@ -56,6 +65,7 @@ class _Node:
     tensor: Tensor
     lines: list[str]
     kind: str  # "input", "const", "op", "output"
+    grad_line: int | None = None  # which line is the gradient (drawn in red)
 
 
 def collect(root: Tensor) -> tuple[list[_Node], list[tuple[int, int]]]:
@@ -87,10 +97,12 @@ def collect(root: Tensor) -> tuple[list[_Node], list[tuple[int, int]]]:
         lines = [_title(t)]
         if t.name and t.op != "leaf":
             lines.append(t.name if len(t.name) <= 28 else t.name[:27] + "…")
-        lines.append(f"value {_fmt(t.data)}")
+        lines.append(i18n.text("graph.value", v=_fmt(t.data)))
+        grad_line = None
         if kind != "const":
-            lines.append(f"grad {_fmt(t.grad)}")
-        nodes.append(_Node(i, t, lines, kind))
+            grad_line = len(lines)
+            lines.append(i18n.text("graph.grad", v=_fmt(t.grad)))
+        nodes.append(_Node(i, t, lines, kind, grad_line))
         for p in t._parents:
             edges.append((index[id(p)], i))
     return nodes, edges
@@ -191,7 +203,7 @@ def layered(keys: list[int], edges: list[tuple[int, int]]) -> list[list[int]]:
 def _builtin_svg(root: Tensor, title: str | None) -> str:
     nodes, edges = collect(root)
     columns = layered([n.key for n in nodes], edges)
-    size = {n.key: (max(len(s) for s in n.lines) * _CH_W + 2 * _PAD,
+    size = {n.key: (max(i18n.display_width(s) for s in n.lines) * _CH_W + 2 * _PAD,
                     len(n.lines) * _LINE_H + _PAD) for n in nodes}
     col_w = [max(size[k][0] for k in col) for col in columns]
     top = 34.0 if title else 10.0
@@ -237,7 +249,7 @@ def _builtin_svg(root: Tensor, title: str | None) -> str:
                    f'height="{h:.1f}" rx="6" fill="{_FILL[n.kind]}" stroke="#333"/>')
         for i, line in enumerate(n.lines):
             weight = ' font-weight="bold"' if i == 0 else ""
-            color = ' fill="#b91c1c"' if line.startswith("grad ") else ""
+            color = ' fill="#b91c1c"' if i == n.grad_line else ""
             out.append(f'<text x="{x0 + w / 2:.1f}" y="{y0 + _PAD / 2 + (i + 0.8) * _LINE_H:.1f}"'
                        f' text-anchor="middle"{weight}{color}>{html.escape(line)}</text>')
         out.append("</g>")

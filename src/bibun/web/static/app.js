@@ -440,6 +440,133 @@
     }
   }
 
+  // ---------------------------------------------------------------- long lines
+  // Browsers do not break MathML lines, so a display line wider than its box is broken here
+  // as a teacher breaks it on the board: first at a top-level "=", then at a top-level + or −,
+  // then between top-level factors — never inside brackets — and each continuation line is
+  // indented.  The whole formula stays one spoken label; the original returns on resize.
+  const BREAKS = [new Set(["="]), new Set(["+", "−", "-", "±"]), new Set(["·", "×", "\u2062"])];
+  const OPEN = new Set(["(", "[", "{"]), CLOSE = new Set([")", "]", "}"]);
+  const isMo = (n, set) => n.localName === "mo" && set.has(n.textContent.trim() || n.textContent);
+  const bracketed = (n) => n.localName === "mrow" && n.firstElementChild && isMo(n.firstElementChild, OPEN);
+  // the formula's top-level pieces: an mrow is opened only where a line could break inside it
+  function tokens(node, deep) {
+    const out = [];
+    const walk = (n) => {
+      for (const c of n.children) {
+        if (c.localName === "mrow" && (deep || (!bracketed(c) && canBreak(c)))) walk(c); else out.push(c);
+      }
+    };
+    walk(node);
+    return out;
+  }
+  function canBreak(row) {
+    let depth = 0;
+    for (const c of row.children) {
+      if (isMo(c, OPEN)) depth += 1;
+      else if (isMo(c, CLOSE)) depth -= 1;
+      else if (depth === 0 && (BREAKS.some((b) => isMo(c, b)) || (c.localName === "mrow" && !bracketed(c) && canBreak(c)))) return true;
+    }
+    return false;
+  }
+  // pieces that start at each break; inside brackets only when the line cannot fit otherwise
+  function chunksAt(toks, set, anyDepth) {
+    const out = [[]];
+    let depth = 0;
+    toks.forEach((c, i) => {
+      if (isMo(c, OPEN)) depth += 1;
+      else if (isMo(c, CLOSE)) depth -= 1;
+      else if ((depth === 0 || anyDepth) && i > 0 && isMo(c, set)) out.push([]);
+      out[out.length - 1].push(c);
+    });
+    return out.filter((c) => c.length);
+  }
+  function lineMath(toks, cont, probe) {
+    const m = document.createElementNS("http://www.w3.org/1998/Math/MathML", "math");
+    m.setAttribute("display", "block");
+    if (probe) m.style.display = "inline math";   // a probe's width is its content's
+    m.setAttribute("aria-hidden", "true");
+    if (cont) m.classList.add("cont");
+    const row = document.createElementNS("http://www.w3.org/1998/Math/MathML", "mrow");
+    toks.forEach((tk, i) => {
+      if (i === 0 && cont && tk.localName === "mo" && tk.textContent === "\u2062") {
+        const dot = document.createElementNS("http://www.w3.org/1998/Math/MathML", "mo");
+        dot.textContent = "·";
+        row.appendChild(dot);
+      } else row.appendChild(tk.cloneNode(true));
+    });
+    m.appendChild(row);
+    return m;
+  }
+  // the lines of one display formula, or null when it fits as it is
+  function broken(m, host) {
+    const width = host.clientWidth - parseFloat(getComputedStyle(host).paddingLeft || "0")
+      - parseFloat(getComputedStyle(host).paddingRight || "0");
+    const indent = 2 * parseFloat(getComputedStyle(host).fontSize || "16");
+    const fits = (toks, cont) => {
+      const probe = lineMath(toks, cont, true);
+      probe.style.position = "absolute";
+      probe.style.visibility = "hidden";
+      host.appendChild(probe);
+      const ok = probe.getBoundingClientRect().width <= width - (cont ? indent : 0) - 1;
+      probe.remove();
+      return ok;
+    };
+    // levels: = at the top, + − at the top, factors at the top, then the same two inside brackets
+    const LEVELS = [[0, false], [1, false], [2, false], [1, true], [2, true]];
+    const lines = (toks, level, cont) => {
+      if (level >= LEVELS.length || fits(toks, cont)) return [[toks, cont]];
+      const [b, inside] = LEVELS[level];
+      if (inside) toks = toks.flatMap((tk) => tk.localName === "mrow" ? tokens(tk, true) : [tk]);
+      const chunks = chunksAt(toks, BREAKS[b], inside);
+      if (chunks.length < 2) return lines(toks, level + 1, cont);
+      const out = [];
+      let cur = [], curCont = cont;
+      for (const ch of chunks) {
+        if (cur.length && !fits(cur.concat(ch), curCont)) { out.push(...lines(cur, level + 1, curCont)); cur = []; curCont = true; }
+        cur = cur.concat(ch);
+      }
+      out.push(...lines(cur, level + 1, curCont));
+      return out;
+    };
+    const toks = tokens(m);
+    if (!width || fits(toks, false)) return null;
+    return lines(toks, 0, false);
+  }
+  function breakLong(box) {
+    for (const m of box.querySelectorAll('math[display="block"]')) {
+      if (m.closest(".mathlines") || !m.getBoundingClientRect().width) continue;  // hidden step
+      const parts = broken(m, m.parentElement);
+      if (!parts || parts.length < 2) continue;
+      const wrap = el("div", "mathlines");
+      wrap.setAttribute("role", "math");
+      wrap.setAttribute("aria-label", m.getAttribute("aria-label") || m.getAttribute("alttext") || m.textContent);
+      wrap._original = m;
+      for (const [toks, cont] of parts) {
+        const line = el("div", cont ? "mathline cont" : "mathline");
+        line.appendChild(lineMath(toks, cont, false));
+        wrap.appendChild(line);
+      }
+      m.replaceWith(wrap);
+      // a piece that cannot break (one wide fraction) is set smaller, down to 70 %
+      for (const line of wrap.children) {
+        const lm = line.firstChild, room = line.clientWidth - parseFloat(getComputedStyle(line).paddingLeft);
+        const w = lm.getBoundingClientRect().width;
+        if (w > room && room > 0) lm.style.fontSize = `${Math.max(0.7, room / w) * 100}%`;
+      }
+    }
+  }
+  function unbreak(box) {
+    for (const w of box.querySelectorAll(".mathlines")) w.replaceWith(w._original);
+  }
+  const BREAK_BOXES = ["derivative", "steps"];
+  const breakSoon = (id) => requestAnimationFrame(() => breakLong($(id)));
+  let rebreak = 0;
+  window.addEventListener("resize", () => {
+    clearTimeout(rebreak);
+    rebreak = setTimeout(() => { for (const id of BREAK_BOXES) { unbreak($(id)); breakLong($(id)); } }, 150);
+  });
+
   // ---------------------------------------------------------------- derivative and steps
   // the derivative itself (the quick answer): d/dx [f] = f′
   function renderHeadline(r) {
@@ -455,6 +582,7 @@
       d.replaceChildren(math(`<math display="block">${op}<mrow><mo stretchy="true">[</mo>${inner(r.expression.mathml)}<mo stretchy="true">]</mo></mrow><mo>=</mo>${inner(r.derivative.mathml)}</math>`,
         spoken));
     }
+    breakSoon("derivative");   // also when the server's first paint drew it
     d.dataset.spoken = spoken;
     d.dataset.text = r.derivative.text;
     d.dataset.order = String(order);
@@ -510,6 +638,7 @@
     $("step-next").disabled = n >= total;
     $("step-all").disabled = n >= total;
     $("step-progress").textContent = t("steps_progress", { n, total });
+    breakSoon("steps");
   }
   $("step-next").addEventListener("click", () => { state.revealed += 1; showSteps(); });
   $("step-all").addEventListener("click", () => { state.revealed = 1e9; showSteps(); });

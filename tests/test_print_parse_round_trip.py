@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import bibun
 from bibun.errors import BibunError, ParseError
 from bibun.expr import core
-from bibun.expr.printers import to_unicode
+from bibun.expr.printers import to_latex, to_unicode
 from bibun.functions import RULES
 
 X, Y, Z = core.symbol("x"), core.symbol("y"), core.symbol("z")
@@ -140,3 +140,14 @@ def test_a_two_term_difference_is_written_the_way_a_learner_writes_it(text, prin
     e = bibun.parse(text)
     assert str(e) == printed
     assert bibun.parse(printed) is e
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("x + 10^400", "x + 10^400"), ("3*10^25 x^2", "3*10^25 x^2"), ("-10^30", "-10^30"),
+    ("x + 10^20", "x + 100000000000000000000")])
+def test_a_huge_round_number_prints_as_a_power_of_ten_and_reads_back(text, shown):
+    """A check of x + 10^400 once quoted four hundred zeros back to the learner."""
+    e = _read(text)
+    assert str(e) == shown
+    assert _read(str(e)) is e and _read(to_unicode(e)) is e
+    assert _read(to_latex(e), latex=True) is e

@@ -27,6 +27,21 @@ def digits(n: int) -> str:
     return _long_digits(n)
 
 
+#: integers from here up that are a small number times a power of ten print as m·10^k
+BIG_ROUND = 10**21
+
+
+def scaled_power_of_ten(n: int) -> tuple[int, int] | None:
+    """(m, k) with n = m·10^k, m < 1000 and k ≥ 18, or None: a number a learner writes as
+    10^400 or 3·10^25 is printed that way, not as its digits."""
+    if n < BIG_ROUND:
+        return None
+    s = digits(n)
+    k = len(s) - len(s.rstrip("0"))
+    m = s[: len(s) - k]
+    return (int(m), k) if k >= 18 and len(m) <= 3 else None
+
+
 @functools.lru_cache(maxsize=32)
 def _long_digits(n: int) -> str:
     """Cached: one formula with a 24,000-digit number, printed in each of the messages of

@@ -82,7 +82,7 @@ class Compiled:
             except (OverflowError, ZeroDivisionError):  # a constant part computed with
                 # Python floats: e/10^400 is written 0.0, so (e/10^400)^(-pi) is 0.0 ** -pi
                 raise i18n.error("error.compile.overflow", LimitError,
-                                 formula=shorten(self.source, 80)) from None
+                                 formula=shorten(self.text, 80)) from None
             if self._partial:  # outputs that miss an input take the broadcast shape
                 shape = self._broadcast_shape(args)
                 for i in self._partial:

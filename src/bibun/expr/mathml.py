@@ -18,10 +18,18 @@ from html import escape
 
 from bibun import i18n
 from bibun.expr.core import FN, NUM, Expr, symbol
-from bibun.expr.printers import P_ATOM, P_MUL, P_POW, P_SUM, Printer, notation, ordered_terms
+from bibun.expr.printers import (
+    P_ATOM,
+    P_MUL,
+    P_POW,
+    P_SUM,
+    Printer,
+    notation,
+    ordered_terms,
+)
 from bibun.expr.provided import provide
 from bibun.functions import rule
-from bibun.text import digits
+from bibun.text import digits, scaled_power_of_ten
 
 _NS = "http://www.w3.org/1998/Math/MathML"
 _INVISIBLE_TIMES = "<mo>&#x2062;</mo>"
@@ -108,6 +116,13 @@ class MathMLPrinter(Printer):
                 return (self.minus + s if v < 0 else s), P_MUL
             s = f"<mn>{s}</mn>"
         else:
+            scaled = isinstance(v, int) and scaled_power_of_ten(abs(v))
+            if scaled:  # 10^400 as the text printers write it
+                m, k = scaled
+                s = f"<msup><mn>10</mn><mn>{k}</mn></msup>"
+                if m != 1:
+                    s = f"<mn>{m}</mn><mo>×</mo>{s}"
+                return (self.minus + s if v < 0 else s), P_MUL
             s = f"<mn>{digits(abs(v)) if isinstance(v, int) else abs(v)}</mn>"
         return (self.minus + s, P_MUL) if v < 0 else (s, P_ATOM)
 

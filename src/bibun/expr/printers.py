@@ -27,25 +27,12 @@ from fractions import Fraction
 
 from bibun import i18n
 from bibun.errors import BibunError, LimitError
-from bibun.expr.core import (
-    ADD,
-    CALL,
-    CONST,
-    FN,
-    MUL,
-    NUM,
-    POW,
-    SYM,
-    Expr,
-    number,
-    postorder,
-    power,
-)
+from bibun.expr.core import ADD, CALL, CONST, FN, MUL, NUM, POW, SYM, Expr, number, postorder, power
 from bibun.expr.lex import ABSTRACT, FUNCTIONS, split_word
 from bibun.expr.provided import provide
 from bibun.functions import call_code, code_for, rule
 from bibun.functions import order as table_order
-from bibun.text import digits
+from bibun.text import digits, scaled_power_of_ten
 
 #: written-out size above which printing is refused
 PRINT_LIMIT = 200_000
@@ -256,6 +243,11 @@ class Printer:
         if isinstance(v, Fraction):
             s = f"{digits(abs(v.numerator))}/{digits(v.denominator)}"
             return (self.minus + s if v < 0 else s), P_MUL
+        scaled = isinstance(v, int) and scaled_power_of_ten(abs(v))
+        if scaled:  # 10^400, not four hundred zeros (and it reads back the same)
+            p = self.power("10", number(scaled[1]), number(10))
+            s = p if scaled[0] == 1 else f"{digits(scaled[0])}{self.times}{p}"
+            return (self.minus + s, P_MUL) if v < 0 else (s, P_POW if scaled[0] == 1 else P_MUL)
         s = repr(v) if isinstance(v, float) else digits(abs(v))
         if isinstance(v, float):
             s = s.lstrip("-")

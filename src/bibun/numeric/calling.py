@@ -214,6 +214,29 @@ def _check_args(n: int, method: str, h: Any) -> None:
         raise error("error.numeric.step", h=repr(h))
 
 
+def _check_step_moves(base: np.ndarray, h: Any, points: np.ndarray | None = None) -> None:
+    """Refuse a step that does not move x in floating point (x + h == x or x − h == x).
+
+    Every difference quotient would then be 0/h or pure rounding, and the number printed
+    would mean nothing; the complex step is exempt (its step is imaginary), so callers
+    check only where a real step is taken.
+    """
+    if h is None:
+        return
+    try:
+        hs = np.broadcast_to(np.asarray(h, dtype=float), base.shape)
+    except ValueError:
+        return  # the shape error is reported where h is used
+    pts = np.arange(base.size) if points is None else points
+    still = (base[pts] + hs[pts] == base[pts]) | (base[pts] - hs[pts] == base[pts])
+    if still.any():
+        i = int(pts[int(np.flatnonzero(still)[0])])
+        x = float(base[i])
+        raise error("error.numeric.step_too_small", x=_num(x), h=f"{float(hs[i]):.3g}",
+                    gap=f"{float(np.spacing(abs(x))):.3g}",
+                    suggest=f"{1.5e-8 * max(1.0, abs(x)):.2g}")
+
+
 def _ordinal(k: int) -> str:
     return {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
 

@@ -15,6 +15,7 @@ from bibun.numeric.calling import (
     _as_float_array,
     _Caller,
     _check_args,
+    _check_step_moves,
     _no_finite_values,
     _num,
     _ordinal,
@@ -150,6 +151,9 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
     h_used = np.full(P, np.nan)
     meth = np.empty(P, dtype=object)
     flags: list[list[str]] = [list(flags0) for _ in range(P)]
+    if method in ("forward", "backward", "central", "richardson", "richardson-forward",
+                  "richardson-backward"):
+        _check_step_moves(base, h)
     if method in ("forward", "backward", "central"):
         side = {"forward": 1, "backward": -1, "central": 0}[method]
         d, e, hh, kinked, sides = _plain(call, base, pts, n, side, h)
@@ -198,6 +202,7 @@ def _run_methods(call: Any, base: np.ndarray, n: int, method: str, h: Any,
         if h is None:
             h0 = _default_h0(base[rest], n)
         else:
+            _check_step_moves(base, h, rest)  # auto: the complex step did not answer here
             h0 = np.broadcast_to(np.asarray(h, float), base.shape)[rest].astype(float)
         run, shrinks, failed = _richardson(call, base, n, h0, rest, 0)
         if value.shape[1] != run.value.shape[1]:

@@ -61,13 +61,17 @@ def _fractions_in_sum(s: Expr) -> int:
 
 
 def _nested_fractions(e: Expr, memo: dict[Expr, int]) -> int:
-    """Fractions inside a fraction: (2/x − 3/2)/(x − 1) and 1/(1 + 1/t)² have one each.
-    A teacher clears them; the size measure alone would not always."""
+    """Fractions inside a fraction: (2/x − 3/2)/(x − 1) and 1/(1 + 1/t)² have one each;
+    a function of its inverse that a triangle folds, cos(atan x) = 1/√(1 + x²), counts
+    two, so that folding it clears the margin :func:`_tidy` asks of a rewrite.  A teacher
+    clears them all; the size measure alone would not always."""
     r = memo.get(e)
     if r is not None:
         return r
     r = sum(_nested_fractions(a, memo) for a in e.args)
-    if _negative_power(e) and e.args[0].op == ADD and _fractions_in_sum(e.args[0]):
+    if e.op == FN and e.args and I.inverse_composition(e.value, e.args[0]) is not None:
+        r += 2
+    elif _negative_power(e) and e.args[0].op == ADD and _fractions_in_sum(e.args[0]):
         r += 1
     elif e.op == MUL and any(_negative_power(f) for f in e.args):
         r += sum(1 for f in e.args if f.op == ADD and _fractions_in_sum(f))

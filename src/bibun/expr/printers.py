@@ -244,10 +244,9 @@ class Printer:
             s = f"{digits(abs(v.numerator))}/{digits(v.denominator)}"
             return (self.minus + s if v < 0 else s), P_MUL
         scaled = isinstance(v, int) and scaled_power_of_ten(abs(v))
-        if scaled:  # 10^400, not four hundred zeros (and it reads back the same)
-            p = self.power("10", number(scaled[1]), number(10))
-            s = p if scaled[0] == 1 else f"{digits(scaled[0])}{self.times}{p}"
-            return (self.minus + s, P_MUL) if v < 0 else (s, P_POW if scaled[0] == 1 else P_MUL)
+        if scaled and scaled[0] == 1:  # 10^400, not 400 zeros (3*10^25 would need brackets
+            p = self.power("10", number(scaled[1]), number(10))  # after a /: kept as digits)
+            return (self.minus + p, P_MUL) if v < 0 else (p, P_POW)
         s = repr(v) if isinstance(v, float) else digits(abs(v))
         if isinstance(v, float):
             s = s.lstrip("-")

@@ -150,6 +150,21 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor | Dual
     return on(x, axis, keepdims)
 
 
+_ROWS: dict[int, np.ndarray] = {}
+
+
+def _rows(n: int) -> np.ndarray:
+    """``np.arange(n)``, read-only and kept: every step of a training loop indexes the
+    same batch size's rows."""
+    r = _ROWS.get(n)
+    if r is None:
+        r = np.arange(n)
+        r.flags.writeable = False
+        if len(_ROWS) < 64:
+            _ROWS[n] = r
+    return r
+
+
 def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
     t = np.asarray(_value(target))
     if z.ndim != 2:
@@ -170,7 +185,7 @@ def _cross_entropy_prepare(z: Tensor | Dual, target: Any) -> Reduced:
         zd = zd - np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
             lse = np.log(np.exp(zd).sum(axis=1, keepdims=True))
-    rows = np.arange(n)
+    rows = _rows(n)
     if t.dtype.kind in "iub":
         if t.shape != (n,):
             raise ShapeError(f"cross_entropy: logits {z.shape} need {n} class indices, "

@@ -9,9 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from bibun.autodiff import tensor as _tensor
 from bibun.autodiff.backend import NUMPY
 from bibun.autodiff.ops import _lift, matmul
 from bibun.autodiff.tensor import Tensor, as_tensor, make_node, shape_error
+from bibun.autodiff.versions import watch as _watch
+
+_new, _next_seq = object.__new__, _tensor._next_seq
 
 _sum = np.add.reduce  # g.sum(axis=0) without the method's Python wrapper (same result)
 
@@ -39,8 +43,10 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     Same values and gradients as the two-op form, but the graph keeps one array per
     layer instead of two and the bias is added in place: that saves an allocation and,
     with glibc's allocator, a round of page faults per layer and step."""
-    x, W = as_tensor(x), _lift(W)
-    b = None if b is None else _lift(b, x)
+    if type(x) is not Tensor or not isinstance(W, Tensor) or (
+            b is not None and not isinstance(b, Tensor)):
+        x, W = as_tensor(x), _lift(W)
+        b = None if b is None else _lift(b, x)
     xd, Wd = x.data, W.data
     if xd.ndim != 2 or Wd.ndim != 2:
         y = matmul(x, W)
@@ -55,7 +61,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
         return make_node(data, (x, W), _vjp_linear, None, "linear")
     try:
         bd = b.data
-        if (bd.dtype == data.dtype and bd.shape == data.shape[1:]) or (  # (the usual bias)
+        if (bd.dtype is data.dtype and bd.shape == data.shape[1:]) or (  # (the usual bias)
                 np.result_type(data, bd) == data.dtype
                 and np.broadcast_shapes(data.shape, bd.shape) == data.shape):
             data += bd  # the matmul result is ours: add in place
@@ -63,4 +69,32 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
             data = data + b.data
     except ValueError:
         raise shape_error("linear (bias)", data, b.data) from None
-    return make_node(data, (x, W, b), _vjp_linear, None, "linear")
+    if _tensor._anomaly or not _tensor._grad_enabled:
+        return make_node(data, (x, W, b), _vjp_linear, None, "linear")
+    return _node3(data, x, W, b)
+
+
+def _node3(data: np.ndarray, x: Tensor, W: Tensor, b: Tensor) -> Tensor:
+    """:func:`.tensor.make_node` for the layer's three parents with recording on and no
+    anomaly check (the caller tested both): the same node, its fields set directly."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = t.name = t._g = t._snap = t._ctx = None
+    t.op = "linear"
+    t._seq = seq = _next_seq()
+    rx, rW, rb = x.requires_grad, W.requires_grad, b.requires_grad
+    if rx or rW or rb:
+        if rx:
+            _watch(x, seq)
+        if rW:
+            _watch(W, seq)
+        if rb:
+            _watch(b, seq)
+        t.requires_grad = True
+        t._parents = (x, W, b)
+        t._vjp = _vjp_linear
+    else:
+        t.requires_grad = False
+        t._parents = ()
+        t._vjp = None
+    return t

@@ -90,13 +90,18 @@ class Linear(Module):
         self.n_in, self.n_out = n_in, n_out
 
     def forward(self, x: Any) -> Tensor:
-        x = _as_input(x, self.W.dtype)
-        if x.shape[-1:] != (self.n_in,):
-            raise BibunError(f"Linear({self.n_in}, {self.n_out}) got input of shape {x.shape}"
+        W = self.W
+        tx = type(x)
+        if tx is not Tensor:  # (an array of the layer's dtype: what _as_input makes of it)
+            x = Tensor(x) if tx is np.ndarray and x.dtype == W.dtype \
+                else _as_input(x, W.dtype)
+        shape = x.data.shape if type(x) is Tensor else x.shape
+        if shape[-1:] != (self.n_in,):
+            raise BibunError(f"Linear({self.n_in}, {self.n_out}) got input of shape {shape}"
                              f": the last axis must be {self.n_in}")
-        if type(x) is Tensor and isinstance(self.W, Tensor):  # (a training step: straight
-            return _linear(x, self.W, self.b)                  # to the fused node)
-        return ad.linear(x, self.W, self.b)
+        if type(x) is Tensor and isinstance(W, Tensor):  # (a training step: straight
+            return _linear(x, W, self.b)                  # to the fused node)
+        return ad.linear(x, W, self.b)
 
 
 class Activation(Module):

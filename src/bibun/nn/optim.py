@@ -30,6 +30,10 @@ class _Wrapped:
         # the .grad each step used, held weakly: a gradient the next backward() replaced
         # is freed at once (not kept alive a step longer), and a freed one is not "the same"
         self._applied: list[Any] = [None] * len(self.params)
+        #: plain SGD's scratch arrays (see _sgd_step): parameter index -> a view, of that
+        #: parameter's shape, into one buffer per dtype as large as the largest parameter
+        self._scratch: dict[int, np.ndarray] = {}
+        self._buffers: dict[Any, np.ndarray] = {}
 
     @property
     def lr(self) -> float:
@@ -43,6 +47,8 @@ class _Wrapped:
         """Update every parameter that has a gradient not applied before: ``None`` and
         a stale ``.grad`` (the backward pass since the last step did not reach it) are
         skipped."""
+        if type(self.opt) is _core.SGD and self._sgd_step():
+            return
         grads = []
         applied = self._applied
         for i, p in enumerate(self.params):
@@ -58,10 +64,59 @@ class _Wrapped:
                 grads.append(np.asarray(getattr(g, "data", g)))
         self.opt.step(grads)
 
+    def _sgd_step(self) -> bool:
+        """Plain SGD, the training step's optimizer, without the general path's per-
+        parameter calls: the same ``p -= lr * g`` (bit for bit: ``lr * g`` is rounded to
+        the gradient's dtype, then subtracted), the product written into a scratch array
+        that every step reuses instead of a new one per parameter.  Parameters are
+        updated last to first: each update is independent, and in a training loop the
+        first layer's weights (read first by the next forward pass) are then the most
+        recently touched, so the likeliest to be still in the cache.
+        False (nothing done) unless the learning rate is a Python float and every
+        gradient an array of its parameter's dtype and shape: the general path then
+        converts or refuses, as it always did."""
+        opt, applied = self.opt, self._applied
+        arrays, lr = opt.params, opt.lr
+        if len(arrays) != len(self.params) or type(lr) is not float:
+            return False  # (a NumPy lr would make lr * g a float64 product: general path)
+        todo = []
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g is None:
+                continue
+            seen = applied[i]
+            if seen is not None and seen() is g:
+                continue
+            a = arrays[i]
+            if type(g) is not np.ndarray or g.dtype != a.dtype or g.shape != a.shape:
+                return False
+            todo.append((i, a, g))
+        opt.t += 1
+        mul, sub, scratch = np.multiply, np.subtract, self._scratch
+        for i, a, g in reversed(todo):
+            applied[i] = weakref.ref(g)
+            tmp = scratch.get(i)
+            if tmp is None or tmp.dtype != a.dtype or tmp.shape != a.shape:
+                tmp = scratch[i] = _scratch_view(self._buffers, arrays, a)
+            mul(g, lr, tmp)  # (out= given by position: a keyword costs more than
+            sub(a, tmp, a)  # the multiply itself on a bias)
+        return True
+
     def zero_grad(self) -> None:
         for i, p in enumerate(self.params):
             p.grad = None
             self._applied[i] = None
+
+
+def _scratch_view(buffers: dict[Any, np.ndarray], arrays: list[np.ndarray], a: np.ndarray
+                  ) -> np.ndarray:
+    """A scratch array of ``a``'s shape and dtype: a view into the one buffer of that
+    dtype, made as large as the largest of ``arrays`` (the parameters) of that dtype."""
+    buf = buffers.get(a.dtype)
+    if buf is None or buf.size < a.size:
+        n = max([x.size for x in arrays if x.dtype == a.dtype] + [a.size, 1])
+        buf = buffers[a.dtype] = np.empty(n, dtype=a.dtype)
+    return buf[:a.size].reshape(a.shape)
 
 
 def _ref(g: Any) -> Any:

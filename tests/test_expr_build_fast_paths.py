@@ -12,7 +12,7 @@ from fractions import Fraction
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bibun.expr import build, core
+from bibun.expr import build, core, node
 
 X, Y = core.symbol("x"), core.symbol("y")
 POOL = [X, Y, core.fn("sin", X), core.fn("cos", X), core.fn("exp", X), core.fn("exp", Y),
@@ -60,3 +60,47 @@ def test_a_power_already_in_the_product_is_collected_not_inserted():
     long = core.mul(*POOL[:12])  # holds x^2 (through x·x^2 = x^3) and sin(x)^3
     assert core.mul(long, X).args.count(X) == 0
     assert core.mul(long, core.fn("sin", X)) is build._mul_general((long, core.fn("sin", X)))
+
+
+def _reference_sum(args: tuple) -> core.Expr:
+    """The general sum as it was built with a [coefficient, term, count] list per like-key
+    (before a key's first term was kept as it is): the node it must still give."""
+    total = 0
+    terms: dict = {}
+    for a in args:
+        for t in (a.args if a.op == core.ADD else (a,)):
+            if t.op == core.NUM:
+                total += t.value
+                continue
+            c, key = build._like(t)
+            slot = terms.get(key)
+            if slot is None:
+                terms[key] = [c, t, 1]
+            else:
+                slot[0] += c
+                slot[2] += 1
+    out = [t if n == 1 else build.scale(c, build._unlike(key))
+           for key, (c, t, n) in terms.items() if n == 1 or c != 0]
+    if total != 0 or (isinstance(total, float) and not out):
+        out.append(core.number(total))
+    if len(out) < 2:
+        return out[0] if out else core.ZERO
+    return node._make(core.ADD, tuple(sorted(out, key=build._serial_key)))
+
+
+coeffs = st.sampled_from([1, -1, 2, 3, Fraction(1, 3), 0.5, -2.5, 10**30])
+term = st.one_of(
+    st.sampled_from(POOL), numbers,
+    st.tuples(coeffs, st.sampled_from(POOL)).map(lambda t: core.mul(core.number(t[0]), t[1])),
+    st.tuples(coeffs, st.sampled_from(POOL[:8]), st.sampled_from(POOL[8:])).map(
+        lambda t: core.mul(core.number(t[0]), t[1], t[2])))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(term, st.tuples(term, term).map(lambda t: core.add(*t))),
+                min_size=0, max_size=9))
+def test_the_general_sum_collects_like_terms_as_it_did(terms):
+    """Like terms (3x and -x, the same term twice, a sum inside the sum) and unlike
+    ones: the same node as the list-per-key collection gave."""
+    args = tuple(terms)
+    assert build._add_general(args) is _reference_sum(args)

@@ -31,7 +31,7 @@ cpdef _mul_general(args)
 cpdef _insert(p, args, at)
 
 @cython.locals(factors=list)
-cpdef _mul_make(coeff, factors)
+cpdef _mul_make(coeff, factors, bint ordered=*)
 
 @cython.locals(a=Expr, f=Expr, factors=list, exps=list, bases=dict, flat=list)
 cpdef _mul_collect(coeff, flat)
@@ -48,7 +48,7 @@ cpdef _exponent_sum(xs)
 @cython.locals(a=Expr, b=Expr, ka=tuple, kb=tuple, like=bint)
 cpdef add2(a, b)
 
-@cython.locals(a=Expr, t=Expr, ta=tuple, terms=dict, out=list)
+@cython.locals(a=Expr, t=Expr, h=Expr, ta=tuple, terms=dict, out=list, n=Py_ssize_t)
 cpdef _add_general(args)
 
 @cython.locals(a=Expr, b=Expr, r=Expr)
@@ -58,3 +58,6 @@ cpdef mul2(a, b)
 cpdef _mul_rest(args)
 
 cpdef _unlike(key)
+
+@cython.locals(t=Expr)
+cpdef _like(t)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from fractions import Fraction
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from bibun import i18n
 from bibun.errors import DomainError, LimitError
@@ -67,6 +67,7 @@ def _union(fa: frozenset[str], fb: frozenset[str]) -> frozenset[str]:
 
 #: the canonical order of a sum's terms and a product's factors: creation order
 _serial_key = attrgetter("serial")
+_first = itemgetter(0)  # a (position, factor) pair's position, a C callable as sort key
 
 
 def _like(t: Expr) -> tuple[Number, tuple[Expr, ...]]:
@@ -116,10 +117,11 @@ def add2(a: Expr, b: Expr) -> Expr:
 
 
 def _add_general(args: tuple[Expr, ...]) -> Expr:
-    """:func:`add` without its shortcut for two unlike terms."""
+    """:func:`add` without its shortcut for two unlike terms.  A list is made only for a
+    like-key met again: the product rule's sums have no like terms (a list per term was
+    most of their time on the nest's 10th derivative)."""
     total: Number = 0
-    # like-key -> [coefficient, the original term, how many terms share the key]
-    terms: dict[tuple[Expr, ...], list] = {}
+    terms: dict[tuple[Expr, ...], Expr | list] = {}  # like-key -> first term or [sum]
     try:
         for a in args:
             for t in (a.args if a.op is ADD else (a,)):
@@ -128,23 +130,24 @@ def _add_general(args: tuple[Expr, ...]) -> Expr:
                     total += t.value
                     continue
                 if op is MUL:
-                    ta = t.args
-                    if ta[0].op is NUM:
-                        c, key = ta[0].value, ta[1:]
+                    h = (ta := t.args)[0]  # h typed (build.pxd): no attribute lookup
+                    if h.op is NUM:
+                        c, key = h.value, ta[1:]
                     else:
                         c, key = 1, ta
                 else:
                     c, key = 1, (t,)
-                slot = terms.get(key)
-                if slot is None:
-                    terms[key] = [c, t, 1]
-                else:
-                    slot[0] += c
-                    slot[2] += 1
+                n = len(terms)
+                slot = terms.setdefault(key, t)  # the key hashed once
+                if len(terms) == n:  # a like term: coefficients added in the order met
+                    if type(slot) is list:
+                        slot[0] += c
+                    else:
+                        terms[key] = [_like(slot)[0] + c]
     except OverflowError:
         raise too_large_for_float() from None
-    out = [t if n == 1 else scale(c, _unlike(key))
-           for key, (c, t, n) in terms.items() if n == 1 or c != 0]
+    out = [s if type(s) is not list else scale(s[0], _unlike(k))
+           for k, s in terms.items() if type(s) is not list or s[0] != 0]
     if total != 0 or (isinstance(total, float) and not out):
         out.append(number(total))
     if not out:
@@ -406,18 +409,15 @@ def _insert(p: Expr, args: tuple[Expr, ...], at: int) -> Expr | None:
     return _make_known(MUL, out, free, size)
 
 
-def _first(pair: tuple[int, Expr]) -> int:
-    return pair[0]
-
-
-def _mul_make(coeff: Number, factors: list[Expr]) -> Expr:
+def _mul_make(coeff: Number, factors: list[Expr], ordered: bool = False) -> Expr:
     coeff = _norm(coeff)
     exact_one = coeff == 1 and not isinstance(coeff, float)
     if not factors:
         return number(coeff)
     if len(factors) == 1 and exact_one:
         return factors[0]
-    factors.sort(key=_serial_key)
+    if not ordered:  # else already in canonical order (by serial)
+        factors.sort(key=_serial_key)
     if exact_one:
         return _make(MUL, tuple(factors))
     return _make(MUL, (number(coeff), *factors))

@@ -33,7 +33,8 @@ BIG_ROUND = 10**21
 
 def scaled_power_of_ten(n: int) -> tuple[int, int] | None:
     """(m, k) with n = m·10^k, m < 1000 and k ≥ 18, or None: a number a learner writes as
-    10^400 or 3·10^25 is printed that way, not as its digits."""
+    10^400 or 3·10^25 is shown that way in MathML, not as its digits; the text printers use
+    only m = 1 (3*10^25 after a / would need brackets to read back)."""
     if n < BIG_ROUND:
         return None
     s = digits(n)

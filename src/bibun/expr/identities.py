@@ -410,6 +410,12 @@ def folded_compositions(e: Expr) -> list[tuple[Expr, Expr, str]]:
     return out
 
 
+def folds(outer: str, inner: Expr) -> bool:
+    """Whether outer(inner) is a composition :func:`inverse_composition` folds (without
+    building the folded form: the tidy pass asks this of every node it measures)."""
+    return inner.op == FN and (outer, inner.value) in _COMPOSITIONS
+
+
 def inverse_composition(outer: str, inner: Expr) -> Expr | None:
     """sin(asin u) = u, cos(asin u) = √(1 − u²), cos(atan u) = 1/√(1 + u²) …: true
     wherever the left side is defined (asin's domain |u| ≤ 1, and so on)."""

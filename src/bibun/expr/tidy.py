@@ -69,7 +69,7 @@ def _nested_fractions(e: Expr, memo: dict[Expr, int]) -> int:
     if r is not None:
         return r
     r = sum(_nested_fractions(a, memo) for a in e.args)
-    if e.op == FN and e.args and I.inverse_composition(e.value, e.args[0]) is not None:
+    if e.op == FN and e.args and I.folds(e.value, e.args[0]):
         r += 2
     elif _negative_power(e) and e.args[0].op == ADD and _fractions_in_sum(e.args[0]):
         r += 1

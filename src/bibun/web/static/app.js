@@ -447,7 +447,7 @@
   // indented.  The whole formula stays one spoken label; the original returns on resize.
   const BREAKS = [new Set(["="]), new Set(["+", "−", "-", "±"]), new Set(["·", "×", "\u2062"])];
   const OPEN = new Set(["(", "[", "{"]), CLOSE = new Set([")", "]", "}"]);
-  const isMo = (n, set) => n.localName === "mo" && set.has(n.textContent.trim() || n.textContent);
+  const isMo = (n, set) => n.localName === "mo" && set.has(n.textContent.trim());
   const bracketed = (n) => n.localName === "mrow" && n.firstElementChild && isMo(n.firstElementChild, OPEN);
   // the formula's top-level pieces: an mrow is opened only where a line could break inside it
   function tokens(node, deep) {
@@ -486,7 +486,6 @@
     m.setAttribute("display", "block");
     if (probe) m.style.display = "inline math";   // a probe's width is its content's
     m.setAttribute("aria-hidden", "true");
-    if (cont) m.classList.add("cont");
     const row = document.createElementNS("http://www.w3.org/1998/Math/MathML", "mrow");
     toks.forEach((tk, i) => {
       if (i === 0 && cont && tk.localName === "mo" && tk.textContent === "\u2062") {

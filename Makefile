@@ -26,7 +26,8 @@ demo: $(VENV)/.base
 # The whole suite runs against the compiled core (when it built), then the symbolic core's own
 # tests against the pure-Python source (BIBUN_PURE=1), which is always the fallback.
 PURE_TESTS := tests/test_expr_*.py tests/test_symbolic_api.py tests/test_taylor_*.py \
-	tests/test_shared_printer.py tests/test_cli_diff.py tests/test_native_core.py
+	tests/test_shared_printer.py tests/test_cli_diff.py tests/test_native_core.py \
+	tests/test_symbolic_lazy_products.py
 test: $(STAMP) browser axe compiled
 	$(BIN)/ruff check src tests bench fuzz native
 	@$(BIN)/python -c "import bibun.native as n; print('symbolic core:', n.status())"

@@ -10,7 +10,7 @@ import bibun
 import bibun.autodiff as ad
 from bibun.autodiff import Dual, Tensor
 from bibun.functions import RULES, Rule, register, unregister
-from bibun.symbolic import nondifferentiable_points
+from bibun.smoothness import nondifferentiable_points
 
 POINTS = np.array([-1.5, 0.0, 0.0, 2.0])
 

@@ -93,7 +93,7 @@ def test_a_plain_diff_loads_only_what_it_uses(cache):
         "bibun.cli._args", "bibun.cli._help", "bibun.cli.diff"]
     layers = {m.split(".")[1] for m in ours}
     assert layers == {"cli", "errors", "expr", "functions", "i18n", "native", "numtext",
-                      "record", "symbolic", "text"}
+                      "record", "smoothness", "symbolic", "text"}
 
 
 @pytest.mark.parametrize(("argv", "loaded"), [

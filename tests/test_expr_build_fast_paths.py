@@ -12,7 +12,7 @@ from fractions import Fraction
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bibun.expr import build, core, node
+from bibun.expr import build, core, node, sums
 
 X, Y = core.symbol("x"), core.symbol("y")
 POOL = [X, Y, core.fn("sin", X), core.fn("cos", X), core.fn("exp", X), core.fn("exp", Y),
@@ -103,4 +103,22 @@ def test_the_general_sum_collects_like_terms_as_it_did(terms):
     """Like terms (3x and -x, the same term twice, a sum inside the sum) and unlike
     ones: the same node as the list-per-key collection gave."""
     args = tuple(terms)
-    assert build._add_general(args) is _reference_sum(args)
+    assert sums._add_general(args) is _reference_sum(args)
+
+
+def _pair(t: core.Expr) -> tuple:
+    """The (coefficient, factors) pair standing for the term ``t`` (not a sum)."""
+    if t.op == core.NUM:
+        return t.value, ()
+    return build._like(t)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(term, st.booleans()), min_size=0, max_size=9))
+def test_a_sum_of_products_not_yet_built_is_the_sum_of_the_products(terms):
+    """Any mix of nodes and pairs (c, factors) in place of products (what the sum rule
+    hands over on a high derivative): the node the built products give, like terms
+    collected across both kinds."""
+    args = tuple(terms)
+    mixed = [_pair(t) if as_pair and t.op != core.ADD else t for t, as_pair in args]
+    assert sums._add_general(mixed) is _reference_sum(tuple(t for t, _ in args))

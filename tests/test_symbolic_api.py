@@ -182,7 +182,7 @@ def test_simplify_knows_pythagoras_and_cancels_common_factors(text, simplest):
     ("abs(x^2 - 2)", 2 ** 0.5, "a corner"),
 ])
 def test_not_smooth_at_names_the_reason(text, point, why):
-    from bibun.symbolic import not_smooth_at
+    from bibun.smoothness import not_smooth_at
 
     reason = not_smooth_at(bibun.parse(text), "x", {"x": point})
     assert reason is not None and why in reason and "not differentiable at x =" in reason
@@ -191,7 +191,7 @@ def test_not_smooth_at_names_the_reason(text, point, why):
 @pytest.mark.parametrize("text, point", [("abs(x)^3", 0), ("abs(sin(x))^3", 0),
                                          ("x abs(x)", 0), ("abs(x)", 1e-13), ("acosh(x)", 2)])
 def test_not_smooth_at_is_none_where_the_function_is_smooth(text, point):
-    from bibun.symbolic import not_smooth_at
+    from bibun.smoothness import not_smooth_at
 
     assert not_smooth_at(bibun.parse(text), "x", {"x": point}) is None
 
@@ -203,7 +203,7 @@ def test_nondifferentiable_point_carries_its_value():
 
 def test_derivative_at_refuses_acosh_at_its_edge():
     from bibun.errors import DomainError
-    from bibun.symbolic import derivative_at
+    from bibun.smoothness import derivative_at
 
     e = bibun.parse("acosh(x)")
     with pytest.raises(DomainError, match="acosh is not differentiable at x = 1"):

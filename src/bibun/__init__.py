@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from bibun.expr import Expr, parse, parse_full, symbol, symbols
     from bibun.expr.simplify import expand, factor, simplify, together
     from bibun.expr.sympy_bridge import from_sympy
-    from bibun.symbolic import diff, gradient, hessian, jacobian, nondifferentiable_points
+    from bibun.smoothness import nondifferentiable_points
+    from bibun.symbolic import diff, gradient, hessian, jacobian
 
 #: public name -> the module that defines it (imported at the first use of the name)
 _LAZY = {
@@ -36,7 +37,7 @@ _LAZY = {
     "simplify": "bibun.expr.simplify", "together": "bibun.expr.simplify",
     "from_sympy": "bibun.expr.sympy_bridge",
     "diff": "bibun.symbolic", "gradient": "bibun.symbolic", "hessian": "bibun.symbolic",
-    "jacobian": "bibun.symbolic", "nondifferentiable_points": "bibun.symbolic",
+    "jacobian": "bibun.symbolic", "nondifferentiable_points": "bibun.smoothness",
 }
 
 __all__ = [

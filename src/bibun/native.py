@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 #: the modules compiled, in dependency order (the ones a derivative spends its time in)
-MODULES = ("bibun.expr.node", "bibun.expr.build", "bibun.expr.product", "bibun.expr.ops",
-           "bibun.symbolic", "bibun.expr.taylor")
+MODULES = ("bibun.expr.node", "bibun.expr.sums", "bibun.expr.build", "bibun.expr.product",
+           "bibun.expr.ops", "bibun.symbolic", "bibun.expr.taylor")
 MANIFEST = "manifest.txt"
 #: plain os.path, not pathlib: importing pathlib was 5-10 ms of the command line's start-up
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))

@@ -18,13 +18,8 @@ from bibun.explain import messages as M
 from bibun.expr.core import CALL, Expr, as_expr, postorder
 from bibun.expr.evaluate import evaluate_numeric
 from bibun.numeric import derivative
-from bibun.symbolic import (
-    NonDifferentiable,
-    default_variable,
-    diff,
-    nondifferentiable_points,
-    not_smooth_at,
-)
+from bibun.smoothness import NonDifferentiable, nondifferentiable_points, not_smooth_at
+from bibun.symbolic import default_variable, diff
 
 
 @dataclass

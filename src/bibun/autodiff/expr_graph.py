@@ -20,7 +20,8 @@ from bibun.expr import core
 from bibun.expr.core import Expr, dag_size
 from bibun.expr.numbers import to_float
 from bibun.expr.parse import parse
-from bibun.symbolic import derivative_at, diff
+from bibun.smoothness import derivative_at
+from bibun.symbolic import diff
 
 
 def _num(v: int | Fraction | float) -> float:

@@ -15,7 +15,8 @@ from bibun.expr import core, numbers
 from bibun.expr.core import NUM, Expr, as_expr
 from bibun.expr.exact import exact_at
 from bibun.i18n import error
-from bibun.symbolic import default_variable, not_smooth_at
+from bibun.smoothness import not_smooth_at
+from bibun.symbolic import default_variable
 
 # -- helpers shared by descend, fit and plot -------------------------------------------
 

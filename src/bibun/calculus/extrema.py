@@ -20,7 +20,8 @@ from bibun.errors import BibunError, DomainError
 from bibun.expr import core, numbers, polynomial
 from bibun.expr.core import NUM, Expr, as_expr
 from bibun.i18n import Msg, error
-from bibun.symbolic import _not_smooth, diff, nondifferentiable_points
+from bibun.smoothness import _not_smooth, nondifferentiable_points
+from bibun.symbolic import diff
 
 # -- critical points ----------------------------------------------------------------------
 
@@ -162,7 +163,7 @@ def _corners_1d(e: Expr, v: str, lo: float, hi: float, n: int
     (|x| at 0, relu at 0, |x^2 - 1| at ±1), classified by the sign of the slope on each
     side: falling then rising is a local minimum, rising then falling a maximum,
     anything else (relu: flat, then rising) not an extremum.  Candidates come from
-    :func:`bibun.symbolic.nondifferentiable_points`; the one-sided slopes decide."""
+    :func:`bibun.smoothness.nondifferentiable_points`; the one-sided slopes decide."""
     found: dict[float, tuple[Expr, bool]] = {}
     for nd in nondifferentiable_points(e, v):
         target = Fraction(repr(float(nd.value)))  # exact: 0, 1, 1/2 (not 0.1's binary)

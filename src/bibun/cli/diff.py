@@ -14,14 +14,8 @@ from bibun.expr.core import Expr, postorder
 from bibun.expr.parse import Parsed, variable_name
 from bibun.expr.simplify import recognize
 from bibun.i18n import error
-from bibun.symbolic import (
-    default_variable,
-    derivative_at,
-    diff,
-    gradient,
-    hessian,
-    nondifferentiable_points,
-)
+from bibun.smoothness import derivative_at, nondifferentiable_points
+from bibun.symbolic import default_variable, diff, gradient, hessian
 
 FORMATS = ("text", "unicode", "latex", "python", "json", "markdown", "mathml")
 

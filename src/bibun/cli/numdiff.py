@@ -32,7 +32,8 @@ from bibun.numeric import (
     difference_table,
     formula_analytic,
 )
-from bibun.symbolic import default_variable, diff, not_smooth_at
+from bibun.smoothness import not_smooth_at
+from bibun.symbolic import default_variable, diff
 
 
 def _point(text: str) -> dict[str, float]:

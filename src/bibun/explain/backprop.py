@@ -30,7 +30,8 @@ from bibun.expr.core import Expr, as_expr
 from bibun.expr.numbers import to_float
 from bibun.functions import rule
 from bibun.i18n import error, format_number
-from bibun.symbolic import EXPR_OPS, derivative_at, diff
+from bibun.smoothness import derivative_at
+from bibun.symbolic import EXPR_OPS, diff
 
 #: agreement demanded of the hand gradient with the autodiff engine (same arithmetic,
 #: different order) and with the extrapolated central difference, relative to

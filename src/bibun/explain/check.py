@@ -43,7 +43,8 @@ from bibun.expr.constants import constant_names, variable_among
 from bibun.expr.core import CALL, NUM, POW, Expr, postorder
 from bibun.expr.parse import parse_any_full, reading_conventions, variable_name
 from bibun.expr.simplify import recognize
-from bibun.symbolic import default_variable, diff, nondifferentiable_points
+from bibun.smoothness import nondifferentiable_points
+from bibun.symbolic import default_variable, diff
 
 
 @dataclass

@@ -24,7 +24,8 @@ from bibun.expr.identities import folded_compositions
 from bibun.expr.ops import definition_of
 from bibun.expr.simplify import expand
 from bibun.functions import CORNER, JUMP, RULES
-from bibun.symbolic import diff, nondifferentiable_points
+from bibun.smoothness import nondifferentiable_points
+from bibun.symbolic import diff
 
 
 def _is_int(e: Expr) -> bool:

@@ -4,14 +4,10 @@
 # stay Python-callable functions (Cython has no C function with *args).
 cimport cython
 from bibun.expr.node cimport Expr, _make, _make_known, _norm, number
+from bibun.expr.sums cimport _add_general, _like, _union, _unlike, add2, scale
 
 @cython.locals(e=Expr)
 cpdef coeff_rest(e)
-
-cpdef _union(fa, fb)
-
-@cython.locals(e=Expr)
-cpdef scale(c, e)
 
 @cython.locals(e=Expr)
 cpdef times(c, e)
@@ -45,19 +41,8 @@ cpdef fn(name, arg)
 @cython.locals(x=Expr, xs=list)
 cpdef _exponent_sum(xs)
 
-@cython.locals(a=Expr, b=Expr, ka=tuple, kb=tuple, like=bint)
-cpdef add2(a, b)
-
-@cython.locals(a=Expr, t=Expr, h=Expr, ta=tuple, terms=dict, out=list, n=Py_ssize_t)
-cpdef _add_general(args)
-
 @cython.locals(a=Expr, b=Expr, r=Expr)
 cpdef mul2(a, b)
 
 @cython.locals(a=Expr, r=Expr, i=Py_ssize_t)
 cpdef _mul_rest(args)
-
-cpdef _unlike(key)
-
-@cython.locals(t=Expr)
-cpdef _like(t)

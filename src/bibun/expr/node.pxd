@@ -25,7 +25,10 @@ cpdef Expr _make_known(op, args, free, Py_ssize_t size)
 @cython.locals(node=Expr, a=Expr, b=Expr, n=Py_ssize_t)
 cpdef Expr _create(op, args, value, key, free=*, Py_ssize_t size=*)
 
-@cython.locals(small=dict)
+@cython.locals(ints=dict, node=Expr)
 cpdef Expr number(v)
+
+@cython.locals(node=Expr)
+cpdef Expr _int_leaf(v)
 
 cpdef _norm(v)

@@ -17,16 +17,22 @@ first meets them.  ``tests/test_expr_product_rule.py`` pins it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from bibun.expr.build import _exponent_sum, _first, _mul_make, _serial_key, add, fn, mul, power
-from bibun.expr.node import FN, MUL, NUM, ONE, POW, ZERO, Expr, number
+from bibun.expr.node import ADD, FN, MUL, NUM, ONE, POW, ZERO, Expr, Number, number
 from bibun.expr.numbers import too_large_for_float
+from bibun.expr.sums import _add_general
 
 
-def product_terms(args: tuple[Expr, ...], get: Callable[..., Expr]) -> list[Expr]:
+def product_terms(args: tuple[Expr, ...], get: Callable[..., Expr],
+                  pairs: bool = False) -> list:
     """The terms of the product rule for a canonical product with arguments ``args``,
     ``get(a, ZERO)`` giving each argument's derivative: one term per argument whose
-    derivative is not 0, in order (what the general product would build for each)."""
+    derivative is not 0, in order (what the general product would build for each).
+    With ``pairs``, a term that is a product of factors already in canonical order comes
+    as ``(coefficient, factors)``, not built: :func:`bibun.expr.sums._add_general`
+    builds it once it knows the term has no like term to be collected with."""
     index: dict[Expr, int] = {}  # base of each factor -> its position
     expj = -1  # position of the exponential factor, if any
     for k, f in enumerate(args):
@@ -51,7 +57,7 @@ def product_terms(args: tuple[Expr, ...], get: Callable[..., Expr]) -> list[Expr
     for i, a in enumerate(args):
         da = get(a, ZERO)
         if da is not ZERO:
-            terms.append(_term(args, i, da, index, expj, combined))
+            terms.append(_term(args, i, da, index, expj, combined, pairs))
     return terms
 
 
@@ -66,7 +72,7 @@ def _general_terms(args: tuple[Expr, ...], get: Callable[..., Expr]) -> list[Exp
 
 
 def _term(args: tuple[Expr, ...], i: int, da: Expr, index: dict[Expr, int],
-          expj: int, combined: dict[Expr, Expr]) -> Expr:
+          expj: int, combined: dict[Expr, Expr], as_pair: bool = False) -> Any:
     """``mul(*args[:i], da, *args[i+1:])`` for a canonical product's ``args``.
 
     ``combined`` is shared by the terms of one product: a factor ``g`` of a derivative
@@ -113,7 +119,7 @@ def _term(args: tuple[Expr, ...], i: int, da: Expr, index: dict[Expr, int],
         if dexp is not None:
             new.append(dexp)
             new.sort(key=_serial_key)
-        return _mul_make(coeff, _merged(args, i, -1, _NONE_DONE, new), True)
+        return _made(coeff, _merged(args, i, -1, _NONE_DONE, new), as_pair)
     # the general product meets the bases in the order of the flattened factors:
     # args[:i], then da's, then args[i+1:]; a base shared with an earlier factor is
     # combined at that factor's place, one shared with a later factor at da's
@@ -164,7 +170,7 @@ def _term(args: tuple[Expr, ...], i: int, da: Expr, index: dict[Expr, int],
             c = done[j]
             if c is not None:
                 combined[g] = c
-        return _mul_make(coeff, _merged(args, i, expj, done, extras), True)
+        return _made(coeff, _merged(args, i, expj, done, extras), as_pair)
     # the factors in the general product's order: the redone product meets them so
     factors = []
     for k in range(i):
@@ -196,6 +202,11 @@ def _term(args: tuple[Expr, ...], i: int, da: Expr, index: dict[Expr, int],
     return mul(number(coeff), *factors)
 
 
+def _made(coeff: Number, factors: list[Expr], as_pair: bool) -> Any:
+    """The term ``coeff`` times ``factors`` (canonical order): the node, or the pair."""
+    return (coeff, tuple(factors)) if as_pair else _mul_make(coeff, factors, True)
+
+
 #: no factor combined (:func:`_merged`'s ``done`` for a term that combines none)
 _NONE_DONE: dict[int, Expr | None] = {}
 
@@ -222,3 +233,50 @@ def _merged(args: tuple[Expr, ...], i: int, expj: int, done: dict[int, Expr | No
     if p < m:
         out += extras[p:]
     return out
+
+
+def lazy_products(nodes: list[Expr], root: Expr, d: dict[Expr, Expr]) -> dict[Expr, Any]:
+    """The products of ``nodes`` (a walk's postorder below ``root``) whose derivative
+    only sums need: general products (3 factors or more) that are no other node's
+    argument, not yet differentiated (in ``d``), and not the root.  A sum takes their
+    product-rule terms as pairs (:func:`sum_rule`), so neither the terms nor a sum of
+    them is built just to be flattened into the sum above.  Value: their pairs, filled
+    by the first sum that asks (None until then)."""
+    needed = set()  # products some node other than a sum takes as an argument
+    for node in nodes:
+        if node.op is not ADD:
+            for a in node.args:
+                if a.op is MUL:
+                    needed.add(a)
+    return {p: None for p in nodes if p.op is MUL and len(p.args) > 2 and p is not root
+            and p not in needed and p not in d}
+
+
+def sum_rule(node: Expr, d: dict[Expr, Expr], lazy: dict[Expr, Any]) -> Expr:
+    """``(t1 + t2 + …)' = t1' + t2' + …`` with the ``lazy`` products' terms as pairs."""
+    get = d.get
+    parts: list = []
+    for a in node.args:
+        if a in lazy:
+            p = lazy[a]
+            if p is None:
+                p = lazy[a] = product_terms(a.args, get, True)
+            parts += p
+        else:
+            da = get(a, ZERO)
+            if da is not ZERO:
+                parts.append(da)
+    return _add_general(parts)
+
+
+def last_uses(nodes: list[Expr], lazy: dict[Expr, Any]) -> dict[Expr, int]:
+    """Node -> the position in ``nodes`` of the last node that needs its derivative;
+    a lazy product's arguments are needed where the sums above it are."""
+    last: dict[Expr, int] = {}
+    for i, node in enumerate(nodes):
+        for a in node.args:
+            last[a] = i
+            if a in lazy:
+                for b in a.args:
+                    last[b] = i
+    return last

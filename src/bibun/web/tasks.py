@@ -45,7 +45,8 @@ from bibun.expr.reading import doubtful
 from bibun.expr.shared import render as render_shared
 from bibun.i18n import resolve as resolve_lang
 from bibun.numeric import derivative as numeric_derivative
-from bibun.symbolic import default_variable, derivative_at, diff, nondifferentiable_points
+from bibun.smoothness import derivative_at, nondifferentiable_points
+from bibun.symbolic import default_variable, diff
 from bibun.verify import three_way
 
 log = logging.getLogger("bibun.web")

@@ -57,9 +57,9 @@ from bibun.functions.lazy import np
 
 def coeff_rest(e: Expr) -> tuple[Number, Expr]:
     """Split ``3x^2`` into (3, x^2); cached on the node because sums ask often."""
-    if e.op == NUM:
+    if e.op is NUM:
         return e.value, ONE
-    if e.op != MUL or e.args[0].op != NUM:
+    if e.op is not MUL or e.args[0].op is not NUM:
         return 1, e
     cr = e._cr
     if cr is None:
@@ -429,31 +429,31 @@ def _num_pow(b: Number, x: Number) -> Expr | None:
 def power(b: Expr, x: Expr) -> Expr:
     """Canonical power: numbers folded exactly, x^0 = 1, x^1 = x, e^u = exp(u),
     (x^a)^n = x^(an) and (xy)^n = x^n y^n for integer n, (e^u)^v = e^(uv); 0.5^x = (1/2)^x."""
-    if b.op == NUM and isinstance(b.value, float) and x.op != NUM:  # numbers.short_decimal
+    if b.op is NUM and isinstance(b.value, float) and x.op is not NUM:  # numbers.short_decimal
         b = number(short_decimal(b.value) or b.value)
-    if x.op == NUM:
+    if x.op is NUM:
         xv = x.value
         if xv == 0:
             return ONE if not isinstance(xv, float) else number(1.0)
         if xv == 1 and not isinstance(xv, float):
             return b
-        if b.op == NUM:
+        if b.op is NUM:
             r = _num_pow(b.value, xv)
             if r is not None:
                 return r
             return _make(POW, (b, x))
         integer = isinstance(xv, int)
-        if b.op == POW and (integer or _odd_root_safe(b.args[1], xv)):
+        if b.op is POW and (integer or _odd_root_safe(b.args[1], xv)):
             return power(b.args[0], mul(b.args[1], x))
-        if b.op == MUL and integer:
+        if b.op is MUL and integer:
             return mul(*[power(f, x) for f in b.args])
     if b is ONE:
         return ONE
     if b is E:
         return fn("exp", x)
-    if b.op == FN and b.value == "exp":
+    if b.op is FN and b.value == "exp":
         return fn("exp", mul(b.args[0], x))
-    if b.op == NUM and b.value == 0:
+    if b.op is NUM and b.value == 0:
         return ZERO
     return _make(POW, (b, x))
 

@@ -162,28 +162,41 @@ def diff_once(expr: Expr, x: Expr, override: Override | None = None,
                 _recurse(expr, name, d, override, polynomial, work, bulk)
         return d[expr]
     nodes = core.postorder(expr, within=name)
+    if len(nodes) < _PAUSE_FROM:
+        return _walk(expr, nodes, d, override, polynomial, work, release, bulk)
     with collector_paused():  # no cycles to find: a fifth of the time on big walks
-        lazy = lazy_products(nodes, expr, d) if override is None else {}
-        last = last_uses(nodes, lazy) if release and len(nodes) > _RELEASE_FROM else None
-        if work is None and override is None and polynomial is None and last is None:
-            for node in nodes:  # the plain walk
-                if node not in d and node not in lazy:
-                    d[node] = (sum_rule(node, d, lazy) if lazy and node.op is ADD
-                               else node_derivative(node, d))
-            return d[expr]
-        for i, node in enumerate(nodes):
+        return _walk(expr, nodes, d, override, polynomial, work, release, bulk)
+
+
+#: walks of this many nodes or more pause the cycle collector (toggling it costs ~2 µs)
+_PAUSE_FROM = 1_000
+
+
+def _walk(expr: Expr, nodes: list[Expr], d: dict[Expr, Expr], override: Override | None,
+          polynomial: list[bool] | None, work: list[int] | None, release: bool,
+          bulk: int) -> Expr:
+    """:func:`diff_once` over the node list ``nodes`` (postorder, children first)."""
+    lazy = lazy_products(nodes, expr, d) if override is None else {}
+    last = last_uses(nodes, lazy) if release and len(nodes) > _RELEASE_FROM else None
+    if work is None and override is None and polynomial is None and last is None:
+        for node in nodes:  # the plain walk
             if node not in d and node not in lazy:
-                _derive(node, d, override, polynomial, work, bulk, lazy)
-            if last is not None:
-                for a in node.args:
-                    if last.get(a) == i:
-                        d.pop(a, None)
-                        if a in lazy:  # a product only sums needed: its arguments too
-                            del lazy[a]
-                            for b in a.args:
-                                if last.get(b) == i:
-                                    d.pop(b, None)
+                d[node] = (sum_rule(node, d, lazy) if lazy and node.op is ADD
+                           else node_derivative(node, d))
         return d[expr]
+    for i, node in enumerate(nodes):
+        if node not in d and node not in lazy:
+            _derive(node, d, override, polynomial, work, bulk, lazy)
+        if last is not None:
+            for a in node.args:
+                if last.get(a) == i:
+                    d.pop(a, None)
+                    if a in lazy:  # a product only sums needed: its arguments too
+                        del lazy[a]
+                        for b in a.args:
+                            if last.get(b) == i:
+                                d.pop(b, None)
+    return d[expr]
 
 
 #: expressions up to this written size are walked by recursion (their depth is at most

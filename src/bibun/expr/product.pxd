@@ -18,3 +18,9 @@ cpdef _made(coeff, list factors, bint as_pair)
 
 @cython.locals(f=Expr, g=Expr, k=Py_ssize_t, p=Py_ssize_t, m=Py_ssize_t, out=list)
 cpdef list _merged(tuple args, Py_ssize_t i, Py_ssize_t expj, dict done, list extras)
+
+@cython.locals(node=Expr, a=Expr, needed=set)
+cpdef dict lazy_products(list nodes, root, dict d)
+
+@cython.locals(a=Expr)
+cpdef bint _sums_a_product(Expr s)

@@ -242,6 +242,11 @@ def lazy_products(nodes: list[Expr], root: Expr, d: dict[Expr, Expr]) -> dict[Ex
     product-rule terms as pairs (:func:`sum_rule`), so neither the terms nor a sum of
     them is built just to be flattened into the sum above.  Value: their pairs, filled
     by the first sum that asks (None until then)."""
+    for node in nodes:
+        if node.op is ADD and _sums_a_product(node):
+            break
+    else:
+        return {}  # no sum with a general product among its terms (a chain, say)
     needed = set()  # products some node other than a sum takes as an argument
     for node in nodes:
         if node.op is not ADD:
@@ -250,6 +255,14 @@ def lazy_products(nodes: list[Expr], root: Expr, d: dict[Expr, Expr]) -> dict[Ex
                     needed.add(a)
     return {p: None for p in nodes if p.op is MUL and len(p.args) > 2 and p is not root
             and p not in needed and p not in d}
+
+
+def _sums_a_product(s: Expr) -> bool:
+    """Has the sum ``s`` a general product (3 arguments or more) among its terms?"""
+    for a in s.args:  # noqa: SIM110  (any() of a generator: a closure Cython cannot type)
+        if a.op is MUL and len(a.args) > 2:
+            return True
+    return False
 
 
 def sum_rule(node: Expr, d: dict[Expr, Expr], lazy: dict[Expr, Any]) -> Expr:

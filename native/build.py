@@ -12,8 +12,8 @@ unchanged source runs the core ~1.5x faster with every test passing; mypyc needs
 ``Expr`` rewritten as a native class (no operators attached after the class, no
 ``__weakref__``), which the pure source would then have to follow.  ``binding=False``
 makes module functions plain C functions (~20% faster calls than Cython's default
-function objects).  The ``.pxd`` files beside some modules (``node.pxd``, ``build.pxd``,
-``product.pxd``, ``symbolic.pxd``) are Cython's "augmenting" declarations, read only
+function objects).  The ``.pxd`` files beside some modules (``node.pxd``, ``sums.pxd``,
+``build.pxd``, ``product.pxd``, ``symbolic.pxd``) are Cython's "augmenting" declarations, read only
 here: ``Expr`` becomes an extension type with C fields, and the hot fixed-argument
 functions C functions whose Expr locals are typed -- the .py source is unchanged by them
 and stays the pure-Python core.  They are copied with the sources and hashed with them.

@@ -113,10 +113,11 @@ def test_pasted_derivative_operator_sets_the_variable(page):
 def test_parse_error_shown_in_place(page):
     typed(page, "x^^2")
     err = page.locator("#error")
-    page.wait_for_function(  # wait for this formula's error, not a stale one
+    # this formula's error, not the one of "x^" on the way (also column 3, its end marked)
+    page.wait_for_function(
         "() => !document.querySelector('#error').hidden &&"
         " document.querySelector('#error').textContent.includes('column 3') &&"
-        " document.querySelector('#error mark.bad') !== null")
+        " document.querySelector('#error mark.bad')?.textContent === '^'")
     assert page.locator("#error mark.bad").text_content() == "^"
     assert page.locator("#expr").get_attribute("aria-invalid") == "true"
     shot(page.locator("#input-card"), "4-parse-error")

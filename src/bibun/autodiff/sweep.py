@@ -66,20 +66,25 @@ def assign_all(heap: list[tuple[int, Any]], B: Any, owned: set[int],
     leaves: list[Any] = []
     try:
         _sweep(heap, B, owned, accumulate, leaves)
-        ndarray = np.ndarray
-        for node in leaves:  # (as _sweep's leaf branch)
+        for node in leaves:
             g = node._g
             node._g = None
-            if accumulate and node.grad is not None:
-                g = node.grad + g
-            elif type(g) is ndarray and (not g.flags.writeable or id(g) in owned):
-                g = g.copy()
-            owned.add(id(g))
-            node.grad = g
+            _leaf_grad(node, g, owned, accumulate)
     except BaseException:
         for node in leaves:
             node._g = None
         raise
+
+
+def _leaf_grad(node: Any, g: Any, owned: set[int], accumulate: bool) -> None:
+    """A leaf's ``.grad`` from its gradient ``g``: added to the one it has (accumulate),
+    or copied when read-only or owned by another leaf or the seed (see assign_all)."""
+    if accumulate and node.grad is not None:
+        g = node.grad + g
+    elif type(g) is np.ndarray and (not g.flags.writeable or id(g) in owned):
+        g = g.copy()
+    owned.add(id(g))
+    node.grad = g
 
 
 def _sweep(heap: list[tuple[int, Any]], B: Any, owned: set[int], accumulate: bool,
@@ -98,12 +103,7 @@ def _sweep(heap: list[tuple[int, Any]], B: Any, owned: set[int], accumulate: boo
         node._g = None
         vjp = node._vjp
         if vjp is None:
-            if accumulate and node.grad is not None:
-                g = node.grad + g
-            elif type(g) is ndarray and (not g.flags.writeable or id(g) in owned):
-                g = g.copy()
-            owned.add(id(g))
-            node.grad = g
+            _leaf_grad(node, g, owned, accumulate)
         else:
             node.grad = g
             ps = node._parents
